@@ -1,0 +1,67 @@
+/**
+ * Error codes are a closed union; each code's user-facing text lives in
+ * resources/locales/<lng>/*.json under `errors.<code>` (zh-CN and en).
+ * Areas own their lists: core here, devices in kiosk-drivers/errors.ts, vending in ./vending.ts.
+ */
+import { DEVICE_ERROR_CODES } from '../../../kiosk-drivers/errors.js';
+import { VENDING_ERROR_CODES } from './vending.js';
+
+export const CORE_ERROR_CODES = [
+  'validation.invalid_params',
+  'rpc.unknown_method',
+  'rpc.timeout',
+  'auth.not_signed_in',
+  'auth.forbidden',
+  'auth.bad_pin',
+  'auth.locked',
+  'account.not_found',
+  'account.no_open_bills',
+  'payment.amount_invalid',
+  'payment.amount_too_large',
+  'payment.tendered_insufficient',
+  'payment.method_unsupported',
+  'payment.not_found',
+  'payment.already_voided',
+  'shift.not_open',
+  'shift.already_open',
+  'backend.unreachable',
+  'backend.rejected',
+  'receipt.print_failed',
+  'internal',
+] as const;
+
+export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;
+
+/** The plain shape every error takes on the wire. */
+export interface WireError {
+  readonly code: ErrorCode;
+  /** i18n key the UI translates, with `details` as interpolation values. */
+  readonly i18nKey: string;
+  readonly details: ErrorDetails;
+}
+
+/** An expected, typed failure. Bugs are plain Errors and become `internal` at the boundary. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+  constructor(code: ErrorCode, details: ErrorDetails = {}, message?: string) {
+    super(message ?? code);
+    this.name = 'AppError';
+    this.code = code;
+    this.details = details;
+  }
+  toWire(): WireError {
+    return { code: this.code, i18nKey: i18nKeyFor(this.code), details: this.details };
+  }
+}
+
+export function i18nKeyFor(code: ErrorCode): string {
+  return `errors.${code}`;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
+}

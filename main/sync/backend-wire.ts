@@ -1,0 +1,265 @@
+/**
+ * The wire between the terminal's sync client and the billing backend (the reference one in
+ * test/billing-backend, or the utility's real one). Common tier: zod only, no Node imports.
+ *
+ * Units: money is integer fen, energy integer 0.01 kWh, timestamps ISO-8601 UTC.
+ * Request signing lives in ./signing.ts because it needs node:crypto.
+ */
+import { z } from 'zod';
+
+const fen = z.int();
+const nonNegativeFen = z.int().nonnegative();
+const positiveFen = z.int().positive();
+/** Energy in 0.01 kWh. */
+const centiKwh = z.int().nonnegative();
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const OPERATOR_ROLES = ['clerk', 'supervisor', 'manager', 'auditor', 'technician', 'kiosk'] as const;
+export const OperatorRoleSchema = z.enum(OPERATOR_ROLES);
+export type OperatorRole = z.infer<typeof OperatorRoleSchema>;
+
+/** A staff member (or kiosk identity) the terminal may sign in offline. */
+export const OperatorSnapshotSchema = z.object({
+  operatorId: z.string().min(1),
+  name: z.string().min(1),
+  role: OperatorRoleSchema,
+  /** 'scrypt$<saltHex>$<hashHex>' with N=16384, r=8, p=1, keylen 32; the PIN as UTF-8 is the password. */
+  pinHash: z.string().regex(/^scrypt\$[0-9a-f]+\$[0-9a-f]{64}$/),
+  active: z.boolean(),
+});
+export type OperatorSnapshot = z.infer<typeof OperatorSnapshotSchema>;
+
+export const BillStatusSchema = z.enum(['open', 'paid']);
+export type BillStatus = z.infer<typeof BillStatusSchema>;
+
+export const BillSnapshotSchema = z.object({
+  /** Also the barcode printed on the paper bill, e.g. 'B2026100000001'. */
+  billId: z.string().min(1),
+  /** Billing month 'YYYY-MM'. */
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  /** 0.01 kWh. */
+  consumption: centiKwh,
+  amountFen: nonNegativeFen,
+  paidFen: nonNegativeFen,
+  dueDate: z.iso.date(),
+  status: BillStatusSchema,
+});
+export type BillSnapshot = z.infer<typeof BillSnapshotSchema>;
+
+/** Everything the STS token engine needs about one meter except the vending key. */
+export const StsParamsSchema = z.object({
+  iin: z.string().regex(/^\d{6}$/),
+  drn: z.string().regex(/^\d{11}$/),
+  keyType: z.int().min(0).max(15),
+  sgc: z.string().regex(/^\d{6}$/),
+  ti: z.string().regex(/^\d{2}$/),
+  krn: z.int().min(0).max(15),
+  baseDate: z.enum(['1993-01-01', '2014-01-01']),
+  algorithm: z.literal('EA07'),
+});
+export type StsParams = z.infer<typeof StsParamsSchema>;
+
+export const MeterKindSchema = z.enum(['postpaid', 'sts', 'card']);
+export type MeterKind = z.infer<typeof MeterKindSchema>;
+
+export const MeterSnapshotSchema = z.object({
+  /** STS: IIN + DRN + Luhn check digit (18 digits for a 6-digit IIN); otherwise a 12-digit asset number. */
+  meterNo: z.string().regex(/^\d{12,20}$/),
+  kind: MeterKindSchema,
+  /** Present exactly when kind is 'sts'. */
+  sts: StsParamsSchema.optional(),
+  /** Prepaid-card protocol generation; present when kind is 'card'. */
+  cardGeneration: z.int().positive().optional(),
+});
+export type MeterSnapshot = z.infer<typeof MeterSnapshotSchema>;
+
+export const CUSTOMER_CLASSES = ['residential', 'commercial', 'industrial', 'agricultural'] as const;
+export const CustomerClassSchema = z.enum(CUSTOMER_CLASSES);
+export type CustomerClass = z.infer<typeof CustomerClassSchema>;
+
+export const PaymentModeSchema = z.enum(['postpaid', 'prepaid']);
+export type PaymentMode = z.infer<typeof PaymentModeSchema>;
+
+export const CreditGradeSchema = z.enum(['A', 'B', 'C', 'D']);
+export type CreditGrade = z.infer<typeof CreditGradeSchema>;
+
+export const AccountSnapshotSchema = z.object({
+  accountNo: z.string().regex(/^\d{10}$/),
+  name: z.string().min(1),
+  address: z.string(),
+  /** 11-digit mobile number. */
+  phone: z.string().regex(/^\d{11}$/),
+  customerClass: CustomerClassSchema,
+  paymentMode: PaymentModeSchema,
+  /** e.g. 'RES-TIER-M' (residential, monthly tiers), 'COM-FLAT'. */
+  tariffCode: z.string().min(1),
+  /** Prepayment balance (prepaid credit, or overpayment held on a postpaid account). */
+  balanceFen: fen,
+  creditGrade: CreditGradeSchema,
+  /** Prepaid card number (local fee control). */
+  cardNo: z.string().optional(),
+  meters: z.array(MeterSnapshotSchema),
+  /** All open bills plus the last 6 paid ones, ordered by period. */
+  bills: z.array(BillSnapshotSchema),
+  /** 0.01 kWh; basis for tiered vending. */
+  consumptionThisYear: centiKwh,
+  consumptionThisMonth: centiKwh,
+  /** Increases on every change of the account; the terminal keeps the highest it has seen. */
+  version: z.int().positive(),
+  updatedAt: isoDateTime,
+});
+export type AccountSnapshot = z.infer<typeof AccountSnapshotSchema>;
+
+export const AccountListSchema = z.object({ items: z.array(AccountSnapshotSchema) });
+export type AccountList = z.infer<typeof AccountListSchema>;
+
+export const OperatorListSchema = z.object({ items: z.array(OperatorSnapshotSchema) });
+export type OperatorList = z.infer<typeof OperatorListSchema>;
+
+/** One page of the change feed. Pass `nextCursor` back to resume; '' starts from the beginning. */
+export const ChangesPageSchema = z.object({
+  items: z.array(AccountSnapshotSchema),
+  nextCursor: z.string(),
+  /** True when nothing newer than `nextCursor` existed when the page was read. */
+  done: z.boolean(),
+});
+export type ChangesPage = z.infer<typeof ChangesPageSchema>;
+
+export const MAX_EVENTS_PER_BATCH = 500;
+
+export const TerminalEventSchema = z.object({
+  /** UUIDv7 generated by the terminal; the backend is idempotent on it. */
+  eventId: z.uuid(),
+  /** Terminal sequence number, strictly increasing per terminal. */
+  seq: z.int().nonnegative(),
+  type: z.string().min(1).max(64),
+  occurredAt: isoDateTime,
+  payload: z.unknown(),
+});
+export type TerminalEvent = z.infer<typeof TerminalEventSchema>;
+
+export const EventBatchSchema = z.object({
+  terminalId: z.string().min(1),
+  events: z.array(TerminalEventSchema).min(1).max(MAX_EVENTS_PER_BATCH),
+});
+export type EventBatch = z.infer<typeof EventBatchSchema>;
+
+export const EventStatusSchema = z.enum(['accepted', 'duplicate', 'rejected']);
+export type EventStatus = z.infer<typeof EventStatusSchema>;
+
+export const EventResultSchema = z.object({
+  eventId: z.string(),
+  status: EventStatusSchema,
+  /** Present when rejected: 'knob', 'malformed: …', 'malformed_payload: …'. */
+  reason: z.string().optional(),
+});
+export type EventResult = z.infer<typeof EventResultSchema>;
+
+/** One result per submitted event, in submission order. */
+export const EventBatchResultSchema = z.object({ results: z.array(EventResultSchema) });
+export type EventBatchResult = z.infer<typeof EventBatchResultSchema>;
+
+/** Event types the reference backend gives an effect to; any other type is accepted and stored. */
+export const EVENT_TYPES = { paymentCreated: 'payment.created' } as const;
+
+export const PaymentMethodSchema = z.enum(['cash', 'qr', 'card']);
+export type PaymentMethod = z.infer<typeof PaymentMethodSchema>;
+
+export const PaymentAllocationSchema = z.object({ billId: z.string().min(1), fen: positiveFen });
+export type PaymentAllocation = z.infer<typeof PaymentAllocationSchema>;
+
+/** Payload of 'payment.created'. The allocations plus `toBalanceFen` add up to `amountFen`. */
+export const PaymentCreatedPayloadSchema = z
+  .object({
+    paymentId: z.string().min(1),
+    accountNo: z.string().regex(/^\d{10}$/),
+    method: PaymentMethodSchema,
+    amountFen: positiveFen,
+    allocations: z.array(PaymentAllocationSchema),
+    toBalanceFen: nonNegativeFen,
+    operatorId: z.string().min(1),
+    shiftId: z.string().optional(),
+    /** Gateway trade number or bank-terminal reference. */
+    externalRef: z.string().optional(),
+  })
+  .refine((p) => p.allocations.reduce((sum, a) => sum + a.fen, 0) + p.toBalanceFen === p.amountFen, {
+    message: 'allocations + toBalanceFen must equal amountFen',
+  })
+  .refine((p) => new Set(p.allocations.map((a) => a.billId)).size === p.allocations.length, {
+    message: 'a bill appears twice in allocations',
+  });
+export type PaymentCreatedPayload = z.infer<typeof PaymentCreatedPayloadSchema>;
+
+/** An accepted event as the backend stored it (GET /api/ledger). */
+export const LedgerEntrySchema = z.object({
+  eventId: z.string(),
+  terminalId: z.string(),
+  seq: z.int(),
+  type: z.string(),
+  occurredAt: z.string(),
+  payload: z.unknown(),
+  receivedAt: isoDateTime,
+});
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+export const LedgerSchema = z.object({ items: z.array(LedgerEntrySchema) });
+export type Ledger = z.infer<typeof LedgerSchema>;
+
+export const EXCEPTION_KINDS = [
+  /** An allocation named a bill that was already fully paid; the money went to the balance. */
+  'bill_already_paid',
+  /** An allocation was larger than what remained on the bill; the excess went to the balance. */
+  'bill_overpaid',
+  /** An allocation named a bill that does not exist on that account; the money went to the balance. */
+  'unknown_bill',
+  /** A payment for an account the backend does not know; the money is held in suspense. */
+  'unknown_account',
+  /** A new event reused a sequence number the terminal had already used for another event. */
+  'seq_reused',
+] as const;
+export const ExceptionKindSchema = z.enum(EXCEPTION_KINDS);
+export type ExceptionKind = z.infer<typeof ExceptionKindSchema>;
+
+/** A reconciliation exception for the staff queue (GET /api/exceptions). */
+export const ExceptionRecordSchema = z.object({
+  id: z.int().positive(),
+  eventId: z.string(),
+  terminalId: z.string(),
+  kind: ExceptionKindSchema,
+  accountNo: z.string().optional(),
+  billId: z.string().optional(),
+  /** Money concerned (moved to balance or held), 0 when none. */
+  fen: nonNegativeFen,
+  detail: z.string(),
+  createdAt: isoDateTime,
+});
+export type ExceptionRecord = z.infer<typeof ExceptionRecordSchema>;
+export const ExceptionListSchema = z.object({ items: z.array(ExceptionRecordSchema) });
+export type ExceptionList = z.infer<typeof ExceptionListSchema>;
+
+/** Body of every non-2xx JSON answer. */
+export const ErrorBodySchema = z.object({ error: z.string(), detail: z.string().optional() });
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+// Payment gateway (simulated by the reference backend; unsigned, like a third-party gateway).
+
+export const GatewayPayRequestSchema = z.object({
+  /** Merchant order number, unique per payment attempt; the gateway is idempotent on it. */
+  outTradeNo: z.string().min(1).max(64),
+  /** The customer's payment code (scanned 付款码) or the kiosk QR order's code. */
+  authCode: z.string().min(1),
+  amountFen: positiveFen,
+});
+export type GatewayPayRequest = z.infer<typeof GatewayPayRequestSchema>;
+
+export const GatewayPayResponseSchema = z.object({
+  status: z.enum(['success', 'declined', 'pending']),
+  tradeNo: z.string().optional(),
+});
+export type GatewayPayResponse = z.infer<typeof GatewayPayResponseSchema>;
+
+export const GatewayOrderStatusSchema = z.object({
+  status: z.enum(['success', 'declined', 'not_found', 'pending']),
+  amountFen: positiveFen.optional(),
+  tradeNo: z.string().optional(),
+});
+export type GatewayOrderStatus = z.infer<typeof GatewayOrderStatusSchema>;

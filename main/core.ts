@@ -1,0 +1,195 @@
+/**
+ * The core graph, built the same way by every shell (Electron, loopback host, tests): store,
+ * services, sync and devices behind one `dispatch`. Shells supply only their adapters.
+ */
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { ReceiptPrinter } from '../kiosk-drivers/printer/receipt-printer.js';
+import { DeviceError } from '../kiosk-drivers/errors.js';
+import type { EventName, EventPayloads, OperatorView, PaymentView, SyncStatusView, WireError } from './contract/index.js';
+import type { TerminalConfig } from './config.js';
+import { openDatabase, type Db } from './store/db.js';
+import { outboxDepth } from './store/outbox.js';
+import { BackendClient } from './sync/backend-client.js';
+import { OutboxPusher } from './sync/outbox-pusher.js';
+import { createDispatch, toWireError, type Dispatch, type Session } from './services/dispatch.js';
+import { AccountService, type LateFeePolicy } from './services/accounts.js';
+import { PaymentService } from './services/payments.js';
+import { cacheOperators, signIn } from './services/auth.js';
+import { paymentReceipt } from './services/receipts.js';
+import { loadLocale, translator, type Locale, type Translate } from './i18n/locales.js';
+import type { Clock } from './services/clock.js';
+
+export const GRIDDESK_VERSION = '0.1.0';
+
+export interface CoreAdapters {
+  readonly printer: ReceiptPrinter | null;
+  readonly clock?: Clock;
+  readonly lateFees: LateFeePolicy;
+}
+
+export interface Core {
+  readonly dispatch: Dispatch;
+  readonly db: Db;
+  readonly config: TerminalConfig;
+  readonly pusher: OutboxPusher;
+  newSession(id: string): Session;
+  on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
+  /** Pull operators from the backend (best effort) so clerks can sign in offline later. */
+  refreshOperators(): Promise<boolean>;
+  syncNow(): Promise<SyncStatusView>;
+  close(): Promise<void>;
+}
+
+export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core {
+  const clock = adapters.clock ?? (() => new Date());
+  mkdirSync(config.dataDir, { recursive: true });
+  const db = openDatabase(path.join(config.dataDir, `${config.terminalId}.db`));
+  const events = new EventEmitter();
+  const emit = <E extends EventName>(e: E, payload: EventPayloads[E]) => events.emit(e, payload);
+
+  const translators: Record<Locale, Translate> = {
+    'zh-CN': translator(loadLocale('zh-CN')),
+    en: translator(loadLocale('en')),
+  };
+  const client = new BackendClient({
+    baseUrl: config.backend.url,
+    terminalId: config.terminalId,
+    secret: config.backend.terminalSecret,
+    now: clock,
+  });
+  const pusher = new OutboxPusher({
+    db,
+    client,
+    batchSize: config.backend.pushBatchSize,
+    timeoutMs: 10_000,
+    now: clock,
+  });
+
+  let syncState: SyncStatusView = { pending: outboxDepth(db), online: false, lastPushAt: null, lastError: null };
+  const setSync = (patch: Partial<SyncStatusView>) => {
+    syncState = { ...syncState, ...patch, pending: outboxDepth(db) };
+    emit('sync.progressed', syncState);
+  };
+
+  const syncNow = async (): Promise<SyncStatusView> => {
+    const outcome = await pusher.pushAll();
+    setSync({
+      online: outcome.online && outcome.error === null,
+      lastError: outcome.error,
+      ...(outcome.error === null ? { lastPushAt: clock().toISOString() } : {}),
+    });
+    return syncState;
+  };
+
+  const accounts = new AccountService({
+    db,
+    client,
+    clock,
+    timeZone: config.timeZone,
+    lookupTimeoutMs: config.backend.lookupTimeoutMs,
+    lateFees: adapters.lateFees,
+    onBackendState: (online) => {
+      if (online !== syncState.online) setSync({ online });
+    },
+  });
+
+  const operatorNames = (id: string) =>
+    (db.prepare('SELECT name FROM operators WHERE operator_id = ?').get(id) as { name: string } | undefined)?.name ?? '';
+
+  const printReceipt = async (payment: PaymentView, reprint: boolean, receiptLocale: Locale): Promise<WireError | null> => {
+    if (!adapters.printer) return toWireError(new DeviceError('device.not_found', { device: 'printer' }));
+    const account = accounts.cached(payment.accountNo);
+    const receipt = paymentReceipt(payment, {
+      t: translators[receiptLocale],
+      locale: receiptLocale,
+      header: config.receipt.header,
+      hotline: config.receipt.hotline,
+      terminalId: config.terminalId,
+      timeZone: config.timeZone,
+      operatorName: operatorNames(payment.operatorId),
+      accountName: account.name,
+      reprint,
+    });
+    try {
+      await adapters.printer.print(receipt);
+      return null;
+    } catch (err) {
+      return toWireError(err);
+    }
+  };
+
+  const payments = new PaymentService({
+    db,
+    clock,
+    accounts,
+    printReceipt,
+    defaultLocale: config.defaultLocale,
+    afterCommit: () => {
+      setSync({});
+      void syncNow();
+    },
+  });
+
+  const requireOperator = (s: Session): OperatorView => {
+    if (!s.operator) throw new Error('dispatch let an anonymous session through');
+    return s.operator;
+  };
+
+  const dispatch = createDispatch(
+    {
+      'system.info': () => ({
+        terminalId: config.terminalId,
+        mode: config.mode,
+        defaultLocale: config.defaultLocale,
+        version: GRIDDESK_VERSION,
+      }),
+      'session.signIn': (p, s) => {
+        s.operator = signIn(db, clock, p.operatorId, p.pin);
+        return s.operator;
+      },
+      'session.signOut': (_p, s) => {
+        s.operator = null;
+        return { signedOut: true as const };
+      },
+      'session.current': (_p, s) => s.operator,
+      'account.lookup': (p) => accounts.lookup(p.accountNo),
+      'account.search': (p) => accounts.search(p.q),
+      'payment.create': (p, s) => payments.create(p, requireOperator(s)),
+      'receipt.reprint': (p, s) => payments.reprint(p.paymentId, requireOperator(s), p.receiptLocale),
+      'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
+    },
+    { onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err) },
+  );
+
+  const timer = setInterval(() => void syncNow(), config.backend.pushIntervalMs);
+  timer.unref();
+
+  return {
+    dispatch,
+    db,
+    config,
+    pusher,
+    newSession: (id) => ({ id, operator: null }),
+    on: (event, listener) => {
+      events.on(event, listener as (p: unknown) => void);
+      return () => events.off(event, listener as (p: unknown) => void);
+    },
+    refreshOperators: async () => {
+      try {
+        cacheOperators(db, await client.operators(config.backend.lookupTimeoutMs));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    syncNow,
+    close: async () => {
+      clearInterval(timer);
+      await pusher.pushAll().catch(() => undefined);
+      await adapters.printer?.close().catch(() => undefined);
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Account lookup: online first (briefly), cache second. A fresh answer refreshes the cache; when
+ * the backend is unreachable the cached copy answers with the time it was cached.
+ */
+import { AppError, type AccountSummary, type AccountView, type BillView } from '../contract/index.js';
+import type { Db } from '../store/db.js';
+import { cacheSnapshot, getCachedAccount, searchCache, type CachedAccount } from '../store/accounts.js';
+import { BackendUnreachable, type BackendClient } from '../sync/backend-client.js';
+import { daysBetween, localDate, type Clock } from './clock.js';
+
+export interface LateFeeQuote {
+  readonly fen: number;
+  readonly ruleKey: string;
+}
+
+/** How the late fee of an overdue bill is computed; the rules live in resources/rules. */
+export type LateFeePolicy = (input: {
+  readonly customerClass: CachedAccount['customerClass'];
+  readonly unpaidFen: number;
+  readonly dueDate: string;
+  readonly asOf: string;
+  readonly alreadyPaidFen: number;
+}) => LateFeeQuote;
+
+export interface AccountServiceDeps {
+  readonly db: Db;
+  readonly client: BackendClient;
+  readonly clock: Clock;
+  readonly timeZone: string;
+  readonly lookupTimeoutMs: number;
+  readonly lateFees: LateFeePolicy;
+  readonly onBackendState?: (online: boolean) => void;
+}
+
+export class AccountService {
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  async lookup(accountNo: string): Promise<AccountView> {
+    const { db, client, clock, lookupTimeoutMs } = this.deps;
+    try {
+      const snap = await client.getAccount(accountNo, lookupTimeoutMs);
+      this.deps.onBackendState?.(true);
+      if (!snap) throw new AppError('account.not_found', { accountNo });
+      cacheSnapshot(db, snap, clock().getTime());
+      return this.view(this.cached(accountNo), 'online');
+    } catch (err) {
+      if (!(err instanceof BackendUnreachable)) throw err;
+      this.deps.onBackendState?.(false);
+      return this.view(this.cached(accountNo), 'cache');
+    }
+  }
+
+  async search(q: string): Promise<{ items: AccountSummary[]; source: 'online' | 'cache' }> {
+    const { db, client, clock, lookupTimeoutMs } = this.deps;
+    try {
+      const snaps = await client.search(q, lookupTimeoutMs);
+      this.deps.onBackendState?.(true);
+      const at = clock().getTime();
+      for (const s of snaps) cacheSnapshot(db, s, at);
+      return { items: snaps.map((s) => summary(s)), source: 'online' };
+    } catch (err) {
+      if (!(err instanceof BackendUnreachable)) throw err;
+      this.deps.onBackendState?.(false);
+      const items = searchCache(db, q).map((no) => summary(this.cached(no)));
+      return { items, source: 'cache' };
+    }
+  }
+
+  cached(accountNo: string): CachedAccount {
+    const account = getCachedAccount(this.deps.db, accountNo);
+    if (!account) throw new AppError('account.not_found', { accountNo });
+    return account;
+  }
+
+  /** The clerk's view: open bills with their late fee as of today, oldest first. */
+  view(account: CachedAccount, source: 'online' | 'cache'): AccountView {
+    const today = localDate(this.deps.clock(), this.deps.timeZone);
+    const openBills = account.bills.filter((b) => b.status === 'open').map((b) => this.billView(account, b, today));
+    return {
+      accountNo: account.accountNo,
+      name: account.name,
+      address: account.address,
+      phone: account.phone,
+      customerClass: account.customerClass,
+      paymentMode: account.paymentMode,
+      tariffCode: account.tariffCode,
+      balanceFen: account.balanceFen,
+      creditGrade: account.creditGrade,
+      meters: account.meters.map((m) => ({ meterNo: m.meterNo, kind: m.kind })),
+      openBills,
+      totalDueFen: openBills.reduce((s, b) => s + b.outstandingFen + b.lateFeeFen, 0),
+      source,
+      asOf: new Date(account.cachedAt).toISOString(),
+    };
+  }
+
+  private billView(account: CachedAccount, b: CachedAccount['bills'][number], today: string): BillView {
+    const outstandingFen = b.amountFen - b.paidFen;
+    const daysOverdue = Math.max(0, daysBetween(b.dueDate, today));
+    const fee =
+      daysOverdue > 0 && outstandingFen > 0
+        ? this.deps.lateFees({
+            customerClass: account.customerClass,
+            unpaidFen: outstandingFen,
+            dueDate: b.dueDate,
+            asOf: today,
+            alreadyPaidFen: b.lateFeePaidFen,
+          })
+        : { fen: 0, ruleKey: '' };
+    return {
+      billId: b.billId,
+      period: b.period,
+      consumption: b.consumption,
+      amountFen: b.amountFen,
+      paidFen: b.paidFen,
+      outstandingFen,
+      dueDate: b.dueDate,
+      daysOverdue,
+      lateFeeFen: fee.fen,
+      lateFeeRuleKey: fee.ruleKey,
+      status: b.status,
+    };
+  }
+}
+
+function summary(a: { accountNo: string; name: string; address: string; paymentMode: 'postpaid' | 'prepaid' }): AccountSummary {
+  return { accountNo: a.accountNo, name: a.name, address: a.address, paymentMode: a.paymentMode };
+}

@@ -1,0 +1,81 @@
+/**
+ * The one entry point both shells call. It validates params against the contract's schema,
+ * checks the caller's role, runs the handler, and turns anything thrown into a plain wire error —
+ * so a bad request is refused before any service runs and nothing is written.
+ */
+import { ZodError } from 'zod';
+import {
+  AppError,
+  i18nKeyFor,
+  methodAccess,
+  methodSchemas,
+  type MethodName,
+  type MethodResults,
+  type OperatorView,
+  type RpcResponse,
+  type WireError,
+} from '../contract/index.js';
+import { DeviceError } from '../../kiosk-drivers/errors.js';
+
+/** Per-connection state held by the shell (one per renderer window / WebSocket). */
+export interface Session {
+  readonly id: string;
+  operator: OperatorView | null;
+}
+
+type ParsedParams<K extends MethodName> = import('zod').infer<(typeof methodSchemas)[K]>;
+
+export type Handlers = {
+  readonly [K in MethodName]: (params: ParsedParams<K>, session: Session) => Promise<MethodResults[K]> | MethodResults[K];
+};
+
+export type Dispatch = (method: string, params: unknown, session: Session) => Promise<RpcResponse>;
+
+export interface DispatchOptions {
+  /** Called with unexpected errors (bugs), which reach the UI only as `internal`. */
+  readonly onInternalError?: (method: string, err: unknown) => void;
+}
+
+export function createDispatch(handlers: Handlers, opts: DispatchOptions = {}): Dispatch {
+  return async (method, params, session) => {
+    if (!Object.hasOwn(methodSchemas, method)) {
+      return fail(new AppError('rpc.unknown_method', { method: String(method).slice(0, 64) }).toWire());
+    }
+    const name = method as MethodName;
+    const access = methodAccess[name];
+    if (access !== 'public') {
+      if (!session.operator) return fail(new AppError('auth.not_signed_in').toWire());
+      if (!access.includes(session.operator.role)) {
+        return fail(new AppError('auth.forbidden', { role: session.operator.role }).toWire());
+      }
+    }
+    const parsed = methodSchemas[name].safeParse(params ?? {});
+    if (!parsed.success) return fail(validationError(parsed.error));
+    try {
+      const handler = handlers[name] as (p: unknown, s: Session) => Promise<unknown> | unknown;
+      const result = await handler(parsed.data, session);
+      return { ok: true, result } as RpcResponse;
+    } catch (err) {
+      return fail(toWireError(err, (e) => opts.onInternalError?.(name, e)));
+    }
+  };
+}
+
+function fail(error: WireError): RpcResponse {
+  return { ok: false, error };
+}
+
+function validationError(err: ZodError): WireError {
+  const first = err.issues[0];
+  return new AppError('validation.invalid_params', {
+    field: first ? first.path.join('.') || '(root)' : '(root)',
+    issue: first?.code ?? 'invalid',
+  }).toWire();
+}
+
+export function toWireError(err: unknown, onInternal?: (err: unknown) => void): WireError {
+  if (err instanceof AppError) return err.toWire();
+  if (err instanceof DeviceError) return { code: err.code, i18nKey: i18nKeyFor(err.code), details: err.details };
+  onInternal?.(err);
+  return new AppError('internal').toWire();
+}

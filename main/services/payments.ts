@@ -1,0 +1,173 @@
+/**
+ * Taking a payment. The whole money movement — payment row, allocations, bill settlement,
+ * balance, journal entry and outbox event — is ONE SQLite transaction; the service answers
+ * success only after it commits. The receipt prints afterwards and its outcome is journaled,
+ * so a dead printer never undoes or duplicates money.
+ */
+import { AppError, type OperatorView, type PaymentView, type WireError } from '../contract/index.js';
+import { cashChange, settle } from '../domain/settlement.js';
+import type { Db } from '../store/db.js';
+import { appendJournal, journalEntries } from '../store/journal.js';
+import { enqueueOutbox } from '../store/outbox.js';
+import { uuidv7 } from '../store/ids.js';
+import type { PaymentCreatedPayload } from '../sync/backend-wire.js';
+import type { AccountService } from './accounts.js';
+import type { Clock } from './clock.js';
+import { moneyInput } from './money-input.js';
+import type { Locale } from '../i18n/locales.js';
+
+export interface CreatePaymentInput {
+  readonly requestId: string;
+  readonly accountNo: string;
+  readonly method: 'cash';
+  readonly amount: string;
+  readonly tendered?: string | undefined;
+  readonly receiptLocale?: Locale | undefined;
+}
+
+export interface PaymentServiceDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly accounts: AccountService;
+  /** Prints the receipt for a committed payment; resolves to the device error, or null when printed. */
+  readonly printReceipt: (payment: PaymentView, reprint: boolean, locale: Locale) => Promise<WireError | null>;
+  readonly defaultLocale: Locale;
+  /** Nudges sync after a commit; never awaited by the payment. */
+  readonly afterCommit: () => void;
+}
+
+interface PaymentRow {
+  payment_id: string;
+  account_no: string;
+  method: 'cash';
+  amount_fen: number;
+  tendered_fen: number | null;
+  change_fen: number;
+  to_balance_fen: number;
+  operator_id: string;
+  created_at: string;
+}
+
+export class PaymentService {
+  constructor(private readonly deps: PaymentServiceDeps) {}
+
+  async create(input: CreatePaymentInput, operator: OperatorView): Promise<PaymentView> {
+    const { db, clock } = this.deps;
+    const existing = db.prepare('SELECT payment_id FROM payments WHERE request_id = ?').get(input.requestId) as
+      | { payment_id: string }
+      | undefined;
+    if (existing) return this.load(existing.payment_id);
+
+    // Validate everything before touching anything.
+    const amountFen = moneyInput(input.amount, 'amount');
+    const tenderedFen = input.tendered === undefined || input.tendered.trim() === '' ? amountFen : moneyInput(input.tendered, 'tendered');
+    const change = cashChange(amountFen, tenderedFen);
+    if (!change.ok) throw new AppError('payment.tendered_insufficient', { shortFen: change.shortFen });
+
+    // Freshest bills we can get (online, else cache); throws account.not_found for unknown accounts.
+    const view = await this.deps.accounts.lookup(input.accountNo);
+    const now = clock();
+    const createdAt = now.toISOString();
+    const paymentId = uuidv7(() => now);
+
+    db.transaction(() => {
+      // A concurrent retry of the same request may have committed while we looked the account up.
+      if (db.prepare('SELECT 1 FROM payments WHERE request_id = ?').get(input.requestId)) {
+        throw new AppError('payment.duplicate_request');
+      }
+      const settlement = settle(
+        amountFen,
+        view.openBills.map((b) => ({
+          billId: b.billId,
+          period: b.period,
+          dueDate: b.dueDate,
+          outstandingFen: b.outstandingFen,
+          lateFeeFen: b.lateFeeFen,
+        })),
+      );
+      db.prepare(
+        `INSERT INTO payments (payment_id, request_id, account_no, method, amount_fen, tendered_fen, change_fen,
+           to_balance_fen, operator_id, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
+      ).run(paymentId, input.requestId, view.accountNo, input.method, amountFen, tenderedFen, change.changeFen,
+        settlement.toBalanceFen, operator.operatorId, createdAt);
+      const insertAlloc = db.prepare(
+        'INSERT INTO payment_allocations (payment_id, bill_id, principal_fen, late_fee_fen) VALUES (?, ?, ?, ?)',
+      );
+      const settleBill = db.prepare(
+        `UPDATE bills SET paid_fen = paid_fen + ?, late_fee_paid_fen = late_fee_paid_fen + ?,
+           status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END
+         WHERE bill_id = ?`,
+      );
+      for (const a of settlement.allocations) {
+        insertAlloc.run(paymentId, a.billId, a.principalFen, a.lateFeeFen);
+        settleBill.run(a.principalFen, a.lateFeeFen, a.principalFen, a.billId);
+      }
+      if (settlement.toBalanceFen > 0) {
+        db.prepare('UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = ?').run(settlement.toBalanceFen, view.accountNo);
+      }
+      const payload: PaymentCreatedPayload = {
+        paymentId,
+        accountNo: view.accountNo,
+        method: input.method,
+        amountFen,
+        allocations: settlement.allocations.map((a) => ({ billId: a.billId, fen: a.principalFen, lateFeeFen: a.lateFeeFen })),
+        toBalanceFen: settlement.toBalanceFen,
+        operatorId: operator.operatorId,
+      };
+      appendJournal(db, { type: 'payment.created', ref: paymentId, actor: operator.operatorId, at: createdAt, payload: { ...payload, tenderedFen, changeFen: change.changeFen } });
+      // The payment id is the event id: the backend deduplicates on it forever.
+      enqueueOutbox(db, { eventId: paymentId, type: 'payment.created', occurredAt: createdAt, payload });
+    }).immediate();
+    this.deps.afterCommit();
+
+    const committed = this.load(paymentId);
+    const printError = await this.printAndJournal(committed, operator.operatorId, false, input.receiptLocale);
+    return { ...committed, receipt: { printed: printError === null, error: printError } };
+  }
+
+  async reprint(paymentId: string, operator: OperatorView, locale?: Locale): Promise<{ printed: boolean; error: WireError | null }> {
+    const payment = this.load(paymentId);
+    const error = await this.printAndJournal(payment, operator.operatorId, true, locale);
+    return { printed: error === null, error };
+  }
+
+  private async printAndJournal(payment: PaymentView, actor: string, reprint: boolean, locale: Locale | undefined): Promise<WireError | null> {
+    const error = await this.deps.printReceipt(payment, reprint, locale ?? this.deps.defaultLocale);
+    const type = error ? 'receipt.failed' : reprint ? 'receipt.reprinted' : 'receipt.printed';
+    appendJournal(this.deps.db, {
+      type,
+      ref: payment.paymentId,
+      actor,
+      at: this.deps.clock().toISOString(),
+      payload: error ? { code: error.code, reprint } : { reprint },
+    });
+    return error;
+  }
+
+  load(paymentId: string): PaymentView {
+    const { db } = this.deps;
+    const row = db.prepare('SELECT * FROM payments WHERE payment_id = ?').get(paymentId) as PaymentRow | undefined;
+    if (!row) throw new AppError('payment.not_found', { paymentId });
+    const allocations = db
+      .prepare(
+        `SELECT a.bill_id AS billId, COALESCE(b.period, '') AS period, a.principal_fen AS principalFen, a.late_fee_fen AS lateFeeFen
+         FROM payment_allocations a LEFT JOIN bills b ON b.bill_id = a.bill_id WHERE a.payment_id = ? ORDER BY b.due_date, a.bill_id`,
+      )
+      .all(paymentId) as PaymentView['allocations'][number][];
+    const lastReceipt = journalEntries(db, paymentId).filter((e) => e.type.startsWith('receipt.')).at(-1);
+    return {
+      paymentId: row.payment_id,
+      accountNo: row.account_no,
+      method: row.method,
+      amountFen: row.amount_fen,
+      tenderedFen: row.tendered_fen,
+      changeFen: row.change_fen,
+      toBalanceFen: row.to_balance_fen,
+      allocations,
+      operatorId: row.operator_id,
+      createdAt: row.created_at,
+      receipt: { printed: lastReceipt !== undefined && lastReceipt.type !== 'receipt.failed', error: null },
+    };
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * Receipt documents, built from the one receipt model that the printer prints and the UI
+ * previews. Every label comes from the locale files; nothing user-visible is inline.
+ */
+import type { Receipt, ReceiptLine } from '../../kiosk-drivers/printer/receipt-model.js';
+import type { PaymentView } from '../contract/index.js';
+import { formatFen } from '../domain/money.js';
+import type { Locale, Translate } from '../i18n/locales.js';
+import { localDateTime } from './clock.js';
+
+export interface ReceiptContext {
+  readonly t: Translate;
+  readonly locale: Locale;
+  readonly header: string;
+  readonly hotline: string;
+  readonly terminalId: string;
+  readonly timeZone: string;
+  readonly operatorName: string;
+  readonly accountName: string;
+  readonly reprint: boolean;
+}
+
+export function paymentReceipt(p: PaymentView, ctx: ReceiptContext): Receipt {
+  const { t, locale } = ctx;
+  const money = (fen: number) => formatFen(fen, locale);
+  const lines: ReceiptLine[] = [
+    { kind: 'text', text: ctx.header, align: 'center', bold: true },
+    { kind: 'text', text: t('receipt.payment.title'), align: 'center', bold: true, size: 2 },
+  ];
+  if (ctx.reprint) lines.push({ kind: 'text', text: t('receipt.reprint'), align: 'center', bold: true });
+  lines.push(
+    { kind: 'rule' },
+    { kind: 'pair', left: t('receipt.account'), right: p.accountNo },
+    { kind: 'pair', left: t('receipt.name'), right: ctx.accountName },
+    { kind: 'rule' },
+  );
+  for (const a of p.allocations) {
+    lines.push({ kind: 'pair', left: t('receipt.billPeriod', { period: a.period }), right: money(a.principalFen) });
+    if (a.lateFeeFen > 0) lines.push({ kind: 'pair', left: t('receipt.lateFee'), right: money(a.lateFeeFen) });
+  }
+  if (p.toBalanceFen > 0) lines.push({ kind: 'pair', left: t('receipt.toBalance'), right: money(p.toBalanceFen) });
+  lines.push(
+    { kind: 'rule' },
+    { kind: 'pair', left: t('receipt.amountPaid'), right: money(p.amountFen), bold: true },
+    { kind: 'pair', left: t('receipt.method'), right: t(`payment.method.${p.method}`) },
+  );
+  if (p.tenderedFen !== null) {
+    lines.push(
+      { kind: 'pair', left: t('receipt.tendered'), right: money(p.tenderedFen) },
+      { kind: 'pair', left: t('receipt.change'), right: money(p.changeFen) },
+    );
+  }
+  lines.push(
+    { kind: 'rule' },
+    { kind: 'pair', left: t('receipt.operator'), right: `${p.operatorId} ${ctx.operatorName}` },
+    { kind: 'pair', left: t('receipt.terminal'), right: ctx.terminalId },
+    { kind: 'pair', left: t('receipt.time'), right: localDateTime(new Date(p.createdAt), ctx.timeZone) },
+    { kind: 'text', text: t('receipt.paymentNo') },
+    { kind: 'text', text: p.paymentId },
+    { kind: 'barcode', data: p.paymentId.replace(/-/g, '').slice(0, 20) },
+    { kind: 'text', text: t('receipt.hotline', { hotline: ctx.hotline }), align: 'center' },
+    { kind: 'feed', lines: 3 },
+  );
+  return { lines };
+}

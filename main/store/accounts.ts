@@ -1,0 +1,203 @@
+/**
+ * The terminal's cache of account snapshots from the backend. Local payments that the backend has
+ * not acknowledged yet are laid over every snapshot, so a refresh never "un-pays" a bill that
+ * this terminal has already settled.
+ */
+import type { AccountSnapshot, BillSnapshot, MeterSnapshot } from '../sync/backend-wire.js';
+import type { Db } from './db.js';
+
+export interface CachedBill {
+  readonly billId: string;
+  readonly period: string;
+  readonly consumption: number;
+  readonly amountFen: number;
+  readonly paidFen: number;
+  readonly lateFeePaidFen: number;
+  readonly dueDate: string;
+  readonly status: 'open' | 'paid';
+}
+
+export interface CachedAccount {
+  readonly accountNo: string;
+  readonly name: string;
+  readonly address: string;
+  readonly phone: string;
+  readonly customerClass: AccountSnapshot['customerClass'];
+  readonly paymentMode: AccountSnapshot['paymentMode'];
+  readonly tariffCode: string;
+  readonly balanceFen: number;
+  readonly creditGrade: AccountSnapshot['creditGrade'];
+  readonly cardNo: string | null;
+  readonly consumptionYear: number;
+  readonly consumptionMonth: number;
+  readonly version: number;
+  readonly updatedAt: string;
+  readonly cachedAt: number;
+  readonly meters: readonly MeterSnapshot[];
+  readonly bills: readonly CachedBill[];
+}
+
+interface AccountRow {
+  account_no: string;
+  name: string;
+  address: string;
+  phone: string;
+  customer_class: AccountSnapshot['customerClass'];
+  payment_mode: AccountSnapshot['paymentMode'];
+  tariff_code: string;
+  balance_fen: number;
+  credit_grade: AccountSnapshot['creditGrade'];
+  card_no: string | null;
+  consumption_year: number;
+  consumption_month: number;
+  version: number;
+  updated_at: string;
+  cached_at: number;
+}
+
+interface BillRow {
+  bill_id: string;
+  period: string;
+  consumption: number;
+  amount_fen: number;
+  paid_fen: number;
+  late_fee_paid_fen: number;
+  due_date: string;
+  status: 'open' | 'paid';
+}
+
+interface MeterRow {
+  meter_no: string;
+  kind: MeterSnapshot['kind'];
+  sts_json: string | null;
+  card_generation: number | null;
+}
+
+/** Upsert one snapshot (account, meters, bills). Runs in its own transaction unless already in one. */
+export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): void {
+  const apply = db.transaction(() => {
+    const pendingBalance = (db
+      .prepare(
+        `SELECT COALESCE(SUM(p.to_balance_fen), 0) AS fen FROM payments p
+         JOIN outbox o ON o.event_id = p.payment_id WHERE p.account_no = ?`,
+      )
+      .get(snap.accountNo) as { fen: number }).fen;
+    db.prepare(
+      `INSERT INTO accounts (account_no, name, address, phone, customer_class, payment_mode, tariff_code, balance_fen,
+         credit_grade, card_no, consumption_year, consumption_month, version, updated_at, cached_at)
+       VALUES (@accountNo, @name, @address, @phone, @customerClass, @paymentMode, @tariffCode, @balanceFen,
+         @creditGrade, @cardNo, @consumptionThisYear, @consumptionThisMonth, @version, @updatedAt, @cachedAt)
+       ON CONFLICT (account_no) DO UPDATE SET name = excluded.name, address = excluded.address, phone = excluded.phone,
+         customer_class = excluded.customer_class, payment_mode = excluded.payment_mode, tariff_code = excluded.tariff_code,
+         balance_fen = excluded.balance_fen, credit_grade = excluded.credit_grade, card_no = excluded.card_no,
+         consumption_year = excluded.consumption_year, consumption_month = excluded.consumption_month,
+         version = excluded.version, updated_at = excluded.updated_at, cached_at = excluded.cached_at`,
+    ).run({
+      ...snap,
+      balanceFen: snap.balanceFen + pendingBalance,
+      cardNo: snap.cardNo ?? null,
+      cachedAt,
+    });
+    const upsertMeter = db.prepare(
+      `INSERT INTO meters (meter_no, account_no, kind, sts_json, card_generation) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (meter_no) DO UPDATE SET account_no = excluded.account_no, kind = excluded.kind,
+         sts_json = excluded.sts_json, card_generation = excluded.card_generation`,
+    );
+    for (const m of snap.meters) {
+      upsertMeter.run(m.meterNo, snap.accountNo, m.kind, m.sts ? JSON.stringify(m.sts) : null, m.cardGeneration ?? null);
+    }
+    const pendingForBill = db.prepare(
+      `SELECT COALESCE(SUM(a.principal_fen), 0) AS principal, COALESCE(SUM(a.late_fee_fen), 0) AS fee
+       FROM payment_allocations a JOIN outbox o ON o.event_id = a.payment_id WHERE a.bill_id = ?`,
+    );
+    const upsertBill = db.prepare(
+      `INSERT INTO bills (bill_id, account_no, period, consumption, amount_fen, paid_fen, late_fee_paid_fen, due_date, status)
+       VALUES (@billId, @accountNo, @period, @consumption, @amountFen, @paidFen, @lateFeePaidFen, @dueDate, @status)
+       ON CONFLICT (bill_id) DO UPDATE SET period = excluded.period, consumption = excluded.consumption,
+         amount_fen = excluded.amount_fen, paid_fen = excluded.paid_fen, late_fee_paid_fen = excluded.late_fee_paid_fen,
+         due_date = excluded.due_date, status = excluded.status`,
+    );
+    for (const b of snap.bills) {
+      const pending = pendingForBill.get(b.billId) as { principal: number; fee: number };
+      upsertBill.run(overlayPending(snap.accountNo, b, pending.principal, pending.fee));
+    }
+  });
+  apply();
+}
+
+function overlayPending(accountNo: string, b: BillSnapshot, principal: number, fee: number) {
+  const paidFen = Math.min(b.amountFen, b.paidFen + principal);
+  return {
+    billId: b.billId,
+    accountNo,
+    period: b.period,
+    consumption: b.consumption,
+    amountFen: b.amountFen,
+    paidFen,
+    lateFeePaidFen: fee,
+    dueDate: b.dueDate,
+    status: paidFen >= b.amountFen ? 'paid' : b.status,
+  };
+}
+
+export function getCachedAccount(db: Db, accountNo: string): CachedAccount | undefined {
+  const row = db.prepare('SELECT * FROM accounts WHERE account_no = ?').get(accountNo) as AccountRow | undefined;
+  if (!row) return undefined;
+  const meters = (db.prepare('SELECT meter_no, kind, sts_json, card_generation FROM meters WHERE account_no = ? ORDER BY meter_no').all(accountNo) as MeterRow[]).map(
+    (m): MeterSnapshot => ({
+      meterNo: m.meter_no,
+      kind: m.kind,
+      ...(m.sts_json ? { sts: JSON.parse(m.sts_json) as NonNullable<MeterSnapshot['sts']> } : {}),
+      ...(m.card_generation !== null ? { cardGeneration: m.card_generation } : {}),
+    }),
+  );
+  const bills = (db.prepare('SELECT * FROM bills WHERE account_no = ? ORDER BY due_date, period, bill_id').all(accountNo) as BillRow[]).map(
+    (b): CachedBill => ({
+      billId: b.bill_id,
+      period: b.period,
+      consumption: b.consumption,
+      amountFen: b.amount_fen,
+      paidFen: b.paid_fen,
+      lateFeePaidFen: b.late_fee_paid_fen,
+      dueDate: b.due_date,
+      status: b.status,
+    }),
+  );
+  return {
+    accountNo: row.account_no,
+    name: row.name,
+    address: row.address,
+    phone: row.phone,
+    customerClass: row.customer_class,
+    paymentMode: row.payment_mode,
+    tariffCode: row.tariff_code,
+    balanceFen: row.balance_fen,
+    creditGrade: row.credit_grade,
+    cardNo: row.card_no,
+    consumptionYear: row.consumption_year,
+    consumptionMonth: row.consumption_month,
+    version: row.version,
+    updatedAt: row.updated_at,
+    cachedAt: row.cached_at,
+    meters,
+    bills,
+  };
+}
+
+/** Account numbers matching a search key in the cache: account, meter, phone, card, bill barcode, or name. */
+export function searchCache(db: Db, q: string, limit = 20): string[] {
+  const exact = db
+    .prepare(
+      `SELECT account_no FROM accounts WHERE account_no = @q
+       UNION SELECT account_no FROM meters WHERE meter_no = @q
+       UNION SELECT account_no FROM accounts WHERE phone = @q
+       UNION SELECT account_no FROM accounts WHERE card_no = @q
+       UNION SELECT account_no FROM bills WHERE bill_id = @q`,
+    )
+    .all({ q }) as { account_no: string }[];
+  if (exact.length > 0) return exact.map((r) => r.account_no).slice(0, limit);
+  const byName = db
+    .prepare(`SELECT account_no FROM accounts WHERE instr(name, ?) > 0 ORDER BY account_no LIMIT ?`)
+    .all(q, limit) as { account_no: string }[];
+  return byName.map((r) => r.account_no);
+}

@@ -1,0 +1,89 @@
+/**
+ * The append-only, hash-chained journal. Each entry's hash covers the previous entry's hash, so
+ * editing, deleting or reordering any entry breaks the chain from that point on.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from './db.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface JournalInput {
+  readonly type: string;
+  /** The business id this entry is about (payment id, vend id, …). */
+  readonly ref: string;
+  /** Operator id, or 'system' / 'kiosk'. */
+  readonly actor: string;
+  readonly payload: unknown;
+  readonly at: string;
+}
+
+export interface JournalEntry extends JournalInput {
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+interface JournalRow {
+  seq: number;
+  at: string;
+  type: string;
+  ref: string;
+  actor: string;
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export function entryHash(prevHash: string, seq: number, at: string, type: string, ref: string, actor: string, payload: string): string {
+  return createHash('sha256')
+    .update([prevHash, seq, at, type, ref, actor, payload].join('\n'))
+    .digest('hex');
+}
+
+/** Append one entry. Must run inside the caller's transaction, next to the rows it describes. */
+export function appendJournal(db: Db, input: JournalInput): JournalEntry {
+  const last = db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as
+    | { seq: number; hash: string }
+    | undefined;
+  const seq = (last?.seq ?? 0) + 1;
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const payload = JSON.stringify(input.payload);
+  const hash = entryHash(prevHash, seq, input.at, input.type, input.ref, input.actor, payload);
+  db.prepare(
+    'INSERT INTO journal (seq, at, type, ref, actor, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(seq, input.at, input.type, input.ref, input.actor, payload, prevHash, hash);
+  return { ...input, seq, prevHash, hash };
+}
+
+export type ChainCheck = { readonly ok: true; readonly entries: number } | { readonly ok: false; readonly brokenAtSeq: number };
+
+/** Walk the whole chain and report the first entry whose hash or link does not match. */
+export function verifyJournal(db: Db): ChainCheck {
+  let prev = GENESIS_HASH;
+  let count = 0;
+  let expectedSeq = 1;
+  for (const row of db.prepare('SELECT * FROM journal ORDER BY seq').iterate() as IterableIterator<JournalRow>) {
+    const recomputed = entryHash(prev, row.seq, row.at, row.type, row.ref, row.actor, row.payload);
+    if (row.seq !== expectedSeq || row.prev_hash !== prev || row.hash !== recomputed) return { ok: false, brokenAtSeq: row.seq };
+    prev = row.hash;
+    expectedSeq++;
+    count++;
+  }
+  return { ok: true, entries: count };
+}
+
+export function journalEntries(db: Db, ref?: string): JournalEntry[] {
+  const rows = (ref === undefined
+    ? db.prepare('SELECT * FROM journal ORDER BY seq').all()
+    : db.prepare('SELECT * FROM journal WHERE ref = ? ORDER BY seq').all(ref)) as JournalRow[];
+  return rows.map((r) => ({
+    seq: r.seq,
+    at: r.at,
+    type: r.type,
+    ref: r.ref,
+    actor: r.actor,
+    payload: JSON.parse(r.payload) as unknown,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }));
+}

@@ -1,0 +1,143 @@
+/**
+ * Versioned schema migrations. Numbered, append-only: a landed migration is never edited; a
+ * change is a new migration with a test from N−1 to N. The version lives in PRAGMA user_version.
+ */
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'core tables: operators, accounts cache, meters, bills, payments, journal, outbox',
+    sql: `
+      CREATE TABLE operators (
+        operator_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        pin_hash TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER
+      );
+      CREATE TABLE accounts (
+        account_no TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        address TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        customer_class TEXT NOT NULL,
+        payment_mode TEXT NOT NULL,
+        tariff_code TEXT NOT NULL,
+        balance_fen INTEGER NOT NULL,
+        credit_grade TEXT NOT NULL,
+        card_no TEXT,
+        consumption_year INTEGER NOT NULL DEFAULT 0,
+        consumption_month INTEGER NOT NULL DEFAULT 0,
+        version INTEGER NOT NULL,
+        updated_at TEXT NOT NULL,
+        cached_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX accounts_phone ON accounts(phone);
+      CREATE INDEX accounts_card ON accounts(card_no) WHERE card_no IS NOT NULL;
+      CREATE TABLE meters (
+        meter_no TEXT PRIMARY KEY,
+        account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        kind TEXT NOT NULL,
+        sts_json TEXT,
+        card_generation INTEGER
+      );
+      CREATE INDEX meters_account ON meters(account_no);
+      CREATE TABLE bills (
+        bill_id TEXT PRIMARY KEY,
+        account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        period TEXT NOT NULL,
+        consumption INTEGER NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        paid_fen INTEGER NOT NULL,
+        late_fee_paid_fen INTEGER NOT NULL DEFAULT 0,
+        due_date TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'paid'))
+      );
+      CREATE INDEX bills_account ON bills(account_no, status);
+      CREATE TABLE payments (
+        payment_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL,
+        method TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        tendered_fen INTEGER,
+        change_fen INTEGER NOT NULL DEFAULT 0,
+        to_balance_fen INTEGER NOT NULL DEFAULT 0,
+        operator_id TEXT NOT NULL,
+        shift_id TEXT,
+        external_ref TEXT,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX payments_account ON payments(account_no);
+      CREATE TABLE payment_allocations (
+        payment_id TEXT NOT NULL REFERENCES payments(payment_id),
+        bill_id TEXT NOT NULL,
+        principal_fen INTEGER NOT NULL,
+        late_fee_fen INTEGER NOT NULL,
+        PRIMARY KEY (payment_id, bill_id)
+      );
+      CREATE TABLE journal (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        type TEXT NOT NULL,
+        ref TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE INDEX journal_ref ON journal(ref);
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+      );
+      CREATE TABLE sync_rejections (
+        event_id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        rejected_at TEXT NOT NULL
+      );
+      CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    `,
+  },
+];
+
+export function currentVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Apply every migration above the database's version, each in its own transaction. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  let version = currentVersion(db);
+  const latest = migrations.at(-1)?.version ?? 0;
+  if (version > latest) {
+    throw new Error(`database schema v${version} is newer than this GridDesk build (v${latest})`);
+  }
+  for (const m of migrations) {
+    if (m.version <= version) continue;
+    if (m.version !== version + 1) throw new Error(`migration gap: v${version} → v${m.version}`);
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+    version = m.version;
+  }
+  return version;
+}

@@ -1,0 +1,101 @@
+/**
+ * Pushes the outbox to the backend in terminal sequence order. A row leaves the outbox only when
+ * the backend acknowledges it (accepted or duplicate); a rejected event moves to the staff queue
+ * (sync_rejections) so one bad event cannot block every later one. When the backend is
+ * unreachable nothing is lost: the rows wait, and the next push resumes from the oldest.
+ */
+import type { Db } from '../store/db.js';
+import { peekOutbox } from '../store/outbox.js';
+import type { TerminalEvent } from './backend-wire.js';
+import { BackendUnreachable, type BackendClient } from './backend-client.js';
+
+export interface PushOutcome {
+  readonly sent: number;
+  readonly acknowledged: number;
+  readonly rejected: number;
+  readonly pending: number;
+  readonly online: boolean;
+  readonly error: string | null;
+}
+
+export interface OutboxPusherOptions {
+  readonly db: Db;
+  readonly client: BackendClient;
+  readonly batchSize: number;
+  readonly timeoutMs: number;
+  readonly now: () => Date;
+}
+
+export class OutboxPusher {
+  private running: Promise<PushOutcome> | null = null;
+
+  constructor(private readonly opts: OutboxPusherOptions) {}
+
+  /** Push everything pending. Concurrent calls share one run, so rows are never sent twice at once. */
+  pushAll(): Promise<PushOutcome> {
+    this.running ??= this.drain().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async drain(): Promise<PushOutcome> {
+    const { db, client, batchSize, timeoutMs } = this.opts;
+    let sent = 0;
+    let acknowledged = 0;
+    let rejected = 0;
+    for (;;) {
+      const rows = peekOutbox(db, batchSize);
+      if (rows.length === 0) return { sent, acknowledged, rejected, pending: 0, online: true, error: null };
+      const events: TerminalEvent[] = rows.map((r) => ({
+        eventId: r.eventId,
+        seq: r.seq,
+        type: r.type,
+        occurredAt: r.occurredAt,
+        payload: r.payload,
+      }));
+      sent += events.length;
+      let results;
+      try {
+        results = (await client.pushEvents(events, timeoutMs)).results;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq <= ?`).run(message, rows.at(-1)?.seq ?? 0);
+        return {
+          sent,
+          acknowledged,
+          rejected,
+          pending: rows.length + countAfter(db, rows.at(-1)?.seq ?? 0),
+          online: !(err instanceof BackendUnreachable),
+          error: message,
+        };
+      }
+      const byId = new Map(results.map((r) => [r.eventId, r]));
+      const at = this.opts.now().toISOString();
+      let progressed = 0;
+      db.transaction(() => {
+        for (const row of rows) {
+          const result = byId.get(row.eventId);
+          if (!result) continue; // not answered: stays for the next push
+          if (result.status === 'rejected') {
+            db.prepare(
+              `INSERT OR REPLACE INTO sync_rejections (event_id, seq, type, payload, reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?)`,
+            ).run(row.eventId, row.seq, row.type, JSON.stringify(row.payload), result.reason ?? 'unspecified', at);
+            rejected++;
+          } else {
+            acknowledged++;
+          }
+          db.prepare('DELETE FROM outbox WHERE seq = ?').run(row.seq);
+          progressed++;
+        }
+      })();
+      if (progressed === 0) {
+        return { sent, acknowledged, rejected, pending: countAfter(db, 0), online: true, error: 'backend acknowledged nothing' };
+      }
+    }
+  }
+}
+
+function countAfter(db: Db, seq: number): number {
+  return (db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE seq > ?').get(seq) as { n: number }).n;
+}

@@ -1,0 +1,206 @@
+/** Reading and writing account snapshots in the backend's tables. */
+import {
+  StsParamsSchema,
+  type AccountSnapshot,
+  type BillSnapshot,
+  type ChangesPage,
+  type MeterSnapshot,
+  type OperatorSnapshot,
+} from '../../main/sync/backend-wire.js';
+import { getMeta, setMeta, type BackendDb } from './db.js';
+import { GENERATOR_VERSION, type SeedData, type SeedParams } from './seed.js';
+
+interface AccountRow {
+  account_no: string;
+  name: string;
+  address: string;
+  phone: string;
+  customer_class: AccountSnapshot['customerClass'];
+  payment_mode: AccountSnapshot['paymentMode'];
+  tariff_code: string;
+  balance_fen: number;
+  credit_grade: AccountSnapshot['creditGrade'];
+  card_no: string | null;
+  consumption_this_year: number;
+  consumption_this_month: number;
+  version: number;
+  updated_at: string;
+  change_seq: number;
+}
+interface MeterRow {
+  meter_no: string;
+  kind: MeterSnapshot['kind'];
+  sts_json: string | null;
+  card_generation: number | null;
+}
+interface BillRow {
+  bill_id: string;
+  period: string;
+  consumption: number;
+  amount_fen: number;
+  paid_fen: number;
+  due_date: string;
+  status: BillSnapshot['status'];
+}
+
+export const MAX_SEARCH_RESULTS = 20;
+export const DEFAULT_CHANGES_LIMIT = 100;
+export const MAX_CHANGES_LIMIT = 500;
+
+/** Prepared statements over one connection; build once per server. */
+export class AccountStore {
+  private readonly accountStmt;
+  private readonly metersStmt;
+  private readonly billsStmt;
+  private readonly changesStmt;
+  private readonly searchStmt;
+  private readonly operatorsStmt;
+
+  constructor(private readonly db: BackendDb) {
+    this.accountStmt = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE account_no = ?');
+    this.metersStmt = db.prepare<[string], MeterRow>(
+      'SELECT meter_no, kind, sts_json, card_generation FROM meters WHERE account_no = ? ORDER BY position',
+    );
+    // All open bills and the 6 most recently paid, oldest first.
+    this.billsStmt = db.prepare<[string, string], BillRow>(
+      `SELECT bill_id, period, consumption, amount_fen, paid_fen, due_date, status FROM bills
+       WHERE account_no = ? AND (status = 'open' OR bill_id IN (
+         SELECT bill_id FROM bills WHERE account_no = ? AND status = 'paid' ORDER BY period DESC, bill_id DESC LIMIT 6))
+       ORDER BY period, bill_id`,
+    );
+    this.changesStmt = db.prepare<[number, number], AccountRow>(
+      'SELECT * FROM accounts WHERE change_seq > ? ORDER BY change_seq LIMIT ?',
+    );
+    this.searchStmt = db.prepare<{ q: string; like: string; limit: number }, { account_no: string }>(
+      `SELECT account_no FROM (
+         SELECT account_no FROM accounts WHERE account_no = @q OR phone = @q OR card_no = @q
+         UNION SELECT account_no FROM meters WHERE meter_no = @q
+         UNION SELECT account_no FROM bills WHERE bill_id = @q
+         UNION SELECT account_no FROM accounts WHERE name LIKE @like ESCAPE '\\')
+       ORDER BY account_no LIMIT @limit`,
+    );
+    this.operatorsStmt = db.prepare<[], { operator_id: string; name: string; role: OperatorSnapshot['role']; pin_hash: string; active: number }>(
+      'SELECT * FROM operators ORDER BY operator_id',
+    );
+  }
+
+  get(accountNo: string): AccountSnapshot | undefined {
+    const row = this.accountStmt.get(accountNo);
+    return row === undefined ? undefined : this.toSnapshot(row);
+  }
+
+  search(q: string): AccountSnapshot[] {
+    const text = q.trim();
+    if (text === '') return [];
+    const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.searchStmt
+      .all({ q: text, like, limit: MAX_SEARCH_RESULTS })
+      .map((r) => this.get(r.account_no))
+      .filter((a): a is AccountSnapshot => a !== undefined);
+  }
+
+  /** `cursor` is the last change sequence the caller has seen ('' = none). */
+  changes(cursor: string, limit: number): ChangesPage {
+    const after = cursor === '' ? 0 : Number(cursor);
+    const rows = this.changesStmt.all(after, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((r) => this.toSnapshot(r)),
+      nextCursor: last === undefined ? cursor : String(last.change_seq),
+      done: rows.length <= limit,
+    };
+  }
+
+  operators(): OperatorSnapshot[] {
+    return this.operatorsStmt.all().map((r) => ({
+      operatorId: r.operator_id,
+      name: r.name,
+      role: r.role,
+      pinHash: r.pin_hash,
+      active: r.active === 1,
+    }));
+  }
+
+  private toSnapshot(row: AccountRow): AccountSnapshot {
+    const meters = this.metersStmt.all(row.account_no).map((m): MeterSnapshot => {
+      const meter: MeterSnapshot = { meterNo: m.meter_no, kind: m.kind };
+      if (m.sts_json !== null) meter.sts = StsParamsSchema.parse(JSON.parse(m.sts_json));
+      if (m.card_generation !== null) meter.cardGeneration = m.card_generation;
+      return meter;
+    });
+    const bills = this.billsStmt.all(row.account_no, row.account_no).map(
+      (b): BillSnapshot => ({
+        billId: b.bill_id,
+        period: b.period,
+        consumption: b.consumption,
+        amountFen: b.amount_fen,
+        paidFen: b.paid_fen,
+        dueDate: b.due_date,
+        status: b.status,
+      }),
+    );
+    const snapshot: AccountSnapshot = {
+      accountNo: row.account_no,
+      name: row.name,
+      address: row.address,
+      phone: row.phone,
+      customerClass: row.customer_class,
+      paymentMode: row.payment_mode,
+      tariffCode: row.tariff_code,
+      balanceFen: row.balance_fen,
+      creditGrade: row.credit_grade,
+      meters,
+      bills,
+      consumptionThisYear: row.consumption_this_year,
+      consumptionThisMonth: row.consumption_this_month,
+      version: row.version,
+      updatedAt: row.updated_at,
+    };
+    if (row.card_no !== null) snapshot.cardNo = row.card_no;
+    return snapshot;
+  }
+}
+
+function seedKey(params: SeedParams): string {
+  return JSON.stringify({ seed: params.seed, accounts: params.accounts, seedDate: params.seedDate, generator: GENERATOR_VERSION });
+}
+
+/**
+ * Seeds an empty database, or checks that an existing one was seeded with the same parameters
+ * (reusing it, with whatever events it has taken since). A database seeded differently is an error
+ * rather than silently mixed data. `generate` is only called when seeding is needed.
+ */
+export function ensureSeeded(db: BackendDb, params: SeedParams, generate: () => SeedData): 'seeded' | 'reused' {
+  const existing = getMeta(db, 'seed');
+  if (existing !== undefined) {
+    if (existing !== seedKey(params)) {
+      throw new Error(`backend database was seeded with ${existing}, not ${seedKey(params)}; use another --db file`);
+    }
+    return 'reused';
+  }
+  const data = generate();
+  const insertOperator = db.prepare('INSERT INTO operators VALUES (?, ?, ?, ?, ?)');
+  const insertAccount = db.prepare(
+    `INSERT INTO accounts VALUES (@accountNo, @name, @address, @phone, @customerClass, @paymentMode, @tariffCode,
+      @balanceFen, @creditGrade, @cardNo, @consumptionThisYear, @consumptionThisMonth, @version, @updatedAt, @changeSeq)`,
+  );
+  const insertMeter = db.prepare('INSERT INTO meters VALUES (?, ?, ?, ?, ?, ?)');
+  const insertBill = db.prepare('INSERT INTO bills VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    for (const o of data.operators) insertOperator.run(o.operatorId, o.name, o.role, o.pinHash, o.active ? 1 : 0);
+    data.accounts.forEach((a, i) => {
+      const { meters, bills, cardNo, ...rest } = a;
+      insertAccount.run({ ...rest, cardNo: cardNo ?? null, changeSeq: i + 1 });
+      meters.forEach((m, position) =>
+        insertMeter.run(m.meterNo, a.accountNo, position, m.kind, m.sts === undefined ? null : JSON.stringify(m.sts), m.cardGeneration ?? null),
+      );
+      for (const b of bills) {
+        insertBill.run(b.billId, a.accountNo, b.period, b.consumption, b.amountFen, b.paidFen, b.dueDate, b.status);
+      }
+    });
+    db.prepare("INSERT INTO counters(name, value) VALUES ('change', ?)").run(data.accounts.length);
+    setMeta(db, 'seed', seedKey(params));
+  }).immediate();
+  return 'seeded';
+}

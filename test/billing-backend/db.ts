@@ -1,0 +1,73 @@
+/** The backend's own SQLite file: WAL, one schema, opened by the server and the seeder. */
+import Database from 'better-sqlite3';
+
+export type BackendDb = Database.Database;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS operators (
+  operator_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
+  pin_hash TEXT NOT NULL, active INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+  account_no TEXT PRIMARY KEY, name TEXT NOT NULL, address TEXT NOT NULL, phone TEXT NOT NULL,
+  customer_class TEXT NOT NULL, payment_mode TEXT NOT NULL, tariff_code TEXT NOT NULL,
+  balance_fen INTEGER NOT NULL, credit_grade TEXT NOT NULL, card_no TEXT,
+  consumption_this_year INTEGER NOT NULL, consumption_this_month INTEGER NOT NULL,
+  version INTEGER NOT NULL, updated_at TEXT NOT NULL, change_seq INTEGER NOT NULL UNIQUE);
+CREATE INDEX IF NOT EXISTS accounts_phone ON accounts(phone);
+CREATE INDEX IF NOT EXISTS accounts_card_no ON accounts(card_no);
+CREATE TABLE IF NOT EXISTS meters (
+  meter_no TEXT PRIMARY KEY, account_no TEXT NOT NULL REFERENCES accounts(account_no),
+  position INTEGER NOT NULL, kind TEXT NOT NULL, sts_json TEXT, card_generation INTEGER);
+CREATE INDEX IF NOT EXISTS meters_account ON meters(account_no);
+CREATE TABLE IF NOT EXISTS bills (
+  bill_id TEXT PRIMARY KEY, account_no TEXT NOT NULL REFERENCES accounts(account_no),
+  period TEXT NOT NULL, consumption INTEGER NOT NULL, amount_fen INTEGER NOT NULL,
+  paid_fen INTEGER NOT NULL, due_date TEXT NOT NULL, status TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS bills_account ON bills(account_no, period);
+CREATE TABLE IF NOT EXISTS events (
+  event_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
+  occurred_at TEXT NOT NULL, payload_json TEXT NOT NULL, received_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_terminal_seq ON events(terminal_id, seq);
+CREATE TABLE IF NOT EXISTS exceptions (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, terminal_id TEXT NOT NULL,
+  kind TEXT NOT NULL, account_no TEXT, bill_id TEXT, fen INTEGER NOT NULL, detail TEXT NOT NULL,
+  created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS gateway_orders (
+  out_trade_no TEXT PRIMARY KEY, auth_code TEXT NOT NULL, amount_fen INTEGER NOT NULL,
+  status TEXT NOT NULL, trade_no TEXT, created_at TEXT NOT NULL);
+`;
+
+export function openBackendDb(path: string): BackendDb {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** Next value of a named counter; call inside a transaction. */
+export function nextCounter(db: BackendDb, name: string): number {
+  const row = db
+    .prepare<[string], { value: number }>(
+      `INSERT INTO counters(name, value) VALUES (?, 1)
+       ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value`,
+    )
+    .get(name);
+  if (row === undefined) throw new Error(`counter ${name} did not advance`);
+  return row.value;
+}
+
+export function getMeta(db: BackendDb, key: string): string | undefined {
+  return db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(key)?.value;
+}
+
+export function setMeta(db: BackendDb, key: string, value: string): void {
+  db.prepare('INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(
+    key,
+    value,
+  );
+}

@@ -1,0 +1,360 @@
+/**
+ * The reference billing backend: node:http, its own SQLite file, signed /api/*, a payment-gateway
+ * simulator and fault knobs. Startable in-process (tests, demo) or from ./main.ts.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { z } from 'zod';
+import {
+  GatewayPayRequestSchema,
+  MAX_EVENTS_PER_BATCH,
+  type ErrorBody,
+  type ExceptionRecord,
+  type LedgerEntry,
+} from '../../main/sync/backend-wire.js';
+import { checkSignedRequest, DEMO_TERMINAL } from '../../main/sync/signing.js';
+import { AccountStore, DEFAULT_CHANGES_LIMIT, ensureSeeded, MAX_CHANGES_LIMIT } from './account-store.js';
+import { openBackendDb, type BackendDb } from './db.js';
+import { GatewaySimulator, type GatewayOutcome } from './gateway.js';
+import { ingestEvents } from './intake.js';
+import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, generateSeed } from './seed.js';
+
+export interface BackendOptions {
+  dbPath: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Default 20261127. */
+  seed?: number;
+  /** Default 300. */
+  accounts?: number;
+  /** terminalId → HMAC secret. Default: the demo terminal T-HALL-01 only. */
+  terminals?: Record<string, string>;
+  /** The backend's clock (signature freshness, updatedAt, receivedAt). Default: the real clock. */
+  now?: () => Date;
+  /**
+   * The seed's "today" ('YYYY-MM-DD'), which fixes periods and due dates of the demo data.
+   * Default: the date of `now()` when `now` is given, else 2026-11-27.
+   */
+  seedDate?: string;
+  /** Accept POST /_knobs over HTTP. Default false. */
+  allowKnobs?: boolean;
+  /** Request log sink (the CLI prints it); default silent. */
+  log?: (line: string) => void;
+}
+
+export interface Knobs {
+  /** Every request gets its socket destroyed, like an unreachable host (POST /_knobs excepted). */
+  down: boolean;
+  /** Added before handling each request. */
+  delayMs: number;
+  /** Events with these ids are rejected with reason 'knob'. */
+  failEventIds: string[];
+  /** Outcome of the next new gateway order. */
+  gatewayOutcome: GatewayOutcome;
+}
+
+export interface RunningBackend {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+  setKnobs(k: Partial<Knobs>): void;
+  knobs(): Knobs;
+  /** Completes a gateway order left pending by the 'timeout' outcome. */
+  settleGatewayOrder(outTradeNo: string, status: 'success' | 'declined'): void;
+  /** 'seeded' when this start filled an empty file, 'reused' when it found the same seed already there. */
+  seedState: 'seeded' | 'reused';
+  db: BackendDb;
+}
+
+/** How long a 'timeout' gateway request is held before answering 'pending'. */
+export const GATEWAY_HANG_MS = 35_000;
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+const KnobsPatchSchema = z
+  .object({
+    down: z.boolean(),
+    delayMs: z.int().min(0).max(120_000),
+    failEventIds: z.array(z.string()),
+    gatewayOutcome: z.enum(['success', 'declined', 'timeout', 'unknown']),
+  })
+  .partial()
+  .strict();
+
+const BatchEnvelopeSchema = z.object({
+  terminalId: z.string().min(1),
+  events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
+});
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody,
+  ) {
+    super(body.error);
+  }
+}
+
+export async function startBackend(opts: BackendOptions): Promise<RunningBackend> {
+  const now = opts.now ?? (() => new Date());
+  const nowIso = (): string => now().toISOString();
+  const seedParams = {
+    seed: opts.seed ?? DEFAULT_SEED,
+    accounts: opts.accounts ?? DEFAULT_ACCOUNTS,
+    seedDate: opts.seedDate ?? (opts.now === undefined ? DEFAULT_SEED_DATE : now().toISOString().slice(0, 10)),
+  };
+  const terminals: Record<string, string> = opts.terminals ?? { [DEMO_TERMINAL.id]: DEMO_TERMINAL.secret };
+  const log = opts.log ?? ((): void => undefined);
+
+  const db = openBackendDb(opts.dbPath);
+  let seedState: 'seeded' | 'reused';
+  try {
+    seedState = ensureSeeded(db, seedParams, () => generateSeed(seedParams));
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  const accounts = new AccountStore(db);
+  const gateway = new GatewaySimulator(db, nowIso);
+  let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], gatewayOutcome: 'success' };
+  const timers = new Set<NodeJS.Timeout>();
+
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        resolve();
+      }, ms);
+      timers.add(t);
+    });
+
+  const ledgerStmt = db.prepare<
+    { terminalId: string | null },
+    { event_id: string; terminal_id: string; seq: number; type: string; occurred_at: string; payload_json: string; received_at: string }
+  >('SELECT * FROM events WHERE @terminalId IS NULL OR terminal_id = @terminalId ORDER BY rowid');
+  const exceptionsStmt = db.prepare<
+    [],
+    { id: number; event_id: string; terminal_id: string; kind: ExceptionRecord['kind']; account_no: string | null; bill_id: string | null; fen: number; detail: string; created_at: string }
+  >('SELECT * FROM exceptions ORDER BY id');
+
+  async function route(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const target = req.url ?? '/';
+    const url = new URL(target, 'http://backend.invalid');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+
+    if (path === '/health') {
+      expectMethod(method, 'GET');
+      return sendJson(res, 200, { ok: true });
+    }
+    if (path === '/_knobs' && opts.allowKnobs === true) {
+      expectMethod(method, 'POST');
+      const patch = KnobsPatchSchema.safeParse(parseJson(body));
+      if (!patch.success) throw new HttpError(400, { error: 'bad_request', detail: patch.error.message });
+      knobs = { ...knobs, ...withoutUndefined(patch.data) };
+      return sendJson(res, 200, knobs);
+    }
+    if (path === '/gateway/pay') {
+      expectMethod(method, 'POST');
+      const parsed = GatewayPayRequestSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
+      const decision = gateway.pay(parsed.data, knobs.gatewayOutcome);
+      switch (decision.kind) {
+        case 'answer':
+          return sendJson(res, 200, decision.tradeNo === undefined ? { status: decision.status } : { status: decision.status, tradeNo: decision.tradeNo });
+        case 'conflict':
+          throw new HttpError(409, { error: 'out_trade_no_conflict', detail: 'same outTradeNo with another amount or code' });
+        case 'drop':
+          req.socket.destroy();
+          return undefined;
+        case 'hang':
+          await sleep(GATEWAY_HANG_MS);
+          return sendJson(res, 200, { status: 'pending' });
+        default: {
+          const exhaustive: never = decision;
+          throw new Error(`unhandled gateway decision ${JSON.stringify(exhaustive)}`);
+        }
+      }
+    }
+    const order = /^\/gateway\/orders\/([^/]+)$/.exec(path);
+    if (order !== null) {
+      expectMethod(method, 'GET');
+      return sendJson(res, 200, gateway.query(decodeURIComponent(order[1] as string)));
+    }
+    if (!path.startsWith('/api/')) throw new HttpError(404, { error: 'not_found' });
+
+    const auth = checkSignedRequest(req.headers, method, target, body, now().getTime(), (id) =>
+      Object.hasOwn(terminals, id) ? terminals[id] : undefined,
+    );
+    if (!auth.ok) throw new HttpError(401, { error: auth.reason });
+
+    if (path === '/api/accounts') {
+      expectMethod(method, 'GET');
+      return sendJson(res, 200, { items: accounts.search(url.searchParams.get('q') ?? '') });
+    }
+    const account = /^\/api\/accounts\/([^/]+)$/.exec(path);
+    if (account !== null) {
+      expectMethod(method, 'GET');
+      const snapshot = accounts.get(decodeURIComponent(account[1] as string));
+      if (snapshot === undefined) throw new HttpError(404, { error: 'not_found' });
+      return sendJson(res, 200, snapshot);
+    }
+    if (path === '/api/operators') {
+      expectMethod(method, 'GET');
+      return sendJson(res, 200, { items: accounts.operators() });
+    }
+    if (path === '/api/changes') {
+      expectMethod(method, 'GET');
+      const cursor = url.searchParams.get('cursor') ?? '';
+      if (!/^(\d{1,15})?$/.test(cursor)) throw new HttpError(400, { error: 'bad_cursor' });
+      const limitText = url.searchParams.get('limit');
+      const limit = limitText === null ? DEFAULT_CHANGES_LIMIT : Number(limitText);
+      if (!/^\d+$/.test(limitText ?? '1') || limit < 1 || limit > MAX_CHANGES_LIMIT) {
+        throw new HttpError(400, { error: 'bad_limit', detail: `1..${MAX_CHANGES_LIMIT}` });
+      }
+      return sendJson(res, 200, accounts.changes(cursor, limit));
+    }
+    if (path === '/api/events') {
+      expectMethod(method, 'POST');
+      const envelope = BatchEnvelopeSchema.safeParse(parseJson(body));
+      if (!envelope.success) throw new HttpError(400, { error: 'bad_request', detail: envelope.error.message });
+      if (envelope.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });
+      const results = ingestEvents(db, envelope.data.events, {
+        terminalId: auth.terminalId,
+        nowIso: nowIso(),
+        failEventIds: new Set(knobs.failEventIds),
+      });
+      return sendJson(res, 200, { results });
+    }
+    if (path === '/api/ledger') {
+      expectMethod(method, 'GET');
+      const items = ledgerStmt.all({ terminalId: url.searchParams.get('terminalId') }).map(
+        (r): LedgerEntry => ({
+          eventId: r.event_id,
+          terminalId: r.terminal_id,
+          seq: r.seq,
+          type: r.type,
+          occurredAt: r.occurred_at,
+          payload: JSON.parse(r.payload_json) as unknown,
+          receivedAt: r.received_at,
+        }),
+      );
+      return sendJson(res, 200, { items });
+    }
+    if (path === '/api/exceptions') {
+      expectMethod(method, 'GET');
+      const items = exceptionsStmt.all().map((r): ExceptionRecord => {
+        const x: ExceptionRecord = { id: r.id, eventId: r.event_id, terminalId: r.terminal_id, kind: r.kind, fen: r.fen, detail: r.detail, createdAt: r.created_at };
+        if (r.account_no !== null) x.accountNo = r.account_no;
+        if (r.bill_id !== null) x.billId = r.bill_id;
+        return x;
+      });
+      return sendJson(res, 200, { items });
+    }
+    throw new HttpError(404, { error: 'not_found' });
+  }
+
+  const server = createServer((req, res) => {
+    void handle(req, res);
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = Date.now();
+    const isKnobs = opts.allowKnobs === true && (req.url ?? '').split('?')[0] === '/_knobs';
+    try {
+      if (knobs.down && !isKnobs) {
+        req.socket.destroy();
+        return;
+      }
+      if (knobs.delayMs > 0 && !isKnobs) await sleep(knobs.delayMs);
+      const body = await readBody(req);
+      await route(req, res, body);
+    } catch (e) {
+      if (res.headersSent || req.socket.destroyed) return;
+      if (e instanceof HttpError) sendJson(res, e.status, e.body);
+      else {
+        log(`error ${req.method} ${req.url}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+        sendJson(res, 500, { error: 'internal' });
+      }
+    } finally {
+      log(`${req.method} ${req.url} ${res.headersSent ? res.statusCode : 'dropped'} ${Date.now() - started}ms`);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host ?? '127.0.0.1';
+
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    seedState,
+    db,
+    setKnobs(k) {
+      knobs = { ...knobs, ...withoutUndefined(k) };
+    },
+    knobs: () => ({ ...knobs, failEventIds: [...knobs.failEventIds] }),
+    settleGatewayOrder(outTradeNo, status) {
+      gateway.settle(outTradeNo, status);
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => {
+          db.close();
+          resolve();
+        });
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function withoutUndefined<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function expectMethod(actual: string, expected: string): void {
+  if (actual !== expected) throw new HttpError(405, { error: 'method_not_allowed' });
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    throw new HttpError(400, { error: 'bad_json' });
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    // Keep draining an oversized body rather than destroying the socket, so the 413 reaches the client.
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) reject(new HttpError(413, { error: 'too_large' }));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
+    req.on('error', reject);
+  });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

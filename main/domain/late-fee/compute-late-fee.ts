@@ -1,0 +1,131 @@
+/**
+ * The late-payment penalty of one bill, with the day-by-day basis the clerk is shown.
+ *
+ * Accrual runs from the day after the due date through the payment date (asOfDate), inclusive;
+ * paying on the due date costs nothing. Each day is charged at the rule's current-year rate while
+ * it lies in the arrears' own year and at the previous-year rate once the arrears have been carried
+ * into a later year. The exact total (days × rate × unpaid amount) is rounded half up to the fen
+ * once; segment fen are the running total rounded the same way, so they add up to it. A fee that
+ * accrues at all is at least the rule's minimum.
+ */
+import { epochDay, fromEpochDay, requireCivilDate } from '../tariff/civil-date.js';
+import { TariffError } from '../tariff/error-codes.js';
+import { divHalfUp, requireSafeNonNegativeInteger, requireSafeNumber } from '../tariff/integer-math.js';
+import type { CustomerClass } from '../tariff/tariff-schema.js';
+import type { LateFeeRule, LateFeeRules } from './late-fee-schema.js';
+
+const PPM = 1_000_000n;
+
+export interface LateFeeBill {
+  readonly billId?: string;
+  /** Billing month 'YYYY-MM'. */
+  readonly period: string;
+  /** 'YYYY-MM-DD', terminal's zone. */
+  readonly dueDate: string;
+  /** Principal still unpaid: the base the penalty accrues on, fen. */
+  readonly unpaidFen: number;
+}
+
+export type LateFeeSegmentKind = 'current_year' | 'previous_year';
+
+export interface LateFeeSegment {
+  /** First and last accrual day of this segment, inclusive. */
+  readonly fromDate: string;
+  readonly toDate: string;
+  readonly days: number;
+  readonly kind: LateFeeSegmentKind;
+  /** i18n key: tariff.lateFee.segmentKinds.<kind> */
+  readonly kindKey: string;
+  readonly dailyRatePpm: number;
+  readonly baseFen: number;
+  /** This segment's share of accruedFen. */
+  readonly fen: number;
+}
+
+export interface LateFeeComputation {
+  readonly billId: string | null;
+  readonly ruleId: string;
+  readonly ruleNameKey: string;
+  readonly customerClass: CustomerClass;
+  readonly dueDate: string;
+  readonly asOfDate: string;
+  /** Year the arrears belong to (see arrearsYearBasis). */
+  readonly arrearsYear: number;
+  readonly baseFen: number;
+  /** Days overdue (0 when paid on or before the due date). */
+  readonly days: number;
+  readonly segments: readonly LateFeeSegment[];
+  /** Sum of the segments: the exact accrual rounded half up to the fen. */
+  readonly accruedFen: number;
+  readonly minimumFeeFen: number;
+  readonly minimumApplied: boolean;
+  /** What is owed. */
+  readonly feeFen: number;
+}
+
+export function lateFeeRuleFor(rules: LateFeeRules, customerClass: CustomerClass): LateFeeRule {
+  const rule = rules.rules.find((r) => r.customerClasses.includes(customerClass));
+  if (!rule) throw new TariffError('tariff.config_invalid', { source: 'late-fee rules', detail: `no rule for ${customerClass}` });
+  return rule;
+}
+
+export function computeLateFee(bill: LateFeeBill, asOfDate: string, customerClass: CustomerClass, rules: LateFeeRules): LateFeeComputation {
+  const rule = lateFeeRuleFor(rules, customerClass);
+  const base = requireSafeNonNegativeInteger(bill.unpaidFen, 'tariff.input_invalid', 'unpaidFen');
+  const due = requireCivilDate(bill.dueDate, 'dueDate');
+  const asOf = requireCivilDate(asOfDate, 'asOfDate');
+  const periodMatch = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(bill.period);
+  if (!periodMatch) throw new TariffError('tariff.date_invalid', { field: 'period', value: bill.period });
+  const arrearsYear = rules.arrearsYearBasis === 'due_date' ? due.year : Number(periodMatch[1]);
+
+  const firstDay = epochDay(due) + 1;
+  const lastDay = epochDay(asOf);
+  const segments: { from: number; to: number; kind: LateFeeSegmentKind; ppm: number }[] = [];
+  for (let start = firstDay; start <= lastDay; ) {
+    const year = Number(fromEpochDay(start).slice(0, 4));
+    const yearEnd = epochDay({ year, month: 12, day: 31 });
+    const end = Math.min(lastDay, yearEnd);
+    const kind: LateFeeSegmentKind = year > arrearsYear ? 'previous_year' : 'current_year';
+    segments.push({ from: start, to: end, kind, ppm: kind === 'previous_year' ? rule.previousYearDailyRatePpm : rule.currentYearDailyRatePpm });
+    start = end + 1;
+  }
+
+  // Exact amounts in millionths of a fen; rounded half up to the fen here and nowhere else.
+  let cumulative = 0n;
+  let allocated = 0n;
+  const shown = segments.map((s): LateFeeSegment => {
+    const days = s.to - s.from + 1;
+    cumulative += BigInt(days) * BigInt(s.ppm) * BigInt(base);
+    const upTo = divHalfUp(cumulative, PPM);
+    const fen = upTo - allocated;
+    allocated = upTo;
+    return {
+      fromDate: fromEpochDay(s.from),
+      toDate: fromEpochDay(s.to),
+      days,
+      kind: s.kind,
+      kindKey: `tariff.lateFee.segmentKinds.${s.kind}`,
+      dailyRatePpm: s.ppm,
+      baseFen: base,
+      fen: requireSafeNumber(fen, 'fen'),
+    };
+  });
+  const accruedFen = requireSafeNumber(allocated, 'accruedFen');
+  const minimumApplied = cumulative > 0n && accruedFen < rule.minimumFeeFen;
+  return {
+    billId: bill.billId ?? null,
+    ruleId: rule.id,
+    ruleNameKey: rule.nameKey,
+    customerClass,
+    dueDate: bill.dueDate,
+    asOfDate,
+    arrearsYear,
+    baseFen: base,
+    days: Math.max(0, lastDay - firstDay + 1),
+    segments: shown,
+    accruedFen,
+    minimumFeeFen: rule.minimumFeeFen,
+    minimumApplied,
+    feeFen: minimumApplied ? rule.minimumFeeFen : accruedFen,
+  };
+}

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { deepMerge } from './i18n/deep-merge.js';
 
 const HostPort = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
@@ -44,17 +45,4 @@ export function loadConfig(paths: readonly string[]): TerminalConfig {
     throw new Error(`invalid terminal config at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`);
   }
   return parsed.data;
-}
-
-export function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isPlainObject(b) && isPlainObject(v) ? deepMerge(b, v) : v;
-  }
-  return out;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -17,6 +17,7 @@ export interface LateFeeQuote {
 export type LateFeePolicy = (input: {
   readonly customerClass: CachedAccount['customerClass'];
   readonly unpaidFen: number;
+  readonly period: string;
   readonly dueDate: string;
   readonly asOf: string;
   readonly alreadyPaidFen: number;
@@ -102,6 +103,7 @@ export class AccountService {
         ? this.deps.lateFees({
             customerClass: account.customerClass,
             unpaidFen: outstandingFen,
+            period: b.period,
             dueDate: b.dueDate,
             asOf: today,
             alreadyPaidFen: b.lateFeePaidFen,

@@ -6,6 +6,7 @@
  */
 import { AppError, type OperatorView, type PaymentView, type WireError } from '../contract/index.js';
 import { cashChange, settle } from '../domain/settlement.js';
+import { formatFen } from '../domain/money.js';
 import type { Db } from '../store/db.js';
 import { appendJournal, journalEntries } from '../store/journal.js';
 import { enqueueOutbox } from '../store/outbox.js';
@@ -62,7 +63,7 @@ export class PaymentService {
     const amountFen = moneyInput(input.amount, 'amount');
     const tenderedFen = input.tendered === undefined || input.tendered.trim() === '' ? amountFen : moneyInput(input.tendered, 'tendered');
     const change = cashChange(amountFen, tenderedFen);
-    if (!change.ok) throw new AppError('payment.tendered_insufficient', { shortFen: change.shortFen });
+    if (!change.ok) throw new AppError('payment.tendered_insufficient', { short: formatFen(change.shortFen) });
 
     // Freshest bills we can get (online, else cache); throws account.not_found for unknown accounts.
     const view = await this.deps.accounts.lookup(input.accountNo);

@@ -1,0 +1,70 @@
+/**
+ * Electron shell: a relay and a composition root, no domain logic. It builds the same core as the
+ * host shell, exposes it to the renderer through the preload's one bridge object, and locks the
+ * window down (isolated, sandboxed, no navigation, no new windows; kiosk flags in kiosk mode).
+ */
+import { app, BrowserWindow, ipcMain, session as electronSession, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EventName } from '../contract/index.js';
+import type { Core } from '../core.js';
+import type { Session } from '../services/dispatch.js';
+import { buildCoreFromConfig } from '../host/compose.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const RENDERER_INDEX = path.resolve(here, '..', '..', 'renderer', 'index.html');
+const EVENTS: readonly EventName[] = ['sync.progressed', 'printer.statusChanged'];
+
+/** Registers the IPC relay for `core`; exported so it can be exercised without the Electron binary. */
+export function registerRpc(core: Core, isTrustedSender: (frame: IpcMainInvokeEvent['senderFrame']) => boolean): void {
+  const sessions = new Map<number, Session>();
+  ipcMain.handle('rpc', async (event, method: unknown, params: unknown) => {
+    if (!isTrustedSender(event.senderFrame)) throw new Error('untrusted sender');
+    const id = event.sender.id;
+    let s = sessions.get(id);
+    if (!s) {
+      s = core.newSession(`ipc-${id}`);
+      sessions.set(id, s);
+      event.sender.once('destroyed', () => sessions.delete(id));
+    }
+    return core.dispatch(typeof method === 'string' ? method : '', params, s);
+  });
+}
+
+function forwardEvents(core: Core, contents: WebContents): void {
+  const offs = EVENTS.map((name) => core.on(name, (payload) => contents.send('event', name, payload)));
+  contents.once('destroyed', () => offs.forEach((off) => off()));
+}
+
+async function start(): Promise<void> {
+  await app.whenReady();
+  const { core, config } = await buildCoreFromConfig(process.argv.slice(1));
+  const kiosk = config.mode === 'kiosk';
+  registerRpc(core, (frame) => frame?.url.startsWith('file://') === true);
+
+  electronSession.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    kiosk,
+    fullscreen: kiosk,
+    autoHideMenuBar: true,
+    webPreferences: {
+      preload: path.join(here, 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    },
+  });
+  win.webContents.on('will-navigate', (e) => e.preventDefault());
+  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  forwardEvents(core, win.webContents);
+  await win.loadFile(RENDERER_INDEX);
+
+  app.on('window-all-closed', () => {
+    void core.close().finally(() => app.quit());
+  });
+}
+
+if (process.versions.electron) void start();

@@ -1,0 +1,62 @@
+/**
+ * Builds the core from configuration with the real adapters (ESC/POS printer over the configured
+ * transport, configured late-fee rules). Shared by the Electron shell and the host shell.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, type TerminalConfig } from '../config.js';
+import { createCore, type Core } from '../core.js';
+import { loadLateFeeRules } from '../domain/late-fee/load-late-fee-rules.js';
+import { lateFeePolicy } from '../services/late-fees.js';
+import { EscPosReceiptPrinter } from '../../kiosk-drivers/printer/escpos-receipt-printer.js';
+import { networkTransport, serialTransport, usbTransport } from '../../kiosk-drivers/printer/transports.js';
+import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
+
+export const RESOURCES_DIR = findResources();
+
+function findResources(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // main/host → ../../resources ; dist/main/host → ../../../resources
+  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '..', '..', '..', 'resources') : path.resolve(here, '..', '..', 'resources');
+}
+
+/** Config files in override order: defaults, then `--config <file>` or $GRIDDESK_CONFIG. */
+export function configPaths(argv: readonly string[]): string[] {
+  const paths = [path.join(RESOURCES_DIR, 'config', 'terminal.default.json')];
+  const i = argv.indexOf('--config');
+  const site = i >= 0 ? argv[i + 1] : process.env.GRIDDESK_CONFIG;
+  if (site) paths.push(path.resolve(site));
+  return paths;
+}
+
+export function printerFor(config: TerminalConfig): ReceiptPrinter | null {
+  const p = config.printer;
+  switch (p.transport) {
+    case 'network':
+      return new EscPosReceiptPrinter(networkTransport(p.host, p.port));
+    case 'usb':
+      return new EscPosReceiptPrinter(usbTransport(p.path));
+    case 'serial':
+      return new EscPosReceiptPrinter(serialTransport(p.path));
+    case 'none':
+      return null;
+    default: {
+      const never: never = p;
+      throw new Error(`unknown printer transport ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+export function buildCore(config: TerminalConfig): Core {
+  return createCore(config, {
+    printer: printerFor(config),
+    lateFees: lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),
+  });
+}
+
+export async function buildCoreFromConfig(argv: readonly string[]): Promise<{ core: Core; config: TerminalConfig }> {
+  const config = loadConfig(configPaths(argv));
+  const core = buildCore(config);
+  await core.refreshOperators();
+  return { core, config };
+}

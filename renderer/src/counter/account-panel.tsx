@@ -1,0 +1,71 @@
+import { useTranslation } from 'react-i18next';
+import type { AccountView } from '../../../main/contract/index.js';
+import { formatFen } from '../format';
+
+export function AccountPanel({ account }: { account: AccountView }) {
+  const { t } = useTranslation();
+  return (
+    <div className="card" data-testid="account">
+      {account.source === 'cache' && (
+        <p className="warning" data-testid="cached-warning">
+          {t('account.cachedAsOf', { asOf: new Date(account.asOf).toLocaleString() })}
+        </p>
+      )}
+      <h2>
+        <span data-testid="account-no">{account.accountNo}</span> <span data-testid="account-name">{account.name}</span>
+        <span className={`grade grade-${account.creditGrade}`}>{t('account.grade')} {account.creditGrade}</span>
+      </h2>
+      <dl className="facts">
+        <dt>{t('account.address')}</dt>
+        <dd>{account.address}</dd>
+        <dt>{t('account.phone')}</dt>
+        <dd>{account.phone}</dd>
+        <dt>{t('account.class')}</dt>
+        <dd>{t(`account.classes.${account.customerClass}`)}</dd>
+        <dt>{t('account.mode')}</dt>
+        <dd>{t(`account.modes.${account.paymentMode}`)}</dd>
+        <dt>{t('account.balance')}</dt>
+        <dd data-testid="balance">{formatFen(account.balanceFen)}</dd>
+        <dt>{t('account.meters')}</dt>
+        <dd>{account.meters.map((m) => m.meterNo).join(', ')}</dd>
+      </dl>
+      <h3>{t('account.openBills')}</h3>
+      {account.openBills.length === 0 ? (
+        <p data-testid="no-open-bills">{t('account.noOpenBills')}</p>
+      ) : (
+        <table className="bills" data-testid="bills">
+          <thead>
+            <tr>
+              <th>{t('bill.period')}</th>
+              <th className="num">{t('bill.consumption')}</th>
+              <th className="num">{t('bill.amount')}</th>
+              <th className="num">{t('bill.outstanding')}</th>
+              <th>{t('bill.dueDate')}</th>
+              <th className="num">{t('bill.lateFee')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {account.openBills.map((b) => (
+              <tr key={b.billId} className={b.daysOverdue > 0 ? 'overdue' : ''} data-testid="bill-row">
+                <td>{b.period}</td>
+                <td className="num">{(b.consumption / 100).toFixed(2)}</td>
+                <td className="num">{formatFen(b.amountFen)}</td>
+                <td className="num">{formatFen(b.outstandingFen)}</td>
+                <td>
+                  {b.dueDate}
+                  {b.daysOverdue > 0 && <small className="late"> {t('bill.overdue', { days: b.daysOverdue })}</small>}
+                </td>
+                <td className="num" title={b.lateFeeRuleKey ? t(b.lateFeeRuleKey) : ''}>
+                  {formatFen(b.lateFeeFen)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p className="total">
+        {t('account.totalDue')}: <strong data-testid="total-due">{formatFen(account.totalDueFen)}</strong>
+      </p>
+    </div>
+  );
+}

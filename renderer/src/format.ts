@@ -1,0 +1,1 @@
+export { formatFen, fenToYuanText } from '../../main/domain/money.js';

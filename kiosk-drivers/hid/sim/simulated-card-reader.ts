@@ -1,0 +1,174 @@
+/**
+ * A simulated card reader/writer that speaks the framed HID protocol byte for byte
+ * (docs/devices/card-reader.md) with fault switches for the failures a hall actually sees.
+ */
+import type { Device } from 'node-hid';
+import type { SimulatedCard } from '../../card/sim/simulated-card.js';
+import { CARD_COMMAND, CARD_STATUS, CARD_TYPE, encodeResponse, NAK_COMMAND } from '../card-protocol.js';
+import type { Frame } from '../frame.js';
+import { fromOutputReport, ReportDecoder, splitIntoReports } from '../report.js';
+import { SimulatedHidDevice } from './simulated-hid.js';
+
+export const SIM_CARD_READER_IDS = { vendorId: 0x1209, productId: 0xcad0 } as const;
+
+export interface CardReaderFaults {
+  /** Flip a byte in the next N responses (host sees a checksum error). */
+  corruptResponses: number;
+  /** Treat the next N requests as garbled on the line (reader answers NAK, does nothing). */
+  nakRequests: number;
+  /** After this many further successful block writes, the card leaves the field. */
+  removeCardAfterWrites: number | null;
+  /** Send nothing back (the host must time out). */
+  mute: boolean;
+  /** Prepend garbage bytes to every response (the host must resynchronise). */
+  garbageBeforeResponse: boolean;
+}
+
+export interface SimulatedCardReaderOptions {
+  readonly path?: string;
+  readonly serialNumber?: string;
+  /** Response delay in ms (0 = next macrotask). */
+  readonly latencyMs?: number;
+}
+
+export class SimulatedCardReader extends SimulatedHidDevice {
+  private readonly decoder = new ReportDecoder();
+  private card: SimulatedCard | null = null;
+  private writesLeft: number | null = null;
+  readonly faults: CardReaderFaults = {
+    corruptResponses: 0,
+    nakRequests: 0,
+    removeCardAfterWrites: null,
+    mute: false,
+    garbageBeforeResponse: false,
+  };
+  /** Every request frame received, for assertions. */
+  readonly received: Frame[] = [];
+  readonly beeps: number[] = [];
+  led = { green: false, red: false };
+  private readonly latencyMs: number;
+
+  constructor(opts: SimulatedCardReaderOptions = {}) {
+    const info: Device = {
+      vendorId: SIM_CARD_READER_IDS.vendorId,
+      productId: SIM_CARD_READER_IDS.productId,
+      path: opts.path ?? 'sim:card-reader:0',
+      serialNumber: opts.serialNumber ?? 'SIMCR0001',
+      manufacturer: 'GridDesk',
+      product: 'Simulated Card Reader/Writer',
+      release: 0x0100,
+      interface: 0,
+      usagePage: 0xff00,
+      usage: 0x01,
+    };
+    super(info);
+    this.latencyMs = opts.latencyMs ?? 0;
+  }
+
+  get insertedCard(): SimulatedCard | null {
+    return this.card;
+  }
+
+  insert(card: SimulatedCard): void {
+    this.card = card;
+  }
+
+  removeCard(): SimulatedCard | null {
+    const c = this.card;
+    this.card = null;
+    return c;
+  }
+
+  /** Arms "card removed mid-write": after `n` more successful block writes the card is pulled. */
+  removeCardAfterWrites(n: number): void {
+    this.faults.removeCardAfterWrites = n;
+    this.writesLeft = n;
+  }
+
+  handleOutput(data: Uint8Array): void {
+    for (const ev of this.decoder.pushReport(fromOutputReport(data))) {
+      if (ev.kind === 'error') {
+        this.respond(encodeResponse(NAK_COMMAND, CARD_STATUS.checksum));
+        continue;
+      }
+      this.received.push(ev.frame);
+      if (this.faults.nakRequests > 0) {
+        this.faults.nakRequests--;
+        this.respond(encodeResponse(NAK_COMMAND, CARD_STATUS.checksum));
+        continue;
+      }
+      this.respond(this.execute(ev.frame));
+    }
+  }
+
+  private execute(f: Frame): Uint8Array {
+    const cmd = f.command;
+    const d = f.data;
+    const card = this.card;
+    switch (cmd) {
+      case CARD_COMMAND.status: {
+        const type = card === null ? CARD_TYPE.none : card.type === 'contact_cpu' ? CARD_TYPE.contactCpu : CARD_TYPE.contactless;
+        return encodeResponse(cmd, CARD_STATUS.ok, Uint8Array.of(card ? 1 : 0, type));
+      }
+      case CARD_COMMAND.uid:
+        return card ? encodeResponse(cmd, CARD_STATUS.ok, card.uid) : encodeResponse(cmd, CARD_STATUS.noCard);
+      case CARD_COMMAND.apdu: {
+        if (!card) return encodeResponse(cmd, CARD_STATUS.noCard);
+        if (d.length < 4) return encodeResponse(cmd, CARD_STATUS.badParameter);
+        const r = card.apdu(d);
+        return encodeResponse(cmd, r.status, r.rapdu);
+      }
+      case CARD_COMMAND.readBlock: {
+        if (d.length !== 8) return encodeResponse(cmd, CARD_STATUS.badParameter);
+        if (!card) return encodeResponse(cmd, CARD_STATUS.noCard);
+        const r = card.readBlock(d[0] as number, d[1] as number, d.subarray(2, 8));
+        return encodeResponse(cmd, r.status, r.data);
+      }
+      case CARD_COMMAND.writeBlock: {
+        if (d.length !== 24) return encodeResponse(cmd, CARD_STATUS.badParameter);
+        if (!card) return encodeResponse(cmd, CARD_STATUS.noCard);
+        if (this.writesLeft !== null && this.writesLeft <= 0) {
+          // The card leaves the field before this write reaches it.
+          this.card = null;
+          this.writesLeft = null;
+          this.faults.removeCardAfterWrites = null;
+          return encodeResponse(cmd, CARD_STATUS.cardRemoved);
+        }
+        const status = card.writeBlock(d[0] as number, d[1] as number, d.subarray(2, 8), d.subarray(8, 24));
+        if (status === CARD_STATUS.ok && this.writesLeft !== null) this.writesLeft--;
+        return encodeResponse(cmd, status);
+      }
+      case CARD_COMMAND.beep:
+        this.beeps.push((d[0] ?? 0) * 10);
+        return encodeResponse(cmd, CARD_STATUS.ok);
+      case CARD_COMMAND.led:
+        this.led = { green: ((d[0] ?? 0) & 1) !== 0, red: ((d[0] ?? 0) & 2) !== 0 };
+        return encodeResponse(cmd, CARD_STATUS.ok);
+      default:
+        return encodeResponse(cmd, CARD_STATUS.unknownCommand);
+    }
+  }
+
+  private respond(frame: Uint8Array): void {
+    if (this.faults.mute) return;
+    let bytes = frame;
+    if (this.faults.corruptResponses > 0) {
+      this.faults.corruptResponses--;
+      bytes = frame.slice();
+      bytes[3] = (bytes[3] as number) ^ 0x5a;
+    }
+    if (this.faults.garbageBeforeResponse) {
+      const g = Uint8Array.of(0xee, 0x02, 0xff, 0xff, 0x13, 0x37);
+      const joined = new Uint8Array(g.length + bytes.length);
+      joined.set(g);
+      joined.set(bytes, g.length);
+      bytes = joined;
+    }
+    const reports = splitIntoReports(bytes);
+    const send = (): void => {
+      for (const r of reports) this.sendInput(r);
+    };
+    if (this.latencyMs > 0) setTimeout(send, this.latencyMs);
+    else setImmediate(send);
+  }
+}

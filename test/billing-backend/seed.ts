@@ -109,10 +109,22 @@ export function generateSeed(params: SeedParams): SeedData {
     operatorId: o.operatorId,
     name: o.name,
     role: o.role,
-    pinHash: hashPin(o.pin, deterministicSalt(o.operatorId)),
+    pinHash: demoPinHash(o.operatorId, o.pin),
     active: true,
   }));
   return { operators, accounts };
+}
+
+// scrypt is deliberately slow; the demo hashes are deterministic, so compute each once per process.
+const pinHashCache = new Map<string, string>();
+function demoPinHash(operatorId: string, pin: string): string {
+  const key = `${operatorId}:${pin}`;
+  let hash = pinHashCache.get(key);
+  if (hash === undefined) {
+    hash = hashPin(pin, deterministicSalt(operatorId));
+    pinHashCache.set(key, hash);
+  }
+  return hash;
 }
 
 interface GenContext {

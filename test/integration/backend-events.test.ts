@@ -10,6 +10,7 @@ import {
   type TerminalEvent,
 } from '../../main/sync/backend-wire.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
+import { startBackend } from '../billing-backend/server.js';
 import { createSignedClient } from '../billing-backend/signed-client.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../billing-backend/testing.js';
 
@@ -128,6 +129,24 @@ describe('reference backend: payment intake', () => {
     expect(sharedStatuses.filter((s) => s === 'duplicate')).toHaveLength(5);
     expect((await account('3100000003')).balanceFen).toBe(before.balanceFen + 700);
     expect(await ledger()).toHaveLength(7);
+  });
+
+  it('applies an event once when two servers share one database file', async () => {
+    const twin = await startBackend({ dbPath: t.dbPath, accounts: 40, now: () => TEST_NOW });
+    try {
+      expect(twin.seedState).toBe('reused');
+      const twinClient = createSignedClient({ baseUrl: twin.url, terminalId: DEMO_TERMINAL.id, secret: DEMO_TERMINAL.secret, now: () => TEST_NOW });
+      const before = await account('3100000004');
+      const shared = event(1, 'payment.created', payment('3100000004', [], 900));
+      const body = { terminalId: DEMO_TERMINAL.id, events: [shared] };
+      const [a, b] = await Promise.all([t.client.post('/api/events', body), twinClient.post('/api/events', body)]);
+      const statuses = [a, b].map((r) => EventBatchResultSchema.parse(r.json).results[0]?.status).sort();
+      expect(statuses).toEqual(['accepted', 'duplicate']);
+      expect((await account('3100000004')).balanceFen).toBe(before.balanceFen + 900);
+      expect(AccountSnapshotSchema.parse((await twinClient.get('/api/accounts/3100000004')).json).balanceFen).toBe(before.balanceFen + 900);
+    } finally {
+      await twin.close();
+    }
   });
 
   it('accepts a payment for an already paid bill, puts the money on the balance and records an exception', async () => {

@@ -35,6 +35,7 @@ export class SimulatedCardReader extends SimulatedHidDevice {
   private readonly decoder = new ReportDecoder();
   private card: SimulatedCard | null = null;
   private writesLeft: number | null = null;
+  private readsLeft: number | null = null;
   readonly faults: CardReaderFaults = {
     corruptResponses: 0,
     nakRequests: 0,
@@ -85,6 +86,11 @@ export class SimulatedCardReader extends SimulatedHidDevice {
     this.writesLeft = n;
   }
 
+  /** The card leaves the field right after `n` more block reads (between two commands). */
+  removeCardAfterReads(n: number): void {
+    this.readsLeft = n;
+  }
+
   handleOutput(data: Uint8Array): void {
     for (const ev of this.decoder.pushReport(fromOutputReport(data))) {
       if (ev.kind === 'error') {
@@ -122,6 +128,10 @@ export class SimulatedCardReader extends SimulatedHidDevice {
         if (d.length !== 8) return encodeResponse(cmd, CARD_STATUS.badParameter);
         if (!card) return encodeResponse(cmd, CARD_STATUS.noCard);
         const r = card.readBlock(d[0] as number, d[1] as number, d.subarray(2, 8));
+        if (r.status === CARD_STATUS.ok && this.readsLeft !== null && --this.readsLeft <= 0) {
+          this.card = null;
+          this.readsLeft = null;
+        }
         return encodeResponse(cmd, r.status, r.data);
       }
       case CARD_COMMAND.writeBlock: {

@@ -112,7 +112,8 @@ export class PaymentService {
         accountNo: view.accountNo,
         method: input.method,
         amountFen,
-        allocations: settlement.allocations.map((a) => ({ billId: a.billId, fen: a.principalFen, lateFeeFen: a.lateFeeFen })),
+        allocations: settlement.allocations.filter((a) => a.principalFen > 0).map((a) => ({ billId: a.billId, fen: a.principalFen })),
+        lateFees: settlement.allocations.filter((a) => a.lateFeeFen > 0).map((a) => ({ billId: a.billId, fen: a.lateFeeFen })),
         toBalanceFen: settlement.toBalanceFen,
         operatorId: operator.operatorId,
       };

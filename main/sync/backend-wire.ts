@@ -168,7 +168,14 @@ export type PaymentMethod = z.infer<typeof PaymentMethodSchema>;
 export const PaymentAllocationSchema = z.object({ billId: z.string().min(1), fen: positiveFen });
 export type PaymentAllocation = z.infer<typeof PaymentAllocationSchema>;
 
-/** Payload of 'payment.created'. The allocations plus `toBalanceFen` add up to `amountFen`. */
+/** Late-payment penalty collected with a payment, per bill (revenue, not bill principal). */
+export const LateFeeCollectedSchema = z.object({ billId: z.string().min(1), fen: positiveFen });
+export type LateFeeCollected = z.infer<typeof LateFeeCollectedSchema>;
+
+/**
+ * Payload of 'payment.created'. Allocations (bill principal) plus late fees plus `toBalanceFen`
+ * add up to `amountFen`.
+ */
 export const PaymentCreatedPayloadSchema = z
   .object({
     paymentId: z.string().min(1),
@@ -176,15 +183,19 @@ export const PaymentCreatedPayloadSchema = z
     method: PaymentMethodSchema,
     amountFen: positiveFen,
     allocations: z.array(PaymentAllocationSchema),
+    lateFees: z.array(LateFeeCollectedSchema).default([]),
     toBalanceFen: nonNegativeFen,
     operatorId: z.string().min(1),
     shiftId: z.string().optional(),
     /** Gateway trade number or bank-terminal reference. */
     externalRef: z.string().optional(),
   })
-  .refine((p) => p.allocations.reduce((sum, a) => sum + a.fen, 0) + p.toBalanceFen === p.amountFen, {
-    message: 'allocations + toBalanceFen must equal amountFen',
-  })
+  .refine(
+    (p) =>
+      p.allocations.reduce((sum, a) => sum + a.fen, 0) + p.lateFees.reduce((sum, f) => sum + f.fen, 0) + p.toBalanceFen ===
+      p.amountFen,
+    { message: 'allocations + lateFees + toBalanceFen must equal amountFen' },
+  )
   .refine((p) => new Set(p.allocations.map((a) => a.billId)).size === p.allocations.length, {
     message: 'a bill appears twice in allocations',
   });

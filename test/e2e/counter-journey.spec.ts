@@ -1,0 +1,122 @@
+/**
+ * The first clerk journey end to end, in both languages: sign in, find the account, see its open
+ * bills, take cash with change, and read the receipt the simulated printer decoded.
+ */
+import { mkdirSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { startStack, type Stack } from '../support/stack.js';
+
+const SHOTS = 'screenshots';
+mkdirSync(SHOTS, { recursive: true });
+
+let stack: Stack;
+test.beforeEach(async () => {
+  stack = await startStack({ withHost: true });
+});
+test.afterEach(async () => {
+  await stack.dispose();
+});
+
+async function openAndSignIn(page: Page, lang: 'zh-CN' | 'en') {
+  await page.goto(stack.host!.launchUrl);
+  await expect(page.getByTestId('sign-in')).toBeVisible();
+  if (lang === 'en') await page.getByTestId('language').selectOption('en');
+  await page.getByTestId('operator-id').fill('C001');
+  await page.getByTestId('pin').fill('1234');
+  await page.getByTestId('sign-in-submit').click();
+  await expect(page.getByTestId('operator')).toContainText('C001');
+}
+
+function paymentsCount(): number {
+  return (stack.core.db.prepare('SELECT COUNT(*) AS n FROM payments').get() as { n: number }).n;
+}
+
+for (const lang of ['zh-CN', 'en'] as const) {
+  test(`counter cash payment with change and printed receipt (${lang})`, async ({ page }) => {
+    const labels = lang === 'zh-CN'
+      ? { done: '收费成功', account: '户号', paid: '实收金额', clerk: '收费员', printed: '收据已打印' }
+      : { done: 'Payment recorded', account: 'Account', paid: 'Amount paid', clerk: 'Clerk', printed: 'Receipt printed' };
+
+    await openAndSignIn(page, lang);
+    await fontsReady(page);
+    await page.screenshot({ path: `${SHOTS}/counter-${lang}-1-signed-in.png` });
+
+    await page.getByTestId('lookup-query').fill('3100000001');
+    await page.getByTestId('lookup-submit').click();
+    await expect(page.getByTestId('account-no')).toHaveText('3100000001');
+    const rows = page.getByTestId('bill-row');
+    await expect(rows).toHaveCount(2);
+    const totalDue = (await page.getByTestId('total-due').textContent())!.trim();
+    expect(totalDue).toMatch(/^¥[\d,]+\.\d{2}$/);
+    await fontsReady(page);
+    await page.screenshot({ path: `${SHOTS}/counter-${lang}-2-account.png`, fullPage: true });
+
+    // The amount field starts at the total due; the customer hands over more cash than that.
+    const amountText = await page.getByTestId('amount').inputValue();
+    const amountFen = Math.round(Number(amountText) * 100);
+    expect(`¥${(amountFen / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`).toBe(totalDue);
+    const tenderedFen = Math.ceil((amountFen + 1) / 10000) * 10000;
+    await page.getByTestId('tendered').fill((tenderedFen / 100).toFixed(2));
+    await page.getByTestId('pay-submit').click();
+
+    await expect(page.getByTestId('payment-done')).toContainText(labels.done);
+    const change = tenderedFen - amountFen;
+    await expect(page.getByTestId('change')).toHaveText(`¥${(change / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+    await expect(page.getByTestId('receipt-status')).toHaveText(labels.printed);
+    await fontsReady(page);
+    await page.screenshot({ path: `${SHOTS}/counter-${lang}-3-paid.png`, fullPage: true });
+
+    const job = await stack.printer.waitForJob(0, 5000);
+    expect(job.text).toContain('3100000001');
+    expect(job.text).toContain(totalDue);
+    expect(job.text).toContain('C001');
+    expect(job.text).toContain(labels.account);
+    expect(job.text).toContain(labels.paid);
+    expect(job.text).toContain(labels.clerk);
+    expect(job.cut).toBe(true);
+
+    // Settled: the bills are gone on a fresh lookup, and exactly one payment was written.
+    await page.getByTestId('next-customer').click();
+    await page.getByTestId('lookup-query').fill('3100000001');
+    await page.getByTestId('lookup-submit').click();
+    await expect(page.getByTestId('no-open-bills')).toBeVisible();
+    expect(paymentsCount()).toBe(1);
+  });
+
+  test(`bad amounts and unknown accounts are refused with a translated message and write nothing (${lang})`, async ({ page }) => {
+    const messages = lang === 'zh-CN'
+      ? { zero: '金额必须大于 0', numeric: '金额必须是数字', decimals: '金额最多两位小数', large: '金额过大', unknown: '未找到户号 3199999999' }
+      : { zero: 'greater than 0', numeric: 'must be a number', decimals: 'At most two decimals', large: 'Amount too large', unknown: 'Account 3199999999 not found' };
+    await openAndSignIn(page, lang);
+
+    await page.getByTestId('lookup-query').fill('3199999999');
+    await page.getByTestId('lookup-submit').click();
+    await expect(page.getByTestId('error')).toContainText(messages.unknown);
+
+    await page.getByTestId('lookup-query').fill('3100000001');
+    await page.getByTestId('lookup-submit').click();
+    await expect(page.getByTestId('account-no')).toHaveText('3100000001');
+
+    const cases: [string, string][] = [
+      ['0', messages.zero],
+      ['-5', messages.zero],
+      ['abc', messages.numeric],
+      ['12.345', messages.decimals],
+      ['12345678901234567890', messages.large],
+    ];
+    for (const [input, message] of cases) {
+      await page.getByTestId('amount').fill(input);
+      await page.getByTestId('pay-submit').click();
+      await expect(page.getByTestId('error')).toContainText(message);
+      await page.screenshot({ path: `${SHOTS}/counter-${lang}-bad-amount-${input.length > 6 ? 'long' : input}.png` });
+    }
+    expect(paymentsCount()).toBe(0);
+    expect((stack.core.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n).toBe(0);
+    expect(stack.printer.jobs()).toHaveLength(0);
+  });
+}
+
+/** Screenshots only after the bundled CJK font has loaded, or Chinese shows as boxes. */
+async function fontsReady(page: Page): Promise<void> {
+  await page.evaluate('document.fonts.ready');
+}

@@ -1,0 +1,105 @@
+/**
+ * The whole terminal on loopback for integration and e2e tests: the reference backend (own temp
+ * SQLite), the ESC/POS printer simulator on a real TCP port, the core with its real adapters, and
+ * the host shell serving the built renderer. Time is pinned to the demo date and runs forward.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { TerminalConfigSchema, type TerminalConfig } from '../../main/config.js';
+import { createCore, type Core } from '../../main/core.js';
+import { loadLateFeeRules } from '../../main/domain/late-fee/load-late-fee-rules.js';
+import { printerFor, RESOURCES_DIR } from '../../main/host/compose.js';
+import { startHost, type RunningHost } from '../../main/host/host-server.js';
+import { RENDERER_DIR } from '../../main/host/main.js';
+import { lateFeePolicy } from '../../main/services/late-fees.js';
+import { DEMO_TERMINAL } from '../../main/sync/signing.js';
+import { startPrinterSimulator, type PrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
+import { startBackend, type RunningBackend } from '../billing-backend/server.js';
+
+export const DEMO_NOW = new Date('2026-11-27T02:00:00.000Z');
+
+export function runningClock(from: Date = DEMO_NOW): () => Date {
+  const started = Date.now();
+  return () => new Date(from.getTime() + (Date.now() - started));
+}
+
+export interface Stack {
+  readonly dir: string;
+  readonly backend: RunningBackend;
+  readonly printer: PrinterSimulator;
+  readonly config: TerminalConfig;
+  core: Core;
+  host: RunningHost | null;
+  /** Stop the core (as a crash or shutdown would) and build a fresh one on the same database. */
+  restartCore(): Promise<Core>;
+  dispose(): Promise<void>;
+}
+
+export interface StackOptions {
+  readonly withHost?: boolean;
+  readonly clock?: () => Date;
+  readonly pushIntervalMs?: number;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const clock = opts.clock ?? runningClock();
+  const dir = mkdtempSync(path.join(tmpdir(), 'gd-stack-'));
+  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: clock, seedDate: '2026-11-27' });
+  const printer = await startPrinterSimulator({ port: 0 });
+  const config = TerminalConfigSchema.parse({
+    terminalId: DEMO_TERMINAL.id,
+    mode: 'counter',
+    defaultLocale: 'zh-CN',
+    timeZone: 'Asia/Shanghai',
+    dataDir: path.join(dir, 'terminal'),
+    backend: {
+      url: backend.url,
+      terminalSecret: DEMO_TERMINAL.secret,
+      lookupTimeoutMs: 1500,
+      pushIntervalMs: opts.pushIntervalMs ?? 60_000,
+      pushBatchSize: 100,
+    },
+    printer: { transport: 'network', host: printer.host, port: printer.port },
+    receipt: { header: '国网三门峡供电公司 湖滨营业厅', hotline: '95598' },
+  });
+  const lateFees = lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json')));
+  const build = async () => {
+    const core = createCore(config, { printer: printerFor(config), clock, lateFees });
+    await core.refreshOperators();
+    return core;
+  };
+  const core = await build();
+  const host = opts.withHost ? await startHost({ core, staticDir: RENDERER_DIR }) : null;
+  const stack: Stack = {
+    dir,
+    backend,
+    printer,
+    config,
+    core,
+    host,
+    async restartCore() {
+      await stack.host?.close();
+      await stack.core.close();
+      stack.core = await build();
+      stack.host = opts.withHost ? await startHost({ core: stack.core, staticDir: RENDERER_DIR }) : null;
+      return stack.core;
+    },
+    async dispose() {
+      await stack.host?.close();
+      await stack.core.close();
+      await printer.close();
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** A signed-in session for calling dispatch directly. */
+export async function signedIn(core: Core, operatorId = 'C001', pin = '1234') {
+  const session = core.newSession(`test-${operatorId}-${Math.random()}`);
+  const r = await core.dispatch('session.signIn', { operatorId, pin }, session);
+  if (!r.ok) throw new Error(`sign-in failed: ${r.error.code}`);
+  return session;
+}

@@ -22,65 +22,7 @@ export interface IntakeContext {
   readonly failEventIds: ReadonlySet<string>;
 }
 
-type Effect = (db: BackendDb, event: TerminalEvent, ctx: IntakeContext) => EffectOutcome;
 type EffectOutcome = { ok: true } | { ok: false; reason: string };
-
-/** Event types with an effect on accounts. Every other type is stored without one. */
-const EFFECTS: Readonly<Record<string, Effect>> = {
-  [EVENT_TYPES.paymentCreated]: applyPaymentCreated,
-};
-
-export function ingestEvents(db: BackendDb, rawEvents: readonly unknown[], ctx: IntakeContext): EventResult[] {
-  const exists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?');
-  const insert = db.prepare(
-    'INSERT INTO events(event_id, terminal_id, seq, type, occurred_at, payload_json, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  );
-  const seqUsed = db.prepare<[string, number], { event_id: string }>(
-    'SELECT event_id FROM events WHERE terminal_id = ? AND seq = ? LIMIT 1',
-  );
-  const run = db.transaction((): EventResult[] =>
-    rawEvents.map((raw): EventResult => {
-      const parsed = TerminalEventSchema.safeParse(raw);
-      if (!parsed.success) {
-        return { eventId: rawEventId(raw), status: 'rejected', reason: `malformed: ${parsed.error.issues.map(issueText).join('; ')}` };
-      }
-      const event = parsed.data;
-      if (exists.get(event.eventId) !== undefined) return { eventId: event.eventId, status: 'duplicate' };
-      if (ctx.failEventIds.has(event.eventId)) return { eventId: event.eventId, status: 'rejected', reason: 'knob' };
-      const effect = EFFECTS[event.type];
-      // A savepoint per event: a rejected event leaves nothing behind, the rest of the batch goes on.
-      const outcome = db.transaction((): EffectOutcome => {
-        const result = effect === undefined ? { ok: true as const } : effect(db, event, ctx);
-        if (!result.ok) throw new RejectEvent(result.reason);
-        const earlier = seqUsed.get(ctx.terminalId, event.seq);
-        if (earlier !== undefined) {
-          recordException(db, event, ctx, { kind: 'seq_reused', fen: 0, detail: `seq ${event.seq} was used by ${earlier.event_id}` });
-        }
-        insert.run(event.eventId, ctx.terminalId, event.seq, event.type, event.occurredAt, JSON.stringify(event.payload ?? null), ctx.nowIso);
-        return result;
-      });
-      try {
-        outcome();
-        return { eventId: event.eventId, status: 'accepted' };
-      } catch (e) {
-        if (e instanceof RejectEvent) return { eventId: event.eventId, status: 'rejected', reason: e.message };
-        throw e;
-      }
-    }),
-  );
-  return run.immediate();
-}
-
-class RejectEvent extends Error {}
-
-function rawEventId(raw: unknown): string {
-  if (typeof raw === 'object' && raw !== null && 'eventId' in raw && typeof raw.eventId === 'string') return raw.eventId;
-  return '';
-}
-
-function issueText(issue: { path: PropertyKey[]; message: string }): string {
-  return issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`;
-}
 
 interface ExceptionInput {
   readonly kind: ExceptionKind;
@@ -90,71 +32,141 @@ interface ExceptionInput {
   readonly detail: string;
 }
 
-function recordException(db: BackendDb, event: TerminalEvent, ctx: IntakeContext, x: ExceptionInput): void {
-  db.prepare(
-    'INSERT INTO exceptions(event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(event.eventId, ctx.terminalId, x.kind, x.accountNo ?? null, x.billId ?? null, x.fen, x.detail, ctx.nowIso);
-}
+class RejectEvent extends Error {}
 
-/**
- * Applies a payment. The money was taken at the counter, so a payment is never rejected for
- * a business conflict: whatever cannot go to the named bill goes to the balance and leaves an
- * exception row for staff.
- */
-function applyPaymentCreated(db: BackendDb, event: TerminalEvent, ctx: IntakeContext): EffectOutcome {
-  const parsed = PaymentCreatedPayloadSchema.safeParse(event.payload);
-  if (!parsed.success) return { ok: false, reason: `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}` };
-  const p = parsed.data;
-  const account = db.prepare<[string], { account_no: string }>('SELECT account_no FROM accounts WHERE account_no = ?').get(p.accountNo);
-  if (account === undefined) {
-    recordException(db, event, ctx, {
-      kind: 'unknown_account',
-      accountNo: p.accountNo,
-      fen: p.amountFen,
-      detail: `payment ${p.paymentId} for unknown account ${p.accountNo} held in suspense`,
+/** Statements are prepared once per connection; `ingest` runs one batch. */
+export class EventIntake {
+  private readonly exists;
+  private readonly insertEvent;
+  private readonly seqUsed;
+  private readonly insertException;
+  private readonly accountExists;
+  private readonly billOf;
+  private readonly payBill;
+  private readonly creditAccount;
+  /** Event types with an effect on accounts. Every other type is stored without one. */
+  private readonly effects: Readonly<Record<string, (event: TerminalEvent, ctx: IntakeContext) => EffectOutcome>>;
+
+  constructor(private readonly db: BackendDb) {
+    this.exists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?');
+    this.insertEvent = db.prepare(
+      'INSERT INTO events(event_id, terminal_id, seq, type, occurred_at, payload_json, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.seqUsed = db.prepare<[string, number], { event_id: string }>(
+      'SELECT event_id FROM events WHERE terminal_id = ? AND seq = ? LIMIT 1',
+    );
+    this.insertException = db.prepare(
+      'INSERT INTO exceptions(event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.accountExists = db.prepare<[string], { account_no: string }>('SELECT account_no FROM accounts WHERE account_no = ?');
+    this.billOf = db.prepare<[string], { account_no: string; amount_fen: number; paid_fen: number }>(
+      'SELECT account_no, amount_fen, paid_fen FROM bills WHERE bill_id = ?',
+    );
+    this.payBill = db.prepare(
+      "UPDATE bills SET paid_fen = paid_fen + ?, status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END WHERE bill_id = ?",
+    );
+    this.creditAccount = db.prepare(
+      'UPDATE accounts SET balance_fen = balance_fen + ?, version = version + 1, updated_at = ?, change_seq = ? WHERE account_no = ?',
+    );
+    this.effects = { [EVENT_TYPES.paymentCreated]: (e, ctx) => this.applyPaymentCreated(e, ctx) };
+  }
+
+  ingest(rawEvents: readonly unknown[], ctx: IntakeContext): EventResult[] {
+    return this.db.transaction((): EventResult[] => rawEvents.map((raw) => this.ingestOne(raw, ctx))).immediate();
+  }
+
+  private ingestOne(raw: unknown, ctx: IntakeContext): EventResult {
+    const parsed = TerminalEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      return { eventId: rawEventId(raw), status: 'rejected', reason: `malformed: ${parsed.error.issues.map(issueText).join('; ')}` };
+    }
+    const event = parsed.data;
+    if (this.exists.get(event.eventId) !== undefined) return { eventId: event.eventId, status: 'duplicate' };
+    if (ctx.failEventIds.has(event.eventId)) return { eventId: event.eventId, status: 'rejected', reason: 'knob' };
+    const effect = this.effects[event.type];
+    // A savepoint per event: a rejected event leaves nothing behind, the rest of the batch goes on.
+    const apply = this.db.transaction((): void => {
+      const result = effect === undefined ? { ok: true as const } : effect(event, ctx);
+      if (!result.ok) throw new RejectEvent(result.reason);
+      const earlier = this.seqUsed.get(ctx.terminalId, event.seq);
+      if (earlier !== undefined) {
+        this.recordException(event, ctx, { kind: 'seq_reused', fen: 0, detail: `seq ${event.seq} was used by ${earlier.event_id}` });
+      }
+      this.insertEvent.run(event.eventId, ctx.terminalId, event.seq, event.type, event.occurredAt, JSON.stringify(event.payload ?? null), ctx.nowIso);
     });
+    try {
+      apply();
+      return { eventId: event.eventId, status: 'accepted' };
+    } catch (e) {
+      if (e instanceof RejectEvent) return { eventId: event.eventId, status: 'rejected', reason: e.message };
+      throw e;
+    }
+  }
+
+  private recordException(event: TerminalEvent, ctx: IntakeContext, x: ExceptionInput): void {
+    this.insertException.run(event.eventId, ctx.terminalId, x.kind, x.accountNo ?? null, x.billId ?? null, x.fen, x.detail, ctx.nowIso);
+  }
+
+  /**
+   * Applies a payment. The money was taken at the counter, so a payment is never rejected for
+   * a business conflict: whatever cannot go to the named bill goes to the balance and leaves an
+   * exception row for staff.
+   */
+  private applyPaymentCreated(event: TerminalEvent, ctx: IntakeContext): EffectOutcome {
+    const parsed = PaymentCreatedPayloadSchema.safeParse(event.payload);
+    if (!parsed.success) return { ok: false, reason: `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}` };
+    const p = parsed.data;
+    if (this.accountExists.get(p.accountNo) === undefined) {
+      this.recordException(event, ctx, {
+        kind: 'unknown_account',
+        accountNo: p.accountNo,
+        fen: p.amountFen,
+        detail: `payment ${p.paymentId} for unknown account ${p.accountNo} held in suspense`,
+      });
+      return { ok: true };
+    }
+    let toBalance = p.toBalanceFen;
+    for (const allocation of p.allocations) {
+      const bill = this.billOf.get(allocation.billId);
+      if (bill === undefined || bill.account_no !== p.accountNo) {
+        toBalance += allocation.fen;
+        this.recordException(event, ctx, {
+          kind: 'unknown_bill',
+          accountNo: p.accountNo,
+          billId: allocation.billId,
+          fen: allocation.fen,
+          detail: `bill ${allocation.billId} is not a bill of account ${p.accountNo}; ${allocation.fen} fen moved to balance`,
+        });
+        continue;
+      }
+      const remaining = Math.max(0, bill.amount_fen - bill.paid_fen);
+      const applied = Math.min(remaining, allocation.fen);
+      const excess = allocation.fen - applied;
+      if (applied > 0) this.payBill.run(applied, applied, allocation.billId);
+      if (excess > 0) {
+        toBalance += excess;
+        this.recordException(event, ctx, {
+          kind: remaining === 0 ? 'bill_already_paid' : 'bill_overpaid',
+          accountNo: p.accountNo,
+          billId: allocation.billId,
+          fen: excess,
+          detail:
+            remaining === 0
+              ? `bill ${allocation.billId} was already paid; ${excess} fen moved to balance`
+              : `bill ${allocation.billId} had ${remaining} fen left; ${excess} fen moved to balance`,
+        });
+      }
+    }
+    this.creditAccount.run(toBalance, ctx.nowIso, nextCounter(this.db, 'change'), p.accountNo);
     return { ok: true };
   }
-  const billStmt = db.prepare<[string], { account_no: string; amount_fen: number; paid_fen: number }>(
-    'SELECT account_no, amount_fen, paid_fen FROM bills WHERE bill_id = ?',
-  );
-  const payBill = db.prepare(
-    "UPDATE bills SET paid_fen = paid_fen + ?, status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END WHERE bill_id = ?",
-  );
-  let toBalance = p.toBalanceFen;
-  for (const allocation of p.allocations) {
-    const bill = billStmt.get(allocation.billId);
-    if (bill === undefined || bill.account_no !== p.accountNo) {
-      toBalance += allocation.fen;
-      recordException(db, event, ctx, {
-        kind: 'unknown_bill',
-        accountNo: p.accountNo,
-        billId: allocation.billId,
-        fen: allocation.fen,
-        detail: `bill ${allocation.billId} is not a bill of account ${p.accountNo}; ${allocation.fen} fen moved to balance`,
-      });
-      continue;
-    }
-    const remaining = Math.max(0, bill.amount_fen - bill.paid_fen);
-    const applied = Math.min(remaining, allocation.fen);
-    const excess = allocation.fen - applied;
-    if (applied > 0) payBill.run(applied, applied, allocation.billId);
-    if (excess > 0) {
-      toBalance += excess;
-      recordException(db, event, ctx, {
-        kind: remaining === 0 ? 'bill_already_paid' : 'bill_overpaid',
-        accountNo: p.accountNo,
-        billId: allocation.billId,
-        fen: excess,
-        detail:
-          remaining === 0
-            ? `bill ${allocation.billId} was already paid; ${excess} fen moved to balance`
-            : `bill ${allocation.billId} had ${remaining} fen left; ${excess} fen moved to balance`,
-      });
-    }
-  }
-  db.prepare(
-    'UPDATE accounts SET balance_fen = balance_fen + ?, version = version + 1, updated_at = ?, change_seq = ? WHERE account_no = ?',
-  ).run(toBalance, ctx.nowIso, nextCounter(db, 'change'), p.accountNo);
-  return { ok: true };
+}
+
+function rawEventId(raw: unknown): string {
+  if (typeof raw === 'object' && raw !== null && 'eventId' in raw && typeof raw.eventId === 'string') return raw.eventId;
+  return '';
+}
+
+function issueText(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`;
 }

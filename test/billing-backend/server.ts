@@ -16,7 +16,7 @@ import { checkSignedRequest, DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { AccountStore, DEFAULT_CHANGES_LIMIT, ensureSeeded, MAX_CHANGES_LIMIT } from './account-store.js';
 import { openBackendDb, type BackendDb } from './db.js';
 import { GatewaySimulator, type GatewayOutcome } from './gateway.js';
-import { ingestEvents } from './intake.js';
+import { EventIntake } from './intake.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, generateSeed } from './seed.js';
 
 export interface BackendOptions {
@@ -117,6 +117,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   }
   const accounts = new AccountStore(db);
   const gateway = new GatewaySimulator(db, nowIso);
+  const intake = new EventIntake(db);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], gatewayOutcome: 'success' };
   const timers = new Set<NodeJS.Timeout>();
 
@@ -220,7 +221,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       const envelope = BatchEnvelopeSchema.safeParse(parseJson(body));
       if (!envelope.success) throw new HttpError(400, { error: 'bad_request', detail: envelope.error.message });
       if (envelope.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });
-      const results = ingestEvents(db, envelope.data.events, {
+      const results = intake.ingest(envelope.data.events, {
         terminalId: auth.terminalId,
         nowIso: nowIso(),
         failEventIds: new Set(knobs.failEventIds),

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import {
   AccountSnapshotSchema,
   EventBatchResultSchema,
@@ -6,7 +7,7 @@ import {
   LedgerSchema,
   type AccountSnapshot,
   type EventResult,
-  type PaymentCreatedPayload,
+  type PaymentCreatedPayloadSchema,
   type TerminalEvent,
 } from '../../main/sync/backend-wire.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
@@ -32,7 +33,10 @@ function event(seq: number, type: string, payload: unknown, id = eventId()): Ter
   return { eventId: id, seq, type, occurredAt: TEST_NOW.toISOString(), payload };
 }
 
-function payment(accountNo: string, allocations: { billId: string; fen: number }[], toBalanceFen = 0): PaymentCreatedPayload {
+/** What the terminal sends (the schema's input side: defaulted fields may be omitted). */
+type PaymentWire = z.input<typeof PaymentCreatedPayloadSchema>;
+
+function payment(accountNo: string, allocations: { billId: string; fen: number }[], toBalanceFen = 0): PaymentWire {
   const amountFen = allocations.reduce((s, a) => s + a.fen, 0) + toBalanceFen;
   return { paymentId: `P-${accountNo}-${counter}`, accountNo, method: 'cash', amountFen, allocations, toBalanceFen, operatorId: 'C001' };
 }

@@ -20,6 +20,7 @@ import { cacheOperators, signIn } from './services/auth.js';
 import { paymentReceipt } from './services/receipts.js';
 import { loadLocale, translator, type Locale, type Translate } from './i18n/locales.js';
 import type { Clock } from './services/clock.js';
+import { createVendingHandlers } from './services/vending/handlers.js';
 
 export const GRIDDESK_VERSION = '0.1.0';
 
@@ -137,6 +138,9 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     return s.operator;
   };
 
+  // Vending's handlers (prepaid top-up, token help desk) are built in services/vending.
+  const vendingHandlers = createVendingHandlers({ db, clock, config, accounts, translators, printer: adapters.printer });
+
   const dispatch = createDispatch(
     {
       'system.info': () => ({
@@ -159,6 +163,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       'payment.create': (p, s) => payments.create(p, requireOperator(s)),
       'receipt.reprint': (p, s) => payments.reprint(p.paymentId, requireOperator(s), p.receiptLocale),
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
+      ...vendingHandlers,
     },
     { onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err) },
   );

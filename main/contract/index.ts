@@ -6,16 +6,18 @@
 import { z } from 'zod';
 import { ANY_STAFF, COUNTER_STAFF, type Access, type Role } from './roles.js';
 import type { WireError } from './errors/index.js';
+import { vendingMethodAccess, vendingMethodSchemas, type VendingMethodResults } from './vending.js';
 
 export * from './roles.js';
 export * from './errors/index.js';
+export * from './vending.js';
 
 const AccountKey = z.string().trim().min(1).max(32);
 /** Money typed by a person, as text: parsed to fen by the core so every bad form gets its own message. */
 const MoneyText = z.string().max(40);
 const RequestId = z.string().uuid();
 
-export const methodSchemas = {
+const coreMethodSchemas = {
   /** Terminal identity and mode; callable before sign-in. */
   'system.info': z.object({}).strict(),
   'session.signIn': z.object({ operatorId: z.string().trim().min(1).max(32), pin: z.string().max(32) }).strict(),
@@ -44,10 +46,14 @@ export const methodSchemas = {
   'sync.status': z.object({}).strict(),
 } as const;
 
+/** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
+export const methodSchemas = { ...coreMethodSchemas, ...vendingMethodSchemas } as const;
+
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
 
 export const methodAccess: { readonly [K in MethodName]: Access } = {
+  ...vendingMethodAccess,
   'system.info': 'public',
   'session.signIn': 'public',
   'session.signOut': 'public',
@@ -134,7 +140,7 @@ export interface SystemInfoView {
   readonly version: string;
 }
 
-export interface MethodResults {
+export interface MethodResults extends VendingMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };

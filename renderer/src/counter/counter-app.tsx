@@ -6,12 +6,22 @@ import { LANGUAGES, setLanguage, type Language } from '../i18n';
 import { call } from '../rpc';
 import { SignIn } from './sign-in';
 import { CounterDesk } from './counter-desk';
+import type { Screen } from '../screens';
+import { vendingScreens } from '../vending';
+import { deviceScreens } from '../devices';
+
+const ALL_SCREENS: readonly Screen[] = [
+  { id: 'pay', labelKey: 'app.counter', roles: ['clerk', 'supervisor', 'manager'], component: CounterDesk },
+  ...vendingScreens,
+  ...deviceScreens,
+];
 
 export function CounterApp() {
   const { t, i18n } = useTranslation();
   const [info, setInfo] = useState<SystemInfoView | null>(null);
   const [operator, setOperator] = useState<OperatorView | null>(null);
   const [sync, setSync] = useState<SyncStatusView | null>(null);
+  const [screenId, setScreenId] = useState('pay');
 
   useEffect(() => {
     void call('system.info', {}).then((r) => {
@@ -27,6 +37,10 @@ export function CounterApp() {
     if (!operator) return;
     void call('sync.status', {}).then((r) => r.ok && setSync(r.result));
   }, [operator]);
+
+  const screens = operator ? ALL_SCREENS.filter((sc) => sc.roles.includes(operator.role)) : [];
+  const active = screens.find((sc) => sc.id === screenId) ?? screens[0];
+  const Active = active?.component;
 
   const signOut = async () => {
     await call('session.signOut', {});
@@ -66,7 +80,22 @@ export function CounterApp() {
           </button>
         )}
       </header>
-      <main className="content">{operator ? <CounterDesk /> : <SignIn onSignedIn={setOperator} />}</main>
+      {operator && screens.length > 1 && (
+        <nav className="tabs" data-testid="tabs">
+          {screens.map((sc) => (
+            <button
+              type="button"
+              key={sc.id}
+              className={sc.id === active?.id ? 'tab active' : 'tab'}
+              onClick={() => setScreenId(sc.id)}
+              data-testid={`tab-${sc.id}`}
+            >
+              {t(sc.labelKey)}
+            </button>
+          ))}
+        </nav>
+      )}
+      <main className="content">{operator && Active ? <Active /> : <SignIn onSignedIn={setOperator} />}</main>
     </div>
   );
 }

@@ -1,0 +1,4 @@
+import type { Screen } from '../screens';
+
+/** Device screens (diagnostics). */
+export const deviceScreens: readonly Screen[] = [];

@@ -7,6 +7,8 @@ import { ZodError } from 'zod';
 import {
   AppError,
   i18nKeyFor,
+  isErrorCode,
+  type ErrorDetails,
   methodAccess,
   methodSchemas,
   type MethodName,
@@ -15,7 +17,6 @@ import {
   type RpcResponse,
   type WireError,
 } from '../contract/index.js';
-import { DeviceError } from '../../kiosk-drivers/errors.js';
 
 /** Per-connection state held by the shell (one per renderer window / WebSocket). */
 export interface Session {
@@ -73,9 +74,16 @@ function validationError(err: ZodError): WireError {
   }).toWire();
 }
 
+/**
+ * Typed failures from every area (AppError, DeviceError, TariffError, …) carry a code from the
+ * closed union and plain details; anything else is a bug and reaches the UI only as `internal`.
+ */
 export function toWireError(err: unknown, onInternal?: (err: unknown) => void): WireError {
   if (err instanceof AppError) return err.toWire();
-  if (err instanceof DeviceError) return { code: err.code, i18nKey: i18nKeyFor(err.code), details: err.details };
+  if (err instanceof Error && 'code' in err && isErrorCode(err.code)) {
+    const details = 'details' in err && typeof err.details === 'object' && err.details !== null ? (err.details as ErrorDetails) : {};
+    return { code: err.code, i18nKey: i18nKeyFor(err.code), details };
+  }
   onInternal?.(err);
   return new AppError('internal').toWire();
 }

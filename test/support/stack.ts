@@ -29,6 +29,7 @@ export interface Stack {
   readonly backend: RunningBackend;
   readonly printer: PrinterSimulator;
   readonly config: TerminalConfig;
+  readonly clock: () => Date;
   core: Core;
   host: RunningHost | null;
   /** Stop the core (as a crash or shutdown would) and build a fresh one on the same database. */
@@ -76,6 +77,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     backend,
     printer,
     config,
+    clock,
     core,
     host,
     async restartCore() {

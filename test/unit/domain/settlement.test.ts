@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { cashChange, settle, type OpenBill } from '../../../main/domain/settlement.js';
+
+const bill = (billId: string, dueDate: string, outstandingFen: number, lateFeeFen = 0): OpenBill => ({
+  billId,
+  period: dueDate.slice(0, 7),
+  dueDate,
+  outstandingFen,
+  lateFeeFen,
+});
+
+describe('settle', () => {
+  it('pays the oldest bill first, its late fee before its principal', () => {
+    const s = settle(15000, [bill('new', '2026-11-25', 8000), bill('old', '2026-09-25', 10000, 300)]);
+    expect(s.allocations).toEqual([
+      { billId: 'old', principalFen: 10000, lateFeeFen: 300 },
+      { billId: 'new', principalFen: 4700, lateFeeFen: 0 },
+    ]);
+    expect(s.toBalanceFen).toBe(0);
+    expect(s.totalDueFen).toBe(18300);
+  });
+
+  it('turns an overpayment into prepayment balance', () => {
+    const s = settle(20000, [bill('a', '2026-10-25', 12345)]);
+    expect(s.allocations).toEqual([{ billId: 'a', principalFen: 12345, lateFeeFen: 0 }]);
+    expect(s.toBalanceFen).toBe(7655);
+  });
+
+  it('with no open bills the whole payment is a prepayment', () => {
+    expect(settle(5000, [])).toEqual({ allocations: [], toBalanceFen: 5000, totalDueFen: 0 });
+  });
+
+  it('a payment smaller than the late fee pays only fee', () => {
+    expect(settle(100, [bill('a', '2026-01-25', 9000, 250)]).allocations).toEqual([{ billId: 'a', principalFen: 0, lateFeeFen: 100 }]);
+  });
+
+  it('conserves money exactly over many random cases', () => {
+    let seed = 42;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const bills = Array.from({ length: rand(4) }, (_, k) => bill(`b${k}`, `2026-${String(1 + rand(11)).padStart(2, '0')}-25`, 1 + rand(50000), rand(800)));
+      const amount = 1 + rand(120000);
+      const s = settle(amount, bills);
+      const allocated = s.allocations.reduce((t, a) => t + a.principalFen + a.lateFeeFen, 0);
+      expect(allocated + s.toBalanceFen).toBe(amount);
+      for (const a of s.allocations) {
+        const b = bills.find((x) => x.billId === a.billId)!;
+        expect(a.principalFen).toBeLessThanOrEqual(b.outstandingFen);
+        expect(a.lateFeeFen).toBeLessThanOrEqual(b.lateFeeFen);
+      }
+      if (s.toBalanceFen > 0) expect(allocated).toBe(s.totalDueFen);
+    }
+  });
+
+  it('refuses zero, negative and fractional amounts', () => {
+    expect(() => settle(0, [])).toThrow(RangeError);
+    expect(() => settle(-1, [])).toThrow(RangeError);
+    expect(() => settle(1.5, [])).toThrow(RangeError);
+  });
+});
+
+describe('cashChange', () => {
+  it('gives change, or says how much is short', () => {
+    expect(cashChange(12345, 20000)).toEqual({ ok: true, changeFen: 7655 });
+    expect(cashChange(12345, 12345)).toEqual({ ok: true, changeFen: 0 });
+    expect(cashChange(12345, 10000)).toEqual({ ok: false, shortFen: 2345 });
+  });
+});

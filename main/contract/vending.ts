@@ -1,12 +1,207 @@
 /**
  * Vending methods of the contract (prepaid top-up, token help desk). Owned by the vending area;
  * merged into the contract's method map in ./index.ts.
+ *
+ * A vend is a state machine in the core: created → paid → token_issued → delivered (or
+ * reversed / cancelled before delivery). Money is integer fen, energy integer 0.01 kWh.
  */
-import type { Access } from './roles.js';
+import { z } from 'zod';
+import { ANY_STAFF, COUNTER_STAFF, type Access } from './roles.js';
+import type { WireError } from './errors/index.js';
 
-export const vendingMethodSchemas = {} as const;
+const AccountKey = z.string().trim().min(1).max(32);
+const MeterKey = z.string().trim().regex(/^\d{12,20}$/);
+/** Money or energy typed by a person, as text: parsed by the core so every bad form gets its own message. */
+const AmountText = z.string().max(40);
+const Locale = z.enum(['zh-CN', 'en']);
+const VendMethod = z.enum(['cash', 'qr']);
 
-export const vendingMethodAccess: { readonly [K in keyof typeof vendingMethodSchemas]: Access } = {};
+export const vendingMethodSchemas = {
+  /**
+   * The split of a purchase BEFORE paying: channel fee → arrears → fixed charges → energy.
+   * Give `amount` (yuan text) or `energyKwh` (kWh text; the least amount buying that much is quoted).
+   */
+  'vend.preview': z
+    .object({
+      accountNo: AccountKey,
+      meterNo: MeterKey.optional(),
+      method: VendMethod.default('cash'),
+      amount: AmountText.optional(),
+      energyKwh: AmountText.optional(),
+    })
+    .strict()
+    .refine((p) => (p.amount === undefined) !== (p.energyKwh === undefined), { message: 'give amount or energyKwh', path: ['amount'] }),
+  /**
+   * Pay and vend in one call. `requestId` is generated once per intended purchase: a retry (double
+   * click, restart, lost answer) continues or returns the same vend, never a second one.
+   * Cash: `tendered` optional (change computed). QR: `authCode` is the customer's scanned payment code.
+   */
+  'vend.purchase': z
+    .object({
+      requestId: z.string().uuid(),
+      accountNo: AccountKey,
+      meterNo: MeterKey.optional(),
+      method: VendMethod,
+      amount: AmountText,
+      tendered: AmountText.optional(),
+      authCode: z.string().trim().regex(/^\d{16,24}$/).optional(),
+      /** print (default): delivered once the receipt printed; screen: delivered when shown. */
+      delivery: z.enum(['print', 'screen']).default('print'),
+      receiptLocale: Locale.optional(),
+    })
+    .strict()
+    .refine((p) => p.method !== 'qr' || p.authCode !== undefined, { message: 'authCode required for qr', path: ['authCode'] }),
+  'vend.get': z.object({ vendId: z.string().uuid() }).strict(),
+  /** Recent vends of an account (newest first), for the counter and the help desk. */
+  'vend.list': z.object({ accountNo: AccountKey, limit: z.number().int().min(1).max(50).default(10) }).strict(),
+  /** Deliver an issued token again (print or show); moves token_issued → delivered. */
+  'vend.deliver': z.object({ vendId: z.string().uuid(), via: z.enum(['print', 'screen']), receiptLocale: Locale.optional() }).strict(),
+  /** Reprint any past token; journaled and counted. */
+  'vend.reprint': z.object({ vendId: z.string().uuid(), receiptLocale: Locale.optional() }).strict(),
+  /** Reverse an undelivered vend with a supervisor's approval (their operator id and PIN). */
+  'vend.reverse': z
+    .object({
+      vendId: z.string().uuid(),
+      supervisorId: z.string().trim().min(1).max(32),
+      supervisorPin: z.string().max(32),
+      reason: z.string().trim().min(1).max(200),
+    })
+    .strict(),
+  /** Resume every unfinished vend now (also done at core start). */
+  'vend.resume': z.object({}).strict(),
+  /** Help desk: a token's meter, TID as a date, amount, class, and whether it was already used. */
+  'token.explain': z
+    .object({ token: z.string().max(64), accountNo: AccountKey.optional(), meterNo: MeterKey.optional() })
+    .strict()
+    .refine((p) => p.accountNo !== undefined || p.meterNo !== undefined, { message: 'give accountNo or meterNo', path: ['accountNo'] }),
+} as const;
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface VendingMethodResults {}
+export const vendingMethodAccess: { readonly [K in keyof typeof vendingMethodSchemas]: Access } = {
+  'vend.preview': COUNTER_STAFF,
+  'vend.purchase': COUNTER_STAFF,
+  'vend.get': ANY_STAFF,
+  'vend.list': ANY_STAFF,
+  'vend.deliver': COUNTER_STAFF,
+  'vend.reprint': COUNTER_STAFF,
+  'vend.reverse': COUNTER_STAFF,
+  'vend.resume': ['supervisor', 'manager', 'technician'],
+  'token.explain': ANY_STAFF,
+};
+
+export type VendState = 'created' | 'paid' | 'token_issued' | 'delivered' | 'reversed' | 'cancelled';
+
+export interface VendBlockView {
+  readonly tier: number;
+  readonly centifenPerKwh: number;
+  readonly energyCkwh: number;
+  readonly fen: number;
+}
+
+/** The split of one purchase, as previewed and as recorded at `created`. */
+export interface VendSplitView {
+  readonly amountFen: number;
+  readonly tariffId: string;
+  readonly tariffNameKey: string;
+  readonly channelFeeFen: number;
+  readonly debtBeforeFen: number;
+  readonly arrearsFen: number;
+  readonly debtAfterFen: number;
+  readonly fixedCharges: readonly { readonly chargeId: string; readonly nameKey: string; readonly fen: number }[];
+  readonly fixedChargesFen: number;
+  readonly energyFen: number;
+  /** 0.01 kWh, a multiple of 0.1 kWh (what a token carries). */
+  readonly energyCkwh: number;
+  readonly blocks: readonly VendBlockView[];
+  readonly tierAfter: { readonly tier: number; readonly tierCount: number; readonly remainingInTierCkwh: number | null };
+  /** i18n key naming the one configured energy rounding rule. */
+  readonly roundingRuleKey: string;
+  /** Money buying less than 0.1 kWh: credited to the account's balance. */
+  readonly remainderFen: number;
+}
+
+export interface VendPreviewView extends VendSplitView {
+  readonly accountNo: string;
+  readonly accountName: string;
+  readonly meterNo: string;
+  readonly meterKind: 'sts' | 'card';
+  readonly limits: { readonly minimumFen: number; readonly maximumFen: number };
+  /** Who would issue the token now: the backend (online) or this terminal's secure module (local). */
+  readonly issuer: 'online' | 'local';
+  /** Offline credit this terminal may still issue before it syncs. */
+  readonly offlineAvailableFen: number;
+  readonly source: 'online' | 'cache';
+}
+
+export interface VendView {
+  readonly vendId: string;
+  readonly requestId: string;
+  readonly accountNo: string;
+  readonly meterNo: string;
+  readonly state: VendState;
+  readonly method: 'cash' | 'qr';
+  readonly amountFen: number;
+  readonly tenderedFen: number | null;
+  readonly changeFen: number;
+  readonly externalRef: string | null;
+  readonly split: VendSplitView;
+  readonly issuer: 'online' | 'local';
+  /** Issued by the terminal without the backend: reported on sync, counted against the offline limit. */
+  readonly offline: boolean;
+  readonly tid: number;
+  /** 20 digits once issued (state token_issued or delivered), else null. */
+  readonly token: string | null;
+  /** The token grouped 4-4-4-4-4. */
+  readonly tokenGroups: string | null;
+  /** What the meter adds, 0.1 kWh (≥ requested: the STS amount encoding rounds up). */
+  readonly deliveredTenths: number | null;
+  readonly delivery: 'printed' | 'shown' | null;
+  readonly reprints: number;
+  readonly operatorId: string;
+  readonly approvedBy: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Set when the last delivery attempt (printing) failed; the vend stays token_issued. */
+  readonly deliveryError: WireError | null;
+}
+
+export interface VendResumeSummary {
+  readonly examined: number;
+  readonly paid: number;
+  readonly issued: number;
+  readonly delivered: number;
+  readonly cancelled: number;
+  readonly stillPending: number;
+}
+
+export interface TokenExplainView {
+  readonly digits: string;
+  readonly groups: string;
+  readonly meterNo: string | null;
+  readonly accountNo: string | null;
+  readonly tokenClass: number;
+  readonly subclass: number;
+  readonly kind: string;
+  readonly tid: number | null;
+  /** TID as a UTC ISO timestamp under the meter's base date. */
+  readonly tidDate: string | null;
+  readonly baseDate: string | null;
+  /** 0.1 kWh. */
+  readonly amountTenths: number | null;
+  /** A vend of this terminal already issued this TID to this meter (the meter rejects a second entry). */
+  readonly tidAlreadyUsed: boolean;
+  /** The vend that issued this token, when it was this terminal. */
+  readonly vendId: string | null;
+  readonly issuedAt: string | null;
+}
+
+export interface VendingMethodResults {
+  'vend.preview': VendPreviewView;
+  'vend.purchase': VendView;
+  'vend.get': VendView;
+  'vend.list': { readonly items: readonly VendView[] };
+  'vend.deliver': VendView;
+  'vend.reprint': { readonly printed: boolean; readonly error: WireError | null; readonly reprints: number };
+  'vend.reverse': VendView;
+  'vend.resume': VendResumeSummary;
+  'token.explain': TokenExplainView;
+}

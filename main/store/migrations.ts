@@ -117,6 +117,53 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    version: 2,
+    name: 'prepaid vending: vends (state machine rows), TIDs unique per meter, fixed-charge marks',
+    sql: `
+      CREATE TABLE vends (
+        vend_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL,
+        meter_no TEXT NOT NULL,
+        meter_kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('created', 'paid', 'token_issued', 'delivered', 'reversed', 'cancelled')),
+        method TEXT NOT NULL CHECK (method IN ('cash', 'qr')),
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        tendered_fen INTEGER,
+        change_fen INTEGER NOT NULL DEFAULT 0,
+        out_trade_no TEXT UNIQUE,
+        auth_code TEXT,
+        external_ref TEXT,
+        issuer TEXT NOT NULL CHECK (issuer IN ('online', 'local')),
+        offline INTEGER NOT NULL DEFAULT 0,
+        tid INTEGER NOT NULL,
+        rnd INTEGER NOT NULL,
+        amount_tenths INTEGER NOT NULL,
+        split_json TEXT NOT NULL,
+        token TEXT,
+        delivered_tenths INTEGER,
+        delivery TEXT,
+        reprints INTEGER NOT NULL DEFAULT 0,
+        locale TEXT NOT NULL,
+        operator_id TEXT NOT NULL,
+        approved_by TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX vends_meter_tid ON vends(meter_no, tid);
+      CREATE INDEX vends_unfinished ON vends(state) WHERE state IN ('created', 'paid', 'token_issued');
+      CREATE INDEX vends_account ON vends(account_no);
+      CREATE TABLE vend_fixed_charges (
+        vend_id TEXT NOT NULL REFERENCES vends(vend_id),
+        account_no TEXT NOT NULL,
+        charge_id TEXT NOT NULL,
+        period_key TEXT NOT NULL,
+        PRIMARY KEY (vend_id, charge_id)
+      );
+      CREATE INDEX vend_fixed_charges_account ON vend_fixed_charges(account_no, period_key);
+    `,
+  },
 ];
 
 export function currentVersion(db: Database): number {

@@ -18,6 +18,7 @@ import { openBackendDb, type BackendDb } from './db.js';
 import { GatewaySimulator, type GatewayOutcome } from './gateway.js';
 import { EventIntake } from './intake.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, generateSeed } from './seed.js';
+import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
 
 export interface BackendOptions {
   dbPath: string;
@@ -118,6 +119,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const accounts = new AccountStore(db);
   const gateway = new GatewaySimulator(db, nowIso);
   const intake = new EventIntake(db);
+  const stsIssuer = new StsIssuer(db, nowIso);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], gatewayOutcome: 'success' };
   const timers = new Set<NodeJS.Timeout>();
 
@@ -200,6 +202,11 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       const snapshot = accounts.get(decodeURIComponent(account[1] as string));
       if (snapshot === undefined) throw new HttpError(404, { error: 'not_found' });
       return sendJson(res, 200, snapshot);
+    }
+    if (path === STS_ISSUE_PATH) {
+      expectMethod(method, 'POST');
+      const issued = stsIssuer.issue(parseJson(body), auth.terminalId);
+      return sendJson(res, issued.status, issued.body);
     }
     if (path === '/api/operators') {
       expectMethod(method, 'GET');

@@ -18,6 +18,24 @@ export const VENDING_ERROR_CODES = [
   'vending.key_file_unreadable',
   'vending.bad_meter_identity',
   'vending.meter_number_invalid',
+  // Vend state machine, secure module, delivery (main/services/vending, main/vending/vend)
+  'vending.not_prepaid',
+  'vending.meter_not_vendable',
+  'vending.tariff_unknown',
+  'vending.charges_exceed_amount',
+  'vending.energy_invalid',
+  'vending.vend_not_found',
+  'vending.request_conflict',
+  'vending.not_reversible',
+  'vending.not_delivered_yet',
+  'vending.supervisor_required',
+  'vending.offline_limit_exceeded',
+  'vending.secure_module_unavailable',
+  'vending.issue_rejected',
+  'vending.payment_declined',
+  'vending.payment_pending',
+  'vending.card_delivery_unsupported',
+  'vending.card_other_account',
 ] as const;
 
 export type VendingErrorCode = (typeof VENDING_ERROR_CODES)[number];

@@ -1,0 +1,78 @@
+/**
+ * Node tier: the secure module's configuration and the vending key file. The key file lives
+ * outside the database (resources/keys/ for the demo's TEST KEY MATERIAL; a protected path on a
+ * real terminal). Errors name the path, never the contents.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { StsError } from '../sts/sts-error.js';
+import { blockFromHex, SAMPLE_TEST_TABLES, type Block64, type Ea07Tables } from '../sts/index.js';
+import { loadEa07TablesFileSync } from '../sts/tables-loader.js';
+
+export const KEYS_DIR = findKeysDir();
+
+function findKeysDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const up = here.includes(`${path.sep}dist${path.sep}`) ? ['..', '..', '..', '..'] : ['..', '..', '..'];
+  return path.resolve(here, ...up, 'resources', 'keys');
+}
+
+export const SecureModuleConfigSchema = z
+  .object({
+    mode: z.enum(['online', 'local']),
+    /** Vending key file; relative paths are resolved against resources/keys. */
+    keyFile: z.string().min(1).nullable(),
+    /** Online mode: issue locally (as an offline vend) when the backend is unreachable. */
+    localFallback: z.boolean(),
+    /** Credit this terminal may issue without the backend before those vends are synced, fen. */
+    offlineCreditLimitFen: z.number().int().min(0).max(100_000_000),
+    onlineTimeoutMs: z.number().int().min(100).max(60_000),
+  })
+  .strict();
+export type SecureModuleConfig = z.infer<typeof SecureModuleConfigSchema>;
+
+/** resources/keys/secure-module.json, or the file named by $GRIDDESK_SECURE_MODULE_CONFIG. */
+export function loadSecureModuleConfig(file = process.env.GRIDDESK_SECURE_MODULE_CONFIG ?? path.join(KEYS_DIR, 'secure-module.json')): SecureModuleConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch {
+    throw new StsError('vending.key_file_unreadable', { path: file });
+  }
+  const parsed = SecureModuleConfigSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`invalid secure module config ${file}: ${parsed.error.issues[0]?.message ?? ''}`);
+  return parsed.data;
+}
+
+const KeyFileSchema = z.object({
+  vendingKey: z.string().regex(/^[0-9A-Fa-f]{16}$/),
+  /** 'sample' = the published SAMPLE TEST tables; otherwise a tables file next to the key file. */
+  tables: z.string().min(1),
+  testKeyMaterial: z.boolean().optional(),
+});
+
+export interface VendingKeyMaterial {
+  readonly vendingKey: Block64;
+  readonly tables: Ea07Tables;
+  readonly testKeyMaterial: boolean;
+}
+
+export function resolveKeyPath(file: string): string {
+  return path.isAbsolute(file) ? file : path.join(KEYS_DIR, file);
+}
+
+export function loadVendingKeyFile(file: string): VendingKeyMaterial {
+  const full = resolveKeyPath(file);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(full, 'utf8')) as unknown;
+  } catch {
+    throw new StsError('vending.key_file_unreadable', { path: full });
+  }
+  const parsed = KeyFileSchema.safeParse(raw);
+  if (!parsed.success) throw new StsError('vending.bad_key', { path: full });
+  const tables = parsed.data.tables === 'sample' ? SAMPLE_TEST_TABLES : loadEa07TablesFileSync(resolveKeyPath(path.join(path.dirname(full), parsed.data.tables)));
+  return { vendingKey: blockFromHex(parsed.data.vendingKey), tables, testKeyMaterial: parsed.data.testKeyMaterial === true };
+}

@@ -1,0 +1,44 @@
+import { StsError } from '../sts/sts-error.js';
+import { assertMeterIdentity, TokenEngine, type Block64, type DecodedToken, type MeterIdentity } from '../sts/index.js';
+import type { StsParams } from '../../sync/backend-wire.js';
+import type { IssueCreditRequest, IssuedCredit, SecureModule } from './secure-module.js';
+import type { VendingKeyMaterial } from './key-file.js';
+
+export function meterIdentity(sts: StsParams): MeterIdentity {
+  const m: MeterIdentity = { iin: sts.iin, drn: sts.drn, keyType: sts.keyType, sgc: sts.sgc, ti: sts.ti, krn: sts.krn, baseDate: sts.baseDate, algorithm: sts.algorithm };
+  assertMeterIdentity(m);
+  return m;
+}
+
+/**
+ * The software secure module: the STS engine with the vending key held in memory only (from the
+ * key file). RND is always given by the caller (stored with the vend), so issuing is a pure
+ * function of the vend's stored inputs.
+ */
+export class LocalSecureModule implements SecureModule {
+  readonly mode = 'local' as const;
+  private readonly engine: TokenEngine;
+
+  constructor(key: VendingKeyMaterial) {
+    this.engine = new TokenEngine({ vendingKey: key.vendingKey, tables: key.tables, random: () => 0 });
+  }
+
+  issueCredit(req: IssueCreditRequest): Promise<IssuedCredit> {
+    return Promise.resolve(this.issueCreditSync(req));
+  }
+
+  issueCreditSync(req: IssueCreditRequest): IssuedCredit {
+    if (!Number.isInteger(req.rnd) || req.rnd < 0 || req.rnd > 15) throw new StsError('vending.token_field_invalid', { field: 'rnd' });
+    const t = this.engine.creditToken(meterIdentity(req.sts), { amountTenths: req.amountTenths, tid: req.tid, rnd: req.rnd });
+    return { digits: t.digits, tid: t.tid, rnd: t.rnd, field: t.field, deliveredTenths: t.deliveredTenths, issuer: 'local' };
+  }
+
+  /** For the help desk decoder; callers must not store or log it. */
+  decoderKey(sts: StsParams): Block64 {
+    return this.engine.decoderKey(meterIdentity(sts));
+  }
+
+  decode(sts: StsParams, digits: string): DecodedToken {
+    return this.engine.decode(meterIdentity(sts), digits);
+  }
+}

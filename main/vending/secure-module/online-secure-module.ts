@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { AppError } from '../../contract/errors/index.js';
+import { signRequest } from '../../sync/signing.js';
+import type { IssueCreditRequest, IssuedCredit, SecureModule } from './secure-module.js';
+
+/** The reference backend's issuing endpoint (test/billing-backend/sts-issue.ts). */
+export const STS_ISSUE_PATH = '/api/sts/issue';
+
+export const StsIssueRequestSchema = z
+  .object({
+    vendId: z.string().uuid(),
+    meterNo: z.string().regex(/^\d{18}$/),
+    amountTenths: z.number().int().positive(),
+    tid: z.number().int().min(0).max(0xffffff),
+    rnd: z.number().int().min(0).max(15),
+  })
+  .strict();
+export type StsIssueRequest = z.infer<typeof StsIssueRequestSchema>;
+
+export const StsIssueResponseSchema = z.object({
+  digits: z.string().regex(/^\d{20}$/),
+  tid: z.number().int(),
+  rnd: z.number().int(),
+  field: z.number().int(),
+  deliveredTenths: z.number().int(),
+});
+export type StsIssueResponse = z.infer<typeof StsIssueResponseSchema>;
+
+export interface OnlineSecureModuleOptions {
+  readonly baseUrl: string;
+  readonly terminalId: string;
+  readonly secret: string;
+  readonly timeoutMs: number;
+  readonly now: () => Date;
+}
+
+/** Asks the backend to issue; the backend is idempotent per vendId (same answer, byte for byte). */
+export class OnlineSecureModule implements SecureModule {
+  readonly mode = 'online' as const;
+  constructor(private readonly opts: OnlineSecureModuleOptions) {}
+
+  async issueCredit(req: IssueCreditRequest): Promise<IssuedCredit> {
+    const payload: StsIssueRequest = { vendId: req.vendId, meterNo: req.meterNo, amountTenths: req.amountTenths, tid: req.tid, rnd: req.rnd };
+    const body = JSON.stringify(payload);
+    const ts = String(this.opts.now().getTime());
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(new URL(STS_ISSUE_PATH, this.opts.baseUrl), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-gd-terminal': this.opts.terminalId,
+          'x-gd-timestamp': ts,
+          'x-gd-signature': signRequest(this.opts.secret, ts, 'POST', STS_ISSUE_PATH, body),
+        },
+        body,
+        signal: AbortSignal.timeout(this.opts.timeoutMs),
+      });
+      text = await res.text();
+    } catch {
+      throw new AppError('vending.secure_module_unavailable', { mode: 'online' });
+    }
+    if (res.status >= 500) throw new AppError('vending.secure_module_unavailable', { mode: 'online', status: res.status });
+    if (!res.ok) {
+      const reason = /"error":"([a-z_]+)"/.exec(text)?.[1] ?? String(res.status);
+      throw new AppError('vending.issue_rejected', { reason });
+    }
+    const parsed = StsIssueResponseSchema.parse(JSON.parse(text) as unknown);
+    return { ...parsed, issuer: 'online' };
+  }
+}

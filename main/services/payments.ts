@@ -4,10 +4,11 @@
  * success only after it commits. The receipt prints afterwards and its outcome is journaled,
  * so a dead printer never undoes or duplicates money.
  */
-import { AppError, type OperatorView, type PaymentView, type WireError } from '../contract/index.js';
+import { AppError, type BillView, type OperatorView, type PaymentView, type WireError } from '../contract/index.js';
 import { cashChange, settle } from '../domain/settlement.js';
 import { formatFen } from '../domain/money.js';
-import type { Db } from '../store/db.js';
+import type { Transaction } from 'better-sqlite3';
+import { stmt, type Db } from '../store/db.js';
 import { appendJournal, journalEntries } from '../store/journal.js';
 import { enqueueOutbox } from '../store/outbox.js';
 import { uuidv7 } from '../store/ids.js';
@@ -68,59 +69,18 @@ export class PaymentService {
     // Freshest bills we can get (online, else cache); throws account.not_found for unknown accounts.
     const view = await this.deps.accounts.lookup(input.accountNo);
     const now = clock();
-    const createdAt = now.toISOString();
-    const paymentId = uuidv7(() => now);
-
-    db.transaction(() => {
-      // A concurrent retry of the same request may have committed while we looked the account up.
-      if (db.prepare('SELECT 1 FROM payments WHERE request_id = ?').get(input.requestId)) {
-        throw new AppError('payment.duplicate_request');
-      }
-      const settlement = settle(
-        amountFen,
-        view.openBills.map((b) => ({
-          billId: b.billId,
-          period: b.period,
-          dueDate: b.dueDate,
-          outstandingFen: b.outstandingFen,
-          lateFeeFen: b.lateFeeFen,
-        })),
-      );
-      db.prepare(
-        `INSERT INTO payments (payment_id, request_id, account_no, method, amount_fen, tendered_fen, change_fen,
-           to_balance_fen, operator_id, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
-      ).run(paymentId, input.requestId, view.accountNo, input.method, amountFen, tenderedFen, change.changeFen,
-        settlement.toBalanceFen, operator.operatorId, createdAt);
-      const insertAlloc = db.prepare(
-        'INSERT INTO payment_allocations (payment_id, bill_id, principal_fen, late_fee_fen) VALUES (?, ?, ?, ?)',
-      );
-      const settleBill = db.prepare(
-        `UPDATE bills SET paid_fen = paid_fen + ?, late_fee_paid_fen = late_fee_paid_fen + ?,
-           status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END
-         WHERE bill_id = ?`,
-      );
-      for (const a of settlement.allocations) {
-        insertAlloc.run(paymentId, a.billId, a.principalFen, a.lateFeeFen);
-        settleBill.run(a.principalFen, a.lateFeeFen, a.principalFen, a.billId);
-      }
-      if (settlement.toBalanceFen > 0) {
-        db.prepare('UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = ?').run(settlement.toBalanceFen, view.accountNo);
-      }
-      const payload: PaymentCreatedPayload = {
-        paymentId,
-        accountNo: view.accountNo,
-        method: input.method,
-        amountFen,
-        allocations: settlement.allocations.filter((a) => a.principalFen > 0).map((a) => ({ billId: a.billId, fen: a.principalFen })),
-        lateFees: settlement.allocations.filter((a) => a.lateFeeFen > 0).map((a) => ({ billId: a.billId, fen: a.lateFeeFen })),
-        toBalanceFen: settlement.toBalanceFen,
-        operatorId: operator.operatorId,
-      };
-      appendJournal(db, { type: 'payment.created', ref: paymentId, actor: operator.operatorId, at: createdAt, payload: { ...payload, tenderedFen, changeFen: change.changeFen } });
-      // The payment id is the event id: the backend deduplicates on it forever.
-      enqueueOutbox(db, { eventId: paymentId, type: 'payment.created', occurredAt: createdAt, payload });
-    }).immediate();
+    const paymentId = commitPayment(db, {
+      paymentId: uuidv7(() => now),
+      requestId: input.requestId,
+      accountNo: view.accountNo,
+      method: input.method,
+      amountFen,
+      tenderedFen,
+      changeFen: change.changeFen,
+      operatorId: operator.operatorId,
+      createdAt: now.toISOString(),
+      openBills: view.openBills,
+    });
     this.deps.afterCommit();
 
     const committed = this.load(paymentId);
@@ -172,4 +132,81 @@ export class PaymentService {
       receipt: { printed: lastReceipt !== undefined && lastReceipt.type !== 'receipt.failed', error: null },
     };
   }
+}
+
+export interface PaymentCommit {
+  readonly paymentId: string;
+  readonly requestId: string;
+  readonly accountNo: string;
+  readonly method: 'cash';
+  readonly amountFen: number;
+  readonly tenderedFen: number;
+  readonly changeFen: number;
+  readonly operatorId: string;
+  readonly createdAt: string;
+  readonly openBills: readonly Pick<BillView, 'billId' | 'period' | 'dueDate' | 'outstandingFen' | 'lateFeeFen'>[];
+}
+
+/**
+ * The money movement itself, as ONE immediate transaction: payment row, allocations, bill
+ * settlement, balance, journal entry and outbox event commit together or not at all.
+ */
+export function commitPayment(db: Db, c: PaymentCommit): string {
+  let tx = paymentTransactions.get(db);
+  if (!tx) {
+    tx = db.transaction((p: PaymentCommit) => writePayment(db, p));
+    paymentTransactions.set(db, tx);
+  }
+  tx.immediate(c);
+  return c.paymentId;
+}
+
+const paymentTransactions = new WeakMap<Db, Transaction<(c: PaymentCommit) => void>>();
+
+function writePayment(db: Db, c: PaymentCommit): void {
+  // A concurrent retry of the same request may have committed while the account was looked up.
+  if (stmt(db, 'SELECT 1 FROM payments WHERE request_id = ?').get(c.requestId)) {
+    throw new AppError('payment.duplicate_request');
+  }
+  const settlement = settle(c.amountFen, c.openBills);
+  stmt(db, 
+    `INSERT INTO payments (payment_id, request_id, account_no, method, amount_fen, tendered_fen, change_fen,
+       to_balance_fen, operator_id, status, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
+  ).run(c.paymentId, c.requestId, c.accountNo, c.method, c.amountFen, c.tenderedFen, c.changeFen,
+    settlement.toBalanceFen, c.operatorId, c.createdAt);
+  const insertAlloc = stmt(db, 
+    'INSERT INTO payment_allocations (payment_id, bill_id, principal_fen, late_fee_fen) VALUES (?, ?, ?, ?)',
+  );
+  const settleBill = stmt(db, 
+    `UPDATE bills SET paid_fen = paid_fen + ?, late_fee_paid_fen = late_fee_paid_fen + ?,
+       status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END
+     WHERE bill_id = ?`,
+  );
+  for (const a of settlement.allocations) {
+    insertAlloc.run(c.paymentId, a.billId, a.principalFen, a.lateFeeFen);
+    settleBill.run(a.principalFen, a.lateFeeFen, a.principalFen, a.billId);
+  }
+  if (settlement.toBalanceFen > 0) {
+    stmt(db, 'UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = ?').run(settlement.toBalanceFen, c.accountNo);
+  }
+  const payload: PaymentCreatedPayload = {
+    paymentId: c.paymentId,
+    accountNo: c.accountNo,
+    method: c.method,
+    amountFen: c.amountFen,
+    allocations: settlement.allocations.filter((a) => a.principalFen > 0).map((a) => ({ billId: a.billId, fen: a.principalFen })),
+    lateFees: settlement.allocations.filter((a) => a.lateFeeFen > 0).map((a) => ({ billId: a.billId, fen: a.lateFeeFen })),
+    toBalanceFen: settlement.toBalanceFen,
+    operatorId: c.operatorId,
+  };
+  appendJournal(db, {
+    type: 'payment.created',
+    ref: c.paymentId,
+    actor: c.operatorId,
+    at: c.createdAt,
+    payload: { ...payload, tenderedFen: c.tenderedFen, changeFen: c.changeFen },
+  });
+  // The payment id is the event id: the backend deduplicates on it forever.
+  enqueueOutbox(db, { eventId: c.paymentId, type: 'payment.created', occurredAt: c.createdAt, payload });
 }

@@ -16,3 +16,23 @@ export function openDatabase(path: string): Db {
   migrate(db);
   return db;
 }
+
+const statementCache = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement, compiled once per connection. Hot write paths (payment commit, journal,
+ * outbox) call this instead of `db.prepare`, whose SQL compile would otherwise dominate a commit.
+ */
+export function stmt(db: Db, sql: string): Database.Statement {
+  let cache = statementCache.get(db);
+  if (!cache) {
+    cache = new Map();
+    statementCache.set(db, cache);
+  }
+  let s = cache.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
+}

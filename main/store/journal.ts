@@ -3,7 +3,7 @@
  * editing, deleting or reordering any entry breaks the chain from that point on.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -42,14 +42,14 @@ export function entryHash(prevHash: string, seq: number, at: string, type: strin
 
 /** Append one entry. Must run inside the caller's transaction, next to the rows it describes. */
 export function appendJournal(db: Db, input: JournalInput): JournalEntry {
-  const last = db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as
+  const last = stmt(db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as
     | { seq: number; hash: string }
     | undefined;
   const seq = (last?.seq ?? 0) + 1;
   const prevHash = last?.hash ?? GENESIS_HASH;
   const payload = JSON.stringify(input.payload);
   const hash = entryHash(prevHash, seq, input.at, input.type, input.ref, input.actor, payload);
-  db.prepare(
+  stmt(db, 
     'INSERT INTO journal (seq, at, type, ref, actor, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   ).run(seq, input.at, input.type, input.ref, input.actor, payload, prevHash, hash);
   return { ...input, seq, prevHash, hash };

@@ -1,5 +1,5 @@
 /** The outbox: events waiting to reach the billing backend, in terminal sequence order. */
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
 
 export interface OutboxInput {
   readonly eventId: string;
@@ -15,8 +15,7 @@ export interface OutboxRow extends OutboxInput {
 
 /** Enqueue one event. Must run inside the caller's transaction. */
 export function enqueueOutbox(db: Db, input: OutboxInput): number {
-  const info = db
-    .prepare('INSERT INTO outbox (event_id, type, occurred_at, payload) VALUES (?, ?, ?, ?)')
+  const info = stmt(db, 'INSERT INTO outbox (event_id, type, occurred_at, payload) VALUES (?, ?, ?, ?)')
     .run(input.eventId, input.type, input.occurredAt, JSON.stringify(input.payload));
   return Number(info.lastInsertRowid);
 }

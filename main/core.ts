@@ -21,6 +21,7 @@ import { paymentReceipt } from './services/receipts.js';
 import { loadLocale, translator, type Locale, type Translate } from './i18n/locales.js';
 import type { Clock } from './services/clock.js';
 import { createVendingHandlers } from './services/vending/handlers.js';
+import { createDeviceHandlers } from './services/devices/handlers.js';
 
 export const GRIDDESK_VERSION = '0.1.0';
 
@@ -141,6 +142,9 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   // Vending's handlers (prepaid top-up, token help desk) are built in services/vending.
   const vendingHandlers = createVendingHandlers({ db, clock, config, accounts, translators, printer: adapters.printer });
 
+  // Device handlers (health, diagnostics) are built in services/devices.
+  const deviceHandlers = createDeviceHandlers({ db, clock, config, translators, printer: adapters.printer, emit });
+
   const dispatch = createDispatch(
     {
       'system.info': () => ({
@@ -164,6 +168,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       'receipt.reprint': (p, s) => payments.reprint(p.paymentId, requireOperator(s), p.receiptLocale),
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
       ...vendingHandlers,
+      ...deviceHandlers,
     },
     { onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err) },
   );

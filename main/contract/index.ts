@@ -7,10 +7,12 @@ import { z } from 'zod';
 import { ANY_STAFF, COUNTER_STAFF, type Access, type Role } from './roles.js';
 import type { WireError } from './errors/index.js';
 import { vendingMethodAccess, vendingMethodSchemas, type VendingMethodResults } from './vending.js';
+import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type DeviceEventPayloads, type DeviceMethodResults } from './devices.js';
 
 export * from './roles.js';
 export * from './errors/index.js';
 export * from './vending.js';
+export * from './devices.js';
 
 const AccountKey = z.string().trim().min(1).max(32);
 /** Money typed by a person, as text: parsed to fen by the core so every bad form gets its own message. */
@@ -47,13 +49,14 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...vendingMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
 
 export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...vendingMethodAccess,
+  ...deviceMethodAccess,
   'system.info': 'public',
   'session.signIn': 'public',
   'session.signOut': 'public',
@@ -140,7 +143,7 @@ export interface SystemInfoView {
   readonly version: string;
 }
 
-export interface MethodResults extends VendingMethodResults {
+export interface MethodResults extends VendingMethodResults, DeviceMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };
@@ -158,20 +161,14 @@ export type RpcResponse<K extends MethodName = MethodName> =
   | { readonly ok: true; readonly result: ResultOf<K> }
   | { readonly ok: false; readonly error: WireError };
 
-export interface PrinterStatusEvent {
-  readonly online: boolean;
-  readonly paperNearEnd: boolean;
-  readonly paperOut: boolean;
-  readonly coverOpen: boolean;
-  readonly error: boolean;
-}
-
-/** Events pushed by the core, past tense. */
-export interface EventPayloads {
+/** Events pushed by the core, past tense. Devices contribute theirs in ./devices.ts. */
+export interface EventPayloads extends DeviceEventPayloads {
   'sync.progressed': SyncStatusView;
-  'printer.statusChanged': PrinterStatusEvent;
 }
 export type EventName = keyof EventPayloads;
+
+/** Every event name, for shells that forward them all. */
+export const EVENT_NAMES: readonly EventName[] = ['sync.progressed', ...DEVICE_EVENT_NAMES];
 
 /** The one object both shells expose to the renderer as `window.griddesk`. */
 export interface GridDeskBridge {

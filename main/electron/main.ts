@@ -6,14 +6,13 @@
 import { app, BrowserWindow, ipcMain, session as electronSession, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventName } from '../contract/index.js';
+import { EVENT_NAMES } from '../contract/index.js';
 import type { Core } from '../core.js';
 import type { Session } from '../services/dispatch.js';
 import { buildCoreFromConfig } from '../host/compose.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_INDEX = path.resolve(here, '..', '..', 'renderer', 'index.html');
-const EVENTS: readonly EventName[] = ['sync.progressed', 'printer.statusChanged'];
 
 /** Registers the IPC relay for `core`; exported so it can be exercised without the Electron binary. */
 export function registerRpc(core: Core, isTrustedSender: (frame: IpcMainInvokeEvent['senderFrame']) => boolean): void {
@@ -32,7 +31,7 @@ export function registerRpc(core: Core, isTrustedSender: (frame: IpcMainInvokeEv
 }
 
 function forwardEvents(core: Core, contents: WebContents): void {
-  const offs = EVENTS.map((name) => core.on(name, (payload) => contents.send('event', name, payload)));
+  const offs = EVENT_NAMES.map((name) => core.on(name, (payload) => contents.send('event', name, payload)));
   contents.once('destroyed', () => offs.forEach((off) => off()));
 }
 

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Core } from '../core.js';
-import type { EventName } from '../contract/index.js';
+import { EVENT_NAMES } from '../contract/index.js';
 
 export interface HostOptions {
   readonly core: Core;
@@ -39,7 +39,6 @@ const MIME: Record<string, string> = {
   '.woff': 'font/woff',
 };
 
-const EVENTS: readonly EventName[] = ['sync.progressed', 'printer.statusChanged'];
 const MAX_MESSAGE_BYTES = 64 * 1024;
 
 export async function startHost(opts: HostOptions): Promise<RunningHost> {
@@ -92,7 +91,7 @@ let sessionCounter = 0;
 
 function serveSocket(core: Core, ws: WebSocket): void {
   const session = core.newSession(`ws-${++sessionCounter}`);
-  const unsubscribe = EVENTS.map((event) =>
+  const unsubscribe = EVENT_NAMES.map((event) =>
     core.on(event, (payload) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
     }),

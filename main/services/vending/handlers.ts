@@ -1,13 +1,33 @@
 /**
  * Vending handlers for the core's dispatch. Owned by the vending area; core.ts spreads them into
  * the handler map, so adding a vending method never touches the core's own handlers.
+ *
+ * Configuration: tariffs (resources/tariffs), vend rules (resources/rules/vend.json) and the
+ * secure module (resources/keys/secure-module.json, or $GRIDDESK_SECURE_MODULE_CONFIG).
+ * Unfinished vends are resumed right after the core starts.
  */
+import path from 'node:path';
 import type { ReceiptPrinter } from '../../../kiosk-drivers/printer/receipt-printer.js';
+import { DeviceError } from '../../../kiosk-drivers/errors.js';
+import type { OperatorView } from '../../contract/index.js';
 import type { TerminalConfig } from '../../config.js';
+import { loadTariffDirectory, loadVendRules } from '../../domain/tariff/load-tariff-config.js';
 import type { Locale, Translate } from '../../i18n/locales.js';
 import type { Db } from '../../store/db.js';
+import {
+  KEYS_DIR,
+  LocalSecureModule,
+  loadSecureModuleConfig,
+  loadVendingKeyFile,
+  OnlineSecureModule,
+  type SecureModuleConfig,
+} from '../../vending/secure-module/index.js';
 import type { AccountService } from '../accounts.js';
 import type { Clock } from '../clock.js';
+import { toWireError, type Session } from '../dispatch.js';
+import { HttpPaymentGateway, type PaymentGateway } from './gateway-client.js';
+import { vendReceipt } from './vend-receipt.js';
+import { VendService } from './vend-service.js';
 
 export interface VendingDeps {
   readonly db: Db;
@@ -16,8 +36,115 @@ export interface VendingDeps {
   readonly accounts: AccountService;
   readonly translators: Readonly<Record<Locale, Translate>>;
   readonly printer: ReceiptPrinter | null;
+  /** Overrides for tests and composition roots; defaults come from resources/. */
+  readonly secureModuleConfig?: SecureModuleConfig;
+  readonly gateway?: PaymentGateway;
+  readonly randomNibble?: () => number;
+  /** Resume unfinished vends right after start (default true). */
+  readonly resumeOnStart?: boolean;
+  /** Called after every vend commit (the core nudges sync). */
+  readonly afterCommit?: () => void;
 }
 
-export function createVendingHandlers(_deps: VendingDeps) {
-  return {} as const;
+const RESOURCES_DIR = path.dirname(KEYS_DIR);
+
+export function createVendingService(deps: VendingDeps): VendService {
+  const { db, config, clock } = deps;
+  const sm = deps.secureModuleConfig ?? loadSecureModuleConfig();
+  const localModule = sm.keyFile === null ? null : new LocalSecureModule(loadVendingKeyFile(sm.keyFile));
+  const online = new OnlineSecureModule({
+    baseUrl: config.backend.url,
+    terminalId: config.terminalId,
+    secret: config.backend.terminalSecret,
+    timeoutMs: sm.onlineTimeoutMs,
+    now: clock,
+  });
+  if (sm.mode === 'local' && !localModule) throw new Error('secure module in local mode needs a keyFile');
+  const operatorName = (id: string) =>
+    (db.prepare('SELECT name FROM operators WHERE operator_id = ?').get(id) as { name: string } | undefined)?.name ?? '';
+  return new VendService({
+    db,
+    clock,
+    timeZone: config.timeZone,
+    accounts: deps.accounts,
+    tariffs: loadTariffDirectory(path.join(RESOURCES_DIR, 'tariffs')),
+    rules: loadVendRules(path.join(RESOURCES_DIR, 'rules', 'vend.json')),
+    secureModule: sm.mode === 'local' && localModule ? localModule : online,
+    localModule,
+    localFallback: sm.localFallback,
+    offlineCreditLimitFen: sm.offlineCreditLimitFen,
+    gateway: deps.gateway ?? new HttpPaymentGateway(config.backend.url, 10_000),
+    defaultLocale: config.defaultLocale,
+    afterCommit: deps.afterCommit ?? (() => undefined),
+    ...(deps.randomNibble ? { randomNibble: deps.randomNibble } : {}),
+    log: (line) => console.error(line),
+    printVend: async (vend, reprint, locale) => {
+      if (!deps.printer) return toWireError(new DeviceError('device.not_found', { device: 'printer' }));
+      let accountName = '';
+      try {
+        accountName = deps.accounts.cached(vend.accountNo).name;
+      } catch {
+        accountName = '';
+      }
+      const receipt = vendReceipt(vend, {
+        t: deps.translators[locale],
+        locale,
+        header: config.receipt.header,
+        hotline: config.receipt.hotline,
+        terminalId: config.terminalId,
+        timeZone: config.timeZone,
+        operatorName: operatorName(vend.operatorId),
+        accountName,
+        reprint,
+      });
+      try {
+        await deps.printer.print(receipt);
+        return null;
+      } catch (err) {
+        return toWireError(err);
+      }
+    },
+  });
+}
+
+function requireOperator(s: Session): OperatorView {
+  if (!s.operator) throw new Error('dispatch let an anonymous session through');
+  return s.operator;
+}
+
+export function createVendingHandlers(deps: VendingDeps) {
+  const vends = createVendingService(deps);
+  if (deps.resumeOnStart !== false) {
+    // After the current tick, so the core is fully built; a vend already being driven is locked.
+    setImmediate(() => {
+      if (deps.db.open) void vends.resume().catch((e: unknown) => console.error('[vend] resume on start failed:', e));
+    });
+  }
+  return {
+    'vend.preview': (p: { accountNo: string; meterNo?: string | undefined; method: 'cash' | 'qr'; amount?: string | undefined; energyKwh?: string | undefined }) =>
+      vends.preview(p),
+    'vend.purchase': (
+      p: {
+        requestId: string;
+        accountNo: string;
+        meterNo?: string | undefined;
+        method: 'cash' | 'qr';
+        amount: string;
+        tendered?: string | undefined;
+        authCode?: string | undefined;
+        delivery: 'print' | 'screen';
+        receiptLocale?: Locale | undefined;
+      },
+      s: Session,
+    ) => vends.purchase(p, requireOperator(s)),
+    'vend.get': (p: { vendId: string }) => vends.get(p.vendId),
+    'vend.list': (p: { accountNo: string; limit: number }) => vends.list(p.accountNo, p.limit),
+    'vend.deliver': (p: { vendId: string; via: 'print' | 'screen'; receiptLocale?: Locale | undefined }, s: Session) =>
+      vends.deliverAgain(p.vendId, p.via, requireOperator(s), p.receiptLocale),
+    'vend.reprint': (p: { vendId: string; receiptLocale?: Locale | undefined }, s: Session) => vends.reprint(p.vendId, requireOperator(s), p.receiptLocale),
+    'vend.reverse': (p: { vendId: string; supervisorId: string; supervisorPin: string; reason: string }, s: Session) =>
+      vends.reverse(p, requireOperator(s)),
+    'vend.resume': () => vends.resume(),
+    'token.explain': (p: { token: string; accountNo?: string | undefined; meterNo?: string | undefined }) => vends.explain(p),
+  } as const;
 }

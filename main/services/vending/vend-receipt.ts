@@ -1,0 +1,93 @@
+/**
+ * The vend receipt: the token big and grouped 4-4-4-4-4, and the full breakdown (channel fee,
+ * debt recovered, fixed charges, energy per block, the rounding rule). Every label from the locales.
+ */
+import type { Receipt, ReceiptLine } from '../../../kiosk-drivers/printer/receipt-model.js';
+import type { VendView } from '../../contract/vending.js';
+import { formatFen } from '../../domain/money.js';
+import type { Locale, Translate } from '../../i18n/locales.js';
+import { formatTokenGroups } from '../../vending/sts/index.js';
+import { formatCkwh } from '../../vending/vend/vend-states.js';
+import { localDateTime } from '../clock.js';
+
+export interface VendReceiptContext {
+  readonly t: Translate;
+  readonly locale: Locale;
+  readonly header: string;
+  readonly hotline: string;
+  readonly terminalId: string;
+  readonly timeZone: string;
+  readonly operatorName: string;
+  readonly accountName: string;
+  readonly reprint: boolean;
+}
+
+export function vendReceipt(v: VendView, ctx: VendReceiptContext): Receipt {
+  const { t } = ctx;
+  const money = (fen: number) => formatFen(fen, ctx.locale);
+  const s = v.split;
+  const lines: ReceiptLine[] = [
+    { kind: 'text', text: ctx.header, align: 'center', bold: true },
+    { kind: 'text', text: t('vending.receipt.title'), align: 'center', bold: true, size: 2 },
+  ];
+  if (ctx.reprint) lines.push({ kind: 'text', text: t('vending.receipt.reprint', { n: v.reprints + 1 }), align: 'center', bold: true });
+  lines.push(
+    { kind: 'rule' },
+    { kind: 'pair', left: t('vending.receipt.account'), right: v.accountNo },
+    { kind: 'pair', left: t('vending.receipt.name'), right: ctx.accountName },
+    { kind: 'pair', left: t('vending.receipt.meter'), right: v.meterNo },
+    { kind: 'pair', left: t('vending.receipt.tariff'), right: t(s.tariffNameKey) },
+    { kind: 'rule' },
+    { kind: 'pair', left: t('vending.receipt.amountPaid'), right: money(v.amountFen), bold: true },
+  );
+  if (s.channelFeeFen > 0) lines.push({ kind: 'pair', left: t('vending.receipt.channelFee'), right: money(s.channelFeeFen) });
+  if (s.arrearsFen > 0) {
+    lines.push({ kind: 'pair', left: t('vending.receipt.arrears'), right: money(s.arrearsFen) });
+    lines.push({ kind: 'pair', left: t('vending.receipt.debtLeft'), right: money(s.debtAfterFen) });
+  }
+  for (const c of s.fixedCharges) lines.push({ kind: 'pair', left: t(c.nameKey), right: money(c.fen) });
+  lines.push({ kind: 'pair', left: t('vending.receipt.energyMoney'), right: money(s.energyFen) });
+  for (const b of s.blocks) {
+    lines.push({
+      kind: 'pair',
+      left: t('vending.receipt.block', { tier: b.tier, price: (b.centifenPerKwh / 10_000).toFixed(4) }),
+      right: `${formatCkwh(b.energyCkwh)} kWh ${money(b.fen)}`,
+    });
+  }
+  if (s.remainderFen > 0) lines.push({ kind: 'pair', left: t('vending.receipt.remainder'), right: money(s.remainderFen) });
+  lines.push(
+    { kind: 'pair', left: t('vending.receipt.energy'), right: `${formatCkwh(s.energyCkwh)} kWh`, bold: true },
+    { kind: 'text', text: t('vending.receipt.rounding', { rule: t(s.roundingRuleKey) }) },
+    { kind: 'pair', left: t('vending.receipt.method'), right: t(`vending.method.${v.method}`) },
+  );
+  if (v.tenderedFen !== null) {
+    lines.push(
+      { kind: 'pair', left: t('vending.receipt.tendered'), right: money(v.tenderedFen) },
+      { kind: 'pair', left: t('vending.receipt.change'), right: money(v.changeFen) },
+    );
+  }
+  if (v.externalRef) lines.push({ kind: 'pair', left: t('vending.receipt.tradeNo'), right: v.externalRef });
+  lines.push({ kind: 'rule' }, { kind: 'text', text: t('vending.receipt.token'), align: 'center', bold: true });
+  if (v.token) {
+    const groups = formatTokenGroups(v.token);
+    lines.push({ kind: 'text', text: groups, align: 'center', bold: true, size: 2 });
+  }
+  if (v.deliveredTenths !== null) {
+    lines.push({ kind: 'pair', left: t('vending.receipt.tokenEnergy'), right: `${formatCkwh(v.deliveredTenths * 10)} kWh` });
+  }
+  lines.push({ kind: 'pair', left: t('vending.receipt.tid'), right: String(v.tid) });
+  if (v.offline) lines.push({ kind: 'text', text: t('vending.receipt.offline') });
+  lines.push(
+    { kind: 'text', text: t('vending.receipt.keyIn'), align: 'center' },
+    { kind: 'rule' },
+    { kind: 'pair', left: t('vending.receipt.operator'), right: `${v.operatorId} ${ctx.operatorName}` },
+    { kind: 'pair', left: t('vending.receipt.terminal'), right: ctx.terminalId },
+    { kind: 'pair', left: t('vending.receipt.time'), right: localDateTime(new Date(v.createdAt), ctx.timeZone) },
+    { kind: 'text', text: t('vending.receipt.vendNo') },
+    { kind: 'text', text: v.vendId },
+    { kind: 'text', text: t('vending.receipt.noRefund'), align: 'center' },
+    { kind: 'text', text: t('vending.receipt.hotline', { hotline: ctx.hotline }), align: 'center' },
+    { kind: 'feed', lines: 3 },
+  );
+  return { lines };
+}

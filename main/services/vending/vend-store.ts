@@ -1,0 +1,152 @@
+/**
+ * SQL for vends (migration v2). Every write here runs inside the service's transaction next to
+ * its journal entry and outbox event; this module never opens a transaction itself.
+ */
+import type { VendSplitView, VendState, VendView } from '../../contract/vending.js';
+import { createHash } from 'node:crypto';
+import type { Db } from '../../store/db.js';
+import { formatTokenGroups } from '../../vending/sts/index.js';
+
+export interface StoredSplit {
+  readonly split: VendSplitView;
+  /** Tier period key ('2026-11' / '2026') the energy counts towards, null for flat/TOU. */
+  readonly tierPeriodKey: string | null;
+  /** The fixed charges' period keys, recorded as marks when the vend is paid. */
+  readonly fixedChargePeriods: readonly { readonly chargeId: string; readonly periodKey: string }[];
+}
+
+export interface VendRow {
+  vend_id: string;
+  request_id: string;
+  account_no: string;
+  meter_no: string;
+  meter_kind: string;
+  state: VendState;
+  method: 'cash' | 'qr';
+  amount_fen: number;
+  tendered_fen: number | null;
+  change_fen: number;
+  out_trade_no: string | null;
+  auth_code: string | null;
+  external_ref: string | null;
+  issuer: 'online' | 'local';
+  offline: number;
+  tid: number;
+  rnd: number;
+  amount_tenths: number;
+  split_json: string;
+  token: string | null;
+  delivered_tenths: number | null;
+  delivery: 'printed' | 'shown' | null;
+  reprints: number;
+  locale: 'zh-CN' | 'en';
+  operator_id: string;
+  approved_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export function storedSplit(row: VendRow): StoredSplit {
+  return JSON.parse(row.split_json) as StoredSplit;
+}
+
+export function getVend(db: Db, vendId: string): VendRow | undefined {
+  return db.prepare('SELECT * FROM vends WHERE vend_id = ?').get(vendId) as VendRow | undefined;
+}
+
+export function getVendByRequest(db: Db, requestId: string): VendRow | undefined {
+  return db.prepare('SELECT * FROM vends WHERE request_id = ?').get(requestId) as VendRow | undefined;
+}
+
+export function unfinishedVends(db: Db): VendRow[] {
+  return db.prepare("SELECT * FROM vends WHERE state IN ('created', 'paid', 'token_issued') ORDER BY created_at").all() as VendRow[];
+}
+
+/** The next TID for a meter: now in minutes, but always above every TID this terminal gave the meter. */
+export function nextTid(db: Db, meterNo: string, nowTid: number): number {
+  const max = (db.prepare('SELECT MAX(tid) AS t FROM vends WHERE meter_no = ?').get(meterNo) as { t: number | null }).t;
+  return max === null ? nowTid : Math.max(nowTid, max + 1);
+}
+
+/** Arrears already earmarked by paid vends that have not yet been settled into bills (at delivery). */
+export function pendingArrearsFen(db: Db, accountNo: string): number {
+  return (db
+    .prepare(
+      `SELECT COALESCE(SUM(json_extract(split_json, '$.split.arrearsFen')), 0) AS fen FROM vends
+       WHERE account_no = ? AND state IN ('paid', 'token_issued')`,
+    )
+    .get(accountNo) as { fen: number }).fen;
+}
+
+/** Energy this terminal vended to the account in a tier period (counts towards the tier position). */
+export function vendedCkwhInPeriod(db: Db, accountNo: string, periodKey: string): number {
+  return (db
+    .prepare(
+      `SELECT COALESCE(SUM(json_extract(split_json, '$.split.energyCkwh')), 0) AS ckwh FROM vends
+       WHERE account_no = ? AND state IN ('paid', 'token_issued', 'delivered') AND json_extract(split_json, '$.tierPeriodKey') = ?`,
+    )
+    .get(accountNo, periodKey) as { ckwh: number }).ckwh;
+}
+
+export function fixedChargeMarks(db: Db, accountNo: string): { chargeId: string; periodKey: string }[] {
+  return db
+    .prepare('SELECT charge_id AS chargeId, period_key AS periodKey FROM vend_fixed_charges WHERE account_no = ?')
+    .all(accountNo) as { chargeId: string; periodKey: string }[];
+}
+
+/**
+ * Credit issued without the backend and not yet acknowledged by it: local vends before their
+ * token event was pushed (still in the outbox, or not issued yet). This is what the offline limit bounds.
+ */
+export function offlineExposureFen(db: Db): number {
+  return (db
+    .prepare(
+      `SELECT COALESCE(SUM(v.amount_fen), 0) AS fen FROM vends v
+       WHERE (v.issuer = 'local' OR v.offline = 1) AND v.state NOT IN ('reversed', 'cancelled')
+         AND (v.state IN ('created', 'paid')
+              OR EXISTS (SELECT 1 FROM outbox o WHERE o.type = 'vend.token_issued' AND json_extract(o.payload, '$.vendId') = v.vend_id))`,
+    )
+    .get() as { fen: number }).fen;
+}
+
+/**
+ * The outbox event id of one step of a vend: a UUIDv8 derived from the vend id and the step, so
+ * the same step always carries the same id (the backend deduplicates on it).
+ */
+export function stepEventId(vendId: string, step: string): string {
+  const h = createHash('sha256').update(`${vendId}:${step}`).digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x80;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+export function vendView(row: VendRow): VendView {
+  const issued = row.token !== null;
+  return {
+    vendId: row.vend_id,
+    requestId: row.request_id,
+    accountNo: row.account_no,
+    meterNo: row.meter_no,
+    state: row.state,
+    method: row.method,
+    amountFen: row.amount_fen,
+    tenderedFen: row.tendered_fen,
+    changeFen: row.change_fen,
+    externalRef: row.external_ref,
+    split: storedSplit(row).split,
+    issuer: row.issuer,
+    offline: row.offline === 1,
+    tid: row.tid,
+    token: row.token,
+    tokenGroups: issued && row.token ? formatTokenGroups(row.token) : null,
+    deliveredTenths: row.delivered_tenths,
+    delivery: row.delivery,
+    reprints: row.reprints,
+    operatorId: row.operator_id,
+    approvedBy: row.approved_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deliveryError: null,
+  };
+}

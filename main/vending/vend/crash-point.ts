@@ -1,0 +1,18 @@
+/**
+ * Fault injection for the crash tests: when $GRIDDESK_CRASH_AT names this point, the process
+ * kills itself with SIGKILL right here (no cleanup, no flush), exactly like a power cut after
+ * the preceding commit. Unset in production: one env read per call, nothing else.
+ */
+export const CRASH_POINTS = [
+  'vend.created',
+  'vend.gateway_answered',
+  'vend.paid',
+  'vend.token_issued',
+  'vend.printed',
+  'vend.delivered',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
+export function crashPoint(name: CrashPoint): void {
+  if (process.env.GRIDDESK_CRASH_AT === name) process.kill(process.pid, 'SIGKILL');
+}

@@ -1,0 +1,328 @@
+/**
+ * Counter vends end to end: core + reference backend (online secure module, gateway) + ESC/POS
+ * printer simulator over real sockets and a real SQLite file. Tokens are checked by decoding them
+ * with the meter's decoder key derived independently from the demo vending key.
+ */
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RpcResponse, VendPreviewView, VendView, TokenExplainView } from '../../main/contract/index.js';
+import type { Session } from '../../main/services/dispatch.js';
+import { journalEntries, verifyJournal } from '../../main/store/journal.js';
+import { blockFromHex, dateFromTid, decodeToken, deriveDecoderKeyDkga02, formatTokenGroups, tidFromDate } from '../../main/vending/sts/index.js';
+import { StsIssuer } from '../../test/billing-backend/sts-issue.js';
+import { signedIn, startStack, type Stack } from '../support/stack.js';
+
+const STS_2014 = '3100000003';
+const STS_ARREARS = '3100000008';
+const STS_1993 = '3100000002';
+const CARD = '3100000004';
+const POSTPAID = '3100000001';
+
+let stack: Stack;
+let clerk: Session;
+
+function ok<T>(r: RpcResponse): T {
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code} ${JSON.stringify(r.error.details)}`);
+  return r.result as T;
+}
+
+function code(r: RpcResponse): string {
+  if (r.ok) throw new Error('expected an error');
+  return r.error.code;
+}
+
+async function meterSts(accountNo: string) {
+  const cached = stack.core.db.prepare("SELECT meter_no, sts_json FROM meters WHERE account_no = ? AND kind = 'sts'").get(accountNo) as { meter_no: string; sts_json: string };
+  return { meterNo: cached.meter_no, sts: JSON.parse(cached.sts_json) as { iin: string; drn: string; keyType: number; sgc: string; ti: string; krn: number; baseDate: '1993-01-01' | '2014-01-01'; algorithm: 'EA07' } };
+}
+
+/** Decoder key from the TEST vending key, derived here independently of the service. */
+function dkFor(sts: { iin: string; drn: string; keyType: number; sgc: string; ti: string; krn: number; baseDate: '1993-01-01' | '2014-01-01'; algorithm: 'EA07' }) {
+  return deriveDecoderKeyDkga02(blockFromHex('ABABABABABABABAB'), sts);
+}
+
+function counts() {
+  const db = stack.core.db;
+  return {
+    vends: (db.prepare('SELECT COUNT(*) AS n FROM vends').get() as { n: number }).n,
+    journal: (db.prepare('SELECT COUNT(*) AS n FROM journal').get() as { n: number }).n,
+    outbox: (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n,
+  };
+}
+
+async function purchase(accountNo: string, amount: string, extra: Record<string, unknown> = {}): Promise<RpcResponse> {
+  return stack.core.dispatch('vend.purchase', { requestId: randomUUID(), accountNo, method: 'cash', amount, ...extra }, clerk);
+}
+
+function useSecureModuleConfig(cfg: Record<string, unknown> | null): void {
+  if (cfg === null) {
+    delete process.env.GRIDDESK_SECURE_MODULE_CONFIG;
+    return;
+  }
+  const file = path.join(stack.dir, `sm-${randomUUID()}.json`);
+  writeFileSync(file, JSON.stringify({ mode: 'online', keyFile: 'demo-vending-key.json', localFallback: true, offlineCreditLimitFen: 200000, onlineTimeoutMs: 1500, ...cfg }));
+  process.env.GRIDDESK_SECURE_MODULE_CONFIG = file;
+}
+
+beforeAll(async () => {
+  delete process.env.GRIDDESK_SECURE_MODULE_CONFIG;
+  stack = await startStack();
+  clerk = await signedIn(stack.core);
+});
+
+afterAll(async () => {
+  delete process.env.GRIDDESK_SECURE_MODULE_CONFIG;
+  await stack.dispose();
+});
+
+afterEach(() => {
+  stack.printer.setFault(null);
+  stack.backend.setKnobs({ down: false });
+});
+
+describe('counter vend, online secure module', () => {
+  it('previews the split before paying, with arrears recovered first', async () => {
+    const before = counts();
+    const p = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_ARREARS, amount: '100' }, clerk));
+    expect(p.amountFen).toBe(10000);
+    expect(p.debtBeforeFen).toBeGreaterThan(0);
+    // vend.json: 20 % of each purchase goes to the debt (capped at the debt).
+    expect(p.arrearsFen).toBe(Math.min(2000, p.debtBeforeFen));
+    expect(p.channelFeeFen + p.arrearsFen + p.fixedChargesFen + p.energyFen + p.remainderFen).toBe(10000);
+    expect(p.energyCkwh % 10).toBe(0);
+    expect(p.blocks.reduce((s, b) => s + b.energyCkwh, 0)).toBe(p.energyCkwh);
+    expect(p.issuer).toBe('online');
+    expect(counts()).toEqual(before);
+  });
+
+  it('quotes by energy: the least amount buying at least that much', async () => {
+    const p = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_2014, energyKwh: '100' }, clerk));
+    expect(p.energyCkwh).toBeGreaterThanOrEqual(10000);
+    const less = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_2014, amount: ((p.amountFen - 1) / 100).toFixed(2) }, clerk));
+    expect(less.energyCkwh).toBeLessThan(10000);
+  });
+
+  it('vends for cash: token on the printed receipt decodes with the meter key to the amount and TID', async () => {
+    const { meterNo, sts } = await meterSts(STS_2014);
+    const requestId = randomUUID();
+    const v = ok<VendView>(await stack.core.dispatch('vend.purchase', { requestId, accountNo: STS_2014, method: 'cash', amount: '100', tendered: '120' }, clerk));
+    expect(v.state).toBe('delivered');
+    expect(v.delivery).toBe('printed');
+    expect(v.changeFen).toBe(2000);
+    expect(v.issuer).toBe('online');
+    expect(v.offline).toBe(false);
+    expect(v.meterNo).toBe(meterNo);
+    expect(v.token).toMatch(/^\d{20}$/);
+
+    const job = stack.printer.jobs().at(-1);
+    expect(job?.text).toContain(formatTokenGroups(v.token as string));
+    expect(job?.text).toContain('购电凭证');
+    expect(job?.text).toContain('取整规则');
+    const printed = /(\d{4} \d{4} \d{4} \d{4} \d{4})/.exec(job?.text ?? '')?.[1]?.replace(/ /g, '') ?? '';
+    const decoded = decodeToken(dkFor(sts), printed);
+    expect(decoded.crcOk).toBe(true);
+    expect(decoded.tokenClass).toBe(0);
+    expect(decoded.tid).toBe(v.tid);
+    expect(decoded.amount?.tenths).toBe(v.deliveredTenths);
+    expect(decoded.amount?.tenths).toBeGreaterThanOrEqual(v.split.energyCkwh / 10);
+    expect(v.tid).toBe(tidFromDate(new Date(v.createdAt), sts.baseDate));
+
+    // The backend issued it and keeps it per vend.
+    const issued = new StsIssuer(stack.backend.db, () => new Date().toISOString()).issuedFor(meterNo);
+    expect(issued).toContainEqual({ vendId: v.vendId, tid: v.tid, digits: v.token });
+
+    // A retry of the same request is the same vend and the same token.
+    const again = ok<VendView>(await stack.core.dispatch('vend.purchase', { requestId, accountNo: STS_2014, method: 'cash', amount: '100', tendered: '120' }, clerk));
+    expect(again.vendId).toBe(v.vendId);
+    expect(again.token).toBe(v.token);
+    const types = journalEntries(stack.core.db, v.vendId).map((e) => e.type);
+    expect(types).toEqual(['vend.created', 'vend.paid', 'vend.token_issued', 'vend.delivered']);
+    expect(verifyJournal(stack.core.db).ok).toBe(true);
+  });
+
+  it('reprints any past token byte-identically, journaled and counted', async () => {
+    const v = ok<VendView>(await purchase(STS_2014, '50'));
+    const first = stack.printer.jobs().length;
+    const r = ok<{ printed: boolean; reprints: number }>(await stack.core.dispatch('vend.reprint', { vendId: v.vendId }, clerk));
+    expect(r).toMatchObject({ printed: true, reprints: 1 });
+    const job = await stack.printer.waitForJob(first);
+    expect(job.text).toContain(formatTokenGroups(v.token as string));
+    expect(job.text).toContain('补打');
+    ok(await stack.core.dispatch('vend.reprint', { vendId: v.vendId, receiptLocale: 'en' }, clerk));
+    const en = await stack.printer.waitForJob(first + 1);
+    expect(en.text).toContain('REPRINT (copy 2)');
+    expect(en.text).toContain(formatTokenGroups(v.token as string));
+    const after = ok<VendView>(await stack.core.dispatch('vend.get', { vendId: v.vendId }, clerk));
+    expect(after.reprints).toBe(2);
+    expect(journalEntries(stack.core.db, v.vendId).filter((e) => e.type === 'vend.reprinted')).toHaveLength(2);
+  });
+
+  it('never reuses a TID for a meter, even for vends in the same minute', async () => {
+    const a = ok<VendView>(await purchase(STS_2014, '20'));
+    const b = ok<VendView>(await purchase(STS_2014, '20'));
+    expect(b.tid).toBeGreaterThan(a.tid);
+    const dup = stack.core.db.prepare('SELECT meter_no, tid, COUNT(*) AS n FROM vends GROUP BY meter_no, tid HAVING n > 1').all();
+    expect(dup).toEqual([]);
+  });
+
+  it('settles recovered arrears into the oldest bill at delivery and tells the backend', async () => {
+    const before = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_ARREARS, amount: '100' }, clerk));
+    const v = ok<VendView>(await purchase(STS_ARREARS, '100'));
+    expect(v.split.arrearsFen).toBe(before.arrearsFen);
+    const after = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_ARREARS, amount: '100' }, clerk));
+    expect(after.debtBeforeFen).toBe(before.debtBeforeFen - before.arrearsFen);
+    await stack.core.syncNow();
+    const ledger = (stack.backend.db.prepare("SELECT payload_json FROM events WHERE type = 'payment.created'").all() as { payload_json: string }[]).map(
+      (r) => JSON.parse(r.payload_json) as { externalRef?: string; allocations: { fen: number }[] },
+    );
+    const settlement = ledger.find((p) => p.externalRef === v.vendId);
+    expect(settlement?.allocations.reduce((s, a) => s + a.fen, 0)).toBe(v.split.arrearsFen);
+  });
+
+  it('pays by customer QR code through the gateway', async () => {
+    const v = ok<VendView>(await purchase(STS_2014, '30', { method: 'qr', authCode: '134567890123456789' }));
+    expect(v.state).toBe('delivered');
+    expect(v.externalRef).toMatch(/^GW/);
+    stack.backend.setKnobs({ gatewayOutcome: 'declined' });
+    const before = counts();
+    const r = await purchase(STS_2014, '30', { method: 'qr', authCode: '134567890123456780' });
+    stack.backend.setKnobs({ gatewayOutcome: 'success' });
+    expect(code(r)).toBe('vending.payment_declined');
+    const declined = stack.core.db.prepare("SELECT state, token FROM vends ORDER BY created_at DESC, rowid DESC LIMIT 1").get() as { state: string; token: string | null };
+    expect(declined).toEqual({ state: 'cancelled', token: null });
+    expect(counts().vends).toBe(before.vends + 1);
+  });
+});
+
+describe('reversal before delivery', () => {
+  it('needs a supervisor; issued-but-undelivered tokens are voided, delivered ones never refunded', async () => {
+    stack.printer.setFault('paper_out');
+    const v = ok<VendView>(await purchase(STS_2014, '40'));
+    expect(v.state).toBe('token_issued');
+    expect(v.deliveryError?.code).toBe('printer.paper_out');
+
+    expect(code(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'C001', supervisorPin: '1234', reason: 'printer' }, clerk))).toBe('vending.supervisor_required');
+    expect(code(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'S001', supervisorPin: '0000', reason: 'printer' }, clerk))).toBe('vending.supervisor_required');
+    const still = ok<VendView>(await stack.core.dispatch('vend.get', { vendId: v.vendId }, clerk));
+    expect(still.state).toBe('token_issued');
+
+    const r = ok<VendView>(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'S001', supervisorPin: '9999', reason: 'printer out of paper' }, clerk));
+    expect(r.state).toBe('reversed');
+    expect(r.approvedBy).toBe('S001');
+    const reversed = journalEntries(stack.core.db, v.vendId).find((e) => e.type === 'vend.reversed');
+    expect(reversed?.payload).toMatchObject({ refundFen: 4000, tokenVoided: true, approvedBy: 'S001' });
+
+    stack.printer.setFault(null);
+    const delivered = ok<VendView>(await purchase(STS_2014, '40'));
+    expect(code(await stack.core.dispatch('vend.reverse', { vendId: delivered.vendId, supervisorId: 'S001', supervisorPin: '9999', reason: 'changed mind' }, clerk))).toBe('vending.not_reversible');
+  });
+
+  it('delivers an unprinted token by showing it on screen', async () => {
+    stack.printer.setFault('cover_open');
+    const v = ok<VendView>(await purchase(STS_2014, '25'));
+    expect(v.state).toBe('token_issued');
+    const shown = ok<VendView>(await stack.core.dispatch('vend.deliver', { vendId: v.vendId, via: 'screen' }, clerk));
+    expect(shown).toMatchObject({ state: 'delivered', delivery: 'shown', token: v.token });
+  });
+});
+
+describe('local secure module and offline vending', () => {
+  it('local mode: the terminal issues from the key file; the vend is reported on sync', async () => {
+    useSecureModuleConfig({ mode: 'local' });
+    try {
+      await stack.restartCore();
+      clerk = await signedIn(stack.core);
+      const { meterNo, sts } = await meterSts(STS_2014);
+      const v = ok<VendView>(await purchase(STS_2014, '60'));
+      expect(v).toMatchObject({ state: 'delivered', issuer: 'local', offline: true });
+      expect(decodeToken(dkFor(sts), v.token as string)).toMatchObject({ crcOk: true, tid: v.tid });
+      expect(new StsIssuer(stack.backend.db, () => '').issuedFor(meterNo).map((x) => x.vendId)).not.toContain(v.vendId);
+      await stack.core.syncNow();
+      const reported = stack.backend.db.prepare("SELECT payload_json FROM events WHERE type = 'vend.token_issued'").all() as { payload_json: string }[];
+      expect(reported.map((r) => JSON.parse(r.payload_json) as { vendId: string; offline: boolean })).toContainEqual(expect.objectContaining({ vendId: v.vendId, offline: true }));
+      // The digits are credit: the sync event does not carry them.
+      expect(reported.some((r) => r.payload_json.includes(v.token as string))).toBe(false);
+    } finally {
+      useSecureModuleConfig(null);
+      await stack.restartCore();
+      clerk = await signedIn(stack.core);
+    }
+  });
+
+  it('online mode with the backend down: vends offline within the limit, refuses over it, writes nothing then', async () => {
+    useSecureModuleConfig({ offlineCreditLimitFen: 10000 });
+    try {
+      await stack.restartCore();
+      clerk = await signedIn(stack.core);
+      await stack.core.dispatch('account.lookup', { accountNo: STS_2014 }, clerk);
+      stack.backend.setKnobs({ down: true });
+      const p = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_2014, amount: '60' }, clerk));
+      expect(p).toMatchObject({ issuer: 'local', source: 'cache', offlineAvailableFen: 10000 });
+      const v = ok<VendView>(await purchase(STS_2014, '60'));
+      expect(v).toMatchObject({ state: 'delivered', offline: true, issuer: 'local' });
+      const before = counts();
+      const over = await purchase(STS_2014, '50');
+      expect(code(over)).toBe('vending.offline_limit_exceeded');
+      if (!over.ok) expect(over.error.details.availableFen).toBe(4000);
+      expect(counts()).toEqual(before);
+      // Once synced, the offline exposure is acknowledged and the limit is free again.
+      stack.backend.setKnobs({ down: false });
+      await stack.core.syncNow();
+      const fresh = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_2014, amount: '50' }, clerk));
+      expect(fresh.offlineAvailableFen).toBe(10000);
+    } finally {
+      useSecureModuleConfig(null);
+      await stack.restartCore();
+      clerk = await signedIn(stack.core);
+    }
+  });
+});
+
+describe('bad input: typed, translated, nothing written', () => {
+  it.each([
+    ['unknown account', { accountNo: '3199999999', amount: '100' }, 'account.not_found'],
+    ['unknown meter', { accountNo: STS_2014, meterNo: '600727000000000017', amount: '100' }, 'vending.meter_not_found'],
+    ['below minimum', { accountNo: STS_2014, amount: '5' }, 'vending.amount_below_minimum'],
+    ['above maximum', { accountNo: STS_2014, amount: '6000' }, 'vending.amount_above_maximum'],
+    ['not a number', { accountNo: STS_2014, amount: 'abc' }, 'payment.amount_not_numeric'],
+    ['postpaid account', { accountNo: POSTPAID, amount: '100' }, 'vending.not_prepaid'],
+    ['card meter', { accountNo: CARD, amount: '100' }, 'vending.card_delivery_unsupported'],
+    ['1993 meter after the TID rollover', { accountNo: STS_1993, amount: '100' }, 'vending.tid_out_of_range'],
+    ['qr without code', { accountNo: STS_2014, amount: '100', method: 'qr' }, 'validation.invalid_params'],
+  ])('%s', async (_name, params, expected) => {
+    const before = counts();
+    const jobs = stack.printer.jobs().length;
+    expect(code(await purchase(params.accountNo, params.amount, params))).toBe(expected);
+    expect(counts()).toEqual(before);
+    expect(stack.printer.jobs().length).toBe(jobs);
+  });
+
+  it('a cashier cannot take less cash than the amount', async () => {
+    const before = counts();
+    expect(code(await purchase(STS_2014, '100', { tendered: '50' }))).toBe('payment.tendered_insufficient');
+    expect(counts()).toEqual(before);
+  });
+});
+
+describe('token help desk', () => {
+  it('explains a token: meter, TID as a date, amount, and whether it was used', async () => {
+    const v = ok<VendView>(await purchase(STS_2014, '70'));
+    const x = ok<TokenExplainView>(await stack.core.dispatch('token.explain', { token: v.tokenGroups as string, accountNo: STS_2014 }, clerk));
+    expect(x).toMatchObject({ meterNo: v.meterNo, tid: v.tid, amountTenths: v.deliveredTenths, kind: 'credit', vendId: v.vendId, tidAlreadyUsed: false });
+    expect(x.tidDate).toBe(dateFromTid(v.tid, '2014-01-01').toISOString());
+    // TIDs are minutes since the base date, bumped past the meter's last TID when vends share a minute.
+    expect(v.tid).toBeGreaterThanOrEqual(tidFromDate(new Date(v.createdAt), '2014-01-01'));
+  });
+
+  it('rejects wrong length and wrong checksum with their own codes', async () => {
+    const v = ok<VendView>(await purchase(STS_2014, '70'));
+    const token = v.token as string;
+    expect(code(await stack.core.dispatch('token.explain', { token: token.slice(1), accountNo: STS_2014 }, clerk))).toBe('vending.token_length');
+    const flipped = token.slice(0, 19) + String((Number(token[19]) + 1) % 10);
+    expect(code(await stack.core.dispatch('token.explain', { token: flipped, accountNo: STS_2014 }, clerk))).toBe('vending.token_crc');
+    // A token of this meter checked against another account's meter does not fit.
+    expect(code(await stack.core.dispatch('token.explain', { token, accountNo: STS_ARREARS }, clerk))).toBe('vending.token_crc');
+  });
+});

@@ -219,7 +219,8 @@ export class VendService {
         switch (row.state) {
           case 'created':
             if (row.method === 'qr') {
-              const outcome = await this.settleQr(row, true);
+              // A resume never starts a payment by itself: it only asks the gateway what happened.
+              const outcome = await this.settleQr(row, opts.payCash);
               if (outcome === 'pending') throw new AppError('vending.payment_pending', { vendId });
               if (outcome === 'declined') throw new AppError('vending.payment_declined', { vendId });
               continue;

@@ -1,0 +1,61 @@
+/**
+ * The core in a child process for the vend crash tests (test/integration/vend-crash.test.ts):
+ * `node --import tsx crash-runner.ts` with $GRIDDESK_CRASH_AT naming the fault-injection point and
+ * $VEND_CRASH_JOB describing the terminal and the purchase. It starts the core (which resumes
+ * unfinished vends), waits for the resume, optionally retries the purchase with the same
+ * requestId (as the clerk would), prints one `RESULT {...}` line and exits.
+ */
+import { TerminalConfigSchema } from '../../../../main/config.js';
+import { createCore } from '../../../../main/core.js';
+import { loadLateFeeRules } from '../../../../main/domain/late-fee/load-late-fee-rules.js';
+import { printerFor, RESOURCES_DIR } from '../../../../main/host/compose.js';
+import { lateFeePolicy } from '../../../../main/services/late-fees.js';
+import { DEMO_TERMINAL } from '../../../../main/sync/signing.js';
+import path from 'node:path';
+
+export interface CrashJob {
+  readonly dataDir: string;
+  readonly backendUrl: string;
+  readonly printerPort: number;
+  /** The test's pinned clock: wall time `t0Ms` is `startIso`. */
+  readonly startIso: string;
+  readonly t0Ms: number;
+  readonly purchase: { readonly requestId: string; readonly accountNo: string; readonly method: 'cash' | 'qr'; readonly amount: string; readonly authCode?: string } | null;
+}
+
+const job = JSON.parse(process.env.VEND_CRASH_JOB ?? 'null') as CrashJob;
+const start = new Date(job.startIso).getTime();
+const clock = () => new Date(start + (Date.now() - job.t0Ms));
+const config = TerminalConfigSchema.parse({
+  terminalId: DEMO_TERMINAL.id,
+  mode: 'counter',
+  defaultLocale: 'zh-CN',
+  timeZone: 'Asia/Shanghai',
+  dataDir: job.dataDir,
+  backend: { url: job.backendUrl, terminalSecret: DEMO_TERMINAL.secret, lookupTimeoutMs: 3000, pushIntervalMs: 600_000, pushBatchSize: 100 },
+  printer: { transport: 'network', host: '127.0.0.1', port: job.printerPort },
+  receipt: { header: 'GridDesk crash test', hotline: '95598' },
+});
+const core = createCore(config, {
+  printer: printerFor(config),
+  clock,
+  lateFees: lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),
+});
+await core.refreshOperators();
+const supervisor = core.newSession('crash-supervisor');
+await core.dispatch('session.signIn', { operatorId: 'S001', pin: '9999' }, supervisor);
+// The start-up resume runs on its own; this call waits its turn on each vend's lock.
+const resumed = await core.dispatch('vend.resume', {}, supervisor);
+let purchased: unknown = null;
+let stateAfterResume: string | null = null;
+if (job.purchase) {
+  const row = core.db.prepare('SELECT state FROM vends WHERE request_id = ?').get(job.purchase.requestId) as { state: string } | undefined;
+  stateAfterResume = row?.state ?? null;
+  const clerk = core.newSession('crash-clerk');
+  await core.dispatch('session.signIn', { operatorId: 'C001', pin: '1234' }, clerk);
+  purchased = await core.dispatch('vend.purchase', { ...job.purchase }, clerk);
+}
+await core.syncNow();
+process.stdout.write(`RESULT ${JSON.stringify({ resumed, stateAfterResume, purchased })}\n`);
+await core.close();
+process.exit(0);

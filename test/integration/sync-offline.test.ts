@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../main/sync/backend-client.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { peekOutbox } from '../../main/store/outbox.js';
-import { signedIn, startStack, type Stack } from '../support/stack.js';
+import { call, signedIn, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 beforeEach(async () => {
@@ -28,19 +28,18 @@ describe('offline payment and catch-up', () => {
   it('reaches the backend exactly once after it comes back', async () => {
     const { core, backend } = stack;
     const s = await signedIn(core);
-    const online = await core.dispatch('account.lookup', { accountNo: '3100000001' }, s);
-    if (!online.ok) throw new Error(online.error.code);
-    expect(online.result.source).toBe('online');
-    const due = online.result.totalDueFen;
-    const oldest = online.result.openBills[0]!;
+    const online = await call(core, 'account.lookup', { accountNo: '3100000001' }, s);
+    expect(online.source).toBe('online');
+    const due = online.totalDueFen;
+    const oldest = online.openBills[0]!;
 
     backend.setKnobs({ down: true });
-    const paid = await core.dispatch(
+    const paid = await call(
+      core,
       'payment.create',
       { requestId: crypto.randomUUID(), accountNo: '3100000001', method: 'cash', amount: (due / 100).toFixed(2), tendered: '1000' },
       s,
     );
-    if (!paid.ok) throw new Error(paid.error.code);
     const offlineView = await core.dispatch('account.lookup', { accountNo: '3100000001' }, s);
     expect(offlineView).toMatchObject({ ok: true, result: { source: 'cache', openBills: [] } });
     await core.syncNow();
@@ -51,7 +50,7 @@ describe('offline payment and catch-up', () => {
     backend.setKnobs({ down: false });
     const status = await core.syncNow();
     expect(status).toMatchObject({ pending: 0, online: true });
-    expect(ledger()).toEqual([{ eventId: paid.result.paymentId }]);
+    expect(ledger()).toEqual([{ eventId: paid.paymentId }]);
     expect(backendBill(oldest.billId)).toEqual({ paidFen: oldest.amountFen, status: 'paid' });
 
     // A second push has nothing to send; a fresh lookup shows the bills paid by the backend itself.
@@ -91,8 +90,9 @@ describe('offline payment and catch-up', () => {
     const s = await signedIn(core);
     const requestId = crypto.randomUUID();
     const params = { requestId, accountNo: '3100000001', method: 'cash', amount: '50.00' } as const;
-    const [a, b] = await Promise.all([core.dispatch('payment.create', params, s), core.dispatch('payment.create', params, s)]);
-    const ids = [a, b].filter((r) => r.ok).map((r) => (r.ok && 'paymentId' in r.result ? r.result.paymentId : ''));
+    const both = await Promise.allSettled([call(core, 'payment.create', params, s), call(core, 'payment.create', params, s)]);
+    const ids = both.flatMap((r) => (r.status === 'fulfilled' ? [r.value.paymentId] : []));
+    expect(ids.length).toBeGreaterThan(0);
     expect(new Set(ids).size).toBe(1);
     const again = await core.dispatch('payment.create', params, s);
     expect(again).toMatchObject({ ok: true, result: { paymentId: ids[0] } });

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TerminalConfigSchema, type TerminalConfig } from '../../main/config.js';
+import type { MethodName, ParamsOf, ResultOf } from '../../main/contract/index.js';
+import type { Session } from '../../main/services/dispatch.js';
 import { createCore, type Core } from '../../main/core.js';
 import { loadLateFeeRules } from '../../main/domain/late-fee/load-late-fee-rules.js';
 import { printerFor, RESOURCES_DIR } from '../../main/host/compose.js';
@@ -104,4 +106,11 @@ export async function signedIn(core: Core, operatorId = 'C001', pin = '1234') {
   const r = await core.dispatch('session.signIn', { operatorId, pin }, session);
   if (!r.ok) throw new Error(`sign-in failed: ${r.error.code}`);
   return session;
+}
+
+/** Call a method and return its typed result; a wire error fails the test with its code. */
+export async function call<K extends MethodName>(core: Core, method: K, params: ParamsOf<K>, session: Session): Promise<ResultOf<K>> {
+  const r = await core.dispatch(method, params, session);
+  if (!r.ok) throw new Error(`${method} failed: ${r.error.code} ${JSON.stringify(r.error.details)}`);
+  return r.result as ResultOf<K>;
 }

@@ -8,6 +8,34 @@ import { deepMerge } from './i18n/deep-merge.js';
 
 const HostPort = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
+/** A HID device by USB ids; serial number, usage page or OS path pin one of several identical ones. */
+const HidMatch = z
+  .object({
+    vendorId: z.number().int().min(0).max(0xffff),
+    productId: z.number().int().min(0).max(0xffff),
+    serialNumber: z.string().min(1).max(64).optional(),
+    usagePage: z.number().int().min(0).max(0xffff).optional(),
+    path: z.string().min(1).max(256).optional(),
+  })
+  .strict();
+
+/** Card reader and scanners (docs/devices/device-manager.md). `simulated`: the simulated HID bus replaces node-hid. */
+const DevicesConfig = z
+  .object({
+    simulated: z.boolean().default(false),
+    cardReader: HidMatch.nullable().default(null),
+    scanners: z.array(HidMatch.extend({ mode: z.enum(['pos', 'wedge']) }).strict()).max(4).default([]),
+    /** Health poll intervals: printer DLE EOT status, card STATUS (also card in/out), scanner presence. */
+    printerPollMs: z.number().int().min(200).max(600_000).default(5000),
+    cardPollMs: z.number().int().min(100).max(60_000).default(500),
+    scannerPollMs: z.number().int().min(200).max(600_000).default(2000),
+    reconnect: z
+      .object({ initialMs: z.number().int().min(50).max(60_000).default(500), maxMs: z.number().int().min(100).max(600_000).default(10_000) })
+      .strict()
+      .default({ initialMs: 500, maxMs: 10_000 }),
+  })
+  .strict();
+
 export const TerminalConfigSchema = z
   .object({
     terminalId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
@@ -31,6 +59,7 @@ export const TerminalConfigSchema = z
       z.object({ transport: z.literal('none') }),
     ]),
     receipt: z.object({ header: z.string().max(48), hotline: z.string().max(24) }),
+    devices: DevicesConfig.optional(),
   })
   .strict();
 

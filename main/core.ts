@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { ReceiptPrinter } from '../kiosk-drivers/printer/receipt-printer.js';
+import type { DeviceManager } from '../kiosk-drivers/device-manager/device-manager.js';
 import { DeviceError } from '../kiosk-drivers/errors.js';
 import type { EventName, EventPayloads, OperatorView, PaymentView, SyncStatusView, WireError } from './contract/index.js';
 import type { TerminalConfig } from './config.js';
@@ -27,6 +28,8 @@ export const GRIDDESK_VERSION = '0.1.0';
 
 export interface CoreAdapters {
   readonly printer: ReceiptPrinter | null;
+  /** Device supervision (health, hot-plug, card/scan events); started by the composition root, closed with the core. */
+  readonly devices?: DeviceManager | null;
   readonly clock?: Clock;
   readonly lateFees: LateFeePolicy;
 }
@@ -143,7 +146,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const vendingHandlers = createVendingHandlers({ db, clock, config, accounts, translators, printer: adapters.printer });
 
   // Device handlers (health, diagnostics) are built in services/devices.
-  const deviceHandlers = createDeviceHandlers({ db, clock, config, translators, printer: adapters.printer, emit });
+  const deviceHandlers = createDeviceHandlers({ db, clock, config, translators, printer: adapters.printer, devices: adapters.devices ?? null, emit });
 
   const dispatch = createDispatch(
     {
@@ -199,6 +202,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       clearInterval(timer);
       await pusher.pushAll().catch(() => undefined);
       await adapters.printer?.close().catch(() => undefined);
+      await adapters.devices?.close().catch(() => undefined);
       db.close();
     },
   };

@@ -1,3 +1,5 @@
+import { mulberry32 as uniform } from '../support/prng.js';
+
 /** mulberry32: a tiny seeded PRNG, so the demo data is the same on every machine for a given seed. */
 export interface Prng {
   /** Uniform in [0, 1). */
@@ -11,14 +13,7 @@ export interface Prng {
 }
 
 export function mulberry32(seed: number): Prng {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = uniform(seed);
   const int = (min: number, max: number): number => min + Math.floor(next() * (max - min + 1));
   return {
     next,

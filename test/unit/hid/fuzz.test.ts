@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as prng } from '../../support/prng.js';
 import { DeviceError } from '../../../kiosk-drivers/errors.js';
 import { cardRequest, encodeResponse } from '../../../kiosk-drivers/hid/card-protocol.js';
 import { HID_ERROR_CODES } from '../../../kiosk-drivers/hid/error-codes.js';
@@ -9,17 +10,6 @@ import type { ScanDecodeEvent } from '../../../kiosk-drivers/scanner/scan.js';
 import { SimulatedWedgeScanner } from '../../../kiosk-drivers/scanner/sim/simulated-scanners.js';
 import { KeyboardReportDecoder } from '../../../kiosk-drivers/scanner/wedge-decoder.js';
 
-/** mulberry32: small, seeded, good enough to drive a fuzzer reproducibly. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ITERATIONS = 100_000;
 const KNOWN = new Set<string>(HID_ERROR_CODES);

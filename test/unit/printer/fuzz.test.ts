@@ -4,22 +4,12 @@
  * from the parser, and the decoder must not depend on how the stream was chunked.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as prng } from '../../support/prng.js';
 import { DeviceError } from '../../../kiosk-drivers/errors.js';
 import { EscPosStreamDecoder, type DecodedJobData } from '../../../kiosk-drivers/printer/escpos-decoder.js';
 import { encodeReceipt } from '../../../kiosk-drivers/printer/escpos-encoder.js';
 import { combineStatus, isValidStatusByte } from '../../../kiosk-drivers/printer/status.js';
 
-/** mulberry32: small, seedable, good enough for fuzzing. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Bytes that start or parameterize commands, so random input reaches deep parser states.
 const INTERESTING = [0x00, 0x04, 0x0a, 0x0d, 0x10, 0x14, 0x1b, 0x1c, 0x1d, 0x21, 0x26, 0x28, 0x2a, 0x30, 0x31, 0x40, 0x41, 0x45, 0x50, 0x51, 0x56, 0x61, 0x6b, 0x76, 0x49, 0xff, 0x81, 0xb5];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadTariffDirectory, loadVendRules } from '../../../main/domain/tariff/load-tariff-config.js';
 import type { PriceLadder } from '../../../main/domain/tariff/price-ladder.js';
 import type { Tariff, VendRules } from '../../../main/domain/tariff/tariff-schema.js';
+export { mulberry32 as seededRandom } from '../../support/prng.js';
 
 export const REPO_ROOT = join(import.meta.dirname, '..', '..', '..');
 export const TARIFF_DIR = join(REPO_ROOT, 'resources', 'tariffs');
@@ -17,17 +18,6 @@ export function tariff(id: string): Tariff {
   return t;
 }
 
-/** mulberry32: small, seeded, deterministic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function randomInt(rand: () => number, min: number, max: number): number {
   return min + Math.floor(rand() * (max - min + 1));

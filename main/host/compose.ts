@@ -11,6 +11,7 @@ import { lateFeePolicy } from '../services/late-fees.js';
 import { EscPosReceiptPrinter } from '../../kiosk-drivers/printer/escpos-receipt-printer.js';
 import { networkTransport, serialTransport, usbTransport } from '../../kiosk-drivers/printer/transports.js';
 import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
+import { deviceManagerFor } from '../services/devices/compose-devices.js';
 
 export const RESOURCES_DIR = findResources();
 
@@ -48,10 +49,15 @@ export function printerFor(config: TerminalConfig): ReceiptPrinter | null {
 }
 
 export function buildCore(config: TerminalConfig): Core {
-  return createCore(config, {
-    printer: printerFor(config),
+  // Devices are supervised by the manager; the core prints through its health-tracking printer.
+  const { devices } = deviceManagerFor(config, printerFor(config));
+  const core = createCore(config, {
+    printer: devices.printer,
+    devices,
     lateFees: lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),
   });
+  devices.start();
+  return core;
 }
 
 export async function buildCoreFromConfig(argv: readonly string[]): Promise<{ core: Core; config: TerminalConfig }> {

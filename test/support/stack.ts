@@ -17,6 +17,8 @@ import { RENDERER_DIR } from '../../main/host/main.js';
 import { lateFeePolicy } from '../../main/services/late-fees.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { startPrinterSimulator, type PrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
+import { createSimulatedHall, type SimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
+import { deviceManagerFor } from '../../main/services/devices/compose-devices.js';
 import { startBackend, type RunningBackend } from '../billing-backend/server.js';
 
 export const DEMO_NOW = new Date('2026-11-27T02:00:00.000Z');
@@ -30,6 +32,8 @@ export interface Stack {
   readonly dir: string;
   readonly backend: RunningBackend;
   readonly printer: PrinterSimulator;
+  /** Simulated card reader and scanners on a simulated HID bus (insert cards, scan, unplug). */
+  readonly hall: SimulatedHall;
   readonly config: TerminalConfig;
   readonly clock: () => Date;
   core: Core;
@@ -65,10 +69,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     printer: { transport: 'network', host: printer.host, port: printer.port },
     receipt: { header: '国网三门峡供电公司 湖滨营业厅', hotline: '95598' },
+    devices: { simulated: true, printerPollMs: 1000, cardPollMs: 200, reconnect: { initialMs: 100, maxMs: 1000 } },
   });
+  const hall = createSimulatedHall();
   const lateFees = lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json')));
   const build = async () => {
-    const core = createCore(config, { printer: printerFor(config), clock, lateFees });
+    const { devices } = deviceManagerFor(config, printerFor(config), { hall, clock });
+    const core = createCore(config, { printer: devices.printer, devices, clock, lateFees });
+    devices.start();
     await core.refreshOperators();
     return core;
   };
@@ -78,6 +86,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dir,
     backend,
     printer,
+    hall,
     config,
     clock,
     core,

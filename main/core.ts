@@ -14,6 +14,7 @@ import { openDatabase, type Db } from './store/db.js';
 import { outboxDepth } from './store/outbox.js';
 import { BackendClient } from './sync/backend-client.js';
 import { OutboxPusher } from './sync/outbox-pusher.js';
+import { SnapshotPuller, type PullOutcome } from './sync/snapshot-puller.js';
 import { createDispatch, toWireError, type Dispatch, type Session } from './services/dispatch.js';
 import { AccountService, type LateFeePolicy } from './services/accounts.js';
 import { PaymentService } from './services/payments.js';
@@ -44,6 +45,8 @@ export interface Core {
   /** Pull operators from the backend (best effort) so clerks can sign in offline later. */
   refreshOperators(): Promise<boolean>;
   syncNow(): Promise<SyncStatusView>;
+  /** Pull account snapshots changed since the stored cursor; null when the backend is unreachable. */
+  pullNow(): Promise<PullOutcome | null>;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,16 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const setSync = (patch: Partial<SyncStatusView>) => {
     syncState = { ...syncState, ...patch, pending: outboxDepth(db) };
     emit('sync.progressed', syncState);
+  };
+
+  const puller = new SnapshotPuller({ db, client, pageSize: 200, timeoutMs: 10_000, now: clock, maxPages: 50 });
+  const pullNow = async (): Promise<PullOutcome | null> => {
+    try {
+      return await puller.pull();
+    } catch (err) {
+      setSync({ lastError: err instanceof Error ? err.message : String(err) });
+      return null;
+    }
   };
 
   const syncNow = async (): Promise<SyncStatusView> => {
@@ -176,7 +189,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     { onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err) },
   );
 
-  const timer = setInterval(() => void syncNow(), config.backend.pushIntervalMs);
+  const timer = setInterval(() => void syncNow().then(() => pullNow()), config.backend.pushIntervalMs);
   timer.unref();
 
   return {
@@ -198,6 +211,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       }
     },
     syncNow,
+    pullNow,
     close: async () => {
       clearInterval(timer);
       await pusher.pushAll().catch(() => undefined);

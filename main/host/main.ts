@@ -20,7 +20,7 @@ export async function runHost(argv: readonly string[]): Promise<() => Promise<vo
   const electronMain = path.resolve(RENDERER_DIR, '..', 'main', 'electron', 'main.js');
   const opened = argv.includes('--no-open') ? 'url' : openUi(host.launchUrl, config.mode === 'kiosk', electronMain);
   console.log(`GridDesk ${config.mode} ${config.terminalId}: ${host.launchUrl}  (opened with: ${opened})`);
-  void core.syncNow();
+  void core.syncNow().then(() => core.pullNow());
   return async () => {
     await host.close();
     await core.close();

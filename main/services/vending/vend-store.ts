@@ -104,7 +104,7 @@ export function offlineExposureFen(db: Db): number {
       `SELECT COALESCE(SUM(v.amount_fen), 0) AS fen FROM vends v
        WHERE (v.issuer = 'local' OR v.offline = 1) AND v.state NOT IN ('reversed', 'cancelled')
          AND (v.state IN ('created', 'paid')
-              OR EXISTS (SELECT 1 FROM outbox o WHERE o.type = 'vend.token_issued' AND json_extract(o.payload, '$.vendId') = v.vend_id))`,
+              OR v.vend_id IN (SELECT json_extract(o.payload, '$.vendId') FROM outbox o WHERE o.type = 'vend.token_issued'))`,
     )
     .get() as { fen: number }).fen;
 }

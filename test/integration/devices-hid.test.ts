@@ -1,0 +1,142 @@
+/**
+ * Card reader and scanners through the contract, on the simulated HID bus behind node-hid's API:
+ * card inserted/removed events, test card read, unplug → disconnected + typed error → replug →
+ * reconnected, and scans from the wedge and POS simulators arriving as `scan.received`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
+import type { EventName, EventPayloads, RpcResponse } from '../../main/contract/index.js';
+import { DEMO_CARD_MASTER_KEY } from '../../main/services/devices/compose-devices.js';
+import type { Session } from '../../main/services/dispatch.js';
+import { signedIn, startStack, type Stack } from '../support/stack.js';
+
+let stack: Stack;
+let supervisor: Session;
+
+function collect<E extends EventName>(event: E): EventPayloads[E][] {
+  const seen: EventPayloads[E][] = [];
+  stack.core.on(event, (p) => seen.push(p));
+  return seen;
+}
+
+async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const call = (method: string, params: unknown = {}, session = supervisor): Promise<RpcResponse> => stack.core.dispatch(method, params, session);
+
+const card = () =>
+  issueGridDeskCard({ masterKey: DEMO_CARD_MASTER_KEY, uid: Uint8Array.of(0x04, 0x11, 0x22, 0x33), accountNo: '3100000007', meterNo: '412000000007', generation: 1 });
+
+beforeAll(async () => {
+  stack = await startStack();
+  supervisor = await signedIn(stack.core, 'S001', '9999');
+});
+
+afterAll(async () => {
+  await stack?.dispose();
+});
+
+describe('card reader through the contract', () => {
+  it('card in → card.inserted, test read shows serial/account/meter/counter/grey-lock; card out → card.removed', async () => {
+    const inserted = collect('card.inserted');
+    const removed = collect('card.removed');
+    expect(await call('devices.testCardRead')).toMatchObject({ ok: false, error: { code: 'card.absent', i18nKey: 'errors.card.absent' } });
+
+    stack.hall.cardReader.insert(card());
+    await until(() => inserted.length === 1);
+    expect(inserted[0]).toEqual({ deviceId: 'cardReader', cardSerial: '04112233', cardType: 'contactless' });
+
+    const read = await call('devices.testCardRead');
+    expect(read).toMatchObject({
+      ok: true,
+      result: {
+        cardSerial: '04112233',
+        cardType: 'contactless',
+        format: 'griddesk-v1',
+        accountNo: '3100000007',
+        meterNo: '412000000007',
+        generation: 1,
+        purchaseCounter: 0,
+        greyLocked: false,
+        pendingCounter: null,
+        previousLoaded: true,
+      },
+    });
+
+    stack.hall.cardReader.removeCard();
+    await until(() => removed.length === 1);
+    expect(removed[0]).toEqual({ deviceId: 'cardReader', cardSerial: '04112233' });
+  });
+
+  it('a card from another utility is refused with a typed error', async () => {
+    stack.hall.cardReader.insert(
+      issueGridDeskCard({ masterKey: new Uint8Array(16).fill(7), uid: Uint8Array.of(9, 9, 9, 9), accountNo: '3100000007', meterNo: '412000000007', generation: 1 }),
+    );
+    // Its sector keys are diversified from another master key: authentication fails → foreign.
+    expect(await call('devices.testCardRead')).toMatchObject({ ok: false, error: { code: 'card.foreign', details: { cardSerial: '09090909' } } });
+    stack.hall.cardReader.removeCard();
+  });
+
+  it('unplug → device.statusChanged disconnected and typed error on use → replug → reconnected', async () => {
+    const changes = collect('device.statusChanged');
+    const reader = () => changes.filter((c) => c.id === 'cardReader');
+    stack.hall.cardReader.unplug();
+    await until(() => reader().some((c) => c.connection === 'disconnected'));
+    expect(reader().at(-1)).toMatchObject({ health: 'fault', fault: 'device.disconnected', lastError: { code: expect.stringMatching(/^device\./) } });
+    expect(await call('devices.testCardRead')).toMatchObject({ ok: false, error: { code: 'device.disconnected' } });
+    expect(await call('devices.health')).toMatchObject({ ok: true, result: { cardWriter: { configured: true, available: false } } });
+
+    stack.hall.cardReader.replug();
+    await until(() => reader().at(-1)?.connection === 'connected');
+    const inserted = collect('card.inserted');
+    stack.hall.cardReader.insert(card());
+    await until(() => inserted.length === 1);
+    expect((await call('devices.testCardRead')).ok).toBe(true);
+    stack.hall.cardReader.removeCard();
+  });
+});
+
+describe('scanners through the contract', () => {
+  it('scans from the wedge and the POS scanner arrive as scan.received', async () => {
+    const scans = collect('scan.received');
+    stack.hall.wedge.scan('3100000001');
+    stack.hall.pos.scan('https://pay.example/q/AB12', ']Q1');
+    await until(() => scans.length === 2);
+    expect(scans).toEqual(
+      expect.arrayContaining([
+        { deviceId: 'scanner:0', data: '3100000001', symbology: null, source: 'wedge' },
+        { deviceId: 'scanner:1', data: 'https://pay.example/q/AB12', symbology: 'qr', source: 'pos' },
+      ]),
+    );
+  });
+
+  it('devices.testScan returns the next scan, and device.timeout when nothing is scanned', async () => {
+    const waiting = call('devices.testScan', { timeoutMs: 3000 });
+    await new Promise((r) => setTimeout(r, 50));
+    stack.hall.pos.scan('6901234567892', ']E0');
+    expect(await waiting).toEqual({ ok: true, result: { deviceId: 'scanner:1', data: '6901234567892', symbology: 'ean13', source: 'pos' } });
+
+    expect(await call('devices.testScan', { timeoutMs: 1000 })).toMatchObject({ ok: false, error: { code: 'device.timeout', details: { device: 'scanner', timeoutMs: 1000 } } });
+    expect(await call('devices.testScan', { timeoutMs: 60_000 })).toMatchObject({ ok: false, error: { code: 'validation.invalid_params' } });
+  });
+
+  it('an unplugged scanner is reported and comes back; the device list shows every device', async () => {
+    stack.hall.wedge.unplug();
+    const changes = collect('device.statusChanged');
+    await until(() => changes.some((c) => c.id === 'scanner:0' && c.connection === 'disconnected'));
+    stack.hall.wedge.replug();
+    await until(() => changes.at(-1)?.id === 'scanner:0' && changes.at(-1)?.connection === 'connected');
+    const r = await call('devices.status');
+    expect(r.ok && (r.result as { devices: { id: string; connection: string }[] }).devices.map((d) => [d.id, d.connection])).toEqual([
+      ['printer', 'connected'],
+      ['cardReader', 'connected'],
+      ['scanner:0', 'connected'],
+      ['scanner:1', 'connected'],
+    ]);
+  });
+});

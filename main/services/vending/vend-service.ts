@@ -15,7 +15,7 @@ import { randomInt } from 'node:crypto';
 import { AppError, type ErrorCode, type OperatorView, type WireError } from '../../contract/index.js';
 import type { TokenExplainView, VendPreviewView, VendResumeSummary, VendSplitView, VendView } from '../../contract/vending.js';
 import { cashChange } from '../../domain/settlement.js';
-import { formatFen } from '../../domain/money.js';
+import { fenToYuanText, formatFen } from '../../domain/money.js';
 import {
   previewVend,
   quoteVendForEnergy,
@@ -624,7 +624,7 @@ export class VendService {
     const available = this.deps.offlineCreditLimitFen - offlineExposureFen(this.deps.db);
     if (amountFen > available) {
       const a = Math.max(0, available);
-      throw new AppError('vending.offline_limit_exceeded', { availableFen: a, availableYuan: (a / 100).toFixed(2) });
+      throw new AppError('vending.offline_limit_exceeded', { availableFen: a, availableYuan: fenToYuanText(a) });
     }
   }
 
@@ -660,7 +660,7 @@ export class VendService {
     };
     const r = amountFen !== null ? previewVend({ ...ctx, amountFen }) : quoteVendForEnergy({ ...ctx, energyCkwh: energyCkwh ?? 0 });
     if (!r.ok) throw new AppError(TARIFF_TO_VENDING[r.code], r.details);
-    if (r.value.energyCkwh === 0) throw new AppError('vending.amount_below_minimum', { minimumFen: r.value.limits.minimumFen, minimumYuan: (r.value.limits.minimumFen / 100).toFixed(2) });
+    if (r.value.energyCkwh === 0) throw new AppError('vending.amount_below_minimum', { minimumFen: r.value.limits.minimumFen, minimumYuan: fenToYuanText(r.value.limits.minimumFen) });
     return { account, meter: { ...meter, sts: meter.sts }, tariff, breakdown: r.value, source: view.source };
   }
 

@@ -208,7 +208,8 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
         if (!detection.present) throw new DeviceError('card.absent');
         return { detection, snapshot: await h.writer.readCard() };
       } catch (err) {
-        cardSlot.reportFailure(err);
+        // A missing or foreign card is about the card, not the reader; only reader faults are recorded.
+        if (err instanceof DeviceError && (err.code.startsWith('device.') || err.code.startsWith('hid.'))) cardSlot.reportFailure(err);
         throw err;
       }
     },

@@ -1,10 +1,11 @@
 import { useTranslation } from 'react-i18next';
 import type { DeviceStatusView } from '../../../main/contract/index.js';
 import { useErrorText } from '../rpc';
+import { formatTime } from './use-devices';
 
 /** One row per configured device: what it is, where, whether it answers, and what is wrong. */
 export function DeviceTable({ devices }: { readonly devices: readonly DeviceStatusView[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   if (devices.length === 0) return <p data-testid="no-devices">{t('diagnostics.noDevices')}</p>;
   return (
@@ -36,8 +37,8 @@ export function DeviceTable({ devices }: { readonly devices: readonly DeviceStat
             <td data-testid={`device-${d.id}-last-error`}>
               {d.lastError ? (
                 <>
-                  {errorText({ code: d.lastError.code, i18nKey: `errors.${d.lastError.code}`, details: { device: t(`diagnostics.kind.${d.kind}`), ...d.lastError.details } })}
-                  <small className="device-mode"> {new Date(d.lastError.at).toLocaleTimeString()}</small>
+                  {errorText({ code: d.lastError.code, i18nKey: `errors.${d.lastError.code}`, details: { ...d.lastError.details, device: t(`diagnostics.kind.${d.kind}`) } })}
+                  <small className="device-mode"> {formatTime(d.lastError.at, i18n.language)}</small>
                 </>
               ) : (
                 t('diagnostics.none')

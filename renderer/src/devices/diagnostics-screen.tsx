@@ -4,12 +4,12 @@ import { DeviceTable } from './device-table';
 import { EventLog } from './event-log';
 import { PrinterHealthBanner } from './printer-health-banner';
 import { TestCardReadPanel, TestPrintPanel, TestScanPanel } from './test-panels';
-import { useDeviceList } from './use-devices';
+import { formatTime, useDeviceList } from './use-devices';
 import './diagnostics.css';
 
 /** Branch staff's device check: every device's state, the three tests, and events as they happen. */
 export function DiagnosticsScreen() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { devices, checkedAt, refresh } = useDeviceList();
   const [busy, setBusy] = useState(false);
   const check = async () => {
@@ -23,7 +23,7 @@ export function DiagnosticsScreen() {
       <section className="card">
         <div className="diagnostics-head">
           <h2>{t('diagnostics.title')}</h2>
-          {checkedAt && <small className="device-mode">{t('diagnostics.checkedAt', { time: new Date(checkedAt).toLocaleTimeString() })}</small>}
+          {checkedAt && <small className="device-mode">{t('diagnostics.checkedAt', { time: formatTime(checkedAt, i18n.language) })}</small>}
           <span className="spacer" />
           <button type="button" className="secondary" disabled={busy} onClick={() => void check()} data-testid="devices-refresh">
             {t('diagnostics.refresh')}

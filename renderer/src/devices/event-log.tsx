@@ -1,8 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import type { EventPayloads } from '../../../main/contract/index.js';
 import { bridge } from '../bridge';
+import { formatTime } from './use-devices';
 
 type LoggedEvent =
   | { readonly at: number; readonly name: 'device.statusChanged'; readonly payload: EventPayloads['device.statusChanged'] }
@@ -34,10 +35,19 @@ function describe(e: LoggedEvent, t: TFunction): string {
 
 /** The newest device events first, as they arrive (the list lives only while the screen is open). */
 export function EventLog() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [events, setEvents] = useState<readonly LoggedEvent[]>([]);
+  // Last shown line per device: a status event that only updates the last error adds no line.
+  const shown = useRef(new Map<string, string>());
   useEffect(() => {
-    const push = (e: LoggedEvent) => setEvents((list) => [e, ...list].slice(0, KEEP));
+    const push = (e: LoggedEvent) => {
+      if (e.name === 'device.statusChanged') {
+        const line = `${e.payload.connection}|${e.payload.stateKey}|${e.payload.cardSerial ?? ''}`;
+        if (shown.current.get(e.payload.id) === line) return;
+        shown.current.set(e.payload.id, line);
+      }
+      setEvents((list) => [e, ...list].slice(0, KEEP));
+    };
     const offs = [
       bridge.subscribe('device.statusChanged', (payload) => push({ at: Date.now(), name: 'device.statusChanged', payload })),
       bridge.subscribe('printer.statusChanged', (payload) => push({ at: Date.now(), name: 'printer.statusChanged', payload })),
@@ -56,7 +66,7 @@ export function EventLog() {
         <ol>
           {events.map((e, i) => (
             <li key={`${e.at}-${i}`} data-testid="event-item" data-event={e.name}>
-              <time>{new Date(e.at).toLocaleTimeString()}</time> {describe(e, t)}
+              <time>{formatTime(e.at, i18n.language)}</time> {describe(e, t)}
             </li>
           ))}
         </ol>

@@ -136,6 +136,8 @@ describe('device manager: health polling → events', () => {
     expect(events.cardRemoved).toEqual([{ deviceId: 'cardReader', cardSerial: '5A102030' }]);
     expect(stateOf('cardReader')).toMatchObject({ cardSerial: null, stateKey: 'diagnostics.state.ready' });
     await expect(manager.readCard()).rejects.toMatchObject({ code: 'card.absent' });
+    // No card is about the card, not the reader: the reader's record stays clean.
+    expect(stateOf('cardReader').lastError).toBeNull();
   });
 
   it('a reader that stops answering stays connected but faulty; it recovers when it answers again', async () => {

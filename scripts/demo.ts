@@ -30,6 +30,8 @@ writeFileSync(
       dataDir,
       backend: { url: backend.url },
       printer: { transport: 'network', host: printer.host, port: printer.port },
+      // Simulated card reader/writer (with a demo card inserted) and wedge + POS scanners.
+      devices: { simulated: true },
       ...(process.env.GRIDDESK_MODE ? { mode: process.env.GRIDDESK_MODE } : {}),
     },
     null,

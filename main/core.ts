@@ -215,8 +215,9 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     close: async () => {
       clearInterval(timer);
       await pusher.pushAll().catch(() => undefined);
-      await adapters.printer?.close().catch(() => undefined);
+      // Devices first: polling stops before the printer it polls is closed.
       await adapters.devices?.close().catch(() => undefined);
+      await adapters.printer?.close().catch(() => undefined);
       db.close();
     },
   };

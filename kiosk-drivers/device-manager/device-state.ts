@@ -34,8 +34,8 @@ export interface DeviceState {
   readonly connection: DeviceConnection;
   readonly health: DeviceHealth;
   /**
-   * The error code that describes the current fault (e.g. `printer.paper_out`), or the warning
-   * (`printer.paper_near_end` is not an error code, so warnings use a state key, see `stateKey`).
+   * The error a use of the device would fail with now (`printer.paper_out`, `device.disconnected`,
+   * `hid.timeout`), or null. Warnings (paper near end) are not errors: see `health` and `stateKey`.
    */
   readonly fault: DeviceErrorCode | null;
   /** i18n key of a one-line state description under `diagnostics.state.*`. */

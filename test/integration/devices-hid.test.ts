@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
-import type { EventName, EventPayloads, RpcResponse } from '../../main/contract/index.js';
+import type { EventName, EventPayloads, MethodName, ResultOf, RpcResponse } from '../../main/contract/index.js';
 import { DEMO_CARD_MASTER_KEY } from '../../main/services/devices/compose-devices.js';
 import type { Session } from '../../main/services/dispatch.js';
 import { signedIn, startStack, type Stack } from '../support/stack.js';
@@ -28,6 +28,13 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
 }
 
 const call = (method: string, params: unknown = {}, session = supervisor): Promise<RpcResponse> => stack.core.dispatch(method, params, session);
+
+/** The result of a call that must succeed, typed by the contract. */
+async function ok<K extends MethodName>(method: K, params: unknown = {}): Promise<ResultOf<K>> {
+  const r = await call(method, params);
+  if (!r.ok) throw new Error(`${method} failed: ${r.error.code}`);
+  return r.result as ResultOf<K>;
+}
 
 const card = () =>
   issueGridDeskCard({ masterKey: DEMO_CARD_MASTER_KEY, uid: Uint8Array.of(0x04, 0x11, 0x22, 0x33), accountNo: '3100000007', meterNo: '412000000007', generation: 1 });
@@ -131,8 +138,7 @@ describe('scanners through the contract', () => {
     await until(() => changes.some((c) => c.id === 'scanner:0' && c.connection === 'disconnected'));
     stack.hall.wedge.replug();
     await until(() => changes.at(-1)?.id === 'scanner:0' && changes.at(-1)?.connection === 'connected');
-    const r = await call('devices.status');
-    expect(r.ok && (r.result as { devices: { id: string; connection: string }[] }).devices.map((d) => [d.id, d.connection])).toEqual([
+    expect((await ok('devices.status')).devices.map((d) => [d.id, d.connection])).toEqual([
       ['printer', 'connected'],
       ['cardReader', 'connected'],
       ['scanner:0', 'connected'],

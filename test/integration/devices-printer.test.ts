@@ -4,7 +4,7 @@
  * a cleared fault prints again and the test page is decoded at the simulator.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EventName, EventPayloads, RpcResponse } from '../../main/contract/index.js';
+import type { EventName, EventPayloads, MethodName, ResultOf, RpcResponse } from '../../main/contract/index.js';
 import type { Session } from '../../main/services/dispatch.js';
 import { signedIn, startStack, type Stack } from '../support/stack.js';
 
@@ -27,12 +27,17 @@ async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
 
 const call = (method: string, params: unknown = {}, session = supervisor): Promise<RpcResponse> => stack.core.dispatch(method, params, session);
 
+/** The result of a call that must succeed, typed by the contract. */
+async function ok<K extends MethodName>(method: K, params: unknown = {}): Promise<ResultOf<K>> {
+  const r = await call(method, params);
+  if (!r.ok) throw new Error(`${method} failed: ${r.error.code}`);
+  return r.result as ResultOf<K>;
+}
+
 async function printerState() {
-  const r = await call('devices.status');
-  if (!r.ok) throw new Error(r.error.code);
-  const p = (r.result as { devices: { id: string }[] }).devices.find((d) => d.id === 'printer');
+  const p = (await ok('devices.status')).devices.find((d) => d.id === 'printer');
   if (!p) throw new Error('no printer in device list');
-  return p as Record<string, unknown>;
+  return p;
 }
 
 beforeAll(async () => {
@@ -52,15 +57,14 @@ beforeEach(async () => {
 describe('printer faults through the device manager', () => {
   it('prints a test page that the simulator decodes (zh-CN and en), with the receipt preview returned', async () => {
     const before = stack.printer.jobs().length;
-    const zh = await call('devices.testPrint', { receiptLocale: 'zh-CN' });
-    expect(zh.ok).toBe(true);
+    const zh = await ok('devices.testPrint', { receiptLocale: 'zh-CN' });
     const job = await stack.printer.waitForJob(before);
     expect(job.text).toContain('打印机自检');
     expect(job.text).toContain('中文测试：电费缴纳');
     expect(job.text).toContain(stack.config.terminalId);
     expect(job.text).toContain('S001');
     expect(job.cut).toBe(true);
-    if (zh.ok) expect((zh.result as { preview: string[] }).preview.join('\n')).toContain('打印机自检');
+    expect(zh.preview.join('\n')).toContain('打印机自检');
 
     const en = await call('devices.testPrint', { receiptLocale: 'en' });
     expect(en.ok).toBe(true);

@@ -116,6 +116,24 @@ for (const lang of ['zh-CN', 'en'] as const) {
   });
 }
 
+test('a scanned bill barcode finds the customer, from the POS scanner or a keyboard-wedge burst', async ({ page }) => {
+  await openAndSignIn(page, 'zh-CN');
+  const billId = (stack.backend.db.prepare("SELECT bill_id AS id FROM bills WHERE account_no = '3100000005' AND status = 'open' LIMIT 1").get() as { id: string }).id;
+
+  // HID POS scanner read by the core, arriving as a scan.received event.
+  await expect(page.getByTestId('lookup-query')).toBeVisible();
+  stack.hall.pos.scan(billId);
+  await expect(page.getByTestId('account-no')).toHaveText('3100000005');
+  await expect(page.getByTestId('lookup-query')).toHaveValue(billId);
+
+  // A wedge scanner owned by the OS types a fast burst ending in Enter while no field has focus.
+  await page.locator('body').click({ position: { x: 5, y: 700 } });
+  await expect(page.getByTestId('lookup-query')).not.toBeFocused();
+  await page.keyboard.type('3100000001', { delay: 2 });
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('account-no')).toHaveText('3100000001');
+});
+
 /** Screenshots only after the bundled CJK font has loaded, or Chinese shows as boxes. */
 async function fontsReady(page: Page): Promise<void> {
   await page.evaluate('document.fonts.ready');

@@ -5,6 +5,8 @@ import { call, useErrorText } from '../rpc';
 import { AccountPanel } from './account-panel';
 import { PayPanel } from './pay-panel';
 import { PaymentDone } from './payment-done';
+import { PrinterHealthBanner } from '../devices';
+import { useScans } from '../use-scans';
 
 /** One customer at a time: find the account, see what is owed, take the payment, print. */
 export function CounterDesk() {
@@ -28,11 +30,10 @@ export function CounterDesk() {
     } else setError(r.error);
   };
 
-  const find = async (e: FormEvent) => {
-    e.preventDefault();
+  const find = async (text: string) => {
     setPayment(null);
     setAccount(null);
-    const q = query.trim();
+    const q = text.trim();
     if (/^\d{10}$/.test(q)) return open(q);
     setBusy(true);
     setError(null);
@@ -44,6 +45,12 @@ export function CounterDesk() {
     setMatches(r.result.items);
   };
 
+  // A scanned bill barcode, account or meter number finds the customer, wherever the focus is.
+  useScans((data) => {
+    setQuery(data);
+    void find(data);
+  });
+
   const next = () => {
     setPayment(null);
     setAccount(null);
@@ -53,7 +60,14 @@ export function CounterDesk() {
 
   return (
     <div className="desk">
-      <form className="card lookup" onSubmit={(e) => void find(e)} data-testid="lookup">
+      <form
+        className="card lookup"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void find(query);
+        }}
+        data-testid="lookup"
+      >
         <h2>{t('lookup.title')}</h2>
         <label>
           {t('lookup.searchHint')}
@@ -77,6 +91,7 @@ export function CounterDesk() {
         )}
       </form>
       <section className="work">
+        <PrinterHealthBanner />
         {payment ? (
           <PaymentDone payment={payment} onNext={next} />
         ) : (

@@ -164,6 +164,20 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX vend_fixed_charges_account ON vend_fixed_charges(account_no, period_key);
     `,
   },
+  {
+    version: 3,
+    name: 'prepaid card vends: the card and its purchase counter before the write (created), the purchase written (credit issued), the last card step',
+    sql: `
+      ALTER TABLE vends ADD COLUMN card_serial TEXT;
+      ALTER TABLE vends ADD COLUMN card_generation INTEGER;
+      ALTER TABLE vends ADD COLUMN card_counter_before INTEGER;
+      ALTER TABLE vends ADD COLUMN card_amount_fen INTEGER;
+      ALTER TABLE vends ADD COLUMN card_energy_ckwh INTEGER;
+      ALTER TABLE vends ADD COLUMN card_counter_after INTEGER;
+      ALTER TABLE vends ADD COLUMN card_step TEXT;
+      CREATE INDEX vends_card_serial ON vends(card_serial) WHERE card_serial IS NOT NULL;
+    `,
+  },
 ];
 
 export function currentVersion(db: Database): number {

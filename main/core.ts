@@ -156,7 +156,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   };
 
   // Vending's handlers (prepaid top-up, token help desk) are built in services/vending.
-  const vendingHandlers = createVendingHandlers({ db, clock, config, accounts, translators, printer: adapters.printer });
+  const vendingHandlers = createVendingHandlers({ db, clock, config, accounts, translators, printer: adapters.printer, devices: adapters.devices ?? null });
 
   // Device handlers (health, diagnostics) are built in services/devices.
   const deviceHandlers = createDeviceHandlers({ db, clock, config, translators, printer: adapters.printer, devices: adapters.devices ?? null, emit });

@@ -54,8 +54,18 @@ export const vendingMethodSchemas = {
   'vend.get': z.object({ vendId: z.string().uuid() }).strict(),
   /** Recent vends of an account (newest first), for the counter and the help desk. */
   'vend.list': z.object({ accountNo: AccountKey, limit: z.number().int().min(1).max(50).default(10) }).strict(),
-  /** Deliver an issued token again (print or show); moves token_issued → delivered. */
-  'vend.deliver': z.object({ vendId: z.string().uuid(), via: z.enum(['print', 'screen']), receiptLocale: Locale.optional() }).strict(),
+  /**
+   * Deliver an issued credit again; moves token_issued → delivered. STS: print or show the token.
+   * Card meters: `card` writes the purchase to the card in the reader (recovering an interrupted
+   * write first), the "write to card" button.
+   */
+  'vend.deliver': z.object({ vendId: z.string().uuid(), via: z.enum(['print', 'screen', 'card']), receiptLocale: Locale.optional() }).strict(),
+  /**
+   * Card meters: the card in the reader, checked against the meter (account, meter, generation,
+   * previous purchase loaded, interrupted write) without writing anything. `problem` is the refusal
+   * a purchase would get now.
+   */
+  'vend.cardCheck': z.object({ accountNo: AccountKey, meterNo: MeterKey.optional() }).strict(),
   /** Reprint any past token; journaled and counted. */
   'vend.reprint': z.object({ vendId: z.string().uuid(), receiptLocale: Locale.optional() }).strict(),
   /** Reverse an undelivered vend with a supervisor's approval (their operator id and PIN). */
@@ -82,6 +92,7 @@ export const vendingMethodAccess: { readonly [K in keyof typeof vendingMethodSch
   'vend.get': ANY_STAFF,
   'vend.list': ANY_STAFF,
   'vend.deliver': COUNTER_STAFF,
+  'vend.cardCheck': COUNTER_STAFF,
   'vend.reprint': COUNTER_STAFF,
   'vend.reverse': COUNTER_STAFF,
   'vend.resume': ['supervisor', 'manager', 'technician'],
@@ -132,11 +143,55 @@ export interface VendPreviewView extends VendSplitView {
   readonly source: 'online' | 'cache';
 }
 
+/** What a card vend writes to the prepaid card (购电卡). */
+export interface VendCardView {
+  /** The card read at `created` (UID, upper-case hex). */
+  readonly cardSerial: string;
+  readonly generation: number;
+  /** The card's purchase counter (购电次数) before this purchase, stored at `created`. */
+  readonly counterBefore: number;
+  /** counterBefore + 1 once the purchase is on the card (delivered), else null. */
+  readonly counterAfter: number | null;
+  /** The credit written to the card (the money for electricity), fen; null before the credit is issued. */
+  readonly amountFen: number | null;
+  /** 0.01 kWh; null before the credit is issued. */
+  readonly energyCkwh: number | null;
+  /** The last journaled write step (checked, backed_up, marked, written, verified, cleared), or null. */
+  readonly lastStep: string | null;
+}
+
+/** The card in the reader, checked against a card meter (nothing written). */
+export interface VendCardCheckView {
+  readonly accountNo: string;
+  readonly meterNo: string;
+  readonly meterGeneration: number | null;
+  /** A card reader/writer is configured and connected. */
+  readonly writerAvailable: boolean;
+  readonly present: boolean;
+  readonly cardSerial: string | null;
+  readonly cardAccountNo: string | null;
+  readonly cardMeterNo: string | null;
+  readonly cardGeneration: number | null;
+  /** The card's purchase counter. */
+  readonly counter: number | null;
+  readonly previousLoaded: boolean | null;
+  readonly greyLocked: boolean | null;
+  /** The meter's remaining credit as it last wrote back to the card, fen. */
+  readonly meterCreditFen: number | null;
+  /** An undelivered card vend of this meter (finish it with vend.deliver {via:'card'}). */
+  readonly pendingVendId: string | null;
+  /** The refusal a purchase would get now; null = the card is ready to be written. */
+  readonly problem: WireError | null;
+}
+
 export interface VendView {
   readonly vendId: string;
   readonly requestId: string;
   readonly accountNo: string;
   readonly meterNo: string;
+  readonly meterKind: 'sts' | 'card';
+  /** Card vends: what goes on the card; null for STS vends. */
+  readonly card: VendCardView | null;
   readonly state: VendState;
   readonly method: 'cash' | 'qr';
   readonly amountFen: number;
@@ -154,13 +209,13 @@ export interface VendView {
   readonly tokenGroups: string | null;
   /** What the meter adds, 0.1 kWh (≥ requested: the STS amount encoding rounds up). */
   readonly deliveredTenths: number | null;
-  readonly delivery: 'printed' | 'shown' | null;
+  readonly delivery: 'printed' | 'shown' | 'card' | null;
   readonly reprints: number;
   readonly operatorId: string;
   readonly approvedBy: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** Set when the last delivery attempt (printing) failed; the vend stays token_issued. */
+  /** Set when the last delivery attempt (printing, or writing the card) failed; the vend stays token_issued. */
   readonly deliveryError: WireError | null;
 }
 
@@ -200,6 +255,7 @@ export interface VendingMethodResults {
   'vend.get': VendView;
   'vend.list': { readonly items: readonly VendView[] };
   'vend.deliver': VendView;
+  'vend.cardCheck': VendCardCheckView;
   'vend.reprint': { readonly printed: boolean; readonly error: WireError | null; readonly reprints: number };
   'vend.reverse': VendView;
   'vend.resume': VendResumeSummary;

@@ -36,6 +36,16 @@ export const VENDING_ERROR_CODES = [
   'vending.payment_pending',
   'vending.card_delivery_unsupported',
   'vending.card_other_account',
+  // Prepaid card vends (local fee control): refused before any money is taken, or a delivery problem
+  'vending.card_writer_unavailable',
+  'vending.card_absent',
+  'vending.card_generation_mismatch',
+  'vending.card_previous_not_loaded',
+  'vending.card_grey_locked',
+  'vending.card_vend_pending',
+  'vending.card_meter_unconfigured',
+  'vending.card_delivery_only',
+  'vending.card_check_needed',
 ] as const;
 
 export type VendingErrorCode = (typeof VENDING_ERROR_CODES)[number];

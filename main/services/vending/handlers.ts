@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import type { ReceiptPrinter } from '../../../kiosk-drivers/printer/receipt-printer.js';
+import type { DeviceManager } from '../../../kiosk-drivers/device-manager/device-manager.js';
 import { DeviceError } from '../../../kiosk-drivers/errors.js';
 import type { OperatorView } from '../../contract/index.js';
 import type { TerminalConfig } from '../../config.js';
@@ -36,6 +37,11 @@ export interface VendingDeps {
   readonly accounts: AccountService;
   readonly translators: Readonly<Record<Locale, Translate>>;
   readonly printer: ReceiptPrinter | null;
+  /**
+   * The device manager: card meters are topped up through its card writer, and an inserted card
+   * finishes the vends waiting for it. Null/absent = card vends are refused up front.
+   */
+  readonly devices?: Pick<DeviceManager, 'readCard' | 'cardWriter' | 'on'> | null;
   /** Overrides for tests and composition roots; defaults come from resources/. */
   readonly secureModuleConfig?: SecureModuleConfig;
   readonly gateway?: PaymentGateway;
@@ -75,6 +81,7 @@ export function createVendingService(deps: VendingDeps): VendService {
     offlineCreditLimitFen: sm.offlineCreditLimitFen,
     gateway: deps.gateway ?? new HttpPaymentGateway(config.backend.url, 10_000),
     defaultLocale: config.defaultLocale,
+    cards: deps.devices ?? null,
     afterCommit: deps.afterCommit ?? (() => undefined),
     ...(deps.randomNibble ? { randomNibble: deps.randomNibble } : {}),
     log: (line) => console.error(line),
@@ -114,6 +121,10 @@ function requireOperator(s: Session): OperatorView {
 
 export function createVendingHandlers(deps: VendingDeps) {
   const vends = createVendingService(deps);
+  // The customer brought back a card whose write was interrupted (or never started): finish it.
+  deps.devices?.on('cardInserted', (e) => {
+    void vends.onCardInserted(e.cardSerial).catch((err: unknown) => console.error('[vend] card delivery on insert failed:', err));
+  });
   if (deps.resumeOnStart !== false) {
     // After the current tick, so the core is fully built; a vend already being driven is locked.
     setImmediate(() => {
@@ -139,8 +150,9 @@ export function createVendingHandlers(deps: VendingDeps) {
     ) => vends.purchase(p, requireOperator(s)),
     'vend.get': (p: { vendId: string }) => vends.get(p.vendId),
     'vend.list': (p: { accountNo: string; limit: number }) => vends.list(p.accountNo, p.limit),
-    'vend.deliver': (p: { vendId: string; via: 'print' | 'screen'; receiptLocale?: Locale | undefined }, s: Session) =>
+    'vend.deliver': (p: { vendId: string; via: 'print' | 'screen' | 'card'; receiptLocale?: Locale | undefined }, s: Session) =>
       vends.deliverAgain(p.vendId, p.via, requireOperator(s), p.receiptLocale),
+    'vend.cardCheck': (p: { accountNo: string; meterNo?: string | undefined }) => vends.cardCheck(p),
     'vend.reprint': (p: { vendId: string; receiptLocale?: Locale | undefined }, s: Session) => vends.reprint(p.vendId, requireOperator(s), p.receiptLocale),
     'vend.reverse': (p: { vendId: string; supervisorId: string; supervisorPin: string; reason: string }, s: Session) =>
       vends.reverse(p, requireOperator(s)),

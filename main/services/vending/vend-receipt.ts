@@ -67,25 +67,36 @@ export function vendReceipt(v: VendView, ctx: VendReceiptContext): Receipt {
     );
   }
   if (v.externalRef) lines.push({ kind: 'pair', left: t('vending.receipt.tradeNo'), right: v.externalRef });
-  lines.push({ kind: 'rule' }, { kind: 'text', text: t('vending.receipt.token'), align: 'center', bold: true });
-  if (v.token) {
-    const groups = formatTokenGroups(v.token);
-    lines.push({ kind: 'text', text: groups, align: 'center', bold: true, size: 2 });
+  if (v.card) {
+    // Card vends: no token; the purchase is on the card, identified by its purchase count.
+    lines.push({ kind: 'rule' }, { kind: 'text', text: t('vending.receipt.cardTitle'), align: 'center', bold: true });
+    lines.push({ kind: 'pair', left: t('vending.receipt.cardSerial'), right: v.card.cardSerial });
+    if (v.card.counterAfter !== null) lines.push({ kind: 'pair', left: t('vending.receipt.cardCounter'), right: String(v.card.counterAfter), bold: true });
+    if (v.card.amountFen !== null) lines.push({ kind: 'pair', left: t('vending.receipt.cardCredit'), right: money(v.card.amountFen) });
+    if (v.card.energyCkwh !== null) lines.push({ kind: 'pair', left: t('vending.receipt.energy'), right: `${formatCkwh(v.card.energyCkwh)} kWh` });
+    if (v.offline) lines.push({ kind: 'text', text: t('vending.receipt.offline') });
+    lines.push({ kind: 'text', text: t('vending.receipt.cardLoad'), align: 'center' });
+  } else {
+    lines.push({ kind: 'rule' }, { kind: 'text', text: t('vending.receipt.token'), align: 'center', bold: true });
+    if (v.token) {
+      const groups = formatTokenGroups(v.token);
+      lines.push({ kind: 'text', text: groups, align: 'center', bold: true, size: 2 });
+    }
+    if (v.deliveredTenths !== null) {
+      lines.push({ kind: 'pair', left: t('vending.receipt.tokenEnergy'), right: `${formatCkwh(v.deliveredTenths * 10)} kWh` });
+    }
+    lines.push({ kind: 'pair', left: t('vending.receipt.tid'), right: String(v.tid) });
+    if (v.offline) lines.push({ kind: 'text', text: t('vending.receipt.offline') });
+    lines.push({ kind: 'text', text: t('vending.receipt.keyIn'), align: 'center' });
   }
-  if (v.deliveredTenths !== null) {
-    lines.push({ kind: 'pair', left: t('vending.receipt.tokenEnergy'), right: `${formatCkwh(v.deliveredTenths * 10)} kWh` });
-  }
-  lines.push({ kind: 'pair', left: t('vending.receipt.tid'), right: String(v.tid) });
-  if (v.offline) lines.push({ kind: 'text', text: t('vending.receipt.offline') });
   lines.push(
-    { kind: 'text', text: t('vending.receipt.keyIn'), align: 'center' },
     { kind: 'rule' },
     { kind: 'pair', left: t('vending.receipt.operator'), right: `${v.operatorId} ${ctx.operatorName}` },
     { kind: 'pair', left: t('vending.receipt.terminal'), right: ctx.terminalId },
     { kind: 'pair', left: t('vending.receipt.time'), right: localDateTime(new Date(v.createdAt), ctx.timeZone) },
     { kind: 'text', text: t('vending.receipt.vendNo') },
     { kind: 'text', text: v.vendId },
-    { kind: 'text', text: t('vending.receipt.noRefund'), align: 'center' },
+    { kind: 'text', text: t(v.card ? 'vending.receipt.cardNoRefund' : 'vending.receipt.noRefund'), align: 'center' },
     { kind: 'text', text: t('vending.receipt.hotline', { hotline: ctx.hotline }), align: 'center' },
     { kind: 'feed', lines: 3 },
   );

@@ -12,8 +12,9 @@
  * network (gateway, online secure module) are only touched between commits.
  */
 import { randomInt } from 'node:crypto';
+import type { WriteStep } from '../../../kiosk-drivers/card/prepaid-card-format.js';
 import { AppError, type ErrorCode, type OperatorView, type WireError } from '../../contract/index.js';
-import type { TokenExplainView, VendPreviewView, VendResumeSummary, VendSplitView, VendView } from '../../contract/vending.js';
+import type { TokenExplainView, VendCardCheckView, VendPreviewView, VendResumeSummary, VendSplitView, VendView } from '../../contract/vending.js';
 import { cashChange } from '../../domain/settlement.js';
 import { fenToYuanText, formatFen } from '../../domain/money.js';
 import {
@@ -42,6 +43,8 @@ import type { AccountService } from '../accounts.js';
 import { verifyPin } from '../auth.js';
 import { localDate, type Clock } from '../clock.js';
 import { moneyInput } from '../money-input.js';
+import { toWireError } from '../dispatch.js';
+import { cardCrashPoint, cardRefusal, readCardForVend, writerForVend, type CardDevices } from './card-delivery.js';
 import type { PaymentGateway } from './gateway-client.js';
 import {
   fixedChargeMarks,
@@ -52,6 +55,8 @@ import {
   pendingArrearsFen,
   stepEventId,
   storedSplit,
+  undeliveredCardVends,
+  unfinishedCardVend,
   unfinishedVends,
   vendedCkwhInPeriod,
   vendView,
@@ -76,6 +81,8 @@ export interface VendServiceDeps {
   /** Prints a vend receipt; resolves to the device error, or null when printed. */
   readonly printVend: (vend: VendView, reprint: boolean, locale: Locale) => Promise<WireError | null>;
   readonly defaultLocale: Locale;
+  /** The card reader/writer for card meters (local fee control); null = card vends are refused. */
+  readonly cards: CardDevices | null;
   readonly afterCommit: () => void;
   /** RND for new tokens, 0..15. Injectable for tests. */
   readonly randomNibble?: () => number;
@@ -96,11 +103,16 @@ export interface PurchaseInput {
 
 interface Quote {
   readonly account: CachedAccount;
-  readonly meter: MeterSnapshot & { readonly sts: NonNullable<MeterSnapshot['sts']> };
+  readonly meter: VendMeter;
   readonly tariff: Tariff;
   readonly breakdown: VendBreakdown;
   readonly source: 'online' | 'cache';
 }
+
+/** A meter that can be vended: STS (token) or a card meter (purchase written to the prepaid card). */
+type VendMeter =
+  | (MeterSnapshot & { readonly kind: 'sts'; readonly sts: NonNullable<MeterSnapshot['sts']> })
+  | (MeterSnapshot & { readonly kind: 'card'; readonly cardGeneration: number });
 
 const TARIFF_TO_VENDING: Readonly<Record<TariffFailure['code'], ErrorCode>> = {
   'tariff.amount_invalid': 'payment.amount_not_positive',
@@ -130,13 +142,13 @@ export class VendService {
       if (energyCkwh === null) throw new AppError('vending.energy_invalid', { input: (p.energyKwh ?? '').slice(0, 24) });
     }
     const q = await this.quote(p.accountNo, p.meterNo, p.method, amountFen, energyCkwh);
-    const issuer = this.issuerFor(q.source);
+    const issuer = q.meter.kind === 'card' ? cardIssuer(q.source) : this.issuerFor(q.source);
     return {
       ...splitView(q.breakdown),
       accountNo: q.account.accountNo,
       accountName: q.account.name,
       meterNo: q.meter.meterNo,
-      meterKind: 'sts',
+      meterKind: q.meter.kind,
       limits: { minimumFen: q.breakdown.limits.minimumFen, maximumFen: q.breakdown.limits.maximumFen },
       issuer: issuer ?? 'online',
       offlineAvailableFen: Math.max(0, this.deps.offlineCreditLimitFen - offlineExposureFen(this.deps.db)),
@@ -166,9 +178,12 @@ export class VendService {
       changeFen = change.changeFen;
     }
     const q = await this.quote(input.accountNo, input.meterNo, input.method, amountFen, null);
-    const issuer = this.issuerFor(q.source);
+    const issuer = q.meter.kind === 'card' ? cardIssuer(q.source) : this.issuerFor(q.source);
     if (issuer === null) throw new AppError('vending.secure_module_unavailable', { mode: 'online' });
     if (issuer === 'local') this.checkOfflineLimit(amountFen);
+    // Card meters: the card in the reader must be this meter's and ready, before any money is taken.
+    let card: { serial: string; generation: number; counterBefore: number } | null = null;
+    if (q.meter.kind === 'card') card = await this.cardForPurchase(q.account.accountNo, q.meter.meterNo, q.meter.cardGeneration);
 
     const { db, clock } = this.deps;
     const now = clock();
@@ -184,19 +199,36 @@ export class VendService {
     const locale = input.receiptLocale ?? this.deps.defaultLocale;
     const outTradeNo = input.method === 'qr' ? `V${vendId.replace(/-/g, '')}` : null;
 
+    const meter = q.meter;
     db.transaction(() => {
       if (getVendByRequest(db, input.requestId)) throw new AppError('payment.duplicate_request');
-      // TIDs are never reused for a meter: the UNIQUE (meter_no, tid) index backs this up.
-      const tid = nextTid(db, q.meter.meterNo, tidFromDate(now, q.meter.sts.baseDate));
+      // One pending purchase per card: a second would be refused by the card's counter anyway.
+      const pending = card ? unfinishedCardVend(db, meter.meterNo) : undefined;
+      if (pending) throw new AppError('vending.card_vend_pending', { vendId: pending.vend_id });
+      // TIDs are never reused for a meter: the UNIQUE (meter_no, tid) index backs this up. A card
+      // vend carries no STS TID; its number is the same minute sequence, just an ordering key.
+      const tid = nextTid(db, meter.meterNo, tidFromDate(now, meter.kind === 'sts' ? meter.sts.baseDate : '2014-01-01'));
       db.prepare(
         `INSERT INTO vends (vend_id, request_id, account_no, meter_no, meter_kind, state, method, amount_fen, tendered_fen,
            change_fen, out_trade_no, auth_code, issuer, offline, tid, rnd, amount_tenths, split_json, locale, operator_id,
-           created_at, updated_at)
-         VALUES (?, ?, ?, ?, 'sts', 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(vendId, input.requestId, q.account.accountNo, q.meter.meterNo, input.method, amountFen, tenderedFen, changeFen,
-        outTradeNo, input.authCode ?? null, issuer, issuer === 'local' ? 1 : 0, tid, rnd, split.energyCkwh / 10,
-        JSON.stringify(stored), locale, operator.operatorId, at, at);
-      const payload = { vendId, accountNo: q.account.accountNo, meterNo: q.meter.meterNo, method: input.method, amountFen, tid, issuer, outTradeNo, split };
+           created_at, updated_at, card_serial, card_generation, card_counter_before)
+         VALUES (?, ?, ?, ?, ?, 'created', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(vendId, input.requestId, q.account.accountNo, meter.meterNo, meter.kind, input.method, amountFen, tenderedFen, changeFen,
+        outTradeNo, input.authCode ?? null, issuer, issuer === 'local' ? 1 : 0, tid, card ? 0 : rnd, Math.floor(split.energyCkwh / 10),
+        JSON.stringify(stored), locale, operator.operatorId, at, at, card?.serial ?? null, card?.generation ?? null, card?.counterBefore ?? null);
+      const payload = {
+        vendId,
+        accountNo: q.account.accountNo,
+        meterNo: meter.meterNo,
+        meterKind: meter.kind,
+        method: input.method,
+        amountFen,
+        tid,
+        issuer,
+        outTradeNo,
+        split,
+        ...(card ? { card: { cardSerial: card.serial, generation: card.generation, counterBefore: card.counterBefore } } : {}),
+      };
       appendJournal(db, { type: 'vend.created', ref: vendId, actor: operator.operatorId, at, payload });
       enqueueOutbox(db, { eventId: stepEventId(vendId, 'created'), type: 'vend.created', occurredAt: at, payload });
     }).immediate();
@@ -211,7 +243,10 @@ export class VendService {
    * Drive one vend as far as it can go now. `payCash`: the clerk is at the counter with the money
    * (a resume on start never marks cash as paid by itself).
    */
-  private advance(vendId: string, opts: { payCash: boolean; delivery: 'print' | 'screen' | 'none'; locale?: Locale | undefined }): Promise<VendView> {
+  private advance(
+    vendId: string,
+    opts: { payCash: boolean; delivery: 'print' | 'screen' | 'none'; locale?: Locale | undefined; actor?: string | undefined },
+  ): Promise<VendView> {
     return this.locked(vendId, async () => {
       let deliveryError: WireError | null = null;
       for (;;) {
@@ -229,11 +264,15 @@ export class VendService {
             this.markPaid(row, null);
             continue;
           case 'paid':
-            await this.issue(row);
+            if (row.meter_kind === 'card') this.issueCard(row);
+            else await this.issue(row);
             continue;
           case 'token_issued': {
             if (opts.delivery === 'none') return vendView(row);
-            deliveryError = await this.deliver(row, opts.delivery, opts.locale ?? row.locale, row.operator_id);
+            deliveryError =
+              row.meter_kind === 'card'
+                ? await this.deliverCard(row, opts.locale ?? row.locale, opts.actor ?? row.operator_id)
+                : await this.deliver(row, opts.delivery, opts.locale ?? row.locale, row.operator_id);
             if (deliveryError) return { ...vendView(this.row(vendId)), deliveryError };
             continue;
           }
@@ -350,11 +389,184 @@ export class VendService {
     return null;
   }
 
+  // ── card meters ────────────────────────────────────────────────────────────────────────────
+
+  /** The card for a new purchase, checked against the meter; throws the refusal, writes nothing. */
+  private async cardForPurchase(accountNo: string, meterNo: string, generation: number): Promise<{ serial: string; generation: number; counterBefore: number }> {
+    const pending = unfinishedCardVend(this.deps.db, meterNo);
+    if (pending) throw new AppError('vending.card_vend_pending', { vendId: pending.vend_id });
+    const snap = await readCardForVend(this.deps.cards);
+    const refusal = cardRefusal(snap, { accountNo, meterNo, generation });
+    if (refusal) throw refusal;
+    return { serial: snap.cardSerial, generation: snap.identity.generation, counterBefore: snap.purchase?.counter ?? 0 };
+  }
+
+  /**
+   * Credit issued, for a card: the purchase record (money for electricity and its energy) is fixed
+   * in the vend row. Nothing external is asked, so this step is a pure commit.
+   */
+  private issueCard(row: VendRow): void {
+    const split = storedSplit(row).split;
+    const counterBefore = row.card_counter_before ?? 0;
+    const payload = {
+      vendId: row.vend_id,
+      accountNo: row.account_no,
+      meterNo: row.meter_no,
+      meterKind: 'card',
+      cardSerial: row.card_serial,
+      counterBefore,
+      counterAfter: counterBefore + 1,
+      cardAmountFen: split.energyFen,
+      energyCkwh: split.energyCkwh,
+      amountFen: row.amount_fen,
+      issuer: row.issuer,
+      offline: row.offline === 1,
+    };
+    this.transition(row, 'token_issued', 'vend.token_issued', 'system', payload, {
+      card_amount_fen: split.energyFen,
+      card_energy_ckwh: split.energyCkwh,
+    });
+    crashPoint('vend.token_issued');
+  }
+
+  /**
+   * Delivery to the card: write the purchase with read-back, every card step journaled. When an
+   * earlier write of this vend was interrupted (card pulled, crash), the card decides first:
+   * recoverPurchase finishes it (landed → delivered) or rolls it back (→ write again). The card's
+   * counter and the meter's "next count only" rule make a second credit impossible.
+   */
+  private async deliverCard(row: VendRow, locale: Locale, actor: string): Promise<WireError | null> {
+    const { db } = this.deps;
+    const counterBefore = row.card_counter_before;
+    const generation = row.card_generation;
+    if (counterBefore === null || generation === null || row.card_amount_fen === null || row.card_energy_ckwh === null) {
+      throw new Error(`card vend ${row.vend_id} lacks its card inputs`);
+    }
+    try {
+      const writer = writerForVend(this.deps.cards);
+      let landed = false;
+      if (this.journaled(row.vend_id, 'vend.card_write_started')) {
+        const r = await writer.recoverPurchase({ purchaseId: row.vend_id, accountNo: row.account_no, counterBefore });
+        this.journalOnly(row.vend_id, 'vend.card_recovered', actor, { outcome: r.outcome, landed: r.landed, counter: r.counter, cardSerial: r.cardSerial });
+        landed = r.landed;
+      }
+      if (!landed) {
+        const attempt = this.journalCount(row.vend_id, 'vend.card_write_started') + 1;
+        this.journalOnly(row.vend_id, 'vend.card_write_started', actor, { attempt, counterBefore, cardSerial: row.card_serial });
+        const w = await writer.writePurchase(
+          {
+            purchaseId: row.vend_id,
+            accountNo: row.account_no,
+            meterNo: row.meter_no,
+            meterGeneration: generation,
+            counterBefore,
+            amountFen: row.card_amount_fen,
+            energyCentiKwh: row.card_energy_ckwh,
+          },
+          (step) => this.journalCardStep(row.vend_id, step, attempt, actor),
+        );
+        if (w.outcome === 'already_written') this.journalOnly(row.vend_id, 'vend.card_already_written', actor, { counter: w.counter });
+      }
+      cardCrashPoint('vend.card_written');
+    } catch (err) {
+      const error = toWireError(err);
+      if (error.code === 'internal') throw err;
+      if (db.open) this.journalOnly(row.vend_id, 'vend.delivery_failed', actor, { via: 'card', code: error.code });
+      return error;
+    }
+    this.markDelivered(row, 'card', actor, { card_counter_after: counterBefore + 1 });
+    // The customer's paper record; the credit is already on the card, so a printer fault only journals.
+    const printed = await this.deps.printVend(vendView(this.row(row.vend_id)), false, locale);
+    if (printed) this.journalOnly(row.vend_id, 'vend.receipt_failed', actor, { code: printed.code });
+    return null;
+  }
+
+  private journalCardStep(vendId: string, step: WriteStep, attempt: number, actor: string): void {
+    const { db } = this.deps;
+    const at = this.deps.clock().toISOString();
+    db.transaction(() => {
+      db.prepare('UPDATE vends SET card_step = ?, updated_at = ? WHERE vend_id = ?').run(step, at, vendId);
+      appendJournal(db, { type: 'vend.card_step', ref: vendId, actor, at, payload: { vendId, step, attempt } });
+    }).immediate();
+    if (step === 'marked') cardCrashPoint('vend.card_marked');
+  }
+
+  /** The card in the reader against a card meter, for the screen: nothing is written. */
+  async cardCheck(p: { accountNo: string; meterNo?: string | undefined }): Promise<VendCardCheckView> {
+    const view = await this.deps.accounts.lookup(p.accountNo);
+    const account = this.deps.accounts.cached(view.accountNo);
+    const meter = p.meterNo === undefined ? account.meters.find((m) => m.kind === 'card') : account.meters.find((m) => m.meterNo === p.meterNo);
+    if (!meter) throw new AppError('vending.meter_not_found', { meterNo: p.meterNo ?? '' });
+    if (meter.kind !== 'card') throw new AppError('vending.meter_not_vendable', { meterNo: meter.meterNo });
+    const pending = unfinishedCardVend(this.deps.db, meter.meterNo);
+    const base: VendCardCheckView = {
+      accountNo: account.accountNo,
+      meterNo: meter.meterNo,
+      meterGeneration: meter.cardGeneration ?? null,
+      writerAvailable: false,
+      present: false,
+      cardSerial: null,
+      cardAccountNo: null,
+      cardMeterNo: null,
+      cardGeneration: null,
+      counter: null,
+      previousLoaded: null,
+      greyLocked: null,
+      meterCreditFen: null,
+      pendingVendId: pending?.vend_id ?? null,
+      problem: null,
+    };
+    let snap;
+    try {
+      writerForVend(this.deps.cards);
+      snap = await readCardForVend(this.deps.cards);
+    } catch (err) {
+      const problem = toWireError(err);
+      if (problem.code === 'internal') throw err;
+      return { ...base, writerAvailable: problem.code !== 'vending.card_writer_unavailable', present: problem.code.startsWith('card.'), problem };
+    }
+    const refusal =
+      meter.cardGeneration === undefined
+        ? new AppError('vending.card_meter_unconfigured', { meterNo: meter.meterNo })
+        : pending && pending.card_serial === snap.cardSerial
+          ? new AppError('vending.card_vend_pending', { vendId: pending.vend_id })
+          : cardRefusal(snap, { accountNo: account.accountNo, meterNo: meter.meterNo, generation: meter.cardGeneration });
+    return {
+      ...base,
+      writerAvailable: true,
+      present: true,
+      cardSerial: snap.cardSerial,
+      cardAccountNo: snap.identity.accountNo,
+      cardMeterNo: snap.identity.meterNo,
+      cardGeneration: snap.identity.generation,
+      counter: snap.purchase?.counter ?? null,
+      previousLoaded: snap.previousLoaded,
+      greyLocked: snap.greyLocked,
+      meterCreditFen: snap.meter.loadedAt === 0 ? null : snap.meter.remainingCreditFen,
+      problem: refusal ? refusal.toWire() : pending ? new AppError('vending.card_vend_pending', { vendId: pending.vend_id }).toWire() : null,
+    };
+  }
+
+  /**
+   * A card entered the reader: finish every undelivered vend waiting for that card (an
+   * interrupted write is recovered first). Failures stay on the vend for the clerk to see.
+   */
+  async onCardInserted(cardSerial: string | null): Promise<void> {
+    if (cardSerial === null || !this.deps.db.open) return;
+    for (const row of undeliveredCardVends(this.deps.db, cardSerial)) {
+      try {
+        await this.advance(row.vend_id, { payCash: false, delivery: 'print' });
+      } catch (e) {
+        if (!(e instanceof AppError)) this.deps.log?.(`[vend] card delivery of ${row.vend_id} failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
   /**
    * Delivered: the vend is final. The arrears it recovered settle the oldest open bills and the
    * remainder goes to the balance — as a payment (payment.created), in the same commit.
    */
-  private markDelivered(row: VendRow, delivery: 'printed' | 'shown', actor: string): void {
+  private markDelivered(row: VendRow, delivery: 'printed' | 'shown' | 'card', actor: string, columns: Partial<Pick<VendRow, 'card_counter_after'>> = {}): void {
     const { db } = this.deps;
     const split = storedSplit(row).split;
     this.transition(row, 'delivered', 'vend.delivered', actor, {
@@ -366,7 +578,8 @@ export class VendService {
       energyFen: split.energyFen,
       energyCkwh: split.energyCkwh,
       remainderFen: split.remainderFen,
-    }, { delivery }, () => {
+      ...(columns.card_counter_after !== undefined ? { cardCounterAfter: columns.card_counter_after, cardAmountFen: row.card_amount_fen } : {}),
+    }, { delivery, ...columns }, () => {
       const toBills = split.arrearsFen;
       const toBalance = split.remainderFen;
       if (toBills + toBalance === 0) return;
@@ -422,7 +635,9 @@ export class VendService {
     type: string,
     actor: string,
     journalPayload: Record<string, unknown>,
-    columns: Partial<Pick<VendRow, 'external_ref' | 'token' | 'delivered_tenths' | 'offline' | 'delivery' | 'approved_by'>>,
+    columns: Partial<
+      Pick<VendRow, 'external_ref' | 'token' | 'delivered_tenths' | 'offline' | 'delivery' | 'approved_by' | 'card_amount_fen' | 'card_energy_ckwh' | 'card_counter_after'>
+    >,
     extra?: () => void,
     outboxPayload?: Record<string, unknown>,
   ): void {
@@ -446,6 +661,10 @@ export class VendService {
     appendJournal(this.deps.db, { type, ref: vendId, actor, at: this.deps.clock().toISOString(), payload: { vendId, ...payload } });
   }
 
+  private journalCount(vendId: string, type: string): number {
+    return (this.deps.db.prepare('SELECT COUNT(*) AS n FROM journal WHERE ref = ? AND type = ?').get(vendId, type) as { n: number }).n;
+  }
+
   private journaled(vendId: string, type: string): boolean {
     return this.deps.db.prepare('SELECT 1 FROM journal WHERE ref = ? AND type = ? LIMIT 1').get(vendId, type) !== undefined;
   }
@@ -461,14 +680,24 @@ export class VendService {
     return { items: rows.map(vendView) };
   }
 
-  async deliverAgain(vendId: string, via: 'print' | 'screen', operator: OperatorView, locale?: Locale): Promise<VendView> {
+  async deliverAgain(vendId: string, via: 'print' | 'screen' | 'card', operator: OperatorView, locale?: Locale): Promise<VendView> {
+    const first = this.row(vendId);
+    // A card vend stopped between paid and credit issued (a crash) continues through the machine.
+    if (first.meter_kind === 'card' && via === 'card' && first.state === 'paid') {
+      return this.advance(vendId, { payCash: false, delivery: 'print', locale, actor: operator.operatorId });
+    }
     return this.locked(vendId, async () => {
       const row = this.row(vendId);
       if (row.state !== 'token_issued') {
         if (row.state === 'delivered') return vendView(row);
         throw new AppError('vending.not_delivered_yet', { state: row.state });
       }
-      const error = await this.deliver(row, via, locale ?? row.locale, operator.operatorId);
+      const isCard = row.meter_kind === 'card';
+      if (isCard !== (via === 'card')) throw new AppError('vending.card_delivery_only', { meterKind: row.meter_kind, via });
+      const error =
+        via === 'card'
+          ? await this.deliverCard(row, locale ?? row.locale, operator.operatorId)
+          : await this.deliver(row, via, locale ?? row.locale, operator.operatorId);
       return { ...vendView(this.row(vendId)), deliveryError: error };
     });
   }
@@ -514,10 +743,18 @@ export class VendService {
       this.journalOnly(p.vendId, 'vend.reversal_refused', operator.operatorId, { supervisorId: p.supervisorId });
       throw new AppError('vending.supervisor_required');
     }
-    return this.locked(p.vendId, () => {
+    return this.locked(p.vendId, async () => {
       const row = this.row(p.vendId);
       if (!isReversible(row.state) || (row.state === 'created' && row.method === 'qr')) {
         throw new AppError('vending.not_reversible', { state: row.state });
+      }
+      if (row.meter_kind === 'card' && row.state === 'token_issued' && this.journaled(row.vend_id, 'vend.card_write_started')) {
+        // A write was attempted: only the card can say whether the purchase is on it. A purchase
+        // that landed is delivered, never refunded.
+        if (await this.cardLanded(row, operator.operatorId)) {
+          this.markDelivered(row, 'card', operator.operatorId, { card_counter_after: (row.card_counter_before ?? 0) + 1 });
+          throw new AppError('vending.not_reversible', { state: 'delivered' });
+        }
       }
       const refundFen = row.state === 'created' ? 0 : row.amount_fen;
       this.transition(row, 'reversed', 'vend.reversed', operator.operatorId, {
@@ -528,8 +765,22 @@ export class VendService {
       }, { approved_by: p.supervisorId }, () => {
         this.deps.db.prepare('DELETE FROM vend_fixed_charges WHERE vend_id = ?').run(row.vend_id);
       });
-      return Promise.resolve(vendView(this.row(p.vendId)));
+      return vendView(this.row(p.vendId));
     });
+  }
+
+  /** Recovers the card of an interrupted write and says whether this vend's purchase is on it. */
+  private async cardLanded(row: VendRow, actor: string): Promise<boolean> {
+    try {
+      const writer = writerForVend(this.deps.cards);
+      const r = await writer.recoverPurchase({ purchaseId: row.vend_id, accountNo: row.account_no, counterBefore: row.card_counter_before ?? 0 });
+      this.journalOnly(row.vend_id, 'vend.card_recovered', actor, { outcome: r.outcome, landed: r.landed, counter: r.counter, cardSerial: r.cardSerial });
+      return r.landed;
+    } catch (err) {
+      const e = toWireError(err);
+      if (e.code === 'internal') throw err;
+      throw new AppError('vending.card_check_needed', { reason: e.code });
+    }
   }
 
   /** Every unfinished vend, as far as it can go: used at start and by `vend.resume`. */
@@ -634,8 +885,13 @@ export class VendService {
     if (account.paymentMode !== 'prepaid') throw new AppError('vending.not_prepaid', { accountNo });
     const meter = meterNo === undefined ? account.meters.find((m) => m.kind === 'sts' || m.kind === 'card') : account.meters.find((m) => m.meterNo === meterNo);
     if (!meter) throw new AppError('vending.meter_not_found', { meterNo: meterNo ?? '' });
-    if (meter.kind === 'card') throw new AppError('vending.card_delivery_unsupported', { meterNo: meter.meterNo });
-    if (meter.kind !== 'sts' || !meter.sts) throw new AppError('vending.meter_not_vendable', { meterNo: meter.meterNo });
+    let vendMeter: VendMeter;
+    if (meter.kind === 'card') {
+      if (meter.cardGeneration === undefined) throw new AppError('vending.card_meter_unconfigured', { meterNo: meter.meterNo });
+      vendMeter = { ...meter, kind: 'card', cardGeneration: meter.cardGeneration };
+    } else if (meter.kind === 'sts' && meter.sts) {
+      vendMeter = { ...meter, kind: 'sts', sts: meter.sts };
+    } else throw new AppError('vending.meter_not_vendable', { meterNo: meter.meterNo });
     const tariff = this.deps.tariffs.get(account.tariffCode);
     if (!tariff) throw new AppError('vending.tariff_unknown', { tariffCode: account.tariffCode });
 
@@ -656,12 +912,13 @@ export class VendService {
       arrearsFen: Math.max(0, debt),
       consumption,
       fixedChargesCharged: fixedChargeMarks(this.deps.db, account.accountNo),
-      energyStepCkwh: 10 as const,
+      // A token carries 0.1 kWh; a card record carries 0.01 kWh.
+      energyStepCkwh: vendMeter.kind === 'sts' ? (10 as const) : (1 as const),
     };
     const r = amountFen !== null ? previewVend({ ...ctx, amountFen }) : quoteVendForEnergy({ ...ctx, energyCkwh: energyCkwh ?? 0 });
     if (!r.ok) throw new AppError(TARIFF_TO_VENDING[r.code], r.details);
     if (r.value.energyCkwh === 0) throw new AppError('vending.amount_below_minimum', { minimumFen: r.value.limits.minimumFen, minimumYuan: fenToYuanText(r.value.limits.minimumFen) });
-    return { account, meter: { ...meter, sts: meter.sts }, tariff, breakdown: r.value, source: view.source };
+    return { account, meter: vendMeter, tariff, breakdown: r.value, source: view.source };
   }
 
   private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -675,6 +932,14 @@ export class VendService {
       if (this.locks.get(key) === tail) this.locks.delete(key);
     }
   }
+}
+
+/**
+ * Card vends need no secure module: the terminal writes the card itself. `issuer` records whether
+ * the backend was reachable; an offline card vend counts against the offline credit limit.
+ */
+function cardIssuer(source: 'online' | 'cache'): 'online' | 'local' {
+  return source === 'online' ? 'online' : 'local';
 }
 
 function safeFen(text: string): number | null {

@@ -37,13 +37,21 @@ export interface VendRow {
   split_json: string;
   token: string | null;
   delivered_tenths: number | null;
-  delivery: 'printed' | 'shown' | null;
+  delivery: 'printed' | 'shown' | 'card' | null;
   reprints: number;
   locale: 'zh-CN' | 'en';
   operator_id: string;
   approved_by: string | null;
   created_at: string;
   updated_at: string;
+  // Card vends (migration v3); null for STS vends.
+  card_serial: string | null;
+  card_generation: number | null;
+  card_counter_before: number | null;
+  card_amount_fen: number | null;
+  card_energy_ckwh: number | null;
+  card_counter_after: number | null;
+  card_step: string | null;
 }
 
 export function storedSplit(row: VendRow): StoredSplit {
@@ -56,6 +64,20 @@ export function getVend(db: Db, vendId: string): VendRow | undefined {
 
 export function getVendByRequest(db: Db, requestId: string): VendRow | undefined {
   return db.prepare('SELECT * FROM vends WHERE request_id = ?').get(requestId) as VendRow | undefined;
+}
+
+/** The undelivered card vend of a meter, if any: a card holds one pending purchase at a time. */
+export function unfinishedCardVend(db: Db, meterNo: string): VendRow | undefined {
+  return db
+    .prepare("SELECT * FROM vends WHERE meter_no = ? AND meter_kind = 'card' AND state IN ('created', 'paid', 'token_issued') ORDER BY created_at LIMIT 1")
+    .get(meterNo) as VendRow | undefined;
+}
+
+/** Card vends waiting for this card (paid or credit issued, not yet on the card). */
+export function undeliveredCardVends(db: Db, cardSerial: string): VendRow[] {
+  return db
+    .prepare("SELECT * FROM vends WHERE card_serial = ? AND state IN ('paid', 'token_issued') ORDER BY created_at")
+    .all(cardSerial) as VendRow[];
 }
 
 export function unfinishedVends(db: Db): VendRow[] {
@@ -128,6 +150,19 @@ export function vendView(row: VendRow): VendView {
     requestId: row.request_id,
     accountNo: row.account_no,
     meterNo: row.meter_no,
+    meterKind: row.meter_kind === 'card' ? 'card' : 'sts',
+    card:
+      row.meter_kind === 'card' && row.card_serial !== null && row.card_generation !== null && row.card_counter_before !== null
+        ? {
+            cardSerial: row.card_serial,
+            generation: row.card_generation,
+            counterBefore: row.card_counter_before,
+            counterAfter: row.card_counter_after,
+            amountFen: row.card_amount_fen,
+            energyCkwh: row.card_energy_ckwh,
+            lastStep: row.card_step,
+          }
+        : null,
     state: row.state,
     method: row.method,
     amountFen: row.amount_fen,

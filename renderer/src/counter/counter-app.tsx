@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OperatorView, SyncStatusView, SystemInfoView } from '../../../main/contract/index.js';
 import { bridge } from '../bridge';
@@ -22,12 +22,14 @@ export function CounterApp() {
   const [operator, setOperator] = useState<OperatorView | null>(null);
   const [sync, setSync] = useState<SyncStatusView | null>(null);
   const [screenId, setScreenId] = useState('pay');
+  const languageChosen = useRef(false);
 
   useEffect(() => {
     void call('system.info', {}).then((r) => {
       if (!r.ok) return;
       setInfo(r.result);
-      setLanguage(r.result.defaultLocale);
+      // The terminal's default applies only until someone picks a language.
+      if (!languageChosen.current) setLanguage(r.result.defaultLocale);
     });
     void call('session.current', {}).then((r) => r.ok && setOperator(r.result));
     return bridge.subscribe('sync.progressed', setSync);
@@ -65,7 +67,10 @@ export function CounterApp() {
           <select
             data-testid="language"
             value={i18n.language}
-            onChange={(e) => setLanguage(e.target.value as Language)}
+            onChange={(e) => {
+              languageChosen.current = true;
+              setLanguage(e.target.value as Language);
+            }}
           >
             {LANGUAGES.map((l) => (
               <option key={l} value={l}>

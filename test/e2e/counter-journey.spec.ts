@@ -2,33 +2,14 @@
  * The first clerk journey end to end, in both languages: sign in, find the account, see its open
  * bills, take cash with change, and read the receipt the simulated printer decoded.
  */
-import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { startStack, type Stack } from '../support/stack.js';
+import { fontsReady, openAndSignIn as signInAs, SHOTS, stackPerTest, type Lang } from '../support/e2e.js';
 
-const SHOTS = 'screenshots';
-mkdirSync(SHOTS, { recursive: true });
-
-let stack: Stack;
-test.beforeEach(async () => {
-  stack = await startStack({ withHost: true });
-});
-test.afterEach(async () => {
-  await stack.dispose();
-});
-
-async function openAndSignIn(page: Page, lang: 'zh-CN' | 'en') {
-  await page.goto(stack.host!.launchUrl);
-  await expect(page.getByTestId('sign-in')).toBeVisible();
-  if (lang === 'en') await page.getByTestId('language').selectOption('en');
-  await page.getByTestId('operator-id').fill('C001');
-  await page.getByTestId('pin').fill('1234');
-  await page.getByTestId('sign-in-submit').click();
-  await expect(page.getByTestId('operator')).toContainText('C001');
-}
+const stack = stackPerTest();
+const openAndSignIn = (page: Page, lang: Lang) => signInAs(page, stack(), lang);
 
 function paymentsCount(): number {
-  return (stack.core.db.prepare('SELECT COUNT(*) AS n FROM payments').get() as { n: number }).n;
+  return (stack().core.db.prepare('SELECT COUNT(*) AS n FROM payments').get() as { n: number }).n;
 }
 
 for (const lang of ['zh-CN', 'en'] as const) {
@@ -66,7 +47,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await fontsReady(page);
     await page.screenshot({ path: `${SHOTS}/counter-${lang}-3-paid.png`, fullPage: true });
 
-    const job = await stack.printer.waitForJob(0, 5000);
+    const job = await stack().printer.waitForJob(0, 5000);
     expect(job.text).toContain('3100000001');
     expect(job.text).toContain(totalDue);
     expect(job.text).toContain('C001');
@@ -111,18 +92,18 @@ for (const lang of ['zh-CN', 'en'] as const) {
       await page.screenshot({ path: `${SHOTS}/counter-${lang}-bad-amount-${input.length > 6 ? 'long' : input}.png` });
     }
     expect(paymentsCount()).toBe(0);
-    expect((stack.core.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n).toBe(0);
-    expect(stack.printer.jobs()).toHaveLength(0);
+    expect((stack().core.db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n).toBe(0);
+    expect(stack().printer.jobs()).toHaveLength(0);
   });
 }
 
 test('a scanned bill barcode finds the customer, from the POS scanner or a keyboard-wedge burst', async ({ page }) => {
   await openAndSignIn(page, 'zh-CN');
-  const billId = (stack.backend.db.prepare("SELECT bill_id AS id FROM bills WHERE account_no = '3100000005' AND status = 'open' LIMIT 1").get() as { id: string }).id;
+  const billId = (stack().backend.db.prepare("SELECT bill_id AS id FROM bills WHERE account_no = '3100000005' AND status = 'open' LIMIT 1").get() as { id: string }).id;
 
   // HID POS scanner read by the core, arriving as a scan.received event.
   await expect(page.getByTestId('lookup-query')).toBeVisible();
-  stack.hall.pos.scan(billId);
+  stack().hall.pos.scan(billId);
   await expect(page.getByTestId('account-no')).toHaveText('3100000005');
   await expect(page.getByTestId('lookup-query')).toHaveValue(billId);
 
@@ -134,7 +115,3 @@ test('a scanned bill barcode finds the customer, from the POS scanner or a keybo
   await expect(page.getByTestId('account-no')).toHaveText('3100000001');
 });
 
-/** Screenshots only after the bundled CJK font has loaded, or Chinese shows as boxes. */
-async function fontsReady(page: Page): Promise<void> {
-  await page.evaluate('document.fonts.ready');
-}

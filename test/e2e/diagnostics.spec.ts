@@ -4,38 +4,17 @@
  * showing up in the list (and as the payment-screen banner), a test card read and a test scan
  * from the simulated HID devices — in zh-CN and en, with screenshots.
  */
-import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import { DEMO_CARD_MASTER_KEY } from '../../main/services/devices/compose-devices.js';
-import { startStack, type Stack } from '../support/stack.js';
+import { DEMO_SUPERVISOR, openAndSignIn, shot, stackPerTest, type Lang } from '../support/e2e.js';
 
-const SHOTS = 'screenshots';
-mkdirSync(SHOTS, { recursive: true });
+const stack = stackPerTest();
 
-let stack: Stack;
-test.beforeEach(async () => {
-  stack = await startStack({ withHost: true });
-});
-test.afterEach(async () => {
-  await stack.dispose();
-});
-
-async function signInAsSupervisor(page: Page, lang: 'zh-CN' | 'en') {
-  await page.goto(stack.host!.launchUrl);
-  await expect(page.getByTestId('sign-in')).toBeVisible();
-  if (lang === 'en') await page.getByTestId('language').selectOption('en');
-  await page.getByTestId('operator-id').fill('S001');
-  await page.getByTestId('pin').fill('9999');
-  await page.getByTestId('sign-in-submit').click();
-  await expect(page.getByTestId('operator')).toContainText('S001');
+async function signInAsSupervisor(page: Page, lang: Lang) {
+  await openAndSignIn(page, stack(), lang, DEMO_SUPERVISOR);
   await page.getByTestId('tab-diagnostics').click();
   await expect(page.getByTestId('diagnostics')).toBeVisible();
-}
-
-async function shot(page: Page, name: string) {
-  await page.evaluate('document.fonts.ready');
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
 
 for (const lang of ['zh-CN', 'en'] as const) {
@@ -58,7 +37,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await page.getByTestId('test-print-locale').selectOption(lang);
     await page.getByTestId('test-print-button').click();
     await expect(page.getByTestId('test-print-done')).toHaveText(L.printed);
-    const job = await stack.printer.waitForJob(0);
+    const job = await stack().printer.waitForJob(0);
     expect(job.text).toContain(L.title);
     expect(job.text).toContain('S001');
     expect(job.text).toContain('中文测试');
@@ -68,7 +47,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await shot(page, `diagnostics-${lang}-2-test-print`);
 
     // A fault switched on at the printer shows in the device list, the banner and the events.
-    stack.printer.setFault('paper_out');
+    stack().printer.setFault('paper_out');
     await page.getByTestId('devices-refresh').click();
     await expect(page.getByTestId('device-printer-state')).toHaveText(L.paperOut);
     await expect(page.getByTestId('device-banner-print')).toContainText(L.banner);
@@ -79,16 +58,16 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await shot(page, `diagnostics-${lang}-3-paper-out`);
 
     // Cover open arrives by polling alone (the stack polls the printer every second).
-    stack.printer.setFault('cover_open');
+    stack().printer.setFault('cover_open');
     await expect(page.getByTestId('device-printer-state')).toHaveText(L.coverOpen, { timeout: 5000 });
-    stack.printer.setFault(null);
+    stack().printer.setFault(null);
     await expect(page.getByTestId('device-printer-state')).toHaveText(L.ready, { timeout: 5000 });
     await expect(page.getByTestId('device-banner')).toHaveCount(0);
 
     // Test card read: no card, then a card.
     await page.getByTestId('test-card-button').click();
     await expect(page.getByTestId('test-card-error')).toContainText(L.noCard);
-    stack.hall.cardReader.insert(
+    stack().hall.cardReader.insert(
       issueGridDeskCard({ masterKey: DEMO_CARD_MASTER_KEY, uid: Uint8Array.of(0x04, 0xa1, 0xb2, 0xc3), accountNo: '3100000001', meterNo: '412000000001', generation: 2 }),
     );
     await expect(page.locator('[data-event="card.inserted"]')).toHaveCount(1);
@@ -100,22 +79,22 @@ for (const lang of ['zh-CN', 'en'] as const) {
     // Test scan: the POS scanner sends a QR code while the screen waits.
     await page.getByTestId('test-scan-button').click();
     await expect(page.getByTestId('test-scan-waiting')).toBeVisible();
-    stack.hall.pos.scan('https://pay.example/q/7F3K', ']Q1');
+    stack().hall.pos.scan('https://pay.example/q/7F3K', ']Q1');
     await expect(page.getByTestId('scan-data')).toHaveText('https://pay.example/q/7F3K');
     await expect(page.locator('[data-event="scan.received"]')).toHaveCount(1);
     await shot(page, `diagnostics-${lang}-4-card-and-scan`);
 
     // Unplug the card reader: the list says so at once.
-    stack.hall.cardReader.unplug();
+    stack().hall.cardReader.unplug();
     await expect(page.getByTestId('device-cardReader-connection')).not.toHaveText(L.connected);
     await shot(page, `diagnostics-${lang}-5-reader-unplugged`);
-    stack.hall.cardReader.replug();
+    stack().hall.cardReader.replug();
     await expect(page.getByTestId('device-cardReader-connection')).toHaveText(L.connected, { timeout: 5000 });
   });
 }
 
 test('a clerk sees no diagnostics tab', async ({ page }) => {
-  await page.goto(stack.host!.launchUrl);
+  await page.goto(stack().host!.launchUrl);
   await page.getByTestId('operator-id').fill('C001');
   await page.getByTestId('pin').fill('1234');
   await page.getByTestId('sign-in-submit').click();

@@ -3,39 +3,17 @@
  * before paying, pay cash, see the token big and grouped, and read it on the decoded receipt;
  * then the help desk decodes that token.
  */
-import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { blockFromHex, decodeToken, deriveDecoderKeyDkga02 } from '../../main/vending/sts/index.js';
-import { startStack, type Stack } from '../support/stack.js';
-
-const SHOTS = 'screenshots';
-mkdirSync(SHOTS, { recursive: true });
+import { fontsReady, openAndSignIn as signInAs, SHOTS, stackPerTest, type Lang } from '../support/e2e.js';
 const ACCOUNT = '3100000008';
 
-let stack: Stack;
-test.beforeEach(async () => {
-  stack = await startStack({ withHost: true });
-});
-test.afterEach(async () => {
-  await stack.dispose();
-});
+const stack = stackPerTest();
 
-async function openAndSignIn(page: Page, lang: 'zh-CN' | 'en') {
-  await page.goto(stack.host!.launchUrl);
-  await expect(page.getByTestId('sign-in')).toBeVisible();
-  if (lang === 'en') await page.getByTestId('language').selectOption('en');
-  await page.getByTestId('operator-id').fill('C001');
-  await page.getByTestId('pin').fill('1234');
-  await page.getByTestId('sign-in-submit').click();
-  await expect(page.getByTestId('operator')).toContainText('C001');
-}
-
-async function fontsReady(page: Page): Promise<void> {
-  await page.evaluate('document.fonts.ready');
-}
+const openAndSignIn = (page: Page, lang: Lang) => signInAs(page, stack(), lang);
 
 function vendCount(): number {
-  return (stack.core.db.prepare('SELECT COUNT(*) AS n FROM vends').get() as { n: number }).n;
+  return (stack().core.db.prepare('SELECT COUNT(*) AS n FROM vends').get() as { n: number }).n;
 }
 
 for (const lang of ['zh-CN', 'en'] as const) {
@@ -75,15 +53,15 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await fontsReady(page);
     await page.screenshot({ path: `${SHOTS}/vend-${lang}-2-token.png`, fullPage: true });
 
-    const job = await stack.printer.waitForJob(0, 5000);
+    const job = await stack().printer.waitForJob(0, 5000);
     expect(job.text).toContain(grouped);
     expect(job.text).toContain(labels.receipt);
     expect(job.text).toContain(labels.rounding);
     expect(vendCount()).toBe(1);
 
     // The printed token decodes with the meter's key (TEST vending key) to what was sold.
-    const m = stack.core.db.prepare("SELECT sts_json FROM meters WHERE account_no = ? AND kind = 'sts'").get(ACCOUNT) as { sts_json: string };
-    const vend = stack.core.db.prepare('SELECT tid, delivered_tenths FROM vends').get() as { tid: number; delivered_tenths: number };
+    const m = stack().core.db.prepare("SELECT sts_json FROM meters WHERE account_no = ? AND kind = 'sts'").get(ACCOUNT) as { sts_json: string };
+    const vend = stack().core.db.prepare('SELECT tid, delivered_tenths FROM vends').get() as { tid: number; delivered_tenths: number };
     const decoded = decodeToken(deriveDecoderKeyDkga02(blockFromHex('ABABABABABABABAB'), JSON.parse(m.sts_json) as Parameters<typeof deriveDecoderKeyDkga02>[1]), grouped.replace(/ /g, ''));
     expect(decoded).toMatchObject({ crcOk: true, tid: vend.tid, amount: { tenths: vend.delivered_tenths } });
 

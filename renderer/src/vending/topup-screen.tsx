@@ -1,9 +1,11 @@
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountView, VendPreviewView, VendView, WireError } from '../../../main/contract/index.js';
 import { call, useErrorText } from '../rpc';
 import { fenToYuanText, formatFen } from '../format';
 import type { Language } from '../i18n';
+import { PrinterHealthBanner, useDeviceHealth } from '../devices';
+import { CardPanel, CardWriteProgress } from './card-panel';
 import { SplitTable } from './split-table';
 import { VendResult } from './vend-result';
 import './vending.css';
@@ -27,8 +29,22 @@ export function TopUpScreen() {
   const [requestId, setRequestId] = useState(() => crypto.randomUUID());
   const [error, setError] = useState<WireError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [cardReady, setCardReady] = useState(false);
+  const [writingStep, setWritingStep] = useState<string | null | undefined>(undefined);
+  const [onScreenChoice, setOnScreenChoice] = useState<boolean | null>(null);
+  const health = useDeviceHealth();
+  const polling = useRef<ReturnType<typeof setInterval> | null>(null);
 
   const vendable = account?.meters.filter((m) => m.kind === 'sts' || m.kind === 'card') ?? [];
+  const isCard = vendable.find((m) => m.meterNo === meterNo)?.kind === 'card';
+  const printerDown = health !== null && health.printer.configured && health.printer.fault !== null;
+  // No paper / printer fault: the token goes on screen unless the clerk chooses otherwise.
+  const onScreen = onScreenChoice ?? printerDown;
+  const noCardWriter = isCard && health !== null && !(health.cardWriter.configured && health.cardWriter.available);
+  const onCardReady = useCallback((ready: boolean) => setCardReady(ready), []);
+  useEffect(() => () => {
+    if (polling.current) clearInterval(polling.current);
+  }, []);
 
   const find = async (e: FormEvent) => {
     e.preventDefault();
@@ -82,6 +98,18 @@ export function TopUpScreen() {
     if (!account || !preview) return;
     setError(null);
     setBusy(true);
+    const card = preview.meterKind === 'card';
+    if (card) {
+      // Write progress: the vend's journaled card steps, read while the purchase runs.
+      setWritingStep(null);
+      const accountNo = account.accountNo;
+      polling.current = setInterval(() => {
+        void call('vend.list', { accountNo, limit: 1 }).then((l) => {
+          const v = l.ok ? l.result.items[0] : undefined;
+          if (v && v.requestId === requestId) setWritingStep(v.card?.lastStep ?? null);
+        });
+      }, 150);
+    }
     const r = await call('vend.purchase', {
       requestId,
       accountNo: account.accountNo,
@@ -90,8 +118,12 @@ export function TopUpScreen() {
       amount: fenToYuanText(preview.amountFen),
       ...(method === 'cash' && tendered.trim() ? { tendered } : {}),
       ...(method === 'qr' ? { authCode: authCode.trim() } : {}),
+      delivery: !card && onScreen ? 'screen' : 'print',
       receiptLocale: i18n.language as Language,
     });
+    if (polling.current) clearInterval(polling.current);
+    polling.current = null;
+    setWritingStep(undefined);
     setBusy(false);
     if (!r.ok) return setError(r.error);
     setVend(r.result);
@@ -106,11 +138,14 @@ export function TopUpScreen() {
     setTendered('');
     setAuthCode('');
     setError(null);
+    setOnScreenChoice(null);
     setRequestId(crypto.randomUUID());
   };
 
   return (
-    <div className="vend-desk" data-testid="topup">
+    <div data-testid="topup">
+    <PrinterHealthBanner showCardWriter />
+    <div className="vend-desk">
       <div>
         <form className="card vend-form" onSubmit={(e) => void find(e)}>
           <h2>{t('vending.topup.title')}</h2>
@@ -161,11 +196,17 @@ export function TopUpScreen() {
                 <option value="qr">{t('vending.method.qr')}</option>
               </select>
             </label>
-            <button type="submit" disabled={busy || !value.trim() || vendable.length === 0} data-testid="topup-preview">
+            <button type="submit" disabled={busy || !value.trim() || vendable.length === 0 || noCardWriter} data-testid="topup-preview">
               {t('vending.topup.preview')}
             </button>
           </form>
         )}
+        {account && !vend && isCard && noCardWriter && (
+          <p className="card error" data-testid="card-no-writer">
+            {t('vending.card.noWriter')}
+          </p>
+        )}
+        {account && !vend && isCard && !noCardWriter && <CardPanel accountNo={account.accountNo} meterNo={meterNo} onReady={onCardReady} />}
       </div>
       <div>
         {error && (
@@ -193,14 +234,28 @@ export function TopUpScreen() {
                   <input data-testid="topup-authcode" value={authCode} onChange={(e) => setAuthCode(e.target.value)} inputMode="numeric" />
                 </label>
               )}
-              <button type="button" onClick={() => void pay()} disabled={busy} data-testid="topup-pay">
-                {busy ? t('vending.topup.paying') : t('vending.topup.pay')}
+              <button
+                type="button"
+                onClick={() => void pay()}
+                disabled={busy || (preview.meterKind === 'card' && (!cardReady || noCardWriter))}
+                data-testid="topup-pay"
+              >
+                {busy ? t('vending.topup.paying') : preview.meterKind === 'card' ? t('vending.topup.payCard') : t('vending.topup.pay')}
               </button>
             </div>
+            {preview.meterKind !== 'card' && printerDown && (
+              <label className="check-row">
+                <input type="checkbox" checked={onScreen} onChange={(e) => setOnScreenChoice(e.target.checked)} data-testid="topup-onscreen" />
+                {t('vending.topup.deliverOnScreen')}
+              </label>
+            )}
+            {preview.meterKind === 'card' && !cardReady && <p className="warning">{t('vending.card.insert')}</p>}
+            {writingStep !== undefined && <CardWriteProgress lastStep={writingStep} />}
           </div>
         )}
         {vend && <VendResult vend={vend} onChange={setVend} onNext={next} />}
       </div>
+    </div>
     </div>
   );
 }

@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { VendView, WireError } from '../../../main/contract/index.js';
+import { bridge } from '../bridge';
 import { call, useErrorText } from '../rpc';
 import { formatFen } from '../format';
 import type { Language } from '../i18n';
@@ -17,7 +18,25 @@ export function VendResult({ vend, onChange, onNext }: { readonly vend: VendView
   const [reversing, setReversing] = useState(false);
   const [sup, setSup] = useState({ id: '', pin: '', reason: '' });
 
-  const deliver = async (via: 'print' | 'screen') => {
+  const isCard = vend.meterKind === 'card';
+  const cardPending = isCard && (vend.state === 'token_issued' || vend.state === 'paid');
+
+  // A card vend waiting for its card: re-inserting the card finishes it in the core; follow it here.
+  useEffect(() => {
+    if (!cardPending) return undefined;
+    return bridge.subscribe('card.inserted', () => {
+      setTimeout(() => {
+        void call('vend.get', { vendId: vend.vendId }).then((r) => {
+          if (r.ok && r.result.state !== vend.state) {
+            setError(null);
+            onChange(r.result);
+          }
+        });
+      }, 600);
+    });
+  }, [cardPending, vend.vendId, vend.state, onChange]);
+
+  const deliver = async (via: 'print' | 'screen' | 'card') => {
     const r = await call('vend.deliver', { vendId: vend.vendId, via, receiptLocale });
     if (!r.ok) return setError(r.error);
     setError(r.result.deliveryError);
@@ -40,7 +59,13 @@ export function VendResult({ vend, onChange, onNext }: { readonly vend: VendView
   return (
     <div className="card" data-testid="vend-result" data-state={vend.state}>
       <h2>
-        {vend.state === 'reversed' ? t('vending.topup.reversed') : t('vending.topup.done')}
+        {vend.state === 'reversed'
+          ? t('vending.topup.reversed')
+          : isCard
+            ? vend.state === 'delivered'
+              ? t('vending.card.delivered')
+              : t('vending.card.notWritten')
+            : t('vending.topup.done')}
         {vend.offline && <span className="badge">{t('vending.topup.offlineBadge')}</span>}
       </h2>
       {vend.tokenGroups && vend.state !== 'reversed' && (
@@ -54,8 +79,22 @@ export function VendResult({ vend, onChange, onNext }: { readonly vend: VendView
           </div>
         </div>
       )}
+      {isCard && vend.card && vend.state === 'delivered' && (
+        <div className="token-box card-done" data-testid="vend-card-done">
+          <div className="card-counter">{t('vending.card.done', { counter: vend.card.counterAfter })}</div>
+          <div>
+            {t('vending.card.credit')} {formatFen(vend.card.amountFen ?? 0)} · {formatCkwh(vend.card.energyCkwh ?? 0)} kWh
+          </div>
+          <div>{t('vending.card.doneHint', { meter: vend.meterNo, kwh: formatCkwh(vend.card.energyCkwh ?? 0) })}</div>
+        </div>
+      )}
+      {cardPending && error && (error.code === 'card.removed' || error.code === 'card.absent') && (
+        <p className="card-reinsert" data-testid="vend-card-reinsert" role="alert">
+          {t('vending.card.removed')}
+        </p>
+      )}
       <p data-testid="vend-delivery" className={vend.state === 'delivered' ? 'ok' : 'warning'}>
-        {vend.state === 'delivered'
+        {isCard ? null : vend.state === 'delivered'
           ? t('vending.topup.delivered', { how: vend.delivery === 'printed' ? t('vending.topup.printed') : t('vending.topup.shown') })
           : vend.state === 'token_issued'
             ? t('vending.topup.notDelivered')
@@ -65,12 +104,19 @@ export function VendResult({ vend, onChange, onNext }: { readonly vend: VendView
       </p>
       {error && (
         <p className="error" data-testid="vend-error">
-          {vend.state === 'token_issued' ? t('vending.topup.printFailed', { error: errorText(error) }) : errorText(error)}
+          {vend.state === 'token_issued'
+            ? t(isCard ? 'vending.card.failed' : 'vending.topup.printFailed', { error: errorText(error) })
+            : errorText(error)}
         </p>
       )}
       <SplitTable split={vend.split} />
       <div className="actions">
-        {vend.state === 'token_issued' && (
+        {cardPending && (
+          <button type="button" onClick={() => void deliver('card')} data-testid="vend-write-card">
+            {t('vending.card.writeAgain')}
+          </button>
+        )}
+        {!isCard && vend.state === 'token_issued' && (
           <>
             <button type="button" onClick={() => void deliver('print')} data-testid="vend-retry-print">
               {t('vending.topup.retryPrint')}

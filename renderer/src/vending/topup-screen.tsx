@@ -218,7 +218,7 @@ export function TopUpScreen() {
           <div className="card">
             <h2>{t('vending.topup.split', { amount: formatFen(preview.amountFen) })}</h2>
             <SplitTable split={preview} />
-            <p>
+            <p hidden={preview.meterKind === 'card'}>
               {t('vending.topup.issuer')}: {preview.issuer === 'online' ? t('vending.topup.issuerOnline') : t('vending.topup.issuerLocal')}
               {preview.issuer === 'local' && ` · ${t('vending.topup.offlineLeft', { amount: formatFen(preview.offlineAvailableFen) })}`}
             </p>
@@ -249,7 +249,7 @@ export function TopUpScreen() {
                 {t('vending.topup.deliverOnScreen')}
               </label>
             )}
-            {preview.meterKind === 'card' && !cardReady && <p className="warning">{t('vending.card.insert')}</p>}
+            {preview.meterKind === 'card' && !cardReady && <p className="warning" data-testid="card-not-ready">{t('vending.card.notReady')}</p>}
             {writingStep !== undefined && <CardWriteProgress lastStep={writingStep} />}
           </div>
         )}

@@ -102,7 +102,7 @@ export function VendResult({ vend, onChange, onNext }: { readonly vend: VendView
         {vend.method === 'cash' && vend.changeFen > 0 && ` · ${t('vending.topup.change')} ${formatFen(vend.changeFen)}`}
         {reprints > 0 && ` · ${t('vending.topup.reprinted', { n: reprints })}`}
       </p>
-      {error && (
+      {error && !(cardPending && (error.code === 'card.removed' || error.code === 'card.absent')) && (
         <p className="error" data-testid="vend-error">
           {vend.state === 'token_issued'
             ? t(isCard ? 'vending.card.failed' : 'vending.topup.printFailed', { error: errorText(error) })

@@ -288,7 +288,7 @@ describe('bad input: typed, translated, nothing written', () => {
     ['above maximum', { accountNo: STS_2014, amount: '6000' }, 'vending.amount_above_maximum'],
     ['not a number', { accountNo: STS_2014, amount: 'abc' }, 'payment.amount_not_numeric'],
     ['postpaid account', { accountNo: POSTPAID, amount: '100' }, 'vending.not_prepaid'],
-    ['card meter', { accountNo: CARD, amount: '100' }, 'vending.card_delivery_unsupported'],
+    ['card meter with no card in the reader', { accountNo: CARD, amount: '100' }, 'vending.card_absent'],
     ['1993 meter after the TID rollover', { accountNo: STS_1993, amount: '100' }, 'vending.tid_out_of_range'],
     ['qr without code', { accountNo: STS_2014, amount: '100', method: 'qr' }, 'validation.invalid_params'],
   ])('%s', async (_name, params, expected) => {

@@ -34,7 +34,6 @@ export const VENDING_ERROR_CODES = [
   'vending.issue_rejected',
   'vending.payment_declined',
   'vending.payment_pending',
-  'vending.card_delivery_unsupported',
   'vending.card_other_account',
   // Prepaid card vends (local fee control): refused before any money is taken, or a delivery problem
   'vending.card_writer_unavailable',

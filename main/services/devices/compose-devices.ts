@@ -20,8 +20,8 @@ import type { TerminalConfig } from '../../config.js';
 /** TEST KEY MATERIAL for simulated cards only; real cards are keyed by the utility's key store. */
 export const DEMO_CARD_MASTER_KEY = Uint8Array.from(Buffer.from('475249444445534b2d44454d4f2d4b31', 'hex'));
 
-/** The card the demo's simulated reader starts with, so "test card read" has something to read. */
-export const DEMO_CARD = { uid: Uint8Array.of(0x04, 0xd3, 0x5a, 0x21), accountNo: '3100000001', meterNo: '412000000001', generation: 2 } as const;
+/** The card the demo's simulated reader starts with: demo account 3100000004's prepaid card (docs/backend.md). */
+export const DEMO_CARD = { uid: Uint8Array.of(0x04, 0xd3, 0x5a, 0x21), accountNo: '3100000004', meterNo: '412030179444', generation: 2 } as const;
 
 export function printerAddress(config: TerminalConfig): string {
   const p = config.printer;

@@ -36,7 +36,7 @@ describe('migration v2', () => {
     migrate(db, MIGRATIONS.filter((m) => m.version === 1));
     db.prepare("INSERT INTO kv (key, value) VALUES ('k', 'v')").run();
     expect(currentVersion(db)).toBe(1);
-    migrate(db);
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 2));
     expect(currentVersion(db)).toBe(2);
     expect(db.prepare('SELECT value FROM kv').get()).toEqual({ value: 'v' });
     insertVend(db, 'a', 'M1', 100);

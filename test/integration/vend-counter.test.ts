@@ -167,6 +167,28 @@ describe('counter vend, online secure module', () => {
     expect(dup).toEqual([]);
   });
 
+  it('moves to the next free TID when another terminal already used this minute for the meter', async () => {
+    const { meterNo, sts } = await meterSts(STS_2014);
+    const localMax = (stack.core.db.prepare('SELECT MAX(tid) AS t FROM vends WHERE meter_no = ?').get(meterNo) as { t: number | null }).t ?? 0;
+    const first = Math.max(tidFromDate(stack.clock(), sts.baseDate), localMax + 1);
+    // Another terminal's vends took the next three minutes at the backend.
+    const taken = stack.backend.db.prepare(
+      `INSERT INTO sts_issues (vend_id, terminal_id, meter_no, tid, rnd, amount_tenths, digits, field, delivered_tenths, issued_at)
+       VALUES (?, 'T-HALL-02', ?, ?, 0, 10, '00000000000000000000', 10, 10, '2026-11-27T02:00:00Z')`,
+    );
+    for (let i = 0; i < 3; i++) taken.run(randomUUID(), meterNo, first + i);
+
+    const v = ok<VendView>(await purchase(STS_2014, '20'));
+    expect(v.tid).toBe(first + 3);
+    expect(decodeToken(dkFor(sts), v.token!).tid).toBe(first + 3);
+    const moves = journalEntries(stack.core.db, v.vendId).filter((e) => e.type === 'vend.tid_reassigned').map((e) => e.payload);
+    expect(moves).toEqual([
+      { vendId: v.vendId, meterNo, from: first, to: first + 1 },
+      { vendId: v.vendId, meterNo, from: first + 1, to: first + 2 },
+      { vendId: v.vendId, meterNo, from: first + 2, to: first + 3 },
+    ]);
+  });
+
   it('settles recovered arrears into the oldest bill at delivery and tells the backend', async () => {
     const before = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_ARREARS, amount: '100' }, clerk));
     const v = ok<VendView>(await purchase(STS_ARREARS, '100'));

@@ -338,7 +338,7 @@ export class VendService {
     const account = this.deps.accounts.cached(row.account_no);
     const meter = account.meters.find((m) => m.meterNo === row.meter_no);
     if (!meter?.sts) throw new AppError('vending.meter_not_found', { meterNo: row.meter_no });
-    const req = { vendId: row.vend_id, meterNo: row.meter_no, sts: meter.sts, amountTenths: row.amount_tenths, tid: row.tid, rnd: row.rnd };
+    let req = { vendId: row.vend_id, meterNo: row.meter_no, sts: meter.sts, amountTenths: row.amount_tenths, tid: row.tid, rnd: row.rnd };
     let issued: IssuedCredit;
     let offline = row.offline === 1;
     const local = this.deps.localModule;
@@ -346,21 +346,29 @@ export class VendService {
       if (!local) throw new AppError('vending.secure_module_unavailable', { mode: 'local' });
       issued = await local.issueCredit(req);
     } else {
-      try {
-        issued = await this.deps.secureModule.issueCredit(req);
-      } catch (e) {
-        // The vend is paid: deliver credit. The same stored inputs give the byte-identical token locally.
-        if (!(e instanceof AppError && e.code === 'vending.secure_module_unavailable') || !local || !this.deps.localFallback) throw e;
-        issued = await local.issueCredit(req);
-        offline = true;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          issued = await this.deps.secureModule.issueCredit(req);
+          break;
+        } catch (e) {
+          if (isTidReused(e) && attempt < MAX_TID_REASSIGNMENTS) {
+            req = { ...req, tid: this.reassignTid(row.vend_id, row.meter_no, req.tid) };
+            continue;
+          }
+          // The vend is paid: deliver credit. The same stored inputs give the byte-identical token locally.
+          if (!(e instanceof AppError && e.code === 'vending.secure_module_unavailable') || !local || !this.deps.localFallback) throw e;
+          issued = await local.issueCredit(req);
+          offline = true;
+          break;
+        }
       }
     }
-    if (issued.tid !== row.tid || issued.rnd !== row.rnd) throw new Error(`secure module answered another TID/RND for vend ${row.vend_id}`);
+    if (issued.tid !== req.tid || issued.rnd !== row.rnd) throw new Error(`secure module answered another TID/RND for vend ${row.vend_id}`);
     const payload = {
       vendId: row.vend_id,
       accountNo: row.account_no,
       meterNo: row.meter_no,
-      tid: row.tid,
+      tid: req.tid,
       amountTenths: row.amount_tenths,
       deliveredTenths: issued.deliveredTenths,
       amountFen: row.amount_fen,
@@ -655,6 +663,22 @@ export class VendService {
       enqueueOutbox(db, { eventId: stepEventId(row.vend_id, to), type, occurredAt: at, payload: { vendId: row.vend_id, from: row.state, to, ...(outboxPayload ?? journalPayload) } });
     }).immediate();
     this.deps.afterCommit();
+  }
+
+  /**
+   * Another terminal already used this TID for the meter (the backend refused it) and no token
+   * exists for this vend, so moving it to the next free minute cannot create a second credit.
+   */
+  private reassignTid(vendId: string, meterNo: string, usedTid: number): number {
+    const { db } = this.deps;
+    let tid = usedTid;
+    db.transaction(() => {
+      tid = nextTid(db, meterNo, usedTid + 1);
+      const info = db.prepare('UPDATE vends SET tid = ? WHERE vend_id = ? AND token IS NULL').run(tid, vendId);
+      if (info.changes !== 1) throw new Error(`vend ${vendId} already has a token; its TID must not change`);
+      appendJournal(db, { type: 'vend.tid_reassigned', ref: vendId, actor: 'system', at: this.deps.clock().toISOString(), payload: { vendId, meterNo, from: usedTid, to: tid } });
+    }).immediate();
+    return tid;
   }
 
   private journalOnly(vendId: string, type: string, actor: string, payload: Record<string, unknown>): void {
@@ -970,3 +994,9 @@ export function splitView(b: VendBreakdown): VendSplitView {
   };
 }
 
+/** Other terminals vending the same meter in the same minutes: a few steps forward always finds a free TID. */
+const MAX_TID_REASSIGNMENTS = 10;
+
+function isTidReused(e: unknown): boolean {
+  return e instanceof AppError && e.code === 'vending.issue_rejected' && e.details.reason === 'tid_reused';
+}

@@ -20,16 +20,43 @@ export interface ReceiptContext {
   readonly reprint: boolean;
 }
 
+/** Every receipt starts alike: the hall, the title, a reprint mark when it is one. */
+export function receiptTop(ctx: ReceiptContext, title: string, reprintMark: string): ReceiptLine[] {
+  return [
+    { kind: 'text', text: ctx.header, align: 'center', bold: true },
+    { kind: 'text', text: title, align: 'center', bold: true, size: 2 },
+    ...(ctx.reprint ? [{ kind: 'text', text: reprintMark, align: 'center', bold: true } as const] : []),
+    { kind: 'rule' },
+  ];
+}
+
+/** …and ends alike: who, where, when, the reference to quote, closing notes, the hotline. */
+export function receiptBottom(
+  ctx: ReceiptContext,
+  who: { readonly operatorId: string; readonly createdAt: string },
+  reference: { readonly label: string; readonly id: string; readonly extra?: readonly ReceiptLine[] },
+  notes: readonly string[] = [],
+): ReceiptLine[] {
+  const { t } = ctx;
+  return [
+    { kind: 'rule' },
+    { kind: 'pair', left: t('receipt.operator'), right: `${who.operatorId} ${ctx.operatorName}` },
+    { kind: 'pair', left: t('receipt.terminal'), right: ctx.terminalId },
+    { kind: 'pair', left: t('receipt.time'), right: localDateTime(new Date(who.createdAt), ctx.timeZone) },
+    { kind: 'text', text: reference.label },
+    { kind: 'text', text: reference.id },
+    ...(reference.extra ?? []),
+    ...notes.map((text) => ({ kind: 'text', text, align: 'center' }) as const),
+    { kind: 'text', text: t('receipt.hotline', { hotline: ctx.hotline }), align: 'center' },
+    { kind: 'feed', lines: 3 },
+  ];
+}
+
 export function paymentReceipt(p: PaymentView, ctx: ReceiptContext): Receipt {
   const { t, locale } = ctx;
   const money = (fen: number) => formatFen(fen, locale);
-  const lines: ReceiptLine[] = [
-    { kind: 'text', text: ctx.header, align: 'center', bold: true },
-    { kind: 'text', text: t('receipt.payment.title'), align: 'center', bold: true, size: 2 },
-  ];
-  if (ctx.reprint) lines.push({ kind: 'text', text: t('receipt.reprint'), align: 'center', bold: true });
+  const lines: ReceiptLine[] = receiptTop(ctx, t('receipt.payment.title'), t('receipt.reprint'));
   lines.push(
-    { kind: 'rule' },
     { kind: 'pair', left: t('receipt.account'), right: p.accountNo },
     { kind: 'pair', left: t('receipt.name'), right: ctx.accountName },
     { kind: 'rule' },
@@ -51,15 +78,11 @@ export function paymentReceipt(p: PaymentView, ctx: ReceiptContext): Receipt {
     );
   }
   lines.push(
-    { kind: 'rule' },
-    { kind: 'pair', left: t('receipt.operator'), right: `${p.operatorId} ${ctx.operatorName}` },
-    { kind: 'pair', left: t('receipt.terminal'), right: ctx.terminalId },
-    { kind: 'pair', left: t('receipt.time'), right: localDateTime(new Date(p.createdAt), ctx.timeZone) },
-    { kind: 'text', text: t('receipt.paymentNo') },
-    { kind: 'text', text: p.paymentId },
-    { kind: 'barcode', data: p.paymentId.replace(/-/g, '').slice(0, 20) },
-    { kind: 'text', text: t('receipt.hotline', { hotline: ctx.hotline }), align: 'center' },
-    { kind: 'feed', lines: 3 },
+    ...receiptBottom(ctx, p, {
+      label: t('receipt.paymentNo'),
+      id: p.paymentId,
+      extra: [{ kind: 'barcode', data: p.paymentId.replace(/-/g, '').slice(0, 20) }],
+    }),
   );
   return { lines };
 }

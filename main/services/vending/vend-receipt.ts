@@ -5,34 +5,18 @@
 import type { Receipt, ReceiptLine } from '../../../kiosk-drivers/printer/receipt-model.js';
 import type { VendView } from '../../contract/vending.js';
 import { formatFen } from '../../domain/money.js';
-import type { Locale, Translate } from '../../i18n/locales.js';
 import { formatTokenGroups } from '../../vending/sts/index.js';
 import { formatCkwh } from '../../vending/vend/vend-states.js';
-import { localDateTime } from '../clock.js';
+import { receiptBottom, receiptTop, type ReceiptContext } from '../receipts.js';
 
-export interface VendReceiptContext {
-  readonly t: Translate;
-  readonly locale: Locale;
-  readonly header: string;
-  readonly hotline: string;
-  readonly terminalId: string;
-  readonly timeZone: string;
-  readonly operatorName: string;
-  readonly accountName: string;
-  readonly reprint: boolean;
-}
 
-export function vendReceipt(v: VendView, ctx: VendReceiptContext): Receipt {
+
+export function vendReceipt(v: VendView, ctx: ReceiptContext): Receipt {
   const { t } = ctx;
   const money = (fen: number) => formatFen(fen, ctx.locale);
   const s = v.split;
-  const lines: ReceiptLine[] = [
-    { kind: 'text', text: ctx.header, align: 'center', bold: true },
-    { kind: 'text', text: t('vending.receipt.title'), align: 'center', bold: true, size: 2 },
-  ];
-  if (ctx.reprint) lines.push({ kind: 'text', text: t('vending.receipt.reprint', { n: v.reprints + 1 }), align: 'center', bold: true });
+  const lines: ReceiptLine[] = receiptTop(ctx, t('vending.receipt.title'), t('vending.receipt.reprint', { n: v.reprints + 1 }));
   lines.push(
-    { kind: 'rule' },
     { kind: 'pair', left: t('vending.receipt.account'), right: v.accountNo },
     { kind: 'pair', left: t('vending.receipt.name'), right: ctx.accountName },
     { kind: 'pair', left: t('vending.receipt.meter'), right: v.meterNo },
@@ -90,15 +74,9 @@ export function vendReceipt(v: VendView, ctx: VendReceiptContext): Receipt {
     lines.push({ kind: 'text', text: t('vending.receipt.keyIn'), align: 'center' });
   }
   lines.push(
-    { kind: 'rule' },
-    { kind: 'pair', left: t('vending.receipt.operator'), right: `${v.operatorId} ${ctx.operatorName}` },
-    { kind: 'pair', left: t('vending.receipt.terminal'), right: ctx.terminalId },
-    { kind: 'pair', left: t('vending.receipt.time'), right: localDateTime(new Date(v.createdAt), ctx.timeZone) },
-    { kind: 'text', text: t('vending.receipt.vendNo') },
-    { kind: 'text', text: v.vendId },
-    { kind: 'text', text: t(v.card ? 'vending.receipt.cardNoRefund' : 'vending.receipt.noRefund'), align: 'center' },
-    { kind: 'text', text: t('vending.receipt.hotline', { hotline: ctx.hotline }), align: 'center' },
-    { kind: 'feed', lines: 3 },
+    ...receiptBottom(ctx, v, { label: t('vending.receipt.vendNo'), id: v.vendId }, [
+      t(v.card ? 'vending.receipt.cardNoRefund' : 'vending.receipt.noRefund'),
+    ]),
   );
   return { lines };
 }

@@ -11,14 +11,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encodeReceipt } from '../../kiosk-drivers/printer/escpos-encoder.js';
 import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
-import { TerminalConfigSchema } from '../../main/config.js';
+
 import { createCore } from '../../main/core.js';
-import { loadLateFeeRules } from '../../main/domain/late-fee/load-late-fee-rules.js';
-import { RESOURCES_DIR } from '../../main/host/compose.js';
-import { lateFeePolicy } from '../../main/services/late-fees.js';
-import { DEMO_TERMINAL } from '../../main/sync/signing.js';
+
 import { startBackend } from '../billing-backend/server.js';
 import { atMost, info, median, percentile, type BenchResult } from './harness.js';
+import { shippedLateFees, testTerminalConfig } from '../support/config.js';
 
 const N = 150;
 
@@ -38,17 +36,8 @@ export async function run(): Promise<BenchResult[]> {
     },
     close: () => Promise.resolve(),
   };
-  const config = TerminalConfigSchema.parse({
-    terminalId: DEMO_TERMINAL.id,
-    mode: 'counter',
-    defaultLocale: 'zh-CN',
-    timeZone: 'Asia/Shanghai',
-    dataDir: path.join(dir, 'terminal'),
-    backend: { url: backend.url, terminalSecret: DEMO_TERMINAL.secret, lookupTimeoutMs: 2000, pushIntervalMs: 600_000, pushBatchSize: 100 },
-    printer: { transport: 'none' },
-    receipt: { header: 'GridDesk bench', hotline: '95598' },
-  });
-  const core = createCore(config, { printer, lateFees: lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))) });
+  const config = testTerminalConfig({ dataDir: path.join(dir, 'terminal'), backend: { url: backend.url, lookupTimeoutMs: 2000 } });
+  const core = createCore(config, { printer, lateFees: shippedLateFees() });
   try {
     await core.refreshOperators();
     const s = core.newSession('bench');

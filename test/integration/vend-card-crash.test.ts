@@ -12,14 +12,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { TerminalConfigSchema } from '../../main/config.js';
+
 import { createCore } from '../../main/core.js';
 import { loadLateFeeRules } from '../../main/domain/late-fee/load-late-fee-rules.js';
 import { printerFor, RESOURCES_DIR } from '../../main/host/compose.js';
 import { DEMO_CARD_MASTER_KEY, deviceManagerFor } from '../../main/services/devices/compose-devices.js';
 import { lateFeePolicy } from '../../main/services/late-fees.js';
 import { verifyJournal } from '../../main/store/journal.js';
-import { DEMO_TERMINAL } from '../../main/sync/signing.js';
+
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import { SimulatedCard } from '../../kiosk-drivers/card/sim/simulated-card.js';
 import { SimulatedMeter } from '../../kiosk-drivers/card/sim/simulated-meter.js';
@@ -27,6 +27,7 @@ import { createSimulatedHall } from '../../kiosk-drivers/device-manager/sim/simu
 import { startPrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
 import { startBackend } from '../billing-backend/server.js';
 import { DEMO_NOW } from '../support/stack.js';
+import { testTerminalConfig } from '../support/config.js';
 
 const ACCOUNT = '3100000004';
 
@@ -61,15 +62,10 @@ function saveCard(file: string, card: SimulatedCard): void {
 async function runChild(job: Job): Promise<void> {
   const start = new Date(job.startIso).getTime();
   const clock = () => new Date(start + (Date.now() - job.t0Ms));
-  const config = TerminalConfigSchema.parse({
-    terminalId: DEMO_TERMINAL.id,
-    mode: 'counter',
-    defaultLocale: 'zh-CN',
-    timeZone: 'Asia/Shanghai',
+  const config = testTerminalConfig({
     dataDir: job.dataDir,
-    backend: { url: job.backendUrl, terminalSecret: DEMO_TERMINAL.secret, lookupTimeoutMs: 3000, pushIntervalMs: 600_000, pushBatchSize: 100 },
+    backend: { url: job.backendUrl, lookupTimeoutMs: 3000 },
     printer: { transport: 'network', host: '127.0.0.1', port: job.printerPort },
-    receipt: { header: 'GridDesk card crash test', hotline: '95598' },
     devices: { simulated: true, printerPollMs: 1000, cardPollMs: 100, reconnect: { initialMs: 100, maxMs: 1000 } },
   });
   const card = loadCard(job.cardFile);

@@ -6,20 +6,20 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { TerminalConfigSchema, type TerminalConfig } from '../../main/config.js';
+import type { TerminalConfig } from '../../main/config.js';
 import type { MethodName, ParamsOf, ResultOf } from '../../main/contract/index.js';
 import type { Session } from '../../main/services/dispatch.js';
 import { createCore, type Core } from '../../main/core.js';
-import { loadLateFeeRules } from '../../main/domain/late-fee/load-late-fee-rules.js';
-import { printerFor, RESOURCES_DIR } from '../../main/host/compose.js';
+
+import { printerFor } from '../../main/host/compose.js';
 import { startHost, type RunningHost } from '../../main/host/host-server.js';
 import { RENDERER_DIR } from '../../main/host/main.js';
-import { lateFeePolicy } from '../../main/services/late-fees.js';
-import { DEMO_TERMINAL } from '../../main/sync/signing.js';
+
 import { startPrinterSimulator, type PrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
 import { createSimulatedHall, type SimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
 import { deviceManagerFor } from '../../main/services/devices/compose-devices.js';
 import { startBackend, type RunningBackend } from '../billing-backend/server.js';
+import { shippedLateFees, testTerminalConfig } from './config.js';
 
 export const DEMO_NOW = new Date('2026-11-27T02:00:00.000Z');
 
@@ -54,25 +54,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-stack-'));
   const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: clock, seedDate: '2026-11-27' });
   const printer = await startPrinterSimulator({ port: 0 });
-  const config = TerminalConfigSchema.parse({
-    terminalId: DEMO_TERMINAL.id,
-    mode: 'counter',
-    defaultLocale: 'zh-CN',
-    timeZone: 'Asia/Shanghai',
+  const config = testTerminalConfig({
     dataDir: path.join(dir, 'terminal'),
-    backend: {
-      url: backend.url,
-      terminalSecret: DEMO_TERMINAL.secret,
-      lookupTimeoutMs: 1500,
-      pushIntervalMs: opts.pushIntervalMs ?? 60_000,
-      pushBatchSize: 100,
-    },
+    backend: { url: backend.url, pushIntervalMs: opts.pushIntervalMs ?? 60_000 },
     printer: { transport: 'network', host: printer.host, port: printer.port },
-    receipt: { header: '国网三门峡供电公司 湖滨营业厅', hotline: '95598' },
     devices: { simulated: true, printerPollMs: 1000, cardPollMs: 200, reconnect: { initialMs: 100, maxMs: 1000 } },
   });
   const hall = createSimulatedHall();
-  const lateFees = lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json')));
+  const lateFees = shippedLateFees();
   const build = async () => {
     const { devices } = deviceManagerFor(config, printerFor(config), { hall, clock });
     const core = createCore(config, { printer: devices.printer, devices, clock, lateFees });

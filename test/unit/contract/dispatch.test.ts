@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TerminalConfigSchema } from '../../../main/config.js';
+import { testTerminalConfig } from '../../support/config.js';
 import { createCore, type Core } from '../../../main/core.js';
 import { cacheOperators } from '../../../main/services/auth.js';
 import { hashPin } from '../../billing-backend/pin-hash.js';
@@ -20,16 +20,7 @@ const snapshot = () =>
 
 beforeAll(() => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-contract-'));
-  const config = TerminalConfigSchema.parse({
-    terminalId: 'T-TEST-01',
-    mode: 'counter',
-    defaultLocale: 'zh-CN',
-    timeZone: 'Asia/Shanghai',
-    dataDir: dir,
-    backend: { url: 'http://127.0.0.1:9', terminalSecret: 'x'.repeat(16), lookupTimeoutMs: 200, pushIntervalMs: 600_000, pushBatchSize: 10 },
-    printer: { transport: 'none' },
-    receipt: { header: 'h', hotline: '95598' },
-  });
+  const config = testTerminalConfig({ dataDir: dir, backend: { lookupTimeoutMs: 200 } });
   core = createCore(config, { printer: null, lateFees: () => ({ fen: 0, ruleKey: '' }) });
   cacheOperators(core.db, [
     { operatorId: 'C001', name: '张敏', role: 'clerk', pinHash: hashPin('1234', Buffer.from('00112233445566778899aabbccddeeff', 'hex')), active: true },

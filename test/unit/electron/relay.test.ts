@@ -17,20 +17,11 @@ vi.mock('electron', () => ({
 
 const { registerRpc } = await import('../../../main/electron/main.js');
 const { createCore } = await import('../../../main/core.js');
-const { TerminalConfigSchema } = await import('../../../main/config.js');
+const { testTerminalConfig } = await import('../../support/config.js');
 
 function core() {
   return createCore(
-    TerminalConfigSchema.parse({
-      terminalId: 'T-EL-01',
-      mode: 'kiosk',
-      defaultLocale: 'en',
-      timeZone: 'Asia/Shanghai',
-      dataDir: mkdtempSync(path.join(tmpdir(), 'gd-el-')),
-      backend: { url: 'http://127.0.0.1:9', terminalSecret: 'x'.repeat(16), lookupTimeoutMs: 200, pushIntervalMs: 600_000, pushBatchSize: 10 },
-      printer: { transport: 'none' },
-      receipt: { header: 'h', hotline: '95598' },
-    }),
+    testTerminalConfig({ terminalId: 'T-EL-01', mode: 'kiosk', defaultLocale: 'en', dataDir: mkdtempSync(path.join(tmpdir(), 'gd-el-')) }),
     { printer: null, lateFees: () => ({ fen: 0, ruleKey: '' }) },
   );
 }

@@ -5,13 +5,14 @@
  * unfinished vends), waits for the resume, optionally retries the purchase with the same
  * requestId (as the clerk would), prints one `RESULT {...}` line and exits.
  */
-import { TerminalConfigSchema } from '../../../../main/config.js';
+
 import { createCore } from '../../../../main/core.js';
 import { loadLateFeeRules } from '../../../../main/domain/late-fee/load-late-fee-rules.js';
 import { printerFor, RESOURCES_DIR } from '../../../../main/host/compose.js';
 import { lateFeePolicy } from '../../../../main/services/late-fees.js';
-import { DEMO_TERMINAL } from '../../../../main/sync/signing.js';
+
 import path from 'node:path';
+import { testTerminalConfig } from '../../../support/config.js';
 
 export interface CrashJob {
   readonly dataDir: string;
@@ -26,15 +27,10 @@ export interface CrashJob {
 const job = JSON.parse(process.env.VEND_CRASH_JOB ?? 'null') as CrashJob;
 const start = new Date(job.startIso).getTime();
 const clock = () => new Date(start + (Date.now() - job.t0Ms));
-const config = TerminalConfigSchema.parse({
-  terminalId: DEMO_TERMINAL.id,
-  mode: 'counter',
-  defaultLocale: 'zh-CN',
-  timeZone: 'Asia/Shanghai',
+const config = testTerminalConfig({
   dataDir: job.dataDir,
-  backend: { url: job.backendUrl, terminalSecret: DEMO_TERMINAL.secret, lookupTimeoutMs: 3000, pushIntervalMs: 600_000, pushBatchSize: 100 },
+  backend: { url: job.backendUrl, lookupTimeoutMs: 3000 },
   printer: { transport: 'network', host: '127.0.0.1', port: job.printerPort },
-  receipt: { header: 'GridDesk crash test', hotline: '95598' },
 });
 const core = createCore(config, {
   printer: printerFor(config),

@@ -3,7 +3,6 @@
  * transport, configured late-fee rules). Shared by the Electron shell and the host shell.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig, type TerminalConfig } from '../config.js';
 import { createCore, type Core } from '../core.js';
 import { loadLateFeeRules } from '../domain/late-fee/load-late-fee-rules.js';
@@ -12,14 +11,10 @@ import { EscPosReceiptPrinter } from '../../kiosk-drivers/printer/escpos-receipt
 import { networkTransport, serialTransport, usbTransport } from '../../kiosk-drivers/printer/transports.js';
 import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
 import { deviceManagerFor } from '../services/devices/compose-devices.js';
+import { resourcesDir } from '../resources-dir.js';
 
-export const RESOURCES_DIR = findResources();
-
-function findResources(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // main/host → ../../resources ; dist/main/host → ../../../resources
-  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '..', '..', '..', 'resources') : path.resolve(here, '..', '..', 'resources');
-}
+/** resources/ of this installation (packaged app or checkout); see main/resources-dir.ts. */
+export const RESOURCES_DIR = resourcesDir();
 
 /** Config files in override order: defaults, then `--config <file>` or $GRIDDESK_CONFIG. */
 export function configPaths(argv: readonly string[]): string[] {

@@ -2,21 +2,17 @@
  * Locale files: resources/locales/<lng>/*.json, one file per area, deep-merged into a single
  * namespace so areas can add strings without touching each other's files.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resourcesDir } from '../resources-dir.js';
 import { deepMerge } from './deep-merge.js';
 
 export const LOCALES = ['zh-CN', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-/** resources/locales, found from main/i18n (tsx, vitest) and from dist/main/i18n (emitted JS). */
+/** resources/locales of this installation (packaged app or checkout); see main/resources-dir.ts. */
 export function resolveLocalesDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.resolve(here, '..', '..', 'resources', 'locales'), path.resolve(here, '..', '..', '..', 'resources', 'locales')];
-  const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new Error(`resources/locales not found near ${here}`);
-  return found;
+  return path.join(resourcesDir(), 'locales');
 }
 
 export function loadLocale(lng: Locale, dir = resolveLocalesDir()): Record<string, unknown> {

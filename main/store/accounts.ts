@@ -134,7 +134,7 @@ function overlayPending(accountNo: string, b: BillSnapshot, principal: number, f
     consumption: b.consumption,
     amountFen: b.amountFen,
     paidFen,
-    lateFeePaidFen: fee,
+    lateFeePaidFen: b.lateFeePaidFen + fee,
     dueDate: b.dueDate,
     status: paidFen >= b.amountFen ? 'paid' : b.status,
   };

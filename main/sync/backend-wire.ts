@@ -41,6 +41,8 @@ export const BillSnapshotSchema = z.object({
   consumption: centiKwh,
   amountFen: nonNegativeFen,
   paidFen: nonNegativeFen,
+  /** Late-payment penalty already collected on this bill (revenue, not principal). */
+  lateFeePaidFen: nonNegativeFen.default(0),
   dueDate: z.iso.date(),
   status: BillStatusSchema,
 });

@@ -39,6 +39,7 @@ interface BillRow {
   consumption: number;
   amount_fen: number;
   paid_fen: number;
+  late_fee_paid_fen: number;
   due_date: string;
   status: BillSnapshot['status'];
 }
@@ -63,7 +64,7 @@ export class AccountStore {
     );
     // All open bills and the 6 most recently paid, oldest first.
     this.billsStmt = db.prepare<[string, string], BillRow>(
-      `SELECT bill_id, period, consumption, amount_fen, paid_fen, due_date, status FROM bills
+      `SELECT bill_id, period, consumption, amount_fen, paid_fen, late_fee_paid_fen, due_date, status FROM bills
        WHERE account_no = ? AND (status = 'open' OR bill_id IN (
          SELECT bill_id FROM bills WHERE account_no = ? AND status = 'paid' ORDER BY period DESC, bill_id DESC LIMIT 6))
        ORDER BY period, bill_id`,
@@ -136,6 +137,7 @@ export class AccountStore {
         consumption: b.consumption,
         amountFen: b.amount_fen,
         paidFen: b.paid_fen,
+        lateFeePaidFen: b.late_fee_paid_fen,
         dueDate: b.due_date,
         status: b.status,
       }),
@@ -186,7 +188,9 @@ export function ensureSeeded(db: BackendDb, params: SeedParams, generate: () => 
       @balanceFen, @creditGrade, @cardNo, @consumptionThisYear, @consumptionThisMonth, @version, @updatedAt, @changeSeq)`,
   );
   const insertMeter = db.prepare('INSERT INTO meters VALUES (?, ?, ?, ?, ?, ?)');
-  const insertBill = db.prepare('INSERT INTO bills VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+  const insertBill = db.prepare(
+    'INSERT INTO bills (bill_id, account_no, period, consumption, amount_fen, paid_fen, due_date, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   db.transaction(() => {
     for (const o of data.operators) insertOperator.run(o.operatorId, o.name, o.role, o.pinHash, o.active ? 1 : 0);
     data.accounts.forEach((a, i) => {

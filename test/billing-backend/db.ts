@@ -24,7 +24,8 @@ CREATE INDEX IF NOT EXISTS meters_account ON meters(account_no);
 CREATE TABLE IF NOT EXISTS bills (
   bill_id TEXT PRIMARY KEY, account_no TEXT NOT NULL REFERENCES accounts(account_no),
   period TEXT NOT NULL, consumption INTEGER NOT NULL, amount_fen INTEGER NOT NULL,
-  paid_fen INTEGER NOT NULL, due_date TEXT NOT NULL, status TEXT NOT NULL);
+  paid_fen INTEGER NOT NULL, due_date TEXT NOT NULL, status TEXT NOT NULL,
+  late_fee_paid_fen INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS bills_account ON bills(account_no, period);
 CREATE TABLE IF NOT EXISTS events (
   event_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
@@ -46,6 +47,11 @@ export function openBackendDb(path: string): BackendDb {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   db.exec(SCHEMA);
+  // Demo files made before late fees were recorded per bill gain the column in place.
+  const billColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('bills')").all();
+  if (!billColumns.some((c) => c.name === 'late_fee_paid_fen')) {
+    db.exec('ALTER TABLE bills ADD COLUMN late_fee_paid_fen INTEGER NOT NULL DEFAULT 0');
+  }
   return db;
 }
 

@@ -43,6 +43,7 @@ export class EventIntake {
   private readonly accountExists;
   private readonly billOf;
   private readonly payBill;
+  private readonly payLateFee;
   private readonly creditAccount;
   /** Event types with an effect on accounts. Every other type is stored without one. */
   private readonly effects: Readonly<Record<string, (event: TerminalEvent, ctx: IntakeContext) => EffectOutcome>>;
@@ -62,6 +63,7 @@ export class EventIntake {
     this.billOf = db.prepare<[string], { account_no: string; amount_fen: number; paid_fen: number }>(
       'SELECT account_no, amount_fen, paid_fen FROM bills WHERE bill_id = ?',
     );
+    this.payLateFee = db.prepare('UPDATE bills SET late_fee_paid_fen = late_fee_paid_fen + ? WHERE bill_id = ?');
     this.payBill = db.prepare(
       "UPDATE bills SET paid_fen = paid_fen + ?, status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END WHERE bill_id = ?",
     );
@@ -156,6 +158,21 @@ export class EventIntake {
               : `bill ${allocation.billId} had ${remaining} fen left; ${excess} fen moved to balance`,
         });
       }
+    }
+    for (const fee of p.lateFees) {
+      const bill = this.billOf.get(fee.billId);
+      if (bill === undefined || bill.account_no !== p.accountNo) {
+        toBalance += fee.fen;
+        this.recordException(event, ctx, {
+          kind: 'unknown_bill',
+          accountNo: p.accountNo,
+          billId: fee.billId,
+          fen: fee.fen,
+          detail: `late fee for bill ${fee.billId}, not a bill of account ${p.accountNo}; ${fee.fen} fen moved to balance`,
+        });
+        continue;
+      }
+      this.payLateFee.run(fee.fen, fee.billId);
     }
     this.creditAccount.run(toBalance, ctx.nowIso, nextCounter(this.db, 'change'), p.accountNo);
     return { ok: true };

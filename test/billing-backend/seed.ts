@@ -314,6 +314,7 @@ function generateAccount(ctx: GenContext, accountNo: string, profile: Profile): 
       consumption: h.consumption,
       amountFen,
       paidFen,
+      lateFeePaidFen: 0,
       dueDate: dueDateOf(h.period),
       status: open ? 'open' : 'paid',
     });

@@ -55,13 +55,18 @@ export class PaymentService {
 
   async create(input: CreatePaymentInput, operator: OperatorView): Promise<PaymentView> {
     const { db, clock } = this.deps;
-    const existing = db.prepare('SELECT payment_id FROM payments WHERE request_id = ?').get(input.requestId) as
-      | { payment_id: string }
-      | undefined;
-    if (existing) return this.load(existing.payment_id);
-
     // Validate everything before touching anything.
     const amountFen = moneyInput(input.amount, 'amount');
+    const existing = db.prepare('SELECT payment_id, account_no, method, amount_fen FROM payments WHERE request_id = ?').get(input.requestId) as
+      | { payment_id: string; account_no: string; method: string; amount_fen: number }
+      | undefined;
+    if (existing) {
+      // A retry of the same payment gets the first one back; the same id for another payment is refused.
+      if (existing.account_no !== input.accountNo || existing.method !== input.method || existing.amount_fen !== amountFen) {
+        throw new AppError('payment.request_conflict', { paymentId: existing.payment_id });
+      }
+      return this.load(existing.payment_id);
+    }
     const tenderedFen = input.tendered === undefined || input.tendered.trim() === '' ? amountFen : moneyInput(input.tendered, 'tendered');
     const change = cashChange(amountFen, tenderedFen);
     if (!change.ok) throw new AppError('payment.tendered_insufficient', { short: formatFen(change.shortFen) });
@@ -79,7 +84,9 @@ export class PaymentService {
       changeFen: change.changeFen,
       operatorId: operator.operatorId,
       createdAt: now.toISOString(),
-      openBills: view.openBills,
+      // Re-derived inside the transaction from the cache, so a payment committed meanwhile for the
+      // same account is already settled there and is not paid twice.
+      openBills: () => this.deps.accounts.view(this.deps.accounts.cached(view.accountNo), view.source).openBills,
     });
     this.deps.afterCommit();
 
@@ -144,7 +151,8 @@ export interface PaymentCommit {
   readonly changeFen: number;
   readonly operatorId: string;
   readonly createdAt: string;
-  readonly openBills: readonly Pick<BillView, 'billId' | 'period' | 'dueDate' | 'outstandingFen' | 'lateFeeFen'>[];
+  /** The account's open bills as of the commit; called inside the transaction. */
+  readonly openBills: () => readonly Pick<BillView, 'billId' | 'period' | 'dueDate' | 'outstandingFen' | 'lateFeeFen'>[];
 }
 
 /**
@@ -168,7 +176,7 @@ function writePayment(db: Db, c: PaymentCommit): void {
   if (stmt(db, 'SELECT 1 FROM payments WHERE request_id = ?').get(c.requestId)) {
     throw new AppError('payment.duplicate_request');
   }
-  const settlement = settle(c.amountFen, c.openBills);
+  const settlement = settle(c.amountFen, c.openBills());
   stmt(db, 
     `INSERT INTO payments (payment_id, request_id, account_no, method, amount_fen, tendered_fen, change_fen,
        to_balance_fen, operator_id, status, created_at)

@@ -62,8 +62,8 @@ export function paymentReceipt(p: PaymentView, ctx: ReceiptContext): Receipt {
     { kind: 'rule' },
   );
   for (const a of p.allocations) {
-    lines.push({ kind: 'pair', left: t('receipt.billPeriod', { period: a.period }), right: money(a.principalFen) });
-    if (a.lateFeeFen > 0) lines.push({ kind: 'pair', left: t('receipt.lateFee'), right: money(a.lateFeeFen) });
+    if (a.principalFen > 0) lines.push({ kind: 'pair', left: t('receipt.billPeriod', { period: a.period }), right: money(a.principalFen) });
+    if (a.lateFeeFen > 0) lines.push({ kind: 'pair', left: t('receipt.lateFee', { period: a.period }), right: money(a.lateFeeFen) });
   }
   if (p.toBalanceFen > 0) lines.push({ kind: 'pair', left: t('receipt.toBalance'), right: money(p.toBalanceFen) });
   lines.push(

@@ -67,7 +67,7 @@ function paymentCommit(): BenchResult[] {
           changeFen: 0,
           operatorId: 'C001',
           createdAt: new Date().toISOString(),
-          openBills: [{ billId: 'B3100000000', period: '2026-10', dueDate: '2026-11-25', outstandingFen: 8400, lateFeeFen: 0 }],
+          openBills: () => [{ billId: 'B3100000000', period: '2026-10', dueDate: '2026-11-25', outstandingFen: 8400, lateFeeFen: 0 }],
         }),
       ));
       bareTimes.push(...timeEach(perRound, (i) => bareInsert(`row ${r}-${i}`)));

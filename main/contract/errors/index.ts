@@ -23,6 +23,7 @@ export const CORE_ERROR_CODES = [
   'payment.amount_too_many_decimals',
   'payment.amount_too_large',
   'payment.duplicate_request',
+  'payment.request_conflict',
   'payment.tendered_insufficient',
   'payment.method_unsupported',
   'payment.not_found',

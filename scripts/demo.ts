@@ -4,6 +4,7 @@
  * host shell with the counter UI.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { startBackend } from '../test/billing-backend/server.js';
 import { startPrinterSimulator } from '../kiosk-drivers/printer/simulator.js';
@@ -12,8 +13,53 @@ import { runHost } from '../main/host/main.js';
 const dataDir = path.resolve(process.env.GRIDDESK_DATA ?? '.data');
 mkdirSync(dataDir, { recursive: true });
 
-const backend = await startBackend({ dbPath: path.join(dataDir, 'backend.db'), port: Number(process.env.BACKEND_PORT ?? 8780) });
-const printer = await startPrinterSimulator({ port: Number(process.env.PRINTER_PORT ?? 9100) });
+/** A port from the environment (0 = any free port); a bad value stops the demo with one line. */
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`demo: ${name}=${raw} is not a port (0-65535)`);
+    process.exit(2);
+  }
+  return port;
+}
+
+const isPortBusy = (e: unknown): boolean => {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  return code === 'EADDRINUSE' || code === 'EACCES';
+};
+
+/** Whether 127.0.0.1:port can be bound now; checked first so a busy port never half-starts a service. */
+function portFree(port: number): Promise<boolean> {
+  if (port === 0) return Promise.resolve(true);
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', (e) => (isPortBusy(e) ? resolve(false) : reject(e)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Starts on the configured port, or on an ephemeral one (with one line saying so) when it is taken. */
+async function onFreePort<T>(what: string, envName: string, port: number, start: (port: number) => Promise<T>): Promise<T> {
+  const fallBack = () => {
+    console.log(`demo: port ${port} (${envName}) is in use; the ${what} takes a free port instead`);
+    return start(0);
+  };
+  if (!(await portFree(port))) return fallBack();
+  try {
+    return await start(port);
+  } catch (e) {
+    // Lost a race with another process between the probe and the listen.
+    if (isPortBusy(e)) return fallBack();
+    throw e;
+  }
+}
+
+const backend = await onFreePort('reference backend', 'BACKEND_PORT', portFromEnv('BACKEND_PORT', 8780), (port) =>
+  startBackend({ dbPath: path.join(dataDir, 'backend.db'), port }),
+);
+const printer = await onFreePort('printer simulator', 'PRINTER_PORT', portFromEnv('PRINTER_PORT', 9100), (port) => startPrinterSimulator({ port }));
 let printed = 0;
 setInterval(() => {
   const jobs = printer.jobs();
@@ -42,10 +88,16 @@ console.log(`reference backend: ${backend.url}   printer simulator: ${printer.ho
 console.log('demo operators: C001 / PIN 1234 (clerk), S001 / PIN 9999 (supervisor); demo account 3100000001');
 
 const args = ['--config', siteConfig, ...process.argv.slice(2)];
-const stopHost = await runHost(args);
-const shutdown = () =>
-  void stopHost()
+let stopHost: (() => Promise<void>) | null = null;
+let shuttingDown = false;
+const shutdown = () => {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  void (stopHost ?? (async () => undefined))()
     .then(() => Promise.all([printer.close(), backend.close()]))
     .finally(() => process.exit(0));
+};
+// Under Electron, closing its window ends the demo (backend and printer simulator too).
+stopHost = await runHost(args, { onUiExit: shutdown });
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);

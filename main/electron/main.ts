@@ -61,9 +61,16 @@ async function start(): Promise<void> {
   forwardEvents(core, win.webContents);
   await win.loadFile(RENDERER_INDEX);
 
-  app.on('window-all-closed', () => {
+  // Closing the window and a stop from the host launcher (SIGTERM, Ctrl+C) both close the core first.
+  let quitting = false;
+  const quit = () => {
+    if (quitting) return;
+    quitting = true;
     void core.close().finally(() => app.quit());
-  });
+  };
+  app.on('window-all-closed', quit);
+  process.once('SIGTERM', quit);
+  process.once('SIGINT', quit);
 }
 
 if (process.versions.electron) void start();

@@ -1,8 +1,10 @@
 /**
- * Where the UI opens: Electron when its binary is present, else Chromium in app mode when there is
- * a display, else the URL is printed for any browser on this machine.
+ * Where the UI opens. Electron when it can run: then Electron's main process builds the one core
+ * (from the same argv) and the host shell builds nothing. Otherwise the host shell builds the core
+ * and the UI opens in Chromium's app mode when there is a display, else the URL is printed for any
+ * browser on this machine.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -29,14 +31,43 @@ export function chromiumBinary(): string | null {
 
 export type OpenedWith = 'electron' | 'chromium' | 'url';
 
-export function openUi(url: string, kiosk: boolean, electronMain: string): OpenedWith {
-  const electron = electronBinary();
-  if (electron) {
-    spawn(electron, [electronMain], { stdio: 'inherit', detached: false });
-    return 'electron';
+export type UiShell =
+  | { readonly kind: 'electron'; readonly binary: string; readonly main: string }
+  | { readonly kind: 'host'; readonly reason: string };
+
+export interface ShellProbe {
+  /** The Electron binary, or null when it is not installed (e.g. its download was blocked). */
+  readonly electronBinary: string | null;
+  /** Electron's emitted main script (dist/main/electron/main.js). */
+  readonly electronMain: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly platform: NodeJS.Platform;
+  readonly exists: (p: string) => boolean;
+}
+
+/** Decided before any core exists, so exactly one process builds one. */
+export function chooseShell(argv: readonly string[], probe: ShellProbe): UiShell {
+  if (argv.includes('--no-open')) return { kind: 'host', reason: '--no-open' };
+  if (!probe.electronBinary) return { kind: 'host', reason: 'no Electron binary' };
+  if (!probe.exists(probe.electronMain)) return { kind: 'host', reason: `Electron found but ${probe.electronMain} is not built (npm run build)` };
+  // Electron on Linux aborts without a display server; the host shell still prints a usable URL.
+  if (probe.platform === 'linux' && !probe.env.DISPLAY && !probe.env.WAYLAND_DISPLAY) {
+    return { kind: 'host', reason: 'Electron found but no display (DISPLAY/WAYLAND_DISPLAY unset)' };
   }
+  return { kind: 'electron', binary: probe.electronBinary, main: probe.electronMain };
+}
+
+/** Electron with the host's own argv, so `--config <site file>` reaches buildCoreFromConfig there. */
+export function spawnElectron(shell: Extract<UiShell, { kind: 'electron' }>, argv: readonly string[]): ChildProcess {
+  // Chromium refuses to run as root with its sandbox on (setup runs as root on Debian).
+  const rootArgs = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
+  return spawn(shell.binary, [shell.main, ...argv, ...rootArgs], { stdio: 'inherit', detached: false });
+}
+
+/** The host shell's UI: Chromium in app mode when there is a display, else just the URL. */
+export function openBrowser(url: string, kiosk: boolean, env: Readonly<Record<string, string | undefined>> = process.env): Exclude<OpenedWith, 'electron'> {
   const chromium = chromiumBinary();
-  if (chromium && process.env.DISPLAY) {
+  if (chromium && env.DISPLAY) {
     const args = [
       kiosk ? '--kiosk' : `--app=${url}`,
       '--window-position=0,0',

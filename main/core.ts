@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import type { ReceiptPrinter } from '../kiosk-drivers/printer/receipt-printer.js';
 import type { DeviceManager } from '../kiosk-drivers/device-manager/device-manager.js';
 import { DeviceError } from '../kiosk-drivers/errors.js';
+import { AppError, type RpcResponse } from './contract/index.js';
 import type { EventName, EventPayloads, OperatorView, PaymentView, SyncStatusView, WireError } from './contract/index.js';
 import type { TerminalConfig } from './config.js';
 import { openDatabase, type Db } from './store/db.js';
@@ -92,12 +93,17 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   };
 
   const syncNow = async (): Promise<SyncStatusView> => {
-    const outcome = await pusher.pushAll();
-    setSync({
-      online: outcome.online && outcome.error === null,
-      lastError: outcome.error,
-      ...(outcome.error === null ? { lastPushAt: clock().toISOString() } : {}),
-    });
+    try {
+      const outcome = await pusher.pushAll();
+      setSync({
+        online: outcome.online && outcome.error === null,
+        lastError: outcome.error,
+        ...(outcome.error === null ? { lastPushAt: clock().toISOString() } : {}),
+      });
+    } catch (err) {
+      // A local failure (not the network) must not kill the interval or the process; it is shown.
+      setSync({ lastError: err instanceof Error ? err.message : String(err) });
+    }
     return syncState;
   };
 
@@ -161,7 +167,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   // Device handlers (health, diagnostics) are built in services/devices.
   const deviceHandlers = createDeviceHandlers({ db, clock, config, translators, printer: adapters.printer, devices: adapters.devices ?? null, emit });
 
-  const dispatch = createDispatch(
+  const handle = createDispatch(
     {
       'system.info': () => ({
         terminalId: config.terminalId,
@@ -189,8 +195,31 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     { onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err) },
   );
 
+  // Shutdown drains: calls already running finish (their commits and print jobs), new ones are refused.
+  const inFlight = new Set<Promise<RpcResponse>>();
+  let closing = false;
+  const dispatch: Dispatch = (method, params, session) => {
+    if (closing) return Promise.resolve({ ok: false, error: new AppError('rpc.shutting_down').toWire() });
+    const call = handle(method, params, session);
+    inFlight.add(call);
+    void call.finally(() => inFlight.delete(call));
+    return call;
+  };
+
   const timer = setInterval(() => void syncNow().then(() => pullNow()), config.backend.pushIntervalMs);
   timer.unref();
+
+  let closed: Promise<void> | null = null;
+  const shutDown = async (): Promise<void> => {
+    closing = true;
+    clearInterval(timer);
+    await Promise.allSettled([...inFlight]);
+    await pusher.pushAll().catch(() => undefined);
+    // Devices first: polling stops before the printer it polls is closed.
+    await adapters.devices?.close().catch(() => undefined);
+    await adapters.printer?.close().catch(() => undefined);
+    db.close();
+  };
 
   return {
     dispatch,
@@ -212,13 +241,6 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     },
     syncNow,
     pullNow,
-    close: async () => {
-      clearInterval(timer);
-      await pusher.pushAll().catch(() => undefined);
-      // Devices first: polling stops before the printer it polls is closed.
-      await adapters.devices?.close().catch(() => undefined);
-      await adapters.printer?.close().catch(() => undefined);
-      db.close();
-    },
+    close: () => (closed ??= shutDown()),
   };
 }

@@ -35,4 +35,16 @@ describe('payments', () => {
     await stack.core.syncNow();
     expect(stack.backend.db.prepare("SELECT COUNT(*) AS n FROM exceptions WHERE account_no = '3100000001'").get()).toEqual({ n: 0 });
   });
+
+  it('shutdown lets a payment in flight finish and refuses new calls', async () => {
+    const s = await signedIn(stack.core);
+    const paying = stack.core.dispatch('payment.create', { requestId: crypto.randomUUID(), accountNo: '3100000001', method: 'cash', amount: '10.00' }, s);
+    const closing = stack.core.close();
+    expect(await stack.core.dispatch('system.info', {}, s)).toMatchObject({ ok: false, error: { code: 'rpc.shutting_down' } });
+    const paid = await paying;
+    await closing;
+    expect(paid).toMatchObject({ ok: true });
+    const core = await stack.restartCore();
+    expect((core.db.prepare('SELECT COUNT(*) AS n FROM payments').get() as { n: number }).n).toBe(1);
+  });
 });

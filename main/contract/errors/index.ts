@@ -12,6 +12,7 @@ export const CORE_ERROR_CODES = [
   'validation.invalid_params',
   'rpc.unknown_method',
   'rpc.timeout',
+  'rpc.shutting_down',
   'auth.not_signed_in',
   'auth.forbidden',
   'auth.bad_pin',

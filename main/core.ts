@@ -127,7 +127,6 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     const account = accounts.cached(payment.accountNo);
     const receipt = paymentReceipt(payment, {
       t: translators[receiptLocale],
-      locale: receiptLocale,
       header: config.receipt.header,
       hotline: config.receipt.hotline,
       terminalId: config.terminalId,

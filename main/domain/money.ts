@@ -33,10 +33,12 @@ export function parseYuan(text: string): MoneyParseResult {
   return { ok: true, fen };
 }
 
-export type Locale = 'zh-CN' | 'en';
 
-/** ¥1,234.56 in both locales; a minus sign for negative amounts. */
-export function formatFen(fen: number, _locale: Locale = 'zh-CN'): string {
+/**
+ * ¥1,234.56 — one format for zh-CN and en alike (the hall's customers read the yuan sign either
+ * way), so screens and receipts in both languages show the same figures. Negative: -¥12.50.
+ */
+export function formatFen(fen: number): string {
   assertFen(fen);
   const neg = fen < 0;
   const abs = Math.abs(fen);

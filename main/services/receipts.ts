@@ -5,12 +5,12 @@
 import type { Receipt, ReceiptLine } from '../../kiosk-drivers/printer/receipt-model.js';
 import type { PaymentView } from '../contract/index.js';
 import { formatFen } from '../domain/money.js';
-import type { Locale, Translate } from '../i18n/locales.js';
+import type { Translate } from '../i18n/locales.js';
 import { localDateTime } from './clock.js';
 
 export interface ReceiptContext {
+  /** Translator of the receipt's language. */
   readonly t: Translate;
-  readonly locale: Locale;
   readonly header: string;
   readonly hotline: string;
   readonly terminalId: string;
@@ -53,8 +53,8 @@ export function receiptBottom(
 }
 
 export function paymentReceipt(p: PaymentView, ctx: ReceiptContext): Receipt {
-  const { t, locale } = ctx;
-  const money = (fen: number) => formatFen(fen, locale);
+  const { t } = ctx;
+  const money = formatFen;
   const lines: ReceiptLine[] = receiptTop(ctx, t('receipt.payment.title'), t('receipt.reprint'));
   lines.push(
     { kind: 'pair', left: t('receipt.account'), right: p.accountNo },

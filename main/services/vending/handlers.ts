@@ -95,7 +95,6 @@ export function createVendingService(deps: VendingDeps): VendService {
       }
       const receipt = vendReceipt(vend, {
         t: deps.translators[locale],
-        locale,
         header: config.receipt.header,
         hotline: config.receipt.hotline,
         terminalId: config.terminalId,

@@ -13,7 +13,7 @@ import { receiptBottom, receiptTop, type ReceiptContext } from '../receipts.js';
 
 export function vendReceipt(v: VendView, ctx: ReceiptContext): Receipt {
   const { t } = ctx;
-  const money = (fen: number) => formatFen(fen, ctx.locale);
+  const money = formatFen;
   const s = v.split;
   const lines: ReceiptLine[] = receiptTop(ctx, t('vending.receipt.title'), t('vending.receipt.reprint', { n: v.reprints + 1 }));
   lines.push(

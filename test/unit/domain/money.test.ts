@@ -48,7 +48,7 @@ describe('formatFen', () => {
     expect(formatFen(123456)).toBe('¥1,234.56');
     expect(formatFen(5)).toBe('¥0.05');
     expect(formatFen(0)).toBe('¥0.00');
-    expect(formatFen(-1250, 'en')).toBe('-¥12.50');
+    expect(formatFen(-1250)).toBe('-¥12.50');
     expect(fenToYuanText(100000001)).toBe('1000000.01');
   });
   it('refuses non-integer money', () => {

@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testTerminalConfig } from '../../support/config.js';
+import { shippedLateFees, testTerminalConfig } from '../../support/config.js';
 import { createCore, type Core } from '../../../main/core.js';
 import { cacheOperators } from '../../../main/services/auth.js';
 import { hashPin } from '../../billing-backend/pin-hash.js';
@@ -21,7 +21,7 @@ const snapshot = () =>
 beforeAll(() => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-contract-'));
   const config = testTerminalConfig({ dataDir: dir, backend: { lookupTimeoutMs: 200 } });
-  core = createCore(config, { printer: null, lateFees: () => ({ fen: 0, ruleKey: '' }) });
+  core = createCore(config, { printer: null, lateFees: shippedLateFees() });
   cacheOperators(core.db, [
     { operatorId: 'C001', name: '张敏', role: 'clerk', pinHash: hashPin('1234', Buffer.from('00112233445566778899aabbccddeeff', 'hex')), active: true },
     { operatorId: 'A001', name: '王审', role: 'auditor', pinHash: hashPin('5678', Buffer.from('ffeeddccbbaa99887766554433221100', 'hex')), active: true },

@@ -17,12 +17,12 @@ vi.mock('electron', () => ({
 
 const { registerRpc } = await import('../../../main/electron/main.js');
 const { createCore } = await import('../../../main/core.js');
-const { testTerminalConfig } = await import('../../support/config.js');
+const { shippedLateFees, testTerminalConfig } = await import('../../support/config.js');
 
 function core() {
   return createCore(
     testTerminalConfig({ terminalId: 'T-EL-01', mode: 'kiosk', defaultLocale: 'en', dataDir: mkdtempSync(path.join(tmpdir(), 'gd-el-')) }),
-    { printer: null, lateFees: () => ({ fen: 0, ruleKey: '' }) },
+    { printer: null, lateFees: shippedLateFees() },
   );
 }
 

@@ -172,6 +172,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         terminalId: config.terminalId,
         mode: config.mode,
         defaultLocale: config.defaultLocale,
+        timeZone: config.timeZone,
         version: GRIDDESK_VERSION,
       }),
       'session.signIn': (p, s) => {

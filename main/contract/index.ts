@@ -140,6 +140,8 @@ export interface SystemInfoView {
   readonly terminalId: string;
   readonly mode: 'counter' | 'kiosk';
   readonly defaultLocale: 'zh-CN' | 'en';
+  /** IANA zone of the terminal (config.timeZone); the UI shows times in it, not the browser's. */
+  readonly timeZone: string;
   readonly version: string;
 }
 

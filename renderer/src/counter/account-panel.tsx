@@ -1,14 +1,39 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountView } from '../../../main/contract/index.js';
 import { formatFen } from '../format';
+import { formatDateTime } from '../format-time';
+import { call } from '../rpc';
+
+// The terminal's zone does not change while the UI runs: ask the core once per page.
+let terminalZone: Promise<string | null> | null = null;
+
+function useTerminalTimeZone(): string | null {
+  const [zone, setZone] = useState<string | null>(null);
+  useEffect(() => {
+    let alive = true;
+    terminalZone ??= call('system.info', {}).then((r) => (r.ok ? r.result.timeZone : null));
+    void terminalZone.then((z) => {
+      if (z === null) terminalZone = null; // a failed call is retried by the next panel
+      if (alive) setZone(z);
+    });
+    return () => {
+      alive = false;
+    };
+  }, []);
+  return zone;
+}
 
 export function AccountPanel({ account }: { account: AccountView }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const timeZone = useTerminalTimeZone();
+  // Until the zone is known the ISO instant is shown: unambiguous, unlike a time in the browser's zone.
+  const asOf = timeZone ? formatDateTime(account.asOf, timeZone, i18n.language) : account.asOf;
   return (
     <div className="card" data-testid="account">
       {account.source === 'cache' && (
         <p className="warning" data-testid="cached-warning">
-          {t('account.cachedAsOf', { asOf: new Date(account.asOf).toLocaleString() })}
+          {t('account.cachedAsOf', { asOf })}
         </p>
       )}
       <h2>

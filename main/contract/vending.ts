@@ -203,7 +203,10 @@ export interface VendView {
   /** Issued by the terminal without the backend: reported on sync, counted against the offline limit. */
   readonly offline: boolean;
   readonly tid: number;
-  /** 20 digits once issued (state token_issued or delivered), else null. */
+  /**
+   * 20 digits once delivered (printed or shown on screen), else null: an issued token that has not
+   * been delivered never reaches the screen.
+   */
   readonly token: string | null;
   /** The token grouped 4-4-4-4-4. */
   readonly tokenGroups: string | null;
@@ -211,6 +214,11 @@ export interface VendView {
   readonly deliveredTenths: number | null;
   readonly delivery: 'printed' | 'shown' | 'card' | null;
   readonly reprints: number;
+  /**
+   * A print or screen delivery was attempted (journaled `vend.delivery_attempted`): the customer
+   * may hold the token, so an STS vend can no longer be reversed.
+   */
+  readonly deliveryAttempted: boolean;
   readonly operatorId: string;
   readonly approvedBy: string | null;
   readonly createdAt: string;

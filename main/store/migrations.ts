@@ -178,6 +178,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX vends_card_serial ON vends(card_serial) WHERE card_serial IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'vend delivery attempts (journaled before any print/show: such a token may be with the customer) and STS management tokens sharing the per-meter TID sequence',
+    sql: `
+      ALTER TABLE vends ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE sts_management_tokens (
+        token_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL,
+        meter_no TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        tid INTEGER,
+        tokens_json TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        operator_id TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX sts_management_tokens_meter_tid ON sts_management_tokens(meter_no, tid) WHERE tid IS NOT NULL;
+    `,
+  },
 ];
 
 export function currentVersion(db: Database): number {

@@ -79,7 +79,7 @@ afterAll(async () => {
 
 afterEach(() => {
   stack.printer.setFault(null);
-  stack.backend.setKnobs({ down: false });
+  stack.backend.setKnobs({ down: false, delayMs: 0 });
 });
 
 describe('counter vend, online secure module', () => {
@@ -138,7 +138,7 @@ describe('counter vend, online secure module', () => {
     expect(again.vendId).toBe(v.vendId);
     expect(again.token).toBe(v.token);
     const types = journalEntries(stack.core.db, v.vendId).map((e) => e.type);
-    expect(types).toEqual(['vend.created', 'vend.paid', 'vend.token_issued', 'vend.delivered']);
+    expect(types).toEqual(['vend.created', 'vend.paid', 'vend.token_issued', 'vend.delivery_attempted', 'vend.delivered']);
     expect(verifyJournal(stack.core.db).ok).toBe(true);
   });
 
@@ -219,34 +219,71 @@ describe('counter vend, online secure module', () => {
 });
 
 describe('reversal before delivery', () => {
-  it('needs a supervisor; issued-but-undelivered tokens are voided, delivered ones never refunded', async () => {
+  it('a token whose print was attempted may be with the customer: never shown before delivery, never reversed', async () => {
     stack.printer.setFault('paper_out');
     const v = ok<VendView>(await purchase(STS_2014, '40'));
     expect(v.state).toBe('token_issued');
     expect(v.deliveryError?.code).toBe('printer.paper_out');
+    // The screen never gets the digits of an undelivered token.
+    expect(v).toMatchObject({ token: null, tokenGroups: null, deliveryAttempted: true });
+    const types = journalEntries(stack.core.db, v.vendId).map((e) => e.type);
+    expect(types.indexOf('vend.delivery_attempted')).toBeGreaterThan(types.indexOf('vend.token_issued'));
+    expect(types.indexOf('vend.delivery_attempted')).toBeLessThan(types.indexOf('vend.delivery_failed'));
 
     expect(code(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'C001', supervisorPin: '1234', reason: 'printer' }, clerk))).toBe('vending.supervisor_required');
     expect(code(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'S001', supervisorPin: '0000', reason: 'printer' }, clerk))).toBe('vending.supervisor_required');
+    // Even a supervisor cannot refund it: the paper may have come out, or the process may have died after printing.
+    const refused = await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'S001', supervisorPin: '9999', reason: 'printer out of paper' }, clerk);
+    expect(code(refused)).toBe('vending.delivery_attempted');
     const still = ok<VendView>(await stack.core.dispatch('vend.get', { vendId: v.vendId }, clerk));
-    expect(still.state).toBe('token_issued');
+    expect(still).toMatchObject({ state: 'token_issued', token: null });
+    expect(journalEntries(stack.core.db, v.vendId).filter((e) => e.type === 'vend.reversed')).toEqual([]);
 
-    const r = ok<VendView>(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'S001', supervisorPin: '9999', reason: 'printer out of paper' }, clerk));
-    expect(r.state).toBe('reversed');
-    expect(r.approvedBy).toBe('S001');
-    const reversed = journalEntries(stack.core.db, v.vendId).find((e) => e.type === 'vend.reversed');
-    expect(reversed?.payload).toMatchObject({ refundFen: 4000, tokenVoided: true, approvedBy: 'S001' });
+    // It is finished by delivering it: the explicit, journaled "show on screen".
+    const shown = ok<VendView>(await stack.core.dispatch('vend.deliver', { vendId: v.vendId, via: 'screen' }, clerk));
+    expect(shown).toMatchObject({ state: 'delivered', delivery: 'shown' });
+    expect(shown.token).toMatch(/^\d{20}$/);
+    expect(journalEntries(stack.core.db, v.vendId).filter((e) => e.type === 'vend.delivery_attempted').map((e) => e.payload)).toEqual([
+      { vendId: v.vendId, via: 'print', attempt: 1 },
+      { vendId: v.vendId, via: 'screen', attempt: 2 },
+    ]);
 
     stack.printer.setFault(null);
     const delivered = ok<VendView>(await purchase(STS_2014, '40'));
     expect(code(await stack.core.dispatch('vend.reverse', { vendId: delivered.vendId, supervisorId: 'S001', supervisorPin: '9999', reason: 'changed mind' }, clerk))).toBe('vending.not_reversible');
   });
 
+  it('a paid vend whose token could not be issued (nothing delivered) is reversed with a supervisor', async () => {
+    useSecureModuleConfig({ localFallback: false, onlineTimeoutMs: 250 });
+    try {
+      await stack.restartCore();
+      clerk = await signedIn(stack.core);
+      // The backend answers the lookup (1.5 s timeout) but the token request times out.
+      stack.backend.setKnobs({ delayMs: 500 });
+      const r = await purchase(STS_2014, '40');
+      expect(code(r)).toBe('vending.secure_module_unavailable');
+      stack.backend.setKnobs({ delayMs: 0 });
+      const row = stack.core.db.prepare('SELECT vend_id, state, token FROM vends ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as { vend_id: string; state: string; token: string | null };
+      expect(row).toMatchObject({ state: 'paid', token: null });
+      const reversed = ok<VendView>(await stack.core.dispatch('vend.reverse', { vendId: row.vend_id, supervisorId: 'S001', supervisorPin: '9999', reason: 'token service down' }, clerk));
+      expect(reversed).toMatchObject({ state: 'reversed', approvedBy: 'S001', token: null });
+      expect(journalEntries(stack.core.db, row.vend_id).find((e) => e.type === 'vend.reversed')?.payload).toMatchObject({ refundFen: 4000, tokenVoided: false, approvedBy: 'S001' });
+    } finally {
+      stack.backend.setKnobs({ delayMs: 0 });
+      useSecureModuleConfig(null);
+      await stack.restartCore();
+      clerk = await signedIn(stack.core);
+    }
+  });
+
   it('delivers an unprinted token by showing it on screen', async () => {
     stack.printer.setFault('cover_open');
     const v = ok<VendView>(await purchase(STS_2014, '25'));
-    expect(v.state).toBe('token_issued');
+    expect(v).toMatchObject({ state: 'token_issued', token: null });
     const shown = ok<VendView>(await stack.core.dispatch('vend.deliver', { vendId: v.vendId, via: 'screen' }, clerk));
-    expect(shown).toMatchObject({ state: 'delivered', delivery: 'shown', token: v.token });
+    expect(shown).toMatchObject({ state: 'delivered', delivery: 'shown' });
+    const stored = stack.core.db.prepare('SELECT token FROM vends WHERE vend_id = ?').get(v.vendId) as { token: string };
+    expect(shown.token).toBe(stored.token);
   });
 });
 

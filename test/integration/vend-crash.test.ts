@@ -55,6 +55,7 @@ interface VendRow {
   token: string | null;
   amount_tenths: number;
   delivered_tenths: number | null;
+  delivery_attempts: number;
 }
 
 function inspect(dataDir: string) {
@@ -116,6 +117,11 @@ describe('vend survives SIGKILL at every step', () => {
     expect(crashed.signal).toBe('SIGKILL');
     const atCrash = inspect(dataDir()).vends.find((v) => v.request_id === requestId);
     expect(atCrash).toBeDefined();
+    if (point === 'vend.printed') {
+      // The attempt was committed before the paper came out: this token can no longer be refunded.
+      expect(atCrash?.delivery_attempts).toBe(1);
+      expect(atCrash?.state).toBe('token_issued');
+    }
 
     // Restart: the core resumes on its own (no clerk involved), then the clerk retries the same
     // request: it continues the same vend, never a second one.

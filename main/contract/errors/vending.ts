@@ -45,6 +45,8 @@ export const VENDING_ERROR_CODES = [
   'vending.card_meter_unconfigured',
   'vending.card_delivery_only',
   'vending.card_check_needed',
+  // Audit fixes: reversal after a delivery attempt
+  'vending.delivery_attempted',
 ] as const;
 
 export type VendingErrorCode = (typeof VENDING_ERROR_CODES)[number];

@@ -59,6 +59,7 @@ import {
   unfinishedCardVend,
   unfinishedVends,
   vendedCkwhInPeriod,
+  vendReceiptView,
   vendView,
   type StoredSplit,
   type VendRow,
@@ -384,9 +385,15 @@ export class VendService {
     crashPoint('vend.token_issued');
   }
 
+  /**
+   * Print or show the token. The attempt is committed BEFORE the token leaves the terminal: after
+   * a crash, a lost answer or a printer fault the customer may hold it, so the vend can then only
+   * be delivered, never reversed.
+   */
   private async deliver(row: VendRow, via: 'print' | 'screen', locale: Locale, actor: string): Promise<WireError | null> {
+    this.markDeliveryAttempted(row, via, actor);
     if (via === 'print') {
-      const error = await this.deps.printVend(vendView(row), false, locale);
+      const error = await this.deps.printVend(vendReceiptView(this.row(row.vend_id)), false, locale);
       if (error) {
         this.journalOnly(row.vend_id, 'vend.delivery_failed', actor, { via, code: error.code });
         return error;
@@ -395,6 +402,17 @@ export class VendService {
     }
     this.markDelivered(row, via === 'print' ? 'printed' : 'shown', actor);
     return null;
+  }
+
+  private markDeliveryAttempted(row: VendRow, via: 'print' | 'screen', actor: string): void {
+    const { db } = this.deps;
+    const at = this.deps.clock().toISOString();
+    db.transaction(() => {
+      const info = db.prepare("UPDATE vends SET delivery_attempts = delivery_attempts + 1, updated_at = ? WHERE vend_id = ? AND state = 'token_issued'").run(at, row.vend_id);
+      if (info.changes !== 1) throw new Error(`vend ${row.vend_id} is no longer token_issued`);
+      const attempt = (db.prepare('SELECT delivery_attempts AS n FROM vends WHERE vend_id = ?').get(row.vend_id) as { n: number }).n;
+      appendJournal(db, { type: 'vend.delivery_attempted', ref: row.vend_id, actor, at, payload: { vendId: row.vend_id, via, attempt } });
+    }).immediate();
   }
 
   // ── card meters ────────────────────────────────────────────────────────────────────────────
@@ -484,7 +502,7 @@ export class VendService {
     }
     this.markDelivered(row, 'card', actor, { card_counter_after: counterBefore + 1 });
     // The customer's paper record; the credit is already on the card, so a printer fault only journals.
-    const printed = await this.deps.printVend(vendView(this.row(row.vend_id)), false, locale);
+    const printed = await this.deps.printVend(vendReceiptView(this.row(row.vend_id)), false, locale);
     if (printed) this.journalOnly(row.vend_id, 'vend.receipt_failed', actor, { code: printed.code });
     return null;
   }
@@ -735,7 +753,7 @@ export class VendService {
     if (row.state !== 'delivered') throw new AppError('vending.not_delivered_yet', { state: row.state });
     return this.locked(vendId, async () => {
       const current = this.row(vendId);
-      const error = await this.deps.printVend(vendView(current), true, locale ?? current.locale);
+      const error = await this.deps.printVend(vendReceiptView(current), true, locale ?? current.locale);
       const at = this.deps.clock().toISOString();
       const { db } = this.deps;
       if (error) {
@@ -771,6 +789,12 @@ export class VendService {
       const row = this.row(p.vendId);
       if (!isReversible(row.state) || (row.state === 'created' && row.method === 'qr')) {
         throw new AppError('vending.not_reversible', { state: row.state });
+      }
+      if (row.meter_kind !== 'card' && row.delivery_attempts > 0) {
+        // The token was printed or shown, or that was attempted: the customer may hold it. A refund
+        // would be a second credit for one payment.
+        this.journalOnly(row.vend_id, 'vend.reversal_refused', operator.operatorId, { supervisorId: p.supervisorId, reason: 'delivery_attempted', attempts: row.delivery_attempts });
+        throw new AppError('vending.delivery_attempted', { attempts: row.delivery_attempts });
       }
       if (row.meter_kind === 'card' && row.state === 'token_issued' && this.journaled(row.vend_id, 'vend.card_write_started')) {
         // A write was attempted: only the card can say whether the purchase is on it. A purchase

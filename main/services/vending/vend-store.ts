@@ -52,6 +52,8 @@ export interface VendRow {
   card_energy_ckwh: number | null;
   card_counter_after: number | null;
   card_step: string | null;
+  /** Print/show attempts journaled (`vend.delivery_attempted`) before the token left the terminal (migration v4). */
+  delivery_attempts: number;
 }
 
 export function storedSplit(row: VendRow): StoredSplit {
@@ -84,9 +86,14 @@ export function unfinishedVends(db: Db): VendRow[] {
   return db.prepare("SELECT * FROM vends WHERE state IN ('created', 'paid', 'token_issued') ORDER BY created_at").all() as VendRow[];
 }
 
-/** The next TID for a meter: now in minutes, but always above every TID this terminal gave the meter. */
+/**
+ * The next TID for a meter: now in minutes, but always above every TID this terminal gave the
+ * meter, credit or management token alike (one per-meter sequence).
+ */
 export function nextTid(db: Db, meterNo: string, nowTid: number): number {
-  const max = (db.prepare('SELECT MAX(tid) AS t FROM vends WHERE meter_no = ?').get(meterNo) as { t: number | null }).t;
+  const max = (db
+    .prepare('SELECT MAX(t) AS t FROM (SELECT MAX(tid) AS t FROM vends WHERE meter_no = ? UNION ALL SELECT MAX(tid) FROM sts_management_tokens WHERE meter_no = ?)')
+    .get(meterNo, meterNo) as { t: number | null }).t;
   return max === null ? nowTid : Math.max(nowTid, max + 1);
 }
 
@@ -143,7 +150,19 @@ export function stepEventId(vendId: string, step: string): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
+/**
+ * The vend as the clerk's screen sees it. The token digits are credit: they are only shown once
+ * the vend is delivered (printed, or explicitly shown on screen, both journaled). An issued but
+ * undelivered token stays inside the core, so the screen can never display a token that is later
+ * refunded. `vendReceiptView` is the printer's copy.
+ */
 export function vendView(row: VendRow): VendView {
+  const full = vendReceiptView(row);
+  return row.state === 'delivered' ? full : { ...full, token: null, tokenGroups: null };
+}
+
+/** With the digits, for the printer (delivery) only. */
+export function vendReceiptView(row: VendRow): VendView {
   const issued = row.token !== null;
   return {
     vendId: row.vend_id,
@@ -178,6 +197,7 @@ export function vendView(row: VendRow): VendView {
     deliveredTenths: row.delivered_tenths,
     delivery: row.delivery,
     reprints: row.reprints,
+    deliveryAttempted: (row.delivery_attempts ?? 0) > 0,
     operatorId: row.operator_id,
     approvedBy: row.approved_by,
     createdAt: row.created_at,

@@ -68,7 +68,8 @@ export function VendResult({ vend, onChange, onNext }: { readonly vend: VendView
             : t('vending.topup.done')}
         {vend.offline && <span className="badge">{t('vending.topup.offlineBadge')}</span>}
       </h2>
-      {vend.tokenGroups && vend.state !== 'reversed' && (
+      {/* The core sends the digits only once the vend is delivered (printed, or explicitly shown). */}
+      {vend.tokenGroups && vend.state === 'delivered' && (
         <div className="token-box">
           <div>{t('vending.topup.token')}</div>
           <div className="token-digits" data-testid="vend-token">
@@ -78,6 +79,11 @@ export function VendResult({ vend, onChange, onNext }: { readonly vend: VendView
             {t('vending.topup.tokenHint', { meter: vend.meterNo })} · {formatCkwh((vend.deliveredTenths ?? 0) * 10)} kWh · TID {vend.tid}
           </div>
         </div>
+      )}
+      {!isCard && vend.state === 'token_issued' && (
+        <p className="warning" data-testid="vend-token-hidden">
+          {t('vending.topup.tokenHidden')}
+        </p>
       )}
       {isCard && vend.card && vend.state === 'delivered' && (
         <div className="token-box card-done" data-testid="vend-card-done">
@@ -131,7 +137,8 @@ export function VendResult({ vend, onChange, onNext }: { readonly vend: VendView
             {t('vending.topup.reprint')}
           </button>
         )}
-        {(vend.state === 'paid' || vend.state === 'token_issued') && !reversing && (
+        {/* An STS token that was printed or shown (or attempted) may be with the customer: no reversal. */}
+        {(vend.state === 'paid' || (vend.state === 'token_issued' && (isCard || !vend.deliveryAttempted))) && !reversing && (
           <button type="button" className="secondary" onClick={() => setReversing(true)} data-testid="vend-reverse">
             {t('vending.topup.reverse')}
           </button>

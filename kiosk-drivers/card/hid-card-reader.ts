@@ -9,8 +9,11 @@ import {
   CARD_COMMAND,
   cardRequest,
   cardResponse,
+  FIRST_SEQ,
   isNak,
+  nextSeq,
   RESPONSE_FLAG,
+  responseSeq,
   type CardPresence,
   type SectorKey,
 } from '../hid/card-protocol.js';
@@ -38,8 +41,13 @@ type Outcome =
 
 interface Waiter {
   readonly command: number;
+  /** The SEQ of the frame in flight; only a response echoing it is the answer. */
+  readonly seq: number;
   settle(o: Outcome): void;
 }
+
+/** Builds the request frame for one attempt, numbered `seq`. */
+type RequestBuilder = (seq: number) => Uint8Array;
 
 export class HidCardReaderDevice implements CardCommands {
   private readonly decoder = new ReportDecoder();
@@ -50,6 +58,8 @@ export class HidCardReaderDevice implements CardCommands {
   private waiter: Waiter | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private dead: string | null = null;
+  /** SEQ of the last frame written; every attempt (retries too) gets a fresh one. */
+  private seq = 0;
   private readonly disconnectListeners = new Set<(reason: string) => void>();
   /** Counters for diagnostics and tests. */
   readonly stats = { retries: 0, corruptResponses: 0, staleFrames: 0, timeouts: 0 };
@@ -101,60 +111,69 @@ export class HidCardReaderDevice implements CardCommands {
   }
 
   status(): Promise<CardPresence> {
-    return this.run(cardRequest.status(), CARD_COMMAND.status, true, this.timeoutMs).then(cardResponse.status);
+    return this.run((q) => cardRequest.status(q), CARD_COMMAND.status, true, this.timeoutMs).then(cardResponse.status);
   }
 
   uid(): Promise<Uint8Array> {
-    return this.run(cardRequest.uid(), CARD_COMMAND.uid, true, this.timeoutMs).then(cardResponse.uid);
+    return this.run((q) => cardRequest.uid(q), CARD_COMMAND.uid, true, this.timeoutMs).then(cardResponse.uid);
   }
 
   apdu(capdu: Uint8Array): Promise<Uint8Array> {
     // Not idempotent: only a NAK (reader did not execute it) is retried.
-    return this.run(cardRequest.apdu(capdu), CARD_COMMAND.apdu, false, this.apduTimeoutMs).then(cardResponse.apdu);
+    return this.run((q) => cardRequest.apdu(capdu, q), CARD_COMMAND.apdu, false, this.apduTimeoutMs).then(
+      cardResponse.apdu,
+    );
   }
 
   readBlock(block: number, key: SectorKey): Promise<Uint8Array> {
-    return this.run(cardRequest.readBlock(block, key), CARD_COMMAND.readBlock, true, this.timeoutMs).then(
+    return this.run((q) => cardRequest.readBlock(block, key, q), CARD_COMMAND.readBlock, true, this.timeoutMs).then(
       cardResponse.readBlock,
     );
   }
 
   writeBlock(block: number, key: SectorKey, data: Uint8Array): Promise<void> {
     // Writing the same 16 bytes twice leaves the same block: safe to retry.
-    return this.run(cardRequest.writeBlock(block, key, data), CARD_COMMAND.writeBlock, true, this.writeTimeoutMs).then(
-      (f) => cardResponse.ack(f, CARD_COMMAND.writeBlock),
-    );
+    return this.run(
+      (q) => cardRequest.writeBlock(block, key, data, q),
+      CARD_COMMAND.writeBlock,
+      true,
+      this.writeTimeoutMs,
+    ).then((f) => cardResponse.ack(f, CARD_COMMAND.writeBlock));
   }
 
   beep(durationMs: number): Promise<void> {
-    return this.run(cardRequest.beep(durationMs), CARD_COMMAND.beep, true, this.timeoutMs).then((f) =>
+    return this.run((q) => cardRequest.beep(durationMs, q), CARD_COMMAND.beep, true, this.timeoutMs).then((f) =>
       cardResponse.ack(f, CARD_COMMAND.beep),
     );
   }
 
   led(green: boolean, red: boolean): Promise<void> {
-    return this.run(cardRequest.led(green, red), CARD_COMMAND.led, true, this.timeoutMs).then((f) =>
+    return this.run((q) => cardRequest.led(green, red, q), CARD_COMMAND.led, true, this.timeoutMs).then((f) =>
       cardResponse.ack(f, CARD_COMMAND.led),
     );
   }
 
   /** Serialises commands: each starts after the previous one settled, whatever its outcome. */
-  private run(request: Uint8Array, command: number, idempotent: boolean, timeoutMs: number): Promise<Frame> {
-    const job = this.tail.then(
-      () => this.exchange(request, command, idempotent, timeoutMs),
-      () => this.exchange(request, command, idempotent, timeoutMs),
-    );
+  private run(build: RequestBuilder, command: number, idempotent: boolean, timeoutMs: number): Promise<Frame> {
+    const go = (): Promise<Frame> => this.exchange(build, command, idempotent, timeoutMs);
+    const job = this.tail.then(go, go);
     this.tail = job.catch(() => undefined);
     return job;
   }
 
-  private async exchange(request: Uint8Array, command: number, idempotent: boolean, timeoutMs: number): Promise<Frame> {
+  private takeSeq(): number {
+    this.seq = this.seq === 0 ? FIRST_SEQ : nextSeq(this.seq);
+    return this.seq;
+  }
+
+  private async exchange(build: RequestBuilder, command: number, idempotent: boolean, timeoutMs: number): Promise<Frame> {
     let lastCorrupt: DeviceError | null = null;
     for (let attempt = 0; attempt <= this.maxRetries; attempt++) {
       if (this.dead !== null) throw new DeviceError('device.disconnected', { reason: this.dead });
       if (attempt > 0) this.stats.retries++;
       this.decoder.reset();
-      const outcome = await this.attempt(request, command, timeoutMs);
+      const seq = this.takeSeq();
+      const outcome = await this.attempt(build(seq), command, seq, timeoutMs);
       switch (outcome.kind) {
         case 'frame':
           return outcome.frame;
@@ -184,7 +203,7 @@ export class HidCardReaderDevice implements CardCommands {
     });
   }
 
-  private attempt(request: Uint8Array, command: number, timeoutMs: number): Promise<Outcome> {
+  private attempt(request: Uint8Array, command: number, seq: number, timeoutMs: number): Promise<Outcome> {
     return new Promise<Outcome>((resolve) => {
       let done = false;
       const timer = setTimeout(() => settle({ kind: 'timeout' }), timeoutMs);
@@ -195,7 +214,7 @@ export class HidCardReaderDevice implements CardCommands {
         if (this.waiter === w) this.waiter = null;
         resolve(o);
       };
-      const w: Waiter = { command, settle };
+      const w: Waiter = { command, seq, settle };
       this.waiter = w;
       void this.writeFrame(request).catch((err: unknown) => {
         this.markDead(err instanceof Error ? err.message : String(err));
@@ -223,10 +242,10 @@ export class HidCardReaderDevice implements CardCommands {
         corrupt = ev.error;
       } else if (isNak(ev.frame)) {
         w.settle({ kind: 'nak' });
-      } else if (ev.frame.command === (w.command | RESPONSE_FLAG)) {
+      } else if (ev.frame.command === (w.command | RESPONSE_FLAG) && responseSeq(ev.frame) === w.seq) {
         w.settle({ kind: 'frame', frame: ev.frame });
       } else {
-        // An answer to an earlier, timed-out command: not ours.
+        // A late answer to an earlier, timed-out command (other CMD or other SEQ): not ours.
         this.stats.staleFrames++;
       }
     }

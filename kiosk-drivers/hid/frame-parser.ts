@@ -1,7 +1,9 @@
 /**
  * Streaming frame parser (docs/devices/card-reader.md §2): bytes in any chunking, frames and typed
- * errors out, resynchronising after garbage. It never throws and never waits for more than
- * MAX_BODY_LENGTH + overhead bytes for one frame.
+ * errors out, resynchronising after garbage. Whenever a candidate frame fails (bad length, ETX or
+ * CRC) or is abandoned as unable to complete, scanning resumes at the byte after its STX, so a real
+ * frame that a stray `02` seemed to swallow is still found. It never throws and never waits for
+ * more than MAX_BODY_LENGTH + overhead bytes for one frame.
  */
 import { DeviceError } from '../errors.js';
 import { crc16CcittFalse } from './crc16.js';
@@ -29,19 +31,18 @@ export class FrameParser {
   }
 
   /**
-   * Drops a partial frame (the report layer saw a new frame begin) and rescans what was buffered
-   * after its STX, so a real frame hidden inside it is not lost.
+   * The byte stream ended without completing the buffered candidate (the report layer saw the
+   * last report of a transfer, or a new frame begin): drops the candidate's STX and rescans what
+   * followed it, so a real frame hidden inside is not lost. Repeats until nothing is pending;
+   * each abandoned candidate is one `hid.bad_frame` with `reason`.
    */
   abandonPartial(reason: string, out: ParseEvent[] = []): ParseEvent[] {
-    if (this.end > this.start) {
+    while (this.end > this.start) {
       out.push({ kind: 'error', error: new DeviceError('hid.bad_frame', { reason }) });
       this.start++;
       this.scan(out);
-      if (this.end > this.start) {
-        // Whatever is still incomplete belongs to the abandoned frame too.
-        this.reset();
-      }
     }
+    this.reset();
     return out;
   }
 
@@ -94,8 +95,10 @@ export class FrameParser {
       const crc = crc16CcittFalse(b, s + 1, s + 3 + len);
       const got = ((b[s + 3 + len] as number) << 8) | (b[s + 4 + len] as number);
       if (crc !== got) {
+        // Either a real frame with flipped bits or a stray STX whose span happens to end on 03:
+        // rescanning its inside costs little and finds the real frame in the second case.
         out.push({ kind: 'error', error: new DeviceError('hid.checksum', { expected: crc, got }) });
-        this.start += total;
+        this.start++;
         continue;
       }
       out.push({

@@ -57,7 +57,11 @@ export class ReportDecoder {
       return out;
     }
     if (!cont && this.parser.pending) this.parser.abandonPartial('truncated', out);
-    return this.parser.push(report.subarray(1, 1 + n), out);
+    this.parser.push(report.subarray(1, 1 + n), out);
+    // Senders fill every report of a transfer but the last: a short report ends the byte stream,
+    // so a candidate frame still open here can never complete (a stray STX claimed it).
+    if (n < REPORT_PAYLOAD && this.parser.pending) this.parser.abandonPartial('incomplete', out);
+    return out;
   }
 
   reset(): void {

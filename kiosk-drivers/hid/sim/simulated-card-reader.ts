@@ -4,8 +4,15 @@
  */
 import type { Device } from 'node-hid';
 import type { SimulatedCard } from '../../card/sim/simulated-card.js';
-import { CARD_COMMAND, CARD_STATUS, CARD_TYPE, encodeResponse, NAK_COMMAND } from '../card-protocol.js';
-import type { Frame } from '../frame.js';
+import {
+  CARD_COMMAND,
+  CARD_STATUS,
+  CARD_TYPE,
+  decodeRequest,
+  encodeResponse,
+  NAK_COMMAND,
+  type CardRequestFrame,
+} from '../card-protocol.js';
 import { fromOutputReport, ReportDecoder, splitIntoReports } from '../report.js';
 import { SimulatedHidDevice } from './simulated-hid.js';
 
@@ -22,6 +29,11 @@ export interface CardReaderFaults {
   mute: boolean;
   /** Prepend garbage bytes to every response (the host must resynchronise). */
   garbageBeforeResponse: boolean;
+  /**
+   * Prepend a stray frame start (`02 00 30`: STX and a length that swallows the real reply) to
+   * every response, in the same report; the host must find the real frame inside.
+   */
+  strayStartBeforeResponse: boolean;
 }
 
 export interface SimulatedCardReaderOptions {
@@ -30,6 +42,10 @@ export interface SimulatedCardReaderOptions {
   /** Response delay in ms (0 = next macrotask). */
   readonly latencyMs?: number;
 }
+
+/** The bytes the stray-start fault puts in front of a response. */
+export const STRAY_START = Uint8Array.of(0x02, 0x00, 0x30);
+const LINE_GARBAGE = Uint8Array.of(0xee, 0x02, 0xff, 0xff, 0x13, 0x37);
 
 export class SimulatedCardReader extends SimulatedHidDevice {
   private readonly decoder = new ReportDecoder();
@@ -42,12 +58,14 @@ export class SimulatedCardReader extends SimulatedHidDevice {
     removeCardAfterWrites: null,
     mute: false,
     garbageBeforeResponse: false,
+    strayStartBeforeResponse: false,
   };
   /** Every request frame received, for assertions. */
-  readonly received: Frame[] = [];
+  readonly received: CardRequestFrame[] = [];
   readonly beeps: number[] = [];
   led = { green: false, red: false };
-  private readonly latencyMs: number;
+  /** Response delay in ms; tests change it between commands to model a slow reader. */
+  latencyMs: number;
 
   constructor(opts: SimulatedCardReaderOptions = {}) {
     const info: Device = {
@@ -97,65 +115,74 @@ export class SimulatedCardReader extends SimulatedHidDevice {
         this.respond(encodeResponse(NAK_COMMAND, CARD_STATUS.checksum));
         continue;
       }
-      this.received.push(ev.frame);
+      const req = decodeRequest(ev.frame);
+      if (req === null) {
+        // No SEQ to echo: as unreadable as a bad CRC.
+        this.respond(encodeResponse(NAK_COMMAND, CARD_STATUS.checksum));
+        continue;
+      }
+      this.received.push(req);
       if (this.faults.nakRequests > 0) {
         this.faults.nakRequests--;
         this.respond(encodeResponse(NAK_COMMAND, CARD_STATUS.checksum));
         continue;
       }
-      this.respond(this.execute(ev.frame));
+      this.respond(this.execute(req));
     }
   }
 
-  private execute(f: Frame): Uint8Array {
-    const cmd = f.command;
-    const d = f.data;
+  private execute(req: CardRequestFrame): Uint8Array {
+    const answer = (status: number, data?: Uint8Array): Uint8Array => encodeResponse(req.command, status, data, req.seq);
+    return this.run(req.command, req.data, answer);
+  }
+
+  private run(cmd: number, d: Uint8Array, answer: (status: number, data?: Uint8Array) => Uint8Array): Uint8Array {
     const card = this.card;
     switch (cmd) {
       case CARD_COMMAND.status: {
         const type = card === null ? CARD_TYPE.none : card.type === 'contact_cpu' ? CARD_TYPE.contactCpu : CARD_TYPE.contactless;
-        return encodeResponse(cmd, CARD_STATUS.ok, Uint8Array.of(card ? 1 : 0, type));
+        return answer(CARD_STATUS.ok, Uint8Array.of(card ? 1 : 0, type));
       }
       case CARD_COMMAND.uid:
-        return card ? encodeResponse(cmd, CARD_STATUS.ok, card.uid) : encodeResponse(cmd, CARD_STATUS.noCard);
+        return card ? answer(CARD_STATUS.ok, card.uid) : answer(CARD_STATUS.noCard);
       case CARD_COMMAND.apdu: {
-        if (!card) return encodeResponse(cmd, CARD_STATUS.noCard);
-        if (d.length < 4) return encodeResponse(cmd, CARD_STATUS.badParameter);
+        if (!card) return answer(CARD_STATUS.noCard);
+        if (d.length < 4) return answer(CARD_STATUS.badParameter);
         const r = card.apdu(d);
-        return encodeResponse(cmd, r.status, r.rapdu);
+        return answer(r.status, r.rapdu);
       }
       case CARD_COMMAND.readBlock: {
-        if (d.length !== 8) return encodeResponse(cmd, CARD_STATUS.badParameter);
-        if (!card) return encodeResponse(cmd, CARD_STATUS.noCard);
+        if (d.length !== 8) return answer(CARD_STATUS.badParameter);
+        if (!card) return answer(CARD_STATUS.noCard);
         const r = card.readBlock(d[0] as number, d[1] as number, d.subarray(2, 8));
         if (r.status === CARD_STATUS.ok && this.readsLeft !== null && --this.readsLeft <= 0) {
           this.card = null;
           this.readsLeft = null;
         }
-        return encodeResponse(cmd, r.status, r.data);
+        return answer(r.status, r.data);
       }
       case CARD_COMMAND.writeBlock: {
-        if (d.length !== 24) return encodeResponse(cmd, CARD_STATUS.badParameter);
-        if (!card) return encodeResponse(cmd, CARD_STATUS.noCard);
+        if (d.length !== 24) return answer(CARD_STATUS.badParameter);
+        if (!card) return answer(CARD_STATUS.noCard);
         if (this.writesLeft !== null && this.writesLeft <= 0) {
           // The card leaves the field before this write reaches it.
           this.card = null;
           this.writesLeft = null;
           this.faults.removeCardAfterWrites = null;
-          return encodeResponse(cmd, CARD_STATUS.cardRemoved);
+          return answer(CARD_STATUS.cardRemoved);
         }
         const status = card.writeBlock(d[0] as number, d[1] as number, d.subarray(2, 8), d.subarray(8, 24));
         if (status === CARD_STATUS.ok && this.writesLeft !== null) this.writesLeft--;
-        return encodeResponse(cmd, status);
+        return answer(status);
       }
       case CARD_COMMAND.beep:
         this.beeps.push((d[0] ?? 0) * 10);
-        return encodeResponse(cmd, CARD_STATUS.ok);
+        return answer(CARD_STATUS.ok);
       case CARD_COMMAND.led:
         this.led = { green: ((d[0] ?? 0) & 1) !== 0, red: ((d[0] ?? 0) & 2) !== 0 };
-        return encodeResponse(cmd, CARD_STATUS.ok);
+        return answer(CARD_STATUS.ok);
       default:
-        return encodeResponse(cmd, CARD_STATUS.unknownCommand);
+        return answer(CARD_STATUS.unknownCommand);
     }
   }
 
@@ -167,13 +194,8 @@ export class SimulatedCardReader extends SimulatedHidDevice {
       bytes = frame.slice();
       bytes[3] = (bytes[3] as number) ^ 0x5a;
     }
-    if (this.faults.garbageBeforeResponse) {
-      const g = Uint8Array.of(0xee, 0x02, 0xff, 0xff, 0x13, 0x37);
-      const joined = new Uint8Array(g.length + bytes.length);
-      joined.set(g);
-      joined.set(bytes, g.length);
-      bytes = joined;
-    }
+    if (this.faults.strayStartBeforeResponse) bytes = concat(STRAY_START, bytes);
+    if (this.faults.garbageBeforeResponse) bytes = concat(LINE_GARBAGE, bytes);
     const reports = splitIntoReports(bytes);
     const send = (): void => {
       for (const r of reports) this.sendInput(r);
@@ -181,4 +203,11 @@ export class SimulatedCardReader extends SimulatedHidDevice {
     if (this.latencyMs > 0) setTimeout(send, this.latencyMs);
     else setImmediate(send);
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

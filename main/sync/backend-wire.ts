@@ -52,10 +52,11 @@ export type BillSnapshot = z.infer<typeof BillSnapshotSchema>;
 export const StsParamsSchema = z.object({
   iin: z.string().regex(/^\d{6}$/),
   drn: z.string().regex(/^\d{11}$/),
-  keyType: z.int().min(0).max(15),
+  /** Key type 0..3 and key revision 1..9: the ranges the STS engine accepts (assertMeterIdentity). */
+  keyType: z.int().min(0).max(3),
   sgc: z.string().regex(/^\d{6}$/),
   ti: z.string().regex(/^\d{2}$/),
-  krn: z.int().min(0).max(15),
+  krn: z.int().min(1).max(9),
   baseDate: z.enum(['1993-01-01', '2014-01-01']),
   algorithm: z.literal('EA07'),
 });

@@ -358,6 +358,28 @@ describe('bad input: typed, translated, nothing written', () => {
     expect(stack.printer.jobs().length).toBe(jobs);
   });
 
+  it('a meter whose STS parameters the engine refuses is refused before payment (cached data, backend down)', async () => {
+    const { meterNo, sts } = await meterSts(STS_2014);
+    await stack.core.dispatch('account.lookup', { accountNo: STS_2014 }, clerk);
+    const setSts = (v: object) => stack.core.db.prepare('UPDATE meters SET sts_json = ? WHERE meter_no = ?').run(JSON.stringify(v), meterNo);
+    stack.backend.setKnobs({ down: true });
+    setSts({ ...sts, krn: 0 });
+    try {
+      const before = counts();
+      const jobs = stack.printer.jobs().length;
+      const preview = await stack.core.dispatch('vend.preview', { accountNo: STS_2014, amount: '50' }, clerk);
+      expect(code(preview)).toBe('vending.bad_meter_identity');
+      const r = await purchase(STS_2014, '50');
+      expect(code(r)).toBe('vending.bad_meter_identity');
+      if (!r.ok) expect(r.error.details).toMatchObject({ field: 'krn' });
+      expect(counts()).toEqual(before);
+      expect(stack.printer.jobs().length).toBe(jobs);
+    } finally {
+      setSts(sts);
+      stack.backend.setKnobs({ down: false });
+    }
+  });
+
   it('a cashier cannot take less cash than the amount', async () => {
     const before = counts();
     expect(code(await purchase(STS_2014, '100', { tendered: '50' }))).toBe('payment.tendered_insufficient');

@@ -36,7 +36,7 @@ import { uuidv7 } from '../../store/ids.js';
 import type { CachedAccount } from '../../store/accounts.js';
 import type { MeterSnapshot, PaymentCreatedPayload } from '../../sync/backend-wire.js';
 import { explainToken, formatTokenGroups, normalizeTokenInput, tidFromDate } from '../../vending/sts/index.js';
-import type { IssuedCredit, LocalSecureModule, SecureModule } from '../../vending/secure-module/index.js';
+import { meterIdentity, type IssuedCredit, type LocalSecureModule, type SecureModule } from '../../vending/secure-module/index.js';
 import { crashPoint } from '../../vending/vend/crash-point.js';
 import { isReversible, parseEnergyKwh } from '../../vending/vend/vend-states.js';
 import type { AccountService } from '../accounts.js';
@@ -938,6 +938,9 @@ export class VendService {
       if (meter.cardGeneration === undefined) throw new AppError('vending.card_meter_unconfigured', { meterNo: meter.meterNo });
       vendMeter = { ...meter, kind: 'card', cardGeneration: meter.cardGeneration };
     } else if (meter.kind === 'sts' && meter.sts) {
+      // The engine's own check (typed vending.bad_meter_identity), before anything is written: a
+      // meter it would refuse at issue time must never get as far as taking money.
+      meterIdentity(meter.sts);
       vendMeter = { ...meter, kind: 'sts', sts: meter.sts };
     } else throw new AppError('vending.meter_not_vendable', { meterNo: meter.meterNo });
     const tariff = this.deps.tariffs.get(account.tariffCode);

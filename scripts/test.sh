@@ -1,13 +1,25 @@
 #!/usr/bin/env bash
-# npm test: every check and test, ending with one line "N passed, N failed" (vitest + Playwright).
+# npm test: every check and test, ending with one line "N passed, N failed": vitest and Playwright
+# tests, plus each failed step (typecheck, lint, vite build, tsc emit) counted as one failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 status=0
+failed_steps=()
 
-npm run -s typecheck || status=1
-npm run -s lint || status=1
-npx vite build --logLevel warn || status=1
-npx tsc -p tsconfig.json --outDir dist || status=1
+# step <name> <command…>: runs the command; a failure is remembered by name and fails the run.
+step() {
+  local name=$1
+  shift
+  if ! "$@"; then
+    failed_steps+=("$name")
+    status=1
+  fi
+}
+
+step typecheck npm run -s typecheck
+step lint npm run -s lint
+step "vite build" npx vite build --logLevel warn
+step "tsc emit" npx tsc -p tsconfig.json --outDir dist
 
 rm -f .vitest.json pw.json
 npx vitest run --reporter=default --reporter=json --outputFile=.vitest.json || status=1
@@ -17,13 +29,10 @@ runner=()
 if [ -z "${DISPLAY:-}" ] && command -v xvfb-run >/dev/null; then runner=(xvfb-run -a -s "-screen 0 1280x800x24"); fi
 PLAYWRIGHT_JSON_OUTPUT_NAME=pw.json "${runner[@]}" npx playwright test --reporter=list,json || status=1
 
-node -e '
-const fs = require("fs");
-const read = (f) => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return null; } };
-const v = read(".vitest.json"), p = read("pw.json");
-const passed = (v ? v.numPassedTests : 0) + (p ? p.stats.expected : 0);
-const failed = (v ? v.numFailedTests : 0) + (p ? p.stats.unexpected + (p.stats.flaky || 0) : 0) + (v && p ? 0 : 1);
-if (!v) console.error("test: no vitest results"); if (!p) console.error("test: no Playwright results");
-console.log(`${passed} passed, ${failed} failed`);
-'
+# Failed steps, missing results and unloadable test files each on their own line, then the summary.
+if ! node --import tsx scripts/test-summary.ts "${failed_steps[@]}"; then
+  echo "test: step failed: summary (scripts/test-summary.ts)"
+  echo "0 passed, 1 failed"
+  status=1
+fi
 exit $status

@@ -1,10 +1,16 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+/**
+ * `npm run bench [name …]`: runs every test/bench/*.bench.ts (or those whose file name contains a
+ * given name), prints this run's figures beside their targets and merges them into
+ * bench-results.json by name, so running one benchmark keeps the others' last figures.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { BenchResult } from './harness.js';
+import { formatTable, mergeResults, parseResults, type BenchResult } from './harness.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
+const resultsFile = path.join(root, 'bench-results.json');
 const only = process.argv.slice(2);
 
 const files = readdirSync(here)
@@ -19,11 +25,18 @@ for (const file of files) {
   results.push(...(await mod.run()));
 }
 
-const rows = results.map((r) => [r.name, `${r.value} ${r.unit}`, r.target, r.meets ? 'yes' : 'NO']);
-const head = ['benchmark', 'value', 'target', 'meets'];
-const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ');
-console.log(line(head));
-console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const r of rows) console.log(line(r));
-writeFileSync(path.join(root, 'bench-results.json'), JSON.stringify(results, null, 2) + '\n');
+for (const l of formatTable(results)) console.log(l);
+
+function previousResults(): BenchResult[] {
+  if (!existsSync(resultsFile)) return [];
+  try {
+    return parseResults(JSON.parse(readFileSync(resultsFile, 'utf8')));
+  } catch {
+    console.warn(`bench: ${path.basename(resultsFile)} is not JSON; starting it afresh`);
+    return [];
+  }
+}
+
+const merged = mergeResults(previousResults(), results);
+writeFileSync(resultsFile, JSON.stringify(merged, null, 2) + '\n');
+console.log(`${path.basename(resultsFile)}: ${merged.length} rows (${results.length} from this run)`);

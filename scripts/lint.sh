@@ -3,8 +3,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail=0
-# Only main/electron may import electron (importing it from plain Node tries to download the binary).
-if grep -rnE "from 'electron'|require\('electron'\)" main kiosk-drivers renderer test scripts --include=*.ts --include=*.tsx --include=*.cts \
+# Only main/electron may import electron (importing it from plain Node tries to download the binary):
+# `from 'electron'`, `import 'electron'`, `import('electron')`, `require('electron')`, either quote,
+# subpaths such as 'electron/main' included.
+electron_import="(from|import)[[:space:]]*\(?[[:space:]]*['\"]electron(/[a-z_-]+)?['\"]|require[[:space:]]*\([[:space:]]*['\"]electron(/[a-z_-]+)?['\"]"
+if grep -rnE "$electron_import" main kiosk-drivers renderer test scripts \
+  --include=*.ts --include=*.tsx --include=*.cts --include=*.mts --include=*.js --include=*.mjs --include=*.cjs \
   | grep -v '^main/electron/'; then
   echo "lint: electron imported outside main/electron/"; fail=1
 fi

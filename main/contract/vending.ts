@@ -255,6 +255,27 @@ export interface TokenExplainView {
   /** The vend that issued this token, when it was this terminal. */
   readonly vendId: string | null;
   readonly issuedAt: string | null;
+  /** That vend's own story: issued / delivered / reversed, when, on which terminal, by whom. */
+  readonly tokenVend: TokenVendView | null;
+  /**
+   * The token's own vend was delivered (printed or shown): the customer had it, and a meter
+   * accepts each token once, so "rejected" usually means it was already entered.
+   */
+  readonly alreadyDelivered: boolean;
+  /** This terminal issued a later TID to the meter (credit or management token). */
+  readonly newerTidExists: boolean;
+  readonly newestTid: number | null;
+}
+
+export interface TokenVendView {
+  readonly vendId: string;
+  readonly state: VendState;
+  readonly delivery: 'printed' | 'shown' | 'card' | null;
+  readonly issuedAt: string | null;
+  readonly deliveredAt: string | null;
+  readonly reversedAt: string | null;
+  readonly terminalId: string;
+  readonly operatorId: string;
 }
 
 export interface VendingMethodResults {

@@ -20,8 +20,8 @@ for (const lang of ['zh-CN', 'en'] as const) {
   test(`prepaid top-up: split before paying, cash, token shown and printed (${lang})`, async ({ page }) => {
     const labels =
       lang === 'zh-CN'
-        ? { tab: '预付费购电', help: '电费码查询', sentence: '扣欠费', receipt: '购电凭证', rounding: '取整规则', below: '最低购电额', used: '否' }
-        : { tab: 'Prepaid top-up', help: 'Token help desk', sentence: 'arrears', receipt: 'Electricity purchase', rounding: 'Rounding', below: 'minimum purchase', used: 'No' };
+        ? { tab: '预付费购电', help: '电费码查询', sentence: '扣欠费', receipt: '购电凭证', rounding: '取整规则', below: '最低购电额', used: '已于' }
+        : { tab: 'Prepaid top-up', help: 'Token help desk', sentence: 'arrears', receipt: 'Electricity purchase', rounding: 'Rounding', below: 'minimum purchase', used: 'already delivered on' };
     await openAndSignIn(page, lang);
     await page.getByTestId('tab-topup').click();
     await expect(page.getByTestId('tab-topup')).toHaveText(labels.tab);

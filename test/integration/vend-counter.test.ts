@@ -392,6 +392,23 @@ describe('token help desk', () => {
     const v = ok<VendView>(await purchase(STS_2014, '70'));
     const x = ok<TokenExplainView>(await stack.core.dispatch('token.explain', { token: v.tokenGroups as string, accountNo: STS_2014 }, clerk));
     expect(x).toMatchObject({ meterNo: v.meterNo, tid: v.tid, amountTenths: v.deliveredTenths, kind: 'credit', vendId: v.vendId, tidAlreadyUsed: false });
+    // The token's own vend: delivered, when and where. A meter accepts each token once.
+    const deliveredAt = journalEntries(stack.core.db, v.vendId).find((e) => e.type === 'vend.delivered')?.at;
+    expect(x).toMatchObject({ alreadyDelivered: true, newerTidExists: false, newestTid: v.tid });
+    expect(x.tokenVend).toEqual({
+      vendId: v.vendId,
+      state: 'delivered',
+      delivery: 'printed',
+      issuedAt: journalEntries(stack.core.db, v.vendId).find((e) => e.type === 'vend.token_issued')?.at,
+      deliveredAt,
+      reversedAt: null,
+      terminalId: 'T-HALL-01',
+      operatorId: 'C001',
+    });
+    // A later vend to the same meter: the help desk says newer TIDs exist.
+    const later = ok<VendView>(await purchase(STS_2014, '20'));
+    const again = ok<TokenExplainView>(await stack.core.dispatch('token.explain', { token: v.token as string, accountNo: STS_2014 }, clerk));
+    expect(again).toMatchObject({ newerTidExists: true, newestTid: later.tid, alreadyDelivered: true });
     expect(x.tidDate).toBe(dateFromTid(v.tid, '2014-01-01').toISOString());
     // TIDs are minutes since the base date, bumped past the meter's last TID when vends share a minute.
     expect(v.tid).toBeGreaterThanOrEqual(tidFromDate(new Date(v.createdAt), '2014-01-01'));

@@ -72,6 +72,7 @@ export function createVendingService(deps: VendingDeps): VendService {
     db,
     clock,
     timeZone: config.timeZone,
+    terminalId: config.terminalId,
     accounts: deps.accounts,
     tariffs: loadTariffDirectory(path.join(RESOURCES_DIR, 'tariffs')),
     rules: loadVendRules(path.join(RESOURCES_DIR, 'rules', 'vend.json')),

@@ -69,6 +69,8 @@ export interface VendServiceDeps {
   readonly db: Db;
   readonly clock: Clock;
   readonly timeZone: string;
+  /** This terminal: the help desk says where a token was issued. */
+  readonly terminalId: string;
   readonly accounts: AccountService;
   readonly tariffs: TariffCatalog;
   readonly rules: VendRules;
@@ -883,9 +885,25 @@ export class VendService {
         usedTids: usedTids(m.meterNo),
       })),
     );
-    const vend = x.meterNo === null ? undefined : (this.deps.db.prepare('SELECT vend_id, created_at FROM vends WHERE meter_no = ? AND token = ?').get(x.meterNo, digits) as
-      | { vend_id: string; created_at: string }
+    const vend = x.meterNo === null ? undefined : (this.deps.db.prepare('SELECT vend_id, created_at, state, delivery, operator_id FROM vends WHERE meter_no = ? AND token = ?').get(x.meterNo, digits) as
+      | { vend_id: string; created_at: string; state: VendRow['state']; delivery: VendRow['delivery']; operator_id: string }
       | undefined);
+    const at = (vendId: string, type: string) =>
+      (this.deps.db.prepare('SELECT at FROM journal WHERE ref = ? AND type = ? ORDER BY seq LIMIT 1').get(vendId, type) as { at: string } | undefined)?.at ?? null;
+    const tokenVend = vend
+      ? {
+          vendId: vend.vend_id,
+          state: vend.state,
+          delivery: vend.delivery,
+          issuedAt: at(vend.vend_id, 'vend.token_issued'),
+          deliveredAt: at(vend.vend_id, 'vend.delivered'),
+          reversedAt: at(vend.vend_id, 'vend.reversed'),
+          terminalId: this.deps.terminalId,
+          operatorId: vend.operator_id,
+        }
+      : null;
+    const newestTid = x.meterNo === null ? null : nextTid(this.deps.db, x.meterNo, 0) - 1;
+    const newest = newestTid === null || newestTid < 0 ? null : newestTid;
     return {
       digits,
       groups: formatTokenGroups(digits),
@@ -901,6 +919,10 @@ export class VendService {
       tidAlreadyUsed: x.tidAlreadyUsed,
       vendId: vend?.vend_id ?? null,
       issuedAt: vend?.created_at ?? null,
+      tokenVend,
+      alreadyDelivered: vend?.state === 'delivered',
+      newerTidExists: x.tid !== undefined && newest !== null && newest > x.tid,
+      newestTid: newest,
     };
   }
 

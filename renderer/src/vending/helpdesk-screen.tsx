@@ -75,15 +75,41 @@ export function HelpDeskScreen() {
               <dt>{t('vending.helpdesk.amount')}</dt>
               <dd data-testid="explain-amount">{result.amountTenths === null ? '—' : `${formatCkwh(result.amountTenths * 10)} kWh`}</dd>
               <dt>{t('vending.helpdesk.used')}</dt>
-              <dd data-testid="explain-used" className={result.tidAlreadyUsed ? 'warning' : 'ok'}>
-                {result.tidAlreadyUsed ? t('vending.helpdesk.usedYes') : t('vending.helpdesk.usedNo')}
+              <dd data-testid="explain-used" className={result.alreadyDelivered || result.tidAlreadyUsed ? 'warning' : 'ok'}>
+                {result.alreadyDelivered && result.tokenVend
+                  ? t('vending.helpdesk.usedDelivered', { at: shortTime(result.tokenVend.deliveredAt), terminal: result.tokenVend.terminalId })
+                  : result.tidAlreadyUsed
+                    ? t('vending.helpdesk.usedYes')
+                    : t('vending.helpdesk.usedNo')}
               </dd>
-              {result.vendId && (
+              <dt>{t('vending.helpdesk.newer')}</dt>
+              <dd data-testid="explain-newer" className={result.newerTidExists ? 'warning' : 'ok'}>
+                {result.newerTidExists ? t('vending.helpdesk.newerYes', { tid: result.newestTid }) : t('vending.helpdesk.newerNo')}
+              </dd>
+              {result.tokenVend && (
                 <>
                   <dt>{t('vending.helpdesk.vend')}</dt>
-                  <dd>{result.vendId}</dd>
+                  <dd data-testid="explain-vend-state">
+                    {result.tokenVend.vendId} · {t(`vending.helpdesk.states.${result.tokenVend.state}`)}
+                  </dd>
                   <dt>{t('vending.helpdesk.issuedAt')}</dt>
-                  <dd>{result.issuedAt}</dd>
+                  <dd>
+                    {shortTime(result.tokenVend.issuedAt)} · {result.tokenVend.terminalId} · {result.tokenVend.operatorId}
+                  </dd>
+                  {result.tokenVend.deliveredAt && (
+                    <>
+                      <dt>{t('vending.helpdesk.deliveredAt')}</dt>
+                      <dd>
+                        {shortTime(result.tokenVend.deliveredAt)} · {result.tokenVend.delivery ? t(`vending.helpdesk.delivery.${result.tokenVend.delivery}`) : ''}
+                      </dd>
+                    </>
+                  )}
+                  {result.tokenVend.reversedAt && (
+                    <>
+                      <dt>{t('vending.helpdesk.reversedAt')}</dt>
+                      <dd>{shortTime(result.tokenVend.reversedAt)}</dd>
+                    </>
+                  )}
                 </>
               )}
             </dl>
@@ -92,4 +118,8 @@ export function HelpDeskScreen() {
       </div>
     </div>
   );
+}
+
+function shortTime(iso: string | null): string {
+  return iso ? `${iso.replace('T', ' ').slice(0, 16)} UTC` : '—';
 }

@@ -27,6 +27,10 @@ export interface BarcodeScanner {
 export interface HidBarcodeScannerOptions {
   readonly mode: ScannerMode;
   readonly wedge?: KeyboardDecoderOptions;
+  /** Longest pause between two reports of one POS scan (ms); default 100. */
+  readonly posMaxGapMs?: number;
+  /** Monotonic ms clock stamping each report (injectable for tests). */
+  readonly clock?: () => number;
 }
 
 type Listeners = { [K in keyof BarcodeScannerEvents]: Set<(p: BarcodeScannerEvents[K]) => void> };
@@ -42,12 +46,13 @@ export class HidBarcodeScanner implements BarcodeScanner {
     opts: HidBarcodeScannerOptions,
   ) {
     this.mode = opts.mode;
+    const clock = opts.clock ?? (() => performance.now());
     if (opts.mode === 'pos') {
-      const d = new PosReportDecoder();
-      this.decode = (r) => d.push(r);
+      const d = new PosReportDecoder(undefined, opts.posMaxGapMs);
+      this.decode = (r) => d.push(r, clock());
     } else {
       const d = new KeyboardReportDecoder(opts.wedge);
-      this.decode = (r) => d.push(r);
+      this.decode = (r) => d.push(r, clock());
     }
     device.on('data', (data: Buffer) => {
       for (const ev of this.decode(data)) {

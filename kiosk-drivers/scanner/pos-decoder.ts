@@ -6,10 +6,12 @@
  *   5–60 data | 61 further symbology byte | 62 reserved | 63 bit 0: more data follows
  *
  * A scan longer than 56 bytes arrives in several reports, the last with bit 0 of byte 63 clear.
- * Pure; never throws.
+ * An unfinished multi-report scan older than `maxGapMs` when the next report arrives is dropped
+ * (`scanner.bad_report`, reason `stale`) so it cannot glue onto the next scan. Pure (the caller
+ * passes each report's arrival time); never throws.
  */
 import { DeviceError } from '../errors.js';
-import { MAX_SCAN_LENGTH, symbologyFromAim, type ScanDecodeEvent } from './scan.js';
+import { DEFAULT_SCAN_GAP_MS, MAX_SCAN_LENGTH, symbologyFromAim, type ScanDecodeEvent } from './scan.js';
 
 export const POS_REPORT = { size: 64, reportId: 0x02, maxData: 56, dataOffset: 5, moreOffset: 63 } as const;
 
@@ -18,8 +20,12 @@ export class PosReportDecoder {
   private total = 0;
   private aim = '';
   private readonly utf8 = new TextDecoder('utf-8', { fatal: false });
+  private lastAt: number | null = null;
 
-  constructor(private readonly maxLength = MAX_SCAN_LENGTH) {}
+  constructor(
+    private readonly maxLength = MAX_SCAN_LENGTH,
+    private readonly maxGapMs = DEFAULT_SCAN_GAP_MS,
+  ) {}
 
   reset(): void {
     this.chunks = [];
@@ -27,7 +33,17 @@ export class PosReportDecoder {
     this.aim = '';
   }
 
-  push(report: Uint8Array, out: ScanDecodeEvent[] = []): ScanDecodeEvent[] {
+  /** `at`: the report's arrival time in ms on a monotonic clock. */
+  push(report: Uint8Array, at: number, out: ScanDecodeEvent[] = []): ScanDecodeEvent[] {
+    const gap = this.lastAt === null ? 0 : at - this.lastAt;
+    this.lastAt = at;
+    if (this.chunks.length > 0 && gap > this.maxGapMs) {
+      out.push({
+        kind: 'error',
+        error: new DeviceError('scanner.bad_report', { reason: 'stale', dropped: this.total, gapMs: gap }),
+      });
+      this.reset();
+    }
     if (report.length !== POS_REPORT.size || report[0] !== POS_REPORT.reportId) {
       out.push({
         kind: 'error',

@@ -17,6 +17,12 @@ export type ScanDecodeEvent =
 /** A scan longer than this is a runaway (stuck key, wrong mode); it is dropped with scanner.overflow. */
 export const MAX_SCAN_LENGTH = 4096;
 
+/**
+ * Longest pause (ms) between two reports of one scan. Scanners send a whole code in a few ms;
+ * a longer pause means the rest (or the terminator) was lost.
+ */
+export const DEFAULT_SCAN_GAP_MS = 100;
+
 /** AIM symbology identifier (ISO/IEC 15424) code character → name. */
 const AIM_SYMBOLOGY: Readonly<Record<string, string>> = {
   A: 'code39',

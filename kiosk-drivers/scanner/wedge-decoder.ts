@@ -2,17 +2,21 @@
  * Decodes 8-byte HID boot keyboard reports (modifiers, reserved, six key slots) from a
  * keyboard-wedge scanner read through hidraw into scans. Keys count on the report in which they
  * first appear (a held key repeats in later reports and is not typed again), in slot order, so
- * n-key rollover — a new key pressed before the last one is released — keeps the order. Pure;
- * never throws.
+ * n-key rollover — a new key pressed before the last one is released — keeps the order. A scan
+ * whose terminator was lost would glue onto the next one; a gap longer than `maxGapMs` between
+ * reports therefore drops the unfinished partial (`scanner.bad_report`, reason `stale`). Pure (the
+ * caller passes each report's arrival time); never throws.
  */
 import { DeviceError } from '../errors.js';
 import { USAGE, usageToChar } from './keyboard-usage.js';
-import { MAX_SCAN_LENGTH, type ScanDecodeEvent } from './scan.js';
+import { DEFAULT_SCAN_GAP_MS, MAX_SCAN_LENGTH, type ScanDecodeEvent } from './scan.js';
 
 export interface KeyboardDecoderOptions {
   /** Which keys end a scan. Default Enter (and keypad Enter) and Tab. */
   readonly terminators?: readonly ('enter' | 'tab')[];
   readonly maxLength?: number;
+  /** A partial scan older than this (ms between two reports) is dropped. Default 100 ms. */
+  readonly maxGapMs?: number;
 }
 
 export class KeyboardReportDecoder {
@@ -22,12 +26,15 @@ export class KeyboardReportDecoder {
   private readonly endOnEnter: boolean;
   private readonly endOnTab: boolean;
   private readonly maxLength: number;
+  private readonly maxGapMs: number;
+  private lastAt: number | null = null;
 
   constructor(opts: KeyboardDecoderOptions = {}) {
     const t = opts.terminators ?? ['enter', 'tab'];
     this.endOnEnter = t.includes('enter');
     this.endOnTab = t.includes('tab');
     this.maxLength = opts.maxLength ?? MAX_SCAN_LENGTH;
+    this.maxGapMs = opts.maxGapMs ?? DEFAULT_SCAN_GAP_MS;
   }
 
   /** Characters received since the last terminator. */
@@ -39,9 +46,25 @@ export class KeyboardReportDecoder {
     this.held.clear();
     this.buf = '';
     this.overflowed = false;
+    this.lastAt = null;
   }
 
-  push(input: Uint8Array, out: ScanDecodeEvent[] = []): ScanDecodeEvent[] {
+  /** `at`: the report's arrival time in ms on a monotonic clock. */
+  push(input: Uint8Array, at: number, out: ScanDecodeEvent[] = []): ScanDecodeEvent[] {
+    const gap = this.lastAt === null ? 0 : at - this.lastAt;
+    this.lastAt = at;
+    if (gap > this.maxGapMs && (this.buf.length > 0 || this.overflowed || this.held.size > 0)) {
+      if (this.buf.length > 0) {
+        out.push({
+          kind: 'error',
+          error: new DeviceError('scanner.bad_report', { reason: 'stale', dropped: this.buf.length, gapMs: gap }),
+        });
+      }
+      // Nothing of the interrupted scan survives a gap: not its text, not its held keys.
+      this.buf = '';
+      this.overflowed = false;
+      this.held.clear();
+    }
     // Some stacks deliver a leading report ID; a boot report itself is 8 bytes.
     const report = input.length === 9 ? input.subarray(1) : input;
     if (report.length !== 8) {

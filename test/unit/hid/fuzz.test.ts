@@ -91,35 +91,48 @@ describe('fuzz: HID frame parser and report decoder', () => {
 });
 
 describe('fuzz: keyboard wedge reports', () => {
-  it(`${ITERATIONS} random and mutated reports: typed events only`, () => {
+  it(`${ITERATIONS} random and mutated reports at random gaps: typed events only, a scan never spans a stale gap`, () => {
     const rand = prng(0xbeef);
-    const d = new KeyboardReportDecoder({ maxLength: 256 });
+    const d = new KeyboardReportDecoder({ maxLength: 256, maxGapMs: 100 });
     const valid = SimulatedWedgeScanner.reportsFor('3100012345ABC', { rollover: true });
     let scans = 0;
+    let stale = 0;
+    let t = 0;
+    let sinceGap = 0; // characters-worth of reports since the last gap over 100 ms
     for (let i = 0; i < ITERATIONS; i++) {
       let r: Uint8Array;
       const pick = rand();
       if (pick < 0.4) r = Uint8Array.from({ length: 8 }, () => (rand() < 0.5 ? 0 : Math.floor(rand() * 256)));
       else if (pick < 0.5) r = Uint8Array.from({ length: Math.floor(rand() * 12) }, () => Math.floor(rand() * 256));
       else r = mutate(rand, valid[i % valid.length] as Uint8Array);
-      for (const ev of d.push(r)) {
+      const gap = rand() < 0.02 ? 101 + Math.floor(rand() * 1000) : Math.floor(rand() * 20);
+      t += gap;
+      if (gap > 100) sinceGap = 0;
+      sinceGap++;
+      for (const ev of d.push(r, t)) {
         checkEvent(ev);
         if (ev.kind === 'scan') {
           scans++;
           expect(ev.scan.data.length).toBeLessThanOrEqual(256);
-        }
+          // Every character came from a report after the last stale gap (up to 6 keys a report).
+          expect(ev.scan.data.length).toBeLessThanOrEqual(sinceGap * 6);
+        } else if (ev.error.details.reason === 'stale') stale++;
       }
     }
     expect(scans).toBeGreaterThan(0);
+    expect(stale).toBeGreaterThan(0);
   });
 });
 
 describe('fuzz: HID POS reports', () => {
-  it(`${ITERATIONS} random and mutated reports: typed events only`, () => {
+  it(`${ITERATIONS} random and mutated reports at random gaps: typed events only`, () => {
     const rand = prng(0xc0ffee);
-    const d = new PosReportDecoder(1024);
+    const d = new PosReportDecoder(1024, 100);
     const valid = encodePosReports(new TextEncoder().encode('x'.repeat(150)), ']C0');
     let scans = 0;
+    let stale = 0;
+    let t = 0;
+    let bytesSinceGap = 0;
     for (let i = 0; i < ITERATIONS; i++) {
       let r: Uint8Array;
       const pick = rand();
@@ -132,14 +145,20 @@ describe('fuzz: HID POS reports', () => {
         r = (valid[i % valid.length] as Uint8Array).slice();
         if (rand() < 0.7) r[Math.floor(rand() * 64)] = Math.floor(rand() * 256);
       }
-      for (const ev of d.push(r)) {
+      const gap = rand() < 0.05 ? 101 + Math.floor(rand() * 1000) : Math.floor(rand() * 20);
+      t += gap;
+      if (gap > 100) bytesSinceGap = 0;
+      bytesSinceGap += 56;
+      for (const ev of d.push(r, t)) {
         checkEvent(ev);
         if (ev.kind === 'scan') {
           scans++;
           expect(ev.scan.data.length).toBeLessThanOrEqual(1024);
-        }
+          expect(new TextEncoder().encode(ev.scan.data).length).toBeLessThanOrEqual(bytesSinceGap * 3);
+        } else if (ev.error.details.reason === 'stale') stale++;
       }
     }
     expect(scans).toBeGreaterThan(0);
+    expect(stale).toBeGreaterThan(0);
   });
 });

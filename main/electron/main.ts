@@ -60,6 +60,8 @@ async function start(): Promise<void> {
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   forwardEvents(core, win.webContents);
   await win.loadFile(RENDERER_INDEX);
+  // As the host shell does: push what waited while the app was closed, then pull fresh snapshots.
+  void core.syncNow().then(() => core.pullNow());
 
   // Closing the window and a stop from the host launcher (SIGTERM, Ctrl+C) both close the core first.
   let quitting = false;

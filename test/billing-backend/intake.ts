@@ -13,7 +13,27 @@ import {
   type ExceptionKind,
   type TerminalEvent,
 } from '../../main/sync/backend-wire.js';
+import { z } from 'zod';
 import { nextCounter, type BackendDb } from './db.js';
+import { ensureStsIssuesTable, recordOfflineIssue } from './sts-issue.js';
+
+/**
+ * The exception kind for an offline token whose (meter, TID) another vend already used.
+ * Not yet in backend-wire's EXCEPTION_KINDS (owned elsewhere): recorded with this literal.
+ */
+const TID_REUSED_EXCEPTION = 'tid_reused';
+
+/** The part of a vend.token_issued payload the backend acts on (STS vends issued offline). */
+const OfflineTokenIssuedSchema = z.object({
+  vendId: z.string().min(1),
+  accountNo: z.string().optional(),
+  meterNo: z.string().regex(/^\d{12,20}$/),
+  meterKind: z.string().optional(),
+  tid: z.int().nonnegative().optional(),
+  amountTenths: z.int().nonnegative().optional(),
+  deliveredTenths: z.int().nonnegative().optional(),
+  offline: z.boolean(),
+});
 
 export interface IntakeContext {
   readonly terminalId: string;
@@ -45,6 +65,7 @@ export class EventIntake {
   private readonly payBill;
   private readonly payLateFee;
   private readonly creditAccount;
+  private readonly insertTidException;
   /** Event types with an effect on accounts. Every other type is stored without one. */
   private readonly effects: Readonly<Record<string, (event: TerminalEvent, ctx: IntakeContext) => EffectOutcome>>;
 
@@ -70,7 +91,14 @@ export class EventIntake {
     this.creditAccount = db.prepare(
       'UPDATE accounts SET balance_fen = balance_fen + ?, version = version + 1, updated_at = ?, change_seq = ? WHERE account_no = ?',
     );
-    this.effects = { [EVENT_TYPES.paymentCreated]: (e, ctx) => this.applyPaymentCreated(e, ctx) };
+    ensureStsIssuesTable(db);
+    this.insertTidException = db.prepare(
+      'INSERT INTO exceptions(event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES (?, ?, ?, ?, NULL, 0, ?, ?)',
+    );
+    this.effects = {
+      [EVENT_TYPES.paymentCreated]: (e, ctx) => this.applyPaymentCreated(e, ctx),
+      'vend.token_issued': (e, ctx) => this.applyTokenIssued(e, ctx),
+    };
   }
 
   ingest(rawEvents: readonly unknown[], ctx: IntakeContext): EventResult[] {
@@ -107,6 +135,39 @@ export class EventIntake {
 
   private recordException(event: TerminalEvent, ctx: IntakeContext, x: ExceptionInput): void {
     this.insertException.run(event.eventId, ctx.terminalId, x.kind, x.accountNo ?? null, x.billId ?? null, x.fen, x.detail, ctx.nowIso);
+  }
+
+  /**
+   * A token issued by a terminal's local secure module (offline): its (meter, TID) becomes used
+   * here too, so the online issuer refuses that TID to every other terminal. A TID another vend
+   * already used is an exception for staff (two tokens with one TID: the meter takes only the
+   * first); the event is still accepted, because the token exists.
+   */
+  private applyTokenIssued(event: TerminalEvent, ctx: IntakeContext): EffectOutcome {
+    const parsed = OfflineTokenIssuedSchema.safeParse(event.payload);
+    if (!parsed.success) return { ok: false, reason: `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}` };
+    const p = parsed.data;
+    if (!p.offline || p.meterKind === 'card' || p.tid === undefined) return { ok: true };
+    const outcome = recordOfflineIssue(this.db, {
+      vendId: p.vendId,
+      terminalId: ctx.terminalId,
+      meterNo: p.meterNo,
+      tid: p.tid,
+      amountTenths: p.amountTenths ?? 0,
+      deliveredTenths: p.deliveredTenths ?? p.amountTenths ?? 0,
+      issuedAt: event.occurredAt,
+    });
+    if (outcome.kind === 'tid_reused') {
+      this.insertTidException.run(
+        event.eventId,
+        ctx.terminalId,
+        TID_REUSED_EXCEPTION,
+        p.accountNo ?? null,
+        `offline vend ${p.vendId} used TID ${p.tid} of meter ${p.meterNo}, already used by vend ${outcome.byVendId} (${outcome.byTerminalId})`,
+        ctx.nowIso,
+      );
+    }
+    return { ok: true };
   }
 
   /**

@@ -16,13 +16,52 @@ export { STS_ISSUE_PATH } from '../../main/vending/secure-module/online-secure-m
 /** TEST KEY MATERIAL: the demo vending key. Never a production key. */
 const DEMO_VENDING_KEY_TEST_ONLY = 'ABABABABABABABAB';
 
+/**
+ * One row per (meter, TID) ever used: issued here (`origin` online) or issued by a terminal's
+ * local secure module and reported on sync (`origin` offline; no digits or RND, the terminal never
+ * sends them). The UNIQUE index is what stops a second terminal getting a used TID.
+ */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sts_issues (
   vend_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, meter_no TEXT NOT NULL, tid INTEGER NOT NULL,
   rnd INTEGER NOT NULL, amount_tenths INTEGER NOT NULL, digits TEXT NOT NULL, field INTEGER NOT NULL,
-  delivered_tenths INTEGER NOT NULL, issued_at TEXT NOT NULL);
+  delivered_tenths INTEGER NOT NULL, issued_at TEXT NOT NULL, origin TEXT NOT NULL DEFAULT 'online');
 CREATE UNIQUE INDEX IF NOT EXISTS sts_issues_meter_tid ON sts_issues(meter_no, tid);
 `;
+
+export function ensureStsIssuesTable(db: BackendDb): void {
+  db.exec(SCHEMA);
+  const cols = db.prepare<[], { name: string }>('PRAGMA table_info(sts_issues)').all();
+  if (!cols.some((c) => c.name === 'origin')) db.exec("ALTER TABLE sts_issues ADD COLUMN origin TEXT NOT NULL DEFAULT 'online'");
+}
+
+export type OfflineIssueOutcome =
+  | { readonly kind: 'recorded' }
+  | { readonly kind: 'already_recorded' }
+  | { readonly kind: 'tid_reused'; readonly byVendId: string; readonly byTerminalId: string };
+
+/**
+ * A terminal reported a token its local module issued (vend.token_issued, offline). Its (meter,
+ * TID) is recorded so no other terminal is given that TID; a TID already used by another vend is
+ * reported back for a backend exception (the token exists: the event itself is not refused).
+ */
+export function recordOfflineIssue(
+  db: BackendDb,
+  x: { vendId: string; terminalId: string; meterNo: string; tid: number; amountTenths: number; deliveredTenths: number; issuedAt: string },
+): OfflineIssueOutcome {
+  const mine = db.prepare<[string], { meter_no: string; tid: number }>('SELECT meter_no, tid FROM sts_issues WHERE vend_id = ?').get(x.vendId);
+  if (mine !== undefined && mine.meter_no === x.meterNo && mine.tid === x.tid) return { kind: 'already_recorded' };
+  const other = db
+    .prepare<[string, number], { vend_id: string; terminal_id: string }>('SELECT vend_id, terminal_id FROM sts_issues WHERE meter_no = ? AND tid = ?')
+    .get(x.meterNo, x.tid);
+  if (other !== undefined) return { kind: 'tid_reused', byVendId: other.vend_id, byTerminalId: other.terminal_id };
+  if (mine !== undefined) return { kind: 'tid_reused', byVendId: x.vendId, byTerminalId: x.terminalId };
+  db.prepare(
+    `INSERT INTO sts_issues (vend_id, terminal_id, meter_no, tid, rnd, amount_tenths, digits, field, delivered_tenths, issued_at, origin)
+     VALUES (?, ?, ?, ?, -1, ?, '', -1, ?, ?, 'offline')`,
+  ).run(x.vendId, x.terminalId, x.meterNo, x.tid, x.amountTenths, x.deliveredTenths, x.issuedAt);
+  return { kind: 'recorded' };
+}
 
 interface IssueRow {
   vend_id: string;
@@ -44,7 +83,7 @@ export class StsIssuer {
     private readonly db: BackendDb,
     private readonly nowIso: () => string,
   ) {
-    db.exec(SCHEMA);
+    ensureStsIssuesTable(db);
   }
 
   issue(raw: unknown, terminalId: string): StsIssueAnswer {
@@ -75,7 +114,10 @@ export class StsIssuer {
           throw e;
         }
         this.db
-          .prepare('INSERT INTO sts_issues VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+          .prepare(
+            `INSERT INTO sts_issues (vend_id, terminal_id, meter_no, tid, rnd, amount_tenths, digits, field, delivered_tenths, issued_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
           .run(row.vend_id, terminalId, row.meter_no, row.tid, row.rnd, row.amount_tenths, row.digits, row.field, row.delivered_tenths, this.nowIso());
         return { status: 200, body: answer(row) };
       })

@@ -339,6 +339,35 @@ describe('local secure module and offline vending', () => {
   });
 });
 
+describe('offline limit on the online → local fallback', () => {
+  it('a paid vend whose online issue fails is not issued locally over the limit: it stays paid and the clerk is told', async () => {
+    useSecureModuleConfig({ offlineCreditLimitFen: 5000, onlineTimeoutMs: 250 });
+    try {
+      await stack.restartCore();
+      clerk = await signedIn(stack.core);
+      // The lookup answers (online issuer chosen, limit not checked before payment) but the token request times out.
+      stack.backend.setKnobs({ delayMs: 500 });
+      const requestId = randomUUID();
+      const params = { requestId, accountNo: STS_2014, method: 'cash', amount: '60' };
+      const r = await stack.core.dispatch('vend.purchase', params, clerk);
+      expect(code(r)).toBe('vending.offline_limit_paid');
+      if (!r.ok) expect(r.error.details).toMatchObject({ availableFen: 5000 });
+      const row = stack.core.db.prepare('SELECT vend_id, state, token, offline FROM vends WHERE request_id = ?').get(requestId) as { vend_id: string; state: string; token: string | null; offline: number };
+      expect(row).toMatchObject({ state: 'paid', token: null, offline: 0 });
+      expect(journalEntries(stack.core.db, row.vend_id).map((e) => e.type)).toContain('vend.offline_limit_held');
+      // The backend is back: the clerk's retry of the same request issues it online, once.
+      stack.backend.setKnobs({ delayMs: 0 });
+      const done = ok<VendView>(await stack.core.dispatch('vend.purchase', params, clerk));
+      expect(done).toMatchObject({ vendId: row.vend_id, state: 'delivered', offline: false, issuer: 'online' });
+    } finally {
+      stack.backend.setKnobs({ delayMs: 0 });
+      useSecureModuleConfig(null);
+      await stack.restartCore();
+      clerk = await signedIn(stack.core);
+    }
+  });
+});
+
 describe('bad input: typed, translated, nothing written', () => {
   it.each([
     ['unknown account', { accountNo: '3199999999', amount: '100' }, 'account.not_found'],

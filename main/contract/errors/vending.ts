@@ -47,6 +47,7 @@ export const VENDING_ERROR_CODES = [
   'vending.card_check_needed',
   // Audit fixes: reversal after a delivery attempt
   'vending.delivery_attempted',
+  'vending.offline_limit_paid',
 ] as const;
 
 export type VendingErrorCode = (typeof VENDING_ERROR_CODES)[number];

@@ -360,6 +360,9 @@ export class VendService {
           }
           // The vend is paid: deliver credit. The same stored inputs give the byte-identical token locally.
           if (!(e instanceof AppError && e.code === 'vending.secure_module_unavailable') || !local || !this.deps.localFallback) throw e;
+          // The limit was not checked before payment (the backend was reachable then): check it
+          // now. Over it, the vend stays paid and is issued online later; never a silent over-limit issue.
+          this.checkFallbackLimit(row);
           issued = await local.issueCredit(req);
           offline = true;
           break;
@@ -939,6 +942,14 @@ export class VendService {
     if (this.deps.secureModule.mode === 'local') return 'local';
     if (source === 'online') return 'online';
     return this.deps.localModule && this.deps.localFallback ? 'local' : null;
+  }
+
+  private checkFallbackLimit(row: VendRow): void {
+    const available = this.deps.offlineCreditLimitFen - offlineExposureFen(this.deps.db);
+    if (row.amount_fen <= available) return;
+    const a = Math.max(0, available);
+    this.journalOnly(row.vend_id, 'vend.offline_limit_held', 'system', { amountFen: row.amount_fen, availableFen: a });
+    throw new AppError('vending.offline_limit_paid', { vendId: row.vend_id, availableFen: a, availableYuan: fenToYuanText(a) });
   }
 
   private checkOfflineLimit(amountFen: number): void {

@@ -6,6 +6,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { ReceiptPrinter } from '../kiosk-drivers/printer/receipt-printer.js';
+import { layoutReceiptText } from '../kiosk-drivers/printer/receipt-model.js';
 import type { DeviceManager } from '../kiosk-drivers/device-manager/device-manager.js';
 import { DeviceError } from '../kiosk-drivers/errors.js';
 import { AppError, type RpcResponse } from './contract/index.js';
@@ -122,19 +123,22 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const operatorNames = (id: string) =>
     (db.prepare('SELECT name FROM operators WHERE operator_id = ?').get(id) as { name: string } | undefined)?.name ?? '';
 
-  const printReceipt = async (payment: PaymentView, reprint: boolean, receiptLocale: Locale): Promise<WireError | null> => {
-    if (!adapters.printer) return toWireError(new DeviceError('device.not_found', { device: 'printer' }));
-    const account = accounts.cached(payment.accountNo);
-    const receipt = paymentReceipt(payment, {
+  // One receipt document for the printer and the on-screen preview.
+  const buildPaymentReceipt = (payment: PaymentView, reprint: boolean, receiptLocale: Locale) =>
+    paymentReceipt(payment, {
       t: translators[receiptLocale],
       header: config.receipt.header,
       hotline: config.receipt.hotline,
       terminalId: config.terminalId,
       timeZone: config.timeZone,
       operatorName: operatorNames(payment.operatorId),
-      accountName: account.name,
+      accountName: accounts.cached(payment.accountNo).name,
       reprint,
     });
+
+  const printReceipt = async (payment: PaymentView, reprint: boolean, receiptLocale: Locale): Promise<WireError | null> => {
+    if (!adapters.printer) return toWireError(new DeviceError('device.not_found', { device: 'printer' }));
+    const receipt = buildPaymentReceipt(payment, reprint, receiptLocale);
     try {
       await adapters.printer.print(receipt);
       return null;
@@ -188,6 +192,9 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       'account.search': (p) => accounts.search(p.q),
       'payment.create': (p, s) => payments.create(p, requireOperator(s)),
       'receipt.reprint': (p, s) => payments.reprint(p.paymentId, requireOperator(s), p.receiptLocale),
+      'receipt.preview': (p) => ({
+        lines: layoutReceiptText(buildPaymentReceipt(payments.load(p.paymentId), false, p.receiptLocale ?? config.defaultLocale)),
+      }),
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
       ...vendingHandlers,
       ...deviceHandlers,

@@ -45,6 +45,8 @@ const coreMethodSchemas = {
     })
     .strict(),
   'receipt.reprint': z.object({ paymentId: z.string().uuid(), receiptLocale: z.enum(['zh-CN', 'en']).optional() }).strict(),
+  /** The payment's receipt laid out as printed (same model as the printer), for the screen. */
+  'receipt.preview': z.object({ paymentId: z.string().uuid(), receiptLocale: z.enum(['zh-CN', 'en']).optional() }).strict(),
   'sync.status': z.object({}).strict(),
 } as const;
 
@@ -65,6 +67,7 @@ export const methodAccess: { readonly [K in MethodName]: Access } = {
   'account.search': ANY_STAFF,
   'payment.create': COUNTER_STAFF,
   'receipt.reprint': COUNTER_STAFF,
+  'receipt.preview': ANY_STAFF,
   'sync.status': ANY_STAFF,
 };
 
@@ -154,6 +157,7 @@ export interface MethodResults extends VendingMethodResults, DeviceMethodResults
   'account.search': { readonly items: readonly AccountSummary[]; readonly source: 'online' | 'cache' };
   'payment.create': PaymentView;
   'receipt.reprint': { readonly printed: boolean; readonly error: WireError | null };
+  'receipt.preview': { readonly lines: readonly string[] };
   'sync.status': SyncStatusView;
 }
 

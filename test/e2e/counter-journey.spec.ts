@@ -56,6 +56,14 @@ for (const lang of ['zh-CN', 'en'] as const) {
     expect(job.text).toContain(labels.clerk);
     expect(job.cut).toBe(true);
 
+    // The on-screen preview is the same receipt model the printer printed.
+    await page.getByTestId('preview-toggle').click();
+    const preview = page.getByTestId('receipt-preview');
+    await expect(preview).toContainText('3100000001');
+    await expect(preview).toContainText(totalDue);
+    expect((await preview.textContent())!.split('\n').slice(0, 4)).toEqual(job.text.split('\n').slice(0, 4));
+    await page.screenshot({ path: `${SHOTS}/counter-${lang}-4-preview.png`, fullPage: true });
+
     // Settled: the bills are gone on a fresh lookup, and exactly one payment was written.
     await page.getByTestId('next-customer').click();
     await page.getByTestId('lookup-query').fill('3100000001');

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PaymentView } from '../../../main/contract/index.js';
 import { formatFen } from '../format';
+import { ReceiptPreview } from '../receipt-preview';
 import { call, useErrorText } from '../rpc';
 import type { Language } from '../i18n';
 
@@ -9,6 +10,13 @@ export function PaymentDone({ payment, onNext }: { payment: PaymentView; onNext:
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const [receipt, setReceipt] = useState(payment.receipt);
+  const [preview, setPreview] = useState<readonly string[] | null>(null);
+
+  const togglePreview = async () => {
+    if (preview) return setPreview(null);
+    const r = await call('receipt.preview', { paymentId: payment.paymentId, receiptLocale: i18n.language as Language });
+    if (r.ok) setPreview(r.result.lines);
+  };
 
   const reprint = async () => {
     const r = await call('receipt.reprint', { paymentId: payment.paymentId, receiptLocale: i18n.language as Language });
@@ -50,10 +58,16 @@ export function PaymentDone({ payment, onNext }: { payment: PaymentView; onNext:
         <button type="button" className="secondary" onClick={() => void reprint()} data-testid="reprint">
           {t('pay.reprint')}
         </button>
+        <button type="button" className="secondary" onClick={() => void togglePreview()} data-testid="preview-toggle">
+          {preview ? t('pay.hideReceipt') : t('pay.showReceipt')}
+        </button>
         <button type="button" onClick={onNext} data-testid="next-customer" autoFocus>
           {t('pay.next')}
         </button>
       </div>
+      {preview && (
+        <ReceiptPreview lines={preview} testId="receipt-preview" />
+      )}
     </div>
   );
 }

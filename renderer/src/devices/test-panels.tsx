@@ -4,6 +4,7 @@ import type { ScanView, TestCardReadView, WireError } from '../../../main/contra
 import { formatFen } from '../format';
 import type { Language } from '../i18n';
 import { call, useErrorText } from '../rpc';
+import { ReceiptPreview } from '../receipt-preview';
 
 function ErrorLine({ error, testId }: { readonly error: WireError | null; readonly testId: string }) {
   const errorText = useErrorText();
@@ -46,7 +47,7 @@ export function TestPrintPanel() {
           <p className="ok" data-testid="test-print-done">{t('diagnostics.testPrint.done')}</p>
           <details>
             <summary>{t('diagnostics.testPrint.preview')}</summary>
-            <pre className="receipt-preview" data-testid="test-print-preview">{preview.join('\n')}</pre>
+            <ReceiptPreview lines={preview} testId="test-print-preview" />
           </details>
         </>
       )}

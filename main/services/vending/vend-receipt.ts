@@ -39,8 +39,18 @@ export function vendReceipt(v: VendView, ctx: ReceiptContext): Receipt {
     });
   }
   if (s.remainderFen > 0) lines.push({ kind: 'pair', left: t('vending.receipt.remainder'), right: money(s.remainderFen) });
+  lines.push({ kind: 'pair', left: t('vending.receipt.energy'), right: `${formatCkwh(s.energyCkwh)} kWh`, bold: true });
+  // Where the customer stands in the tiers afterwards, as the screen said before paying (flat/TOU: one tier, nothing to say).
+  if (s.tierAfter.tierCount > 1) {
+    lines.push({
+      kind: 'text',
+      text:
+        s.tierAfter.remainingInTierCkwh === null
+          ? t('vending.receipt.tierOpen', { tier: s.tierAfter.tier })
+          : t('vending.receipt.tierLeft', { kwh: formatCkwh(s.tierAfter.remainingInTierCkwh), tier: s.tierAfter.tier }),
+    });
+  }
   lines.push(
-    { kind: 'pair', left: t('vending.receipt.energy'), right: `${formatCkwh(s.energyCkwh)} kWh`, bold: true },
     { kind: 'text', text: t('vending.receipt.rounding', { rule: t(s.roundingRuleKey) }) },
     { kind: 'pair', left: t('vending.receipt.method'), right: t(`vending.method.${v.method}`) },
   );

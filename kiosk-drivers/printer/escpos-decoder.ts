@@ -27,6 +27,11 @@ export interface EscPosDecoderOptions {
    * stream — real printers scan for real-time commands even inside other commands' data.
    */
   readonly onStatusRequest?: (n: 1 | 2 | 3 | 4) => void;
+  /**
+   * Called for `GS r n` (transmit status) when the decoder reaches it in the stream — unlike
+   * DLE EOT it is processed in order, after everything before it, which makes it a barrier.
+   */
+  readonly onTransmitStatus?: (n: number) => void;
   readonly onJob?: (job: DecodedJobData) => void;
 }
 
@@ -273,6 +278,15 @@ export class EscPosStreamDecoder {
     if (c === 0x6b) return this.stepBarcode();
     if (c === 0x76) return this.stepRaster();
     if (c === 0x56) return this.stepCut();
+    if (c === 0x72) {
+      if (this.avail() < 3) return false;
+      const n = this.at(2);
+      this.pos += 3;
+      // A status request, not job content: a GS r after the cut must not open a new job.
+      this.log(`GS r ${n}`, false);
+      this.opts.onTransmitStatus?.(n);
+      return true;
+    }
     if (c === 0x2a) {
       if (this.avail() < 4) return false;
       const k = this.at(2) * this.at(3) * 8;

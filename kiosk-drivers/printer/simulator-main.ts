@@ -7,7 +7,7 @@
 import { createInterface } from 'node:readline';
 import { startPrinterSimulator, type PrinterFault } from './simulator.js';
 
-const FAULTS = ['paper_out', 'paper_near_end', 'cover_open', 'offline', 'disconnect_mid_job', 'cutter_error', 'bad_status', 'unresponsive'] as const;
+const FAULTS = ['paper_out', 'paper_out_mid_job', 'paper_near_end', 'cover_open', 'offline', 'disconnect_mid_job', 'cutter_error', 'bad_status', 'unresponsive'] as const;
 
 function parseFault(s: string): PrinterFault | undefined {
   if (s === 'none' || s === '') return null;

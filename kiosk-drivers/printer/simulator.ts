@@ -17,10 +17,14 @@ export interface DecodedJob {
 
 /**
  * Fault switches. Besides the five of the contract: `cutter_error` (DLE EOT 3 bit 3),
- * `bad_status` (answers that violate the fixed bits) and `unresponsive` (no answers at all).
+ * `bad_status` (answers that violate the fixed bits), `unresponsive` (no answers at all) and
+ * `paper_out_mid_job` (the paper runs out while a job prints: the first DLE EOT 1–4 round after
+ * the job still reads fine, later rounds read paper out, and the job never finishes, so `GS r` is
+ * never answered).
  */
 export type PrinterFault =
   | 'paper_out'
+  | 'paper_out_mid_job'
   | 'paper_near_end'
   | 'cover_open'
   | 'offline'
@@ -43,6 +47,8 @@ export interface PrinterSimulator {
 /** The byte a printer in `fault` answers to `DLE EOT n` (Epson bit definitions), or null for no answer. */
 export function simulatedStatusByte(n: 1 | 2 | 3 | 4, fault: PrinterFault): number | null {
   if (fault === 'unresponsive') return null;
+  // Before the paper has run out, the mid-job fault reads like a healthy printer.
+  if (fault === 'paper_out_mid_job') return simulatedStatusByte(n, null);
   if (fault === 'bad_status') return 0x00;
   const paperOut = fault === 'paper_out';
   const coverOpen = fault === 'cover_open';
@@ -70,6 +76,8 @@ export interface SimulatedPrinterDeviceOptions {
   readonly fault: () => PrinterFault;
   /** Send bytes back to the host. */
   readonly respond: (bytes: Uint8Array) => void;
+  /** How long printing a job takes before `GS r` (queued behind it) is answered (ms, default 0). */
+  readonly printMs?: number;
   readonly onJob: (job: DecodedJob) => void;
 }
 
@@ -77,16 +85,49 @@ export interface SimulatedPrinterDeviceOptions {
 export class SimulatedPrinterDevice {
   private readonly decoder: EscPosStreamDecoder;
   private ended = false;
+  /** paper_out_mid_job: status queries answered since the job began; the paper runs out after 4. */
+  private queriesSinceJob: number | null = null;
+  private stalled = false;
 
   constructor(private readonly opts: SimulatedPrinterDeviceOptions) {
     this.decoder = new EscPosStreamDecoder({
       ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
       onStatusRequest: (n) => {
-        const b = simulatedStatusByte(n, opts.fault());
+        const b = simulatedStatusByte(n, this.effectiveFault());
         if (b !== null) opts.respond(Uint8Array.of(b));
+        if (this.queriesSinceJob !== null) this.queriesSinceJob++;
       },
-      onJob: (job: DecodedJobData) => opts.onJob({ ...job, raw: Buffer.from(job.raw) }),
+      onTransmitStatus: (n) => this.transmitStatus(n),
+      onJob: (job: DecodedJobData) => {
+        if (this.queriesSinceJob === null && opts.fault() === 'paper_out_mid_job') this.queriesSinceJob = 0;
+        opts.onJob({ ...job, raw: Buffer.from(job.raw) });
+      },
     });
+  }
+
+  private effectiveFault(): PrinterFault {
+    const f = this.opts.fault();
+    if (f !== 'paper_out_mid_job') {
+      // The roll was changed (fault switched off): the printer prints again.
+      this.queriesSinceJob = null;
+      this.stalled = false;
+    }
+    if (f === 'paper_out_mid_job' && this.queriesSinceJob !== null && this.queriesSinceJob >= 4) {
+      this.stalled = true;
+      return 'paper_out';
+    }
+    return f;
+  }
+
+  /** GS r n: answered once everything before it is printed; a stalled printer never gets there. */
+  private transmitStatus(n: number): void {
+    const f = this.effectiveFault();
+    if (f === 'unresponsive' || this.stalled || f === 'paper_out_mid_job' || n !== 1) return;
+    const b = f === 'bad_status' ? 0xff : f === 'paper_near_end' ? 0x03 : f === 'paper_out' ? 0x0c : 0x00;
+    const send = (): void => this.opts.respond(Uint8Array.of(b));
+    const delay = this.opts.printMs ?? 0;
+    if (delay > 0) setTimeout(send, delay);
+    else send();
   }
 
   /**
@@ -118,7 +159,9 @@ export class SimulatedPrinterDevice {
   }
 }
 
-export async function startPrinterSimulator(opts: { host?: string; port?: number; columns?: number } = {}): Promise<PrinterSimulator> {
+export async function startPrinterSimulator(
+  opts: { host?: string; port?: number; columns?: number; printMs?: number } = {},
+): Promise<PrinterSimulator> {
   const host = opts.host ?? '127.0.0.1';
   let fault: PrinterFault = null;
   const jobs: DecodedJob[] = [];
@@ -129,6 +172,7 @@ export async function startPrinterSimulator(opts: { host?: string; port?: number
     sockets.add(socket);
     const device = new SimulatedPrinterDevice({
       ...(opts.columns !== undefined ? { columns: opts.columns } : {}),
+      ...(opts.printMs !== undefined ? { printMs: opts.printMs } : {}),
       fault: () => fault,
       respond: (bytes) => {
         if (!socket.destroyed) socket.write(bytes);

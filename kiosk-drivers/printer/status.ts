@@ -22,6 +22,20 @@ export function statusRequest(n: StatusFunction): Uint8Array {
   return Uint8Array.of(DLE, EOT, n);
 }
 
+/**
+ * `GS r 1`, transmit paper sensor status. Not real-time: the printer answers only once everything
+ * sent before it has been processed (printed), so its answer marks the end of a job.
+ */
+export const TRANSMIT_PAPER_STATUS: Uint8Array = Uint8Array.of(0x1d, 0x72, 0x01);
+
+/**
+ * A `GS r 1` answer: bits 4 and 7 are 0 (bits 0–1 near end, 2–3 paper end). DLE EOT answers always
+ * have bit 4 set, so the two kinds can share one input stream.
+ */
+export function isTransmitStatusAnswer(byte: number): boolean {
+  return Number.isInteger(byte) && byte >= 0 && byte <= 0xff && (byte & 0x90) === 0;
+}
+
 export function isValidStatusByte(byte: number): boolean {
   return Number.isInteger(byte) && byte >= 0 && byte <= 0xff && (byte & STATUS_FIXED_MASK) === STATUS_FIXED_VALUE;
 }

@@ -174,12 +174,63 @@ describe('post-job status and connection failures', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
-    const printer = new EscPosReceiptPrinter(networkTransport('127.0.0.1', port), { timeoutMs: 500 });
+    // This printer has no GS r: the driver finds the fault by polling DLE EOT while it waits.
+    const printer = new EscPosReceiptPrinter(networkTransport('127.0.0.1', port), { timeoutMs: 500, pollIntervalMs: 20 });
     const err = await rejection(printer.print(receipt));
     expect(err.code).toBe('printer.paper_out');
-    expect(err.details.phase).toBe('after_job');
+    expect(err.details.phase).toBe('printing');
     await printer.close();
     await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it('fault paper_out_mid_job: the status check right after the write reads fine, the job is still not reported printed', async () => {
+    const sim = await startPrinterSimulator({ port: 0 });
+    const printer = new EscPosReceiptPrinter(networkTransport(sim.host, sim.port), { timeoutMs: 500, pollIntervalMs: 20 });
+    sim.setFault('paper_out_mid_job');
+    const err = await rejection(printer.print(receipt));
+    expect(err.code).toBe('printer.paper_out');
+    expect(err.details.phase).toBe('printing');
+    expect(await printer.status()).toMatchObject({ online: false, paperOut: true });
+    // Roll changed: the next job prints and is confirmed by the GS r 1 answer.
+    sim.setFault(null);
+    await printer.print(receipt);
+    expect((await sim.waitForJob(1)).cut).toBe(true);
+    await printer.close();
+    await sim.close();
+  });
+
+  it('waits for the GS r 1 answer: a slow printer is reported printed only once it has printed', async () => {
+    const sim = await startPrinterSimulator({ port: 0, printMs: 150 });
+    const printer = new EscPosReceiptPrinter(networkTransport(sim.host, sim.port), { timeoutMs: 500, pollIntervalMs: 40 });
+    const t0 = performance.now();
+    await printer.print(receipt);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+    await printer.close();
+    await sim.close();
+  });
+
+  it('a printer that never finishes and never reports a fault fails with device.timeout (phase printing), bounded by jobTimeoutMs', async () => {
+    const sim = await startPrinterSimulator({ port: 0, printMs: 10_000 });
+    const printer = new EscPosReceiptPrinter(networkTransport(sim.host, sim.port), { timeoutMs: 500, pollIntervalMs: 30, jobTimeoutMs: 200 });
+    const err = await rejection(printer.print(receipt));
+    expect(err.code).toBe('device.timeout');
+    expect(err.details).toMatchObject({ op: 'job_completion', phase: 'printing' });
+    await printer.close();
+    await sim.close();
+  });
+
+  it("completion 'poll' (no GS r): printed once fault-free for stableMs; a fault while printing fails the job", async () => {
+    const sim = await startPrinterSimulator({ port: 0 });
+    const opts = { timeoutMs: 500, completion: 'poll' as const, pollIntervalMs: 20, stableMs: 100 };
+    const printer = new EscPosReceiptPrinter(networkTransport(sim.host, sim.port), opts);
+    await printer.print(receipt);
+    expect((await sim.waitForJob(0)).commands).not.toContain('GS r 1');
+    sim.setFault('paper_out_mid_job');
+    const err = await rejection(printer.print(receipt));
+    expect(err.code).toBe('printer.paper_out');
+    expect(err.details.phase).toBe('printing');
+    await printer.close();
+    await sim.close();
   });
 
   it('rejects with device.not_found when nothing listens on the port', async () => {

@@ -22,3 +22,13 @@ export function formatDateTime(iso: string, timeZone: string, lang: string): str
     return iso;
   }
 }
+
+/** Time of day (HH:mm:ss) in `timeZone`, for event logs; the browser's zone until the terminal's is known. */
+export function formatClock(at: string | number, timeZone: string | null, lang: string): string {
+  const opts: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' };
+  try {
+    return new Intl.DateTimeFormat(lang, timeZone ? { ...opts, timeZone } : opts).format(new Date(at));
+  } catch {
+    return new Intl.DateTimeFormat(lang, opts).format(new Date(at));
+  }
+}

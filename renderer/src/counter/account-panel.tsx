@@ -1,28 +1,8 @@
-import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountView } from '../../../main/contract/index.js';
 import { formatFen } from '../format';
 import { formatDateTime } from '../format-time';
-import { call } from '../rpc';
-
-// The terminal's zone does not change while the UI runs: ask the core once per page.
-let terminalZone: Promise<string | null> | null = null;
-
-function useTerminalTimeZone(): string | null {
-  const [zone, setZone] = useState<string | null>(null);
-  useEffect(() => {
-    let alive = true;
-    terminalZone ??= call('system.info', {}).then((r) => (r.ok ? r.result.timeZone : null));
-    void terminalZone.then((z) => {
-      if (z === null) terminalZone = null; // a failed call is retried by the next panel
-      if (alive) setZone(z);
-    });
-    return () => {
-      alive = false;
-    };
-  }, []);
-  return zone;
-}
+import { useTerminalTimeZone } from '../use-terminal-time-zone';
 
 export function AccountPanel({ account }: { account: AccountView }) {
   const { t, i18n } = useTranslation();

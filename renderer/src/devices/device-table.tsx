@@ -1,11 +1,14 @@
 import { useTranslation } from 'react-i18next';
+import { formatClock } from '../format-time';
+import { useTerminalTimeZone } from '../use-terminal-time-zone';
 import type { DeviceStatusView } from '../../../main/contract/index.js';
 import { useErrorText } from '../rpc';
-import { formatTime } from './use-devices';
+
 
 /** One row per configured device: what it is, where, whether it answers, and what is wrong. */
 export function DeviceTable({ devices }: { readonly devices: readonly DeviceStatusView[] }) {
   const { t, i18n } = useTranslation();
+  const timeZone = useTerminalTimeZone();
   const errorText = useErrorText();
   if (devices.length === 0) return <p data-testid="no-devices">{t('diagnostics.noDevices')}</p>;
   return (
@@ -38,7 +41,7 @@ export function DeviceTable({ devices }: { readonly devices: readonly DeviceStat
               {d.lastError ? (
                 <>
                   {errorText({ code: d.lastError.code, i18nKey: `errors.${d.lastError.code}`, details: { ...d.lastError.details, device: t(`diagnostics.kind.${d.kind}`) } })}
-                  <small className="device-mode"> {formatTime(d.lastError.at, i18n.language)}</small>
+                  <small className="device-mode"> {formatClock(d.lastError.at, timeZone, i18n.language)}</small>
                 </>
               ) : (
                 t('diagnostics.none')

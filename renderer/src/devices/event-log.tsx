@@ -1,9 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { formatClock } from '../format-time';
+import { useTerminalTimeZone } from '../use-terminal-time-zone';
 import type { EventPayloads } from '../../../main/contract/index.js';
 import { bridge } from '../bridge';
-import { formatTime } from './use-devices';
+
 
 type LoggedEvent =
   | { readonly at: number; readonly name: 'device.statusChanged'; readonly payload: EventPayloads['device.statusChanged'] }
@@ -36,6 +38,7 @@ function describe(e: LoggedEvent, t: TFunction): string {
 /** The newest device events first, as they arrive (the list lives only while the screen is open). */
 export function EventLog() {
   const { t, i18n } = useTranslation();
+  const timeZone = useTerminalTimeZone();
   const [events, setEvents] = useState<readonly LoggedEvent[]>([]);
   // Last shown line per device: a status event that only updates the last error adds no line.
   const shown = useRef(new Map<string, string>());
@@ -66,7 +69,7 @@ export function EventLog() {
         <ol>
           {events.map((e, i) => (
             <li key={`${e.at}-${i}`} data-testid="event-item" data-event={e.name}>
-              <time>{formatTime(e.at, i18n.language)}</time> {describe(e, t)}
+              <time>{formatClock(e.at, timeZone, i18n.language)}</time> {describe(e, t)}
             </li>
           ))}
         </ol>

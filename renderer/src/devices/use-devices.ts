@@ -51,7 +51,3 @@ export function useDeviceHealth(): DeviceHealthView | null {
   return health;
 }
 
-/** hh:mm:ss in the UI language, 24-hour, for device times. */
-export function formatTime(at: string | number, language: string): string {
-  return new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).format(new Date(at));
-}

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
+import { SimulatedWedgeScanner } from '../../kiosk-drivers/scanner/sim/simulated-scanners.js';
 import type { EventName, EventPayloads, MethodName, ResultOf, RpcResponse } from '../../main/contract/index.js';
 import { DEMO_CARD_MASTER_KEY } from '../../main/services/devices/compose-devices.js';
 import type { Session } from '../../main/services/dispatch.js';
@@ -108,7 +109,73 @@ describe('card reader through the contract', () => {
   });
 });
 
+describe('card reader fault switches through the contract', () => {
+  const readerState = async () => {
+    const d = (await ok('devices.status')).devices.find((x) => x.id === 'cardReader');
+    if (!d) throw new Error('no card reader in the device list');
+    return d;
+  };
+
+  it.each([
+    ['corrupt responses', 'hid.checksum', () => (stack.hall.cardReader.faults.corruptResponses = 1_000_000), () => (stack.hall.cardReader.faults.corruptResponses = 0)],
+    ['NAKs', 'hid.checksum', () => (stack.hall.cardReader.faults.nakRequests = 1_000_000), () => (stack.hall.cardReader.faults.nakRequests = 0)],
+    ['mute', 'hid.timeout', () => (stack.hall.cardReader.faults.mute = true), () => (stack.hall.cardReader.faults.mute = false)],
+  ] as const)('%s → %s on a test read; device.statusChanged and the device list show the fault; cleared → ok', async (_name, code, on, off) => {
+    stack.hall.cardReader.insert(card());
+    const changes = collect('device.statusChanged');
+    on();
+    try {
+      expect(await call('devices.testCardRead')).toMatchObject({ ok: false, error: { code, i18nKey: `errors.${code}` } });
+      await call('devices.refresh', { deviceId: 'cardReader' });
+      const fault = { connection: 'connected', health: 'fault', fault: code, stateKey: 'diagnostics.state.error', lastError: { code } };
+      expect(changes.filter((c) => c.id === 'cardReader').at(-1)).toMatchObject(fault);
+      expect(await readerState()).toMatchObject(fault);
+    } finally {
+      off();
+    }
+    await call('devices.refresh', { deviceId: 'cardReader' });
+    expect(await readerState()).toMatchObject({ connection: 'connected', health: 'ok', fault: null });
+    expect((await call('devices.testCardRead')).ok).toBe(true);
+    stack.hall.cardReader.removeCard();
+  });
+
+  it('garbage and a stray frame start before every reply: the reader resynchronises, reads work, health stays ok', async () => {
+    stack.hall.cardReader.insert(card());
+    stack.hall.cardReader.faults.garbageBeforeResponse = true;
+    stack.hall.cardReader.faults.strayStartBeforeResponse = true;
+    try {
+      expect(await call('devices.testCardRead')).toMatchObject({ ok: true, result: { cardSerial: '04112233', purchaseCounter: 0 } });
+      await call('devices.refresh', { deviceId: 'cardReader' });
+      expect(await readerState()).toMatchObject({ connection: 'connected', health: 'ok', fault: null, stateKey: 'diagnostics.state.cardPresent' });
+    } finally {
+      stack.hall.cardReader.faults.garbageBeforeResponse = false;
+      stack.hall.cardReader.faults.strayStartBeforeResponse = false;
+    }
+    stack.hall.cardReader.removeCard();
+  });
+});
+
 describe('scanners through the contract', () => {
+  it('a bad report and a stale partial scan: scanner.bad_report in the device state, the scanner stays connected, the next scan is clean', async () => {
+    const changes = collect('device.statusChanged');
+    const scans = collect('scan.received');
+    stack.hall.wedge.sendRaw(Uint8Array.of(0, 0, 4));
+    await until(() => changes.some((c) => c.id === 'scanner:0' && c.lastError?.code === 'scanner.bad_report'));
+    expect(changes.filter((c) => c.id === 'scanner:0').at(-1)).toMatchObject({
+      connection: 'connected',
+      lastError: { code: 'scanner.bad_report', details: { reason: 'length' } },
+    });
+    // A scan whose Enter was lost, then (after more than the 100 ms gap) a real one.
+    for (const r of SimulatedWedgeScanner.reportsFor('ABC').slice(0, -3)) stack.hall.wedge.sendRaw(r);
+    await new Promise((r) => setTimeout(r, 250));
+    stack.hall.wedge.scan('3100000001');
+    await until(() => scans.length === 1);
+    expect(scans[0]).toMatchObject({ deviceId: 'scanner:0', data: '3100000001' });
+    await until(() => changes.some((c) => c.id === 'scanner:0' && c.lastError?.details?.reason === 'stale'));
+    const dev = (await ok('devices.status')).devices.find((d) => d.id === 'scanner:0');
+    expect(dev).toMatchObject({ connection: 'connected', lastError: { code: 'scanner.bad_report', details: { reason: 'stale' } } });
+  });
+
   it('scans from the wedge and the POS scanner arrive as scan.received', async () => {
     const scans = collect('scan.received');
     stack.hall.wedge.scan('3100000001');

@@ -75,6 +75,7 @@ describe('printer faults through the device manager', () => {
     ['paper_out', 'printer.paper_out', 'diagnostics.state.paperOut', { paperOut: true }],
     ['cover_open', 'printer.cover_open', 'diagnostics.state.coverOpen', { coverOpen: true }],
     ['offline', 'printer.offline', 'diagnostics.state.offline', { online: false }],
+    ['cutter_error', 'printer.cutter_error', 'diagnostics.state.error', { online: false, error: true }],
   ] as const)('fault %s → %s on print, printer.statusChanged and the device list say so', async (fault, code, stateKey, bits) => {
     const health = collect('printer.statusChanged');
     const jobs = stack.printer.jobs().length;
@@ -97,6 +98,31 @@ describe('printer faults through the device manager', () => {
     expect(health.at(-1)).toMatchObject({ connected: true, fault: null });
     expect(await printerState()).toMatchObject({ health: 'ok', fault: null, stateKey: 'diagnostics.state.ready' });
     expect((await call('devices.testPrint', {})).ok).toBe(true);
+  });
+
+  it('bad_status → printer.bad_status on print; the device list shows the fault, still connected; cleared → ok', async () => {
+    const devices = collect('device.statusChanged');
+    const jobs = stack.printer.jobs().length;
+    stack.printer.setFault('bad_status');
+    expect(await call('devices.testPrint', {})).toMatchObject({ ok: false, error: { code: 'printer.bad_status', i18nKey: 'errors.printer.bad_status' } });
+    expect(stack.printer.jobs().length).toBe(jobs);
+    const fault = { connection: 'connected', health: 'fault', fault: 'printer.bad_status', stateKey: 'diagnostics.state.error', lastError: { code: 'printer.bad_status' } };
+    expect(devices.filter((d) => d.id === 'printer').at(-1)).toMatchObject(fault);
+    expect(await printerState()).toMatchObject(fault);
+    stack.printer.setFault(null);
+    await call('devices.refresh', { deviceId: 'printer' });
+    expect(await printerState()).toMatchObject({ health: 'ok', fault: null });
+  });
+
+  it('paper runs out while the page prints → printer.paper_out although the job reached the printer; the UI shows paper out', async () => {
+    const health = collect('printer.statusChanged');
+    const jobs = stack.printer.jobs().length;
+    stack.printer.setFault('paper_out_mid_job');
+    const r = await call('devices.testPrint', {});
+    expect(r).toMatchObject({ ok: false, error: { code: 'printer.paper_out', details: { phase: 'printing' } } });
+    expect(stack.printer.jobs().length).toBe(jobs + 1);
+    expect(health.at(-1)).toMatchObject({ connected: true, fault: 'printer.paper_out', status: { paperOut: true } });
+    expect(await printerState()).toMatchObject({ health: 'fault', fault: 'printer.paper_out', stateKey: 'diagnostics.state.paperOut' });
   });
 
   it('paper near end is a warning: the page prints and the UI is told to get a roll ready', async () => {

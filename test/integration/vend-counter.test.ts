@@ -142,6 +142,16 @@ describe('counter vend, online secure module', () => {
     expect(verifyJournal(stack.core.db).ok).toBe(true);
   });
 
+  it('above 1638.3 kWh the token carries exactly the energy sold (no unconfigured round-up)', async () => {
+    const v = ok<VendView>(await purchase(STS_2014, '2000'));
+    expect(v.split.energyCkwh).toBeGreaterThan(163_830);
+    expect(v.deliveredTenths! * 10).toBe(v.split.energyCkwh);
+    expect(v.split.energyFen + v.split.remainderFen + v.split.arrearsFen + v.split.channelFeeFen + v.split.fixedChargesFen).toBe(200_000);
+    // By energy: 1700.5 kWh is not carried exactly; the quote buys the next value a token carries.
+    const p = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_2014, energyKwh: '1700.5' }, clerk));
+    expect(p.energyCkwh).toBe(170_140);
+  });
+
   it('reprints any past token byte-identically, journaled and counted', async () => {
     const v = ok<VendView>(await purchase(STS_2014, '50'));
     const first = stack.printer.jobs().length;

@@ -39,6 +39,7 @@ import { explainToken, formatTokenGroups, normalizeTokenInput, tidFromDate } fro
 import { meterIdentity, type IssuedCredit, type LocalSecureModule, type SecureModule } from '../../vending/secure-module/index.js';
 import { crashPoint } from '../../vending/vend/crash-point.js';
 import { isReversible, parseEnergyKwh } from '../../vending/vend/vend-states.js';
+import { alignToTokenGrid, ladderPosition, tokenEnergyAtOrAbove } from '../../vending/vend/token-energy.js';
 import type { AccountService } from '../accounts.js';
 import { verifyPin } from '../auth.js';
 import { localDate, type Clock } from '../clock.js';
@@ -999,10 +1000,15 @@ export class VendService {
       // A token carries 0.1 kWh; a card record carries 0.01 kWh.
       energyStepCkwh: vendMeter.kind === 'sts' ? (10 as const) : (1 as const),
     };
-    const r = amountFen !== null ? previewVend({ ...ctx, amountFen }) : quoteVendForEnergy({ ...ctx, energyCkwh: energyCkwh ?? 0 });
+    const sts = vendMeter.kind === 'sts';
+    // STS: the clerk's kWh is lifted to what a token carries exactly, so the quote buys at least that.
+    const wanted = sts && energyCkwh !== null ? tokenEnergyAtOrAbove(energyCkwh) : (energyCkwh ?? 0);
+    const r = amountFen !== null ? previewVend({ ...ctx, amountFen }) : quoteVendForEnergy({ ...ctx, energyCkwh: wanted });
     if (!r.ok) throw new AppError(TARIFF_TO_VENDING[r.code], r.details);
-    if (r.value.energyCkwh === 0) throw new AppError('vending.amount_below_minimum', { minimumFen: r.value.limits.minimumFen, minimumYuan: fenToYuanText(r.value.limits.minimumFen) });
-    return { account, meter: vendMeter, tariff, breakdown: r.value, source: view.source };
+    // STS: sold energy on the token's grid under the tariff's rule, so delivered == sold (never an unconfigured round-up).
+    const breakdown = sts ? alignToTokenGrid(r.value, ladder, ladderPosition(ladder, consumption, asOfDate), tariff.energyRounding) : r.value;
+    if (breakdown.energyCkwh === 0) throw new AppError('vending.amount_below_minimum', { minimumFen: breakdown.limits.minimumFen, minimumYuan: fenToYuanText(breakdown.limits.minimumFen) });
+    return { account, meter: vendMeter, tariff, breakdown, source: view.source };
   }
 
   private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {

@@ -52,3 +52,27 @@ export function tenthsFromHundredthsKwh(hundredths: number): number {
   }
   return Math.ceil(hundredths / 10);
 }
+
+/** Tenths the amount field carries exactly (so the meter adds precisely this much). */
+export function isRepresentableTenths(tenths: number): boolean {
+  return Number.isSafeInteger(tenths) && tenths >= 0 && tenths <= AMOUNT_MAX_TENTHS && decodeAmount(encodeAmount(tenths)) === tenths;
+}
+
+/** The largest value the field carries exactly that is ≤ tenths (gaps fall to the lower range's top). */
+export function representableTenthsAtOrBelow(tenths: number): number {
+  if (!Number.isSafeInteger(tenths) || tenths < 0) throw new StsError('vending.amount_invalid', { value: String(tenths) });
+  const t = Math.min(tenths, AMOUNT_MAX_TENTHS);
+  for (let e = 3; e >= 0; e--) {
+    const offset = OFFSET[e] as number;
+    const scale = SCALE[e] as number;
+    if (e > 0 && t < offset) continue;
+    const m = Math.min(MANTISSA_MAX, Math.floor((t - offset) / scale));
+    return m * scale + offset;
+  }
+  return t;
+}
+
+/** The smallest value the field carries exactly that is ≥ tenths (what encodeAmount delivers). */
+export function representableTenthsAtOrAbove(tenths: number): number {
+  return decodeAmount(encodeAmount(tenths));
+}

@@ -2,7 +2,15 @@
  * STS token engine (IEC 62055-41): public API. Common tier: no Node, DOM or Electron imports.
  * The Node-only key-file loader is ./tables-loader.ts.
  */
-export { AMOUNT_MAX_TENTHS, decodeAmount, encodeAmount, tenthsFromHundredthsKwh } from './amount.js';
+export {
+  AMOUNT_MAX_TENTHS,
+  decodeAmount,
+  encodeAmount,
+  isRepresentableTenths,
+  representableTenthsAtOrAbove,
+  representableTenthsAtOrBelow,
+  tenthsFromHundredthsKwh,
+} from './amount.js';
 export { blockFromHex, blockToHex, blocksEqual, xorBlock, type Block64 } from './block64.js';
 export { crc16Modbus, stsCrc, stsCrcOfBytes } from './crc16.js';
 export {

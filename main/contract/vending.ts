@@ -48,6 +48,11 @@ export const vendingMethodSchemas = {
       /** print (default): delivered once the receipt printed; screen: delivered when shown. */
       delivery: z.enum(['print', 'screen']).default('print'),
       receiptLocale: Locale.optional(),
+      /**
+       * `splitDigest` of the preview the customer saw. When given, the purchase is refused with
+       * `vending.split_changed` (nothing written) if the split recomputed now differs (e.g. the arrears changed).
+       */
+      splitDigest: z.string().regex(/^[0-9a-f]{64}$/).optional(),
     })
     .strict()
     .refine((p) => p.method !== 'qr' || p.authCode !== undefined, { message: 'authCode required for qr', path: ['authCode'] }),
@@ -141,6 +146,8 @@ export interface VendPreviewView extends VendSplitView {
   /** Offline credit this terminal may still issue before it syncs. */
   readonly offlineAvailableFen: number;
   readonly source: 'online' | 'cache';
+  /** Digest of this split (and meter): pass it to vend.purchase so the paid split is the one previewed. */
+  readonly splitDigest: string;
 }
 
 /** What a card vend writes to the prepaid card (购电卡). */

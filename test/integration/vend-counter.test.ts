@@ -419,6 +419,26 @@ describe('bad input: typed, translated, nothing written', () => {
     }
   });
 
+  it('the paid split must be the previewed one: arrears changed meanwhile → vending.split_changed, nothing written', async () => {
+    const seen = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_ARREARS, amount: '100' }, clerk));
+    expect(seen.splitDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(seen.arrearsFen).toBeGreaterThan(0);
+    // Another purchase on the account recovers arrears in between.
+    ok<VendView>(await purchase(STS_ARREARS, '50'));
+    const before = counts();
+    const jobs = stack.printer.jobs().length;
+    const r = await purchase(STS_ARREARS, '100', { splitDigest: seen.splitDigest });
+    expect(code(r)).toBe('vending.split_changed');
+    expect(counts()).toEqual(before);
+    expect(stack.printer.jobs().length).toBe(jobs);
+    // With the split shown again, the purchase goes through and pays exactly that split.
+    const fresh = ok<VendPreviewView>(await stack.core.dispatch('vend.preview', { accountNo: STS_ARREARS, amount: '100' }, clerk));
+    expect(fresh.splitDigest).not.toBe(seen.splitDigest);
+    const v = ok<VendView>(await purchase(STS_ARREARS, '100', { splitDigest: fresh.splitDigest }));
+    expect(v.split.arrearsFen).toBe(fresh.arrearsFen);
+    expect(v.split.energyCkwh).toBe(fresh.energyCkwh);
+  });
+
   it('a cashier cannot take less cash than the amount', async () => {
     const before = counts();
     expect(code(await purchase(STS_2014, '100', { tendered: '50' }))).toBe('payment.tendered_insufficient');

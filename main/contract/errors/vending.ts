@@ -48,6 +48,7 @@ export const VENDING_ERROR_CODES = [
   // Audit fixes: reversal after a delivery attempt
   'vending.delivery_attempted',
   'vending.offline_limit_paid',
+  'vending.split_changed',
 ] as const;
 
 export type VendingErrorCode = (typeof VENDING_ERROR_CODES)[number];

@@ -145,6 +145,7 @@ export function createVendingHandlers(deps: VendingDeps) {
         authCode?: string | undefined;
         delivery: 'print' | 'screen';
         receiptLocale?: Locale | undefined;
+        splitDigest?: string | undefined;
       },
       s: Session,
     ) => vends.purchase(p, requireOperator(s)),

@@ -11,7 +11,7 @@
  * after a crash gives the byte-identical token, never a second credit. Devices (printer) and the
  * network (gateway, online secure module) are only touched between commits.
  */
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { WriteStep } from '../../../kiosk-drivers/card/prepaid-card-format.js';
 import { AppError, type ErrorCode, type OperatorView, type WireError } from '../../contract/index.js';
 import type { TokenExplainView, VendCardCheckView, VendPreviewView, VendResumeSummary, VendSplitView, VendView } from '../../contract/vending.js';
@@ -38,7 +38,7 @@ import type { MeterSnapshot, PaymentCreatedPayload } from '../../sync/backend-wi
 import { explainToken, formatTokenGroups, normalizeTokenInput, tidFromDate } from '../../vending/sts/index.js';
 import { meterIdentity, type IssuedCredit, type LocalSecureModule, type SecureModule } from '../../vending/secure-module/index.js';
 import { crashPoint } from '../../vending/vend/crash-point.js';
-import { isReversible, parseEnergyKwh } from '../../vending/vend/vend-states.js';
+import { formatCkwh, isReversible, parseEnergyKwh } from '../../vending/vend/vend-states.js';
 import { alignToTokenGrid, ladderPosition, tokenEnergyAtOrAbove } from '../../vending/vend/token-energy.js';
 import type { AccountService } from '../accounts.js';
 import { verifyPin } from '../auth.js';
@@ -103,6 +103,7 @@ export interface PurchaseInput {
   readonly authCode?: string | undefined;
   readonly delivery: 'print' | 'screen';
   readonly receiptLocale?: Locale | undefined;
+  readonly splitDigest?: string | undefined;
 }
 
 interface Quote {
@@ -157,6 +158,7 @@ export class VendService {
       issuer: issuer ?? 'online',
       offlineAvailableFen: Math.max(0, this.deps.offlineCreditLimitFen - offlineExposureFen(this.deps.db)),
       source: q.source,
+      splitDigest: splitDigest(q.meter.meterNo, splitView(q.breakdown)),
     };
   }
 
@@ -182,6 +184,11 @@ export class VendService {
       changeFen = change.changeFen;
     }
     const q = await this.quote(input.accountNo, input.meterNo, input.method, amountFen, null);
+    // The customer agreed to the previewed split: if it changed since (arrears paid elsewhere, a
+    // vend in between moved the tier, a new period), they must see the new one first.
+    if (input.splitDigest !== undefined && input.splitDigest !== splitDigest(q.meter.meterNo, splitView(q.breakdown))) {
+      throw new AppError('vending.split_changed', { arrearsYuan: fenToYuanText(q.breakdown.arrears.fen), kwh: formatCkwh(q.breakdown.energyCkwh) });
+    }
     const issuer = q.meter.kind === 'card' ? cardIssuer(q.source) : this.issuerFor(q.source);
     if (issuer === null) throw new AppError('vending.secure_module_unavailable', { mode: 'online' });
     if (issuer === 'local') this.checkOfflineLimit(amountFen);
@@ -1038,6 +1045,11 @@ function safeFen(text: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** Digest of a split as previewed: canonical JSON (fixed key order from splitView) of the meter and the split. */
+export function splitDigest(meterNo: string, split: VendSplitView): string {
+  return createHash('sha256').update(JSON.stringify({ meterNo, split })).digest('hex');
 }
 
 export function splitView(b: VendBreakdown): VendSplitView {

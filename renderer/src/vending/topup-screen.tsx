@@ -120,6 +120,8 @@ export function TopUpScreen() {
       ...(method === 'qr' ? { authCode: authCode.trim() } : {}),
       delivery: !card && onScreen ? 'screen' : 'print',
       receiptLocale: i18n.language as Language,
+      // The split the customer saw: the core refuses (vending.split_changed) if it changed meanwhile.
+      splitDigest: preview.splitDigest,
     });
     if (polling.current) clearInterval(polling.current);
     polling.current = null;

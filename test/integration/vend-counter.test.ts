@@ -286,6 +286,23 @@ describe('reversal before delivery', () => {
     }
   });
 
+  it('printing again after a failed print attempt carries the reprint mark (the first may have come out)', async () => {
+    stack.printer.setFault('paper_out');
+    const v = ok<VendView>(await purchase(STS_2014, '35'));
+    expect(v.state).toBe('token_issued');
+    stack.printer.setFault(null);
+    const jobs = stack.printer.jobs().length;
+    const d = ok<VendView>(await stack.core.dispatch('vend.deliver', { vendId: v.vendId, via: 'print' }, clerk));
+    expect(d).toMatchObject({ state: 'delivered', delivery: 'printed' });
+    const job = await stack.printer.waitForJob(jobs);
+    expect(job.text).toContain(formatTokenGroups(d.token as string));
+    expect(job.text).toContain('补打');
+    // A first print is an original.
+    const fresh = ok<VendView>(await purchase(STS_2014, '35'));
+    expect(stack.printer.jobs().at(-1)?.text).toContain(formatTokenGroups(fresh.token as string));
+    expect(stack.printer.jobs().at(-1)?.text).not.toContain('补打');
+  });
+
   it('delivers an unprinted token by showing it on screen', async () => {
     stack.printer.setFault('cover_open');
     const v = ok<VendView>(await purchase(STS_2014, '25'));

@@ -404,9 +404,12 @@ export class VendService {
    * be delivered, never reversed.
    */
   private async deliver(row: VendRow, via: 'print' | 'screen', locale: Locale, actor: string): Promise<WireError | null> {
+    // A print attempt already journaled (a crash, a lost answer, a printer fault mid-job) may have
+    // put paper in the customer's hand: this print then carries the reprint mark.
+    const printedBefore = this.printAttempts(row.vend_id) > 0;
     this.markDeliveryAttempted(row, via, actor);
     if (via === 'print') {
-      const error = await this.deps.printVend(vendReceiptView(this.row(row.vend_id)), false, locale);
+      const error = await this.deps.printVend(vendReceiptView(this.row(row.vend_id)), printedBefore, locale);
       if (error) {
         this.journalOnly(row.vend_id, 'vend.delivery_failed', actor, { via, code: error.code });
         return error;
@@ -415,6 +418,12 @@ export class VendService {
     }
     this.markDelivered(row, via === 'print' ? 'printed' : 'shown', actor);
     return null;
+  }
+
+  private printAttempts(vendId: string): number {
+    return (this.deps.db
+      .prepare("SELECT COUNT(*) AS n FROM journal WHERE ref = ? AND type = 'vend.delivery_attempted' AND json_extract(payload, '$.via') = 'print'")
+      .get(vendId) as { n: number }).n;
   }
 
   private markDeliveryAttempted(row: VendRow, via: 'print' | 'screen', actor: string): void {

@@ -168,8 +168,12 @@ export class GridDeskPrepaidCardFormat implements PrepaidCardFormat {
     const op = new Op(card);
     const raw = await this.readRaw(card, op);
     const serial = bytesToHex(card.uid);
-    if (raw.identity.accountNo !== req.accountNo) {
-      throw new DeviceError('card.account_mismatch', { cardSerial: serial, cardAccountNo: raw.identity.accountNo });
+    if (raw.identity.accountNo !== req.accountNo || (req.meterNo !== undefined && raw.identity.meterNo !== req.meterNo)) {
+      throw new DeviceError('card.account_mismatch', {
+        cardSerial: serial,
+        cardAccountNo: raw.identity.accountNo,
+        cardMeterNo: raw.identity.meterNo,
+      });
     }
     const tag = purchaseTag(req.purchaseId);
     const isThis = (p: PurchaseRecord | null): boolean =>

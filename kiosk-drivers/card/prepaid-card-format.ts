@@ -82,6 +82,11 @@ export interface WritePurchaseResult {
 export interface RecoverPurchaseRequest {
   readonly purchaseId: string;
   readonly accountNo: string;
+  /**
+   * The meter the purchase was for. When given, a card bound to another meter is refused
+   * (`card.account_mismatch`) before anything is written; callers should always pass it.
+   */
+  readonly meterNo?: string;
   readonly counterBefore: number;
 }
 

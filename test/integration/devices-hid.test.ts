@@ -117,13 +117,13 @@ describe('card reader fault switches through the contract', () => {
   };
 
   it.each([
-    ['corrupt responses', 'hid.checksum', () => (stack.hall.cardReader.faults.corruptResponses = 1_000_000), () => (stack.hall.cardReader.faults.corruptResponses = 0)],
-    ['NAKs', 'hid.checksum', () => (stack.hall.cardReader.faults.nakRequests = 1_000_000), () => (stack.hall.cardReader.faults.nakRequests = 0)],
-    ['mute', 'hid.timeout', () => (stack.hall.cardReader.faults.mute = true), () => (stack.hall.cardReader.faults.mute = false)],
-  ] as const)('%s → %s on a test read; device.statusChanged and the device list show the fault; cleared → ok', async (_name, code, on, off) => {
+    ['corrupt responses', 'hid.checksum', (on: boolean): void => void (stack.hall.cardReader.faults.corruptResponses = on ? 1_000_000 : 0)],
+    ['NAKs', 'hid.checksum', (on: boolean): void => void (stack.hall.cardReader.faults.nakRequests = on ? 1_000_000 : 0)],
+    ['mute', 'hid.timeout', (on: boolean): void => void (stack.hall.cardReader.faults.mute = on)],
+  ] as const)('%s → %s on a test read; device.statusChanged and the device list show the fault; cleared → ok', async (_name, code, setFault) => {
     stack.hall.cardReader.insert(card());
     const changes = collect('device.statusChanged');
-    on();
+    setFault(true);
     try {
       expect(await call('devices.testCardRead')).toMatchObject({ ok: false, error: { code, i18nKey: `errors.${code}` } });
       await call('devices.refresh', { deviceId: 'cardReader' });
@@ -131,7 +131,7 @@ describe('card reader fault switches through the contract', () => {
       expect(changes.filter((c) => c.id === 'cardReader').at(-1)).toMatchObject(fault);
       expect(await readerState()).toMatchObject(fault);
     } finally {
-      off();
+      setFault(false);
     }
     await call('devices.refresh', { deviceId: 'cardReader' });
     expect(await readerState()).toMatchObject({ connection: 'connected', health: 'ok', fault: null });

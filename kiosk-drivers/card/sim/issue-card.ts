@@ -1,6 +1,7 @@
 /**
  * Issues a GridDesk reference card onto a simulated card, as a utility's card issuing station
- * would: identity, empty purchase record, idle mark, zero write-back, diversified sector keys.
+ * would: identity, empty purchase record, idle mark, zero write-back, diversified sector keys, and
+ * access bits under which key A can read and write data blocks but never rewrite a trailer.
  */
 import { deriveCardKeys } from '../card-crypto.js';
 import {
@@ -12,7 +13,7 @@ import {
   LAYOUT,
   ZERO_TAG,
 } from '../card-layout.js';
-import { SimulatedCard } from './simulated-card.js';
+import { ISSUED_ACCESS_BITS, SimulatedCard } from './simulated-card.js';
 
 export interface IssueCardOptions {
   readonly masterKey: Uint8Array;
@@ -43,6 +44,9 @@ export function issueGridDeskCard(opts: IssueCardOptions): SimulatedCard {
   card.poke(LAYOUT.backup[1], b9);
   card.poke(LAYOUT.writeBack[0], b16);
   card.poke(LAYOUT.writeBack[1], b17);
-  for (const s of LAYOUT.sectors) card.setSectorKeyA(s, keys.sectorKey);
+  for (const s of LAYOUT.sectors) {
+    card.setSectorKeyA(s, keys.sectorKey);
+    card.setAccessBits(s, ISSUED_ACCESS_BITS);
+  }
   return card;
 }

@@ -6,7 +6,43 @@ import { CARD_STATUS, type CardType } from '../../hid/card-protocol.js';
 
 export const BLOCKS = 64;
 const DEFAULT_KEY = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+/** Transport configuration: key A may rewrite the whole trailer (keys and access bits). */
 const DEFAULT_ACCESS = [0xff, 0x07, 0x80, 0x69];
+/**
+ * Issued configuration `7F 07 88 69`: data blocks read/write with key A or B (000); trailer 011 —
+ * only key B may rewrite keys and access bits, key A cannot.
+ */
+export const ISSUED_ACCESS_BITS = Uint8Array.of(0x7f, 0x07, 0x88, 0x69);
+
+/**
+ * Access condition bits C1 C2 C3 (as a 3-bit number) for block `i` (0–3) of a sector, from trailer
+ * bytes 6–8 (MIFARE Classic: byte 7 high nibble C1, byte 8 low nibble C2, byte 8 high nibble C3),
+ * or null when the inverted copies disagree (a real card then blocks the sector).
+ */
+export function accessConditions(trailer: Uint8Array, i: number): number | null {
+  const b6 = trailer[6] as number;
+  const b7 = trailer[7] as number;
+  const b8 = trailer[8] as number;
+  const c1 = (b7 >> (4 + i)) & 1;
+  const c2 = (b8 >> i) & 1;
+  const c3 = (b8 >> (4 + i)) & 1;
+  const nc1 = (b6 >> i) & 1;
+  const nc2 = (b6 >> (4 + i)) & 1;
+  const nc3 = (b7 >> i) & 1;
+  if (c1 === nc1 || c2 === nc2 || c3 === nc3) return null;
+  return (c1 << 2) | (c2 << 1) | c3;
+}
+
+/**
+ * Whether `keyType` may rewrite a sector trailer (key A, access bits and key B together, as a
+ * 16-byte block write does): only conditions 001 (key A) and 011 (key B) allow all three.
+ */
+function trailerWritable(trailer: Uint8Array, keyType: number): boolean {
+  const c = accessConditions(trailer, 3);
+  if (c === 0b001) return keyType === 0x60;
+  if (c === 0b011) return keyType === 0x61;
+  return false;
+}
 
 export interface SimulatedCardOptions {
   readonly uid: Uint8Array;
@@ -21,6 +57,11 @@ export class SimulatedCard {
   readonly blocks: Uint8Array[];
   /** Successful block writes since creation (for fault injection and tests). */
   writes = 0;
+  /**
+   * Worn-out blocks: a write to one is acknowledged but does not stick (what read-back
+   * verification exists for).
+   */
+  readonly stuckBlocks = new Set<number>();
   private readonly challenge: () => Uint8Array;
 
   constructor(opts: SimulatedCardOptions) {
@@ -41,6 +82,11 @@ export class SimulatedCard {
 
   setSectorKeyA(sector: number, key: Uint8Array): void {
     this.trailer(sector).set(key.subarray(0, 6), 0);
+  }
+
+  /** Issuing-station access: sets the 4 access bytes (6–9) of a sector trailer. */
+  setAccessBits(sector: number, bits: Uint8Array): void {
+    this.trailer(sector).set(bits.subarray(0, 4), 6);
   }
 
   private trailer(sector: number): Uint8Array {
@@ -68,7 +114,9 @@ export class SimulatedCard {
     if (this.type !== 'contactless') return CARD_STATUS.cardError;
     if (block <= 0 || block >= BLOCKS || data.length !== 16) return CARD_STATUS.badParameter;
     if (!this.authOk(block, keyType, key)) return CARD_STATUS.authFailed;
-    (this.blocks[block] as Uint8Array).set(data);
+    // A trailer holds the sector's keys: rewriting it needs the trailer's own write permission.
+    if (block % 4 === 3 && !trailerWritable(this.trailer(block >> 2), keyType)) return CARD_STATUS.authFailed;
+    if (!this.stuckBlocks.has(block)) (this.blocks[block] as Uint8Array).set(data);
     this.writes++;
     return CARD_STATUS.ok;
   }

@@ -34,6 +34,8 @@ export interface CardReaderFaults {
    * every response, in the same report; the host must find the real frame inside.
    */
   strayStartBeforeResponse: boolean;
+  /** Cut the next N responses short (the rest of the frame never arrives). */
+  truncateResponses: number;
 }
 
 export interface SimulatedCardReaderOptions {
@@ -59,7 +61,9 @@ export class SimulatedCardReader extends SimulatedHidDevice {
     mute: false,
     garbageBeforeResponse: false,
     strayStartBeforeResponse: false,
+    truncateResponses: 0,
   };
+  private removeOnRead: number | null = null;
   /** Every request frame received, for assertions. */
   readonly received: CardRequestFrame[] = [];
   readonly beeps: number[] = [];
@@ -109,6 +113,16 @@ export class SimulatedCardReader extends SimulatedHidDevice {
     this.readsLeft = n;
   }
 
+  /** The card leaves the field during the `n`-th next block read, which answers CARD_REMOVED (05). */
+  removeCardDuringRead(n: number): void {
+    this.removeOnRead = n;
+  }
+
+  /** Sends any input report as it is (fuzzing: line noise, replays, foreign frames). */
+  sendRaw(report: Uint8Array): void {
+    this.sendInput(report);
+  }
+
   handleOutput(data: Uint8Array): void {
     for (const ev of this.decoder.pushReport(fromOutputReport(data))) {
       if (ev.kind === 'error') {
@@ -154,6 +168,11 @@ export class SimulatedCardReader extends SimulatedHidDevice {
       case CARD_COMMAND.readBlock: {
         if (d.length !== 8) return answer(CARD_STATUS.badParameter);
         if (!card) return answer(CARD_STATUS.noCard);
+        if (this.removeOnRead !== null && --this.removeOnRead <= 0) {
+          this.removeOnRead = null;
+          this.card = null;
+          return answer(CARD_STATUS.cardRemoved);
+        }
         const r = card.readBlock(d[0] as number, d[1] as number, d.subarray(2, 8));
         if (r.status === CARD_STATUS.ok && this.readsLeft !== null && --this.readsLeft <= 0) {
           this.card = null;
@@ -193,6 +212,10 @@ export class SimulatedCardReader extends SimulatedHidDevice {
       this.faults.corruptResponses--;
       bytes = frame.slice();
       bytes[3] = (bytes[3] as number) ^ 0x5a;
+    }
+    if (this.faults.truncateResponses > 0) {
+      this.faults.truncateResponses--;
+      bytes = bytes.subarray(0, Math.max(1, bytes.length >> 1));
     }
     if (this.faults.strayStartBeforeResponse) bytes = concat(STRAY_START, bytes);
     if (this.faults.garbageBeforeResponse) bytes = concat(LINE_GARBAGE, bytes);

@@ -89,9 +89,16 @@ describe('card top-up against the simulated reader and card', () => {
     rig.reader.insert(new SimulatedCard({ uid: Uint8Array.of(1, 2, 3, 4, 5, 6, 7), type: 'contact_cpu' }));
     const r = await rig.device.apdu(Uint8Array.of(0x00, 0x84, 0x00, 0x00, 0x08));
     expect(Buffer.from(r).toString('hex')).toBe('11223344556677889000');
-    // A 69-byte APDU spans two reports each way through the simulator.
-    const big = Uint8Array.from([0x00, 0xd6, 0x00, 0x00, 0x40, ...new Array<number>(64).fill(7)]);
-    expect(Buffer.from(await rig.device.apdu(big)).toString('hex')).toBe('9000');
+    // UPDATE BINARY with 64 bytes: a 69-byte C-APDU, so the request frame spans two reports.
+    const data = Array.from({ length: 64 }, (_, i) => (i * 7) & 0xff);
+    const received = rig.reader.received.length;
+    expect(Buffer.from(await rig.device.apdu(Uint8Array.from([0x00, 0xd6, 0x00, 0x00, 0x40, ...data]))).toString('hex')).toBe('9000');
+    expect(rig.reader.received.length - received).toBe(1);
+    // READ BINARY of the same 64 bytes: a 66-byte R-APDU, so the response spans two reports too.
+    const sent = rig.reader.sentReports;
+    const back = await rig.device.apdu(Uint8Array.of(0x00, 0xb0, 0x00, 0x00, 0x40));
+    expect(rig.reader.sentReports - sent).toBe(2);
+    expect(Buffer.from(back).toString('hex')).toBe(Buffer.from([...data, 0x90, 0x00]).toString('hex'));
     await rig.device.beep(120);
     expect(rig.reader.beeps).toEqual([120]);
     expect(await codeOf(rig.writer.readCard())).toBe('card.unsupported_type');

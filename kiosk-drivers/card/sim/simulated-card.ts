@@ -63,6 +63,8 @@ export class SimulatedCard {
    */
   readonly stuckBlocks = new Set<number>();
   private readonly challenge: () => Uint8Array;
+  /** Contact CPU cards: one 1 KiB transparent file for UPDATE / READ BINARY. */
+  readonly binary = new Uint8Array(1024);
 
   constructor(opts: SimulatedCardOptions) {
     this.uid = opts.uid.slice();
@@ -134,7 +136,21 @@ export class SimulatedCard {
     const ins = capdu[1];
     if (ins === 0x84) return { status: CARD_STATUS.ok, rapdu: Uint8Array.from([...this.challenge(), 0x90, 0x00]) };
     if (ins === 0xa4) return { status: CARD_STATUS.ok, rapdu: Uint8Array.of(0x90, 0x00) };
-    if (ins === 0xd6) return { status: CARD_STATUS.ok, rapdu: Uint8Array.of(0x90, 0x00) };
+    const offset = (((capdu[2] ?? 0) & 0x7f) << 8) | (capdu[3] ?? 0);
+    if (ins === 0xd6) {
+      // UPDATE BINARY: Lc data bytes at offset P1P2 of the one transparent file.
+      const lc = capdu[4] ?? 0;
+      const data = capdu.subarray(5, 5 + lc);
+      if (data.length !== lc || offset + lc > this.binary.length) return { status: CARD_STATUS.ok, rapdu: Uint8Array.of(0x67, 0x00) };
+      this.binary.set(data, offset);
+      return { status: CARD_STATUS.ok, rapdu: Uint8Array.of(0x90, 0x00) };
+    }
+    if (ins === 0xb0) {
+      // READ BINARY: Le bytes (00 = 256) from offset P1P2, so an R-APDU can be long.
+      const le = capdu[4] === 0 ? 256 : (capdu[4] ?? 256);
+      if (offset + le > this.binary.length) return { status: CARD_STATUS.ok, rapdu: Uint8Array.of(0x6b, 0x00) };
+      return { status: CARD_STATUS.ok, rapdu: Uint8Array.from([...this.binary.subarray(offset, offset + le), 0x90, 0x00]) };
+    }
     return { status: CARD_STATUS.ok, rapdu: Uint8Array.of(0x6d, 0x00) };
   }
 }

@@ -67,6 +67,8 @@ export class SimulatedCardReader extends SimulatedHidDevice {
   /** Every request frame received, for assertions. */
   readonly received: CardRequestFrame[] = [];
   readonly beeps: number[] = [];
+  /** Input reports sent (a frame over 63 bytes takes several). */
+  sentReports = 0;
   led = { green: false, red: false };
   /** Response delay in ms; tests change it between commands to model a slow reader. */
   latencyMs: number;
@@ -220,6 +222,7 @@ export class SimulatedCardReader extends SimulatedHidDevice {
     if (this.faults.strayStartBeforeResponse) bytes = concat(STRAY_START, bytes);
     if (this.faults.garbageBeforeResponse) bytes = concat(LINE_GARBAGE, bytes);
     const reports = splitIntoReports(bytes);
+    this.sentReports += reports.length;
     const send = (): void => {
       for (const r of reports) this.sendInput(r);
     };

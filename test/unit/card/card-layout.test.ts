@@ -1,5 +1,7 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { deriveCardKeys, purchaseTag } from '../../../kiosk-drivers/card/card-crypto.js';
+import { hex as hexBytes, labelledHex, readDoc, toHex } from '../hid/doc-examples.js';
 import {
   decodeBcd16,
   decodeIdentity,
@@ -14,31 +16,55 @@ import {
   METER_STATUS,
 } from '../../../kiosk-drivers/card/card-layout.js';
 
-// Worked example of docs/devices/prepaid-card.md §3.
-const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1 ');
-const master = Uint8Array.from(Buffer.from('000102030405060708090A0B0C0D0E0F', 'hex'));
-const uid = Uint8Array.of(0x5a, 0x10, 0x20, 0x30);
+// Everything below — inputs and expected bytes — is read out of docs/devices/prepaid-card.md §3,
+// so an edit of the worked example that disagrees with the code fails here.
+const DOC = readDoc('prepaid-card.md');
+const EXAMPLE = labelledHex(DOC, /^(cardKey|sectorKeyA|tag\(P-1\)|block \d+)\s{2,}([0-9A-F ]+)$/gm);
+function docHex(label: string): string {
+  const v = EXAMPLE.get(label);
+  if (v === undefined) throw new Error(`docs/devices/prepaid-card.md has no "${label}" line`);
+  // The doc writes cardKey without spaces.
+  return v.includes(' ') ? v : toHex(hexBytes(v));
+}
+function docInput(re: RegExp): string {
+  const m = re.exec(DOC);
+  if (!m?.[1]) throw new Error(`docs/devices/prepaid-card.md: no match for ${String(re)}`);
+  return m[1];
+}
+const hex = toHex;
+const master = hexBytes(docInput(/master key `([0-9A-F]+)`/));
+const uid = hexBytes(docInput(/UID `([0-9A-F]+)`/));
+const ACCOUNT = docInput(/account `(\d+)`/);
+const METER = docInput(/meter `(\d+)`/);
+const GENERATION = Number(docInput(/generation (\d+)/));
 const keys = deriveCardKeys(master, uid);
 
 describe('GridDesk card layout (doc §3 worked example)', () => {
-  it('sector key', () => {
-    expect(hex(keys.sectorKey)).toBe('4F 93 89 B9 E0 B6');
+  it('the example covers every record the doc lists', () => {
+    expect([...EXAMPLE.keys()].sort()).toEqual(
+      ['block 10', 'block 16', 'block 17', 'block 4', 'block 5', 'block 8', 'block 9', 'cardKey', 'sectorKeyA', 'tag(P-1)'].sort(),
+    );
+  });
+  it('card key (as the doc defines it) and sector key', () => {
+    const cardKey = createHmac('sha256', master).update(Buffer.concat([Buffer.from('GD-CARD'), uid])).digest();
+    expect(hex(cardKey)).toBe(docHex('cardKey'));
+    expect(hex(keys.sectorKey)).toBe(docHex('sectorKeyA'));
   });
   it('identity blocks 4 and 5', () => {
-    const rec = { formatVersion: 1, generation: 2, accountNo: '3100012345', meterNo: '000012345678' };
+    const rec = { formatVersion: 1, generation: GENERATION, accountNo: ACCOUNT, meterNo: METER };
     const [b4, b5] = encodeIdentity(rec, keys);
-    expect(hex(b4)).toBe('47 44 01 02 31 00 01 23 45 FF FF FF 00 00 00 00');
-    expect(hex(b5)).toBe('00 00 12 34 56 78 FF FF B9 E4 71 E3 CC A8 A2 43');
+    expect(hex(b4)).toBe(docHex('block 4'));
+    expect(hex(b5)).toBe(docHex('block 5'));
     expect(decodeIdentity(b4, b5, keys)).toEqual({ ok: true, value: rec });
     const other = deriveCardKeys(master, Uint8Array.of(0x5a, 0x10, 0x20, 0x31));
     expect(decodeIdentity(b4, b5, other)).toEqual({ ok: false, reason: 'mac' });
   });
   it('purchase blocks 8 and 9', () => {
     const tag = purchaseTag('P-1');
-    expect(hex(tag)).toBe('00 44 13 1A 6A A9 00 73');
+    expect(hex(tag)).toBe(docHex('tag(P-1)'));
     const [b8, b9] = encodePurchase({ counter: 1, amountFen: 10_000, energyCentiKwh: 17_857, tag }, keys);
-    expect(hex(b8)).toBe('00 00 00 01 00 00 27 10 00 00 45 C1 00 00 00 00');
-    expect(hex(b9)).toBe('00 44 13 1A 6A A9 00 73 2D 04 1D 87 52 89 DD 39');
+    expect(hex(b8)).toBe(docHex('block 8'));
+    expect(hex(b9)).toBe(docHex('block 9'));
     const dec = decodePurchase(b8, b9, keys);
     expect(dec.ok && dec.value.counter).toBe(1);
     b8[7] = 0x11;
@@ -46,7 +72,7 @@ describe('GridDesk card layout (doc §3 worked example)', () => {
   });
   it('mark block 10', () => {
     const b10 = encodeMark({ writeInProgress: true, counterBefore: 0, counterAfter: 1 }, keys);
-    expect(hex(b10)).toBe('01 00 00 00 00 00 00 00 01 00 00 00 10 34 1F E6');
+    expect(hex(b10)).toBe(docHex('block 10'));
     expect(decodeMark(b10, keys)).toEqual({ ok: true, value: { writeInProgress: true, counterBefore: 0, counterAfter: 1 } });
     b10[0] = 0;
     expect(decodeMark(b10, keys).ok).toBe(false);
@@ -61,8 +87,8 @@ describe('GridDesk card layout (doc §3 worked example)', () => {
       loadedAt: 1_767_225_600,
     };
     const [b16, b17] = encodeWriteBack(rec, keys);
-    expect(hex(b16)).toBe('00 00 00 01 00 00 27 10 00 00 27 10 00 00 00 00');
-    expect(hex(b17)).toBe('00 02 69 55 B9 00 00 00 E9 65 D7 C3 9E 5C 68 E8');
+    expect(hex(b16)).toBe(docHex('block 16'));
+    expect(hex(b17)).toBe(docHex('block 17'));
     expect(decodeWriteBack(b16, b17, keys)).toEqual({ ok: true, value: rec });
     const [n16, n17] = encodeWriteBack({ ...rec, remainingCreditFen: -1234 }, keys);
     const neg = decodeWriteBack(n16, n17, keys);

@@ -26,8 +26,21 @@ let dir: string;
 let backend: RunningBackend;
 let printer: PrinterSimulator;
 
-function runCore(dataDir: string, purchase: CrashJob['purchase'], crashAt: string | null): Promise<{ code: number | null; signal: string | null; out: string }> {
-  const job: CrashJob = { dataDir, backendUrl: backend.url, printerPort: printer.port, startIso: DEMO_NOW.toISOString(), t0Ms: T0, purchase };
+function runCore(
+  dataDir: string,
+  purchase: CrashJob['purchase'],
+  crashAt: string | null,
+  secureModuleConfig?: Record<string, unknown>,
+): Promise<{ code: number | null; signal: string | null; out: string }> {
+  const job: CrashJob = {
+    dataDir,
+    backendUrl: backend.url,
+    printerPort: printer.port,
+    startIso: DEMO_NOW.toISOString(),
+    t0Ms: T0,
+    purchase,
+    ...(secureModuleConfig ? { secureModuleConfig } : {}),
+  };
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, VEND_CRASH_JOB: JSON.stringify(job) };
     delete env.GRIDDESK_CRASH_AT;
@@ -88,7 +101,9 @@ const meterKey = () => {
   return { meterNo: m.meter_no, dk: deriveDecoderKeyDkga02(blockFromHex('ABABABABABABABAB'), JSON.parse(m.sts_json) as Parameters<typeof deriveDecoderKeyDkga02>[1]) };
 };
 
-const CASES: readonly { point: string; method: 'cash' | 'qr'; expectAfterResume: string; expectFinal: 'delivered' | 'cancelled' }[] = [
+const LOCAL = { mode: 'local', keyFile: 'demo-vending-key.json', localFallback: true, offlineCreditLimitFen: 200000, onlineTimeoutMs: 3000 };
+
+const CASES: readonly { point: string; method: 'cash' | 'qr'; expectAfterResume: string; expectFinal: 'delivered' | 'cancelled'; local?: boolean }[] = [
   { point: 'vend.created', method: 'cash', expectAfterResume: 'created', expectFinal: 'delivered' },
   { point: 'vend.paid', method: 'cash', expectAfterResume: 'delivered', expectFinal: 'delivered' },
   { point: 'vend.token_issued', method: 'cash', expectAfterResume: 'delivered', expectFinal: 'delivered' },
@@ -98,12 +113,22 @@ const CASES: readonly { point: string; method: 'cash' | 'qr'; expectAfterResume:
   { point: 'vend.created', method: 'qr', expectAfterResume: 'cancelled', expectFinal: 'cancelled' },
   // Killed after the gateway took the money but before the paid commit: the query finds it → credit.
   { point: 'vend.gateway_answered', method: 'qr', expectAfterResume: 'delivered', expectFinal: 'delivered' },
+  // The backend stored the token but the process died before token_issued: the re-issue is the same token.
+  { point: 'vend.issue_answered', method: 'cash', expectAfterResume: 'delivered', expectFinal: 'delivered' },
+  // QR past paid: the money is taken; resume issues and delivers, never asks the gateway to pay again.
+  { point: 'vend.paid', method: 'qr', expectAfterResume: 'delivered', expectFinal: 'delivered' },
+  { point: 'vend.token_issued', method: 'qr', expectAfterResume: 'delivered', expectFinal: 'delivered' },
+  // Local secure module (offline vends).
+  { point: 'vend.paid', method: 'cash', expectAfterResume: 'delivered', expectFinal: 'delivered', local: true },
+  { point: 'vend.issue_answered', method: 'cash', expectAfterResume: 'delivered', expectFinal: 'delivered', local: true },
+  { point: 'vend.printed', method: 'cash', expectAfterResume: 'delivered', expectFinal: 'delivered', local: true },
 ];
 
 describe('vend survives SIGKILL at every step', () => {
   const dataDir = () => path.join(dir, 'terminal');
 
-  it.each(CASES)('killed after $point ($method), resumed', async ({ point, method, expectAfterResume, expectFinal }) => {
+  it.each(CASES)('killed after $point ($method, local $local), resumed', async ({ point, method, expectAfterResume, expectFinal, local }) => {
+    const sm = local ? LOCAL : undefined;
     const requestId = randomUUID();
     const purchase = {
       requestId,
@@ -113,7 +138,7 @@ describe('vend survives SIGKILL at every step', () => {
       ...(method === 'qr' ? { authCode: `13${String(Date.now()).padStart(16, '0')}` } : {}),
     };
     const jobsBefore = printer.jobs().length;
-    const crashed = await runCore(dataDir(), purchase, point);
+    const crashed = await runCore(dataDir(), purchase, point, sm);
     expect(crashed.signal).toBe('SIGKILL');
     const atCrash = inspect(dataDir()).vends.find((v) => v.request_id === requestId);
     expect(atCrash).toBeDefined();
@@ -125,7 +150,7 @@ describe('vend survives SIGKILL at every step', () => {
 
     // Restart: the core resumes on its own (no clerk involved), then the clerk retries the same
     // request: it continues the same vend, never a second one.
-    const retried = await runCore(dataDir(), purchase, null);
+    const retried = await runCore(dataDir(), purchase, null, sm);
     const result = JSON.parse(/^RESULT (.*)$/m.exec(retried.out)?.[1] ?? 'null') as { stateAfterResume: string | null };
     expect(result.stateAfterResume).toBe(expectAfterResume);
     const after = inspect(dataDir());
@@ -145,9 +170,14 @@ describe('vend survives SIGKILL at every step', () => {
       const decoded = decodeToken(dk, vend.token as string);
       expect(decoded).toMatchObject({ crcOk: true, tid: vend.tid });
       expect(decoded.amount?.tenths).toBe(vend.delivered_tenths);
-      // The backend issued at most one token for this vend, and it is this one.
-      const issued = backend.db.prepare('SELECT digits FROM sts_issues WHERE vend_id = ?').all(vend.vend_id) as { digits: string }[];
-      expect(issued).toEqual([{ digits: vend.token }]);
+      // The backend issued at most one token for this vend, and it is this one. A local vend is
+      // only reported (its TID recorded on sync, no digits).
+      const issued = backend.db.prepare('SELECT digits, origin FROM sts_issues WHERE vend_id = ?').all(vend.vend_id) as { digits: string; origin: string }[];
+      expect(issued).toEqual(local ? [{ digits: '', origin: 'offline' }] : [{ digits: vend.token, origin: 'online' }]);
+      if (method === 'qr') {
+        const orders = backend.db.prepare('SELECT status FROM gateway_orders WHERE out_trade_no = ?').all(`V${vend.vend_id.replace(/-/g, '')}`);
+        expect(orders).toEqual([{ status: 'success' }]);
+      }
       // Printed at least once after the crash (re-delivery prints again; that is the point).
       const printedTokens = printer.jobs().slice(jobsBefore).filter((j) => j.text.includes((vend.token as string).slice(0, 4)));
       expect(printedTokens.length).toBeGreaterThanOrEqual(1);
@@ -175,6 +205,32 @@ describe('vend survives SIGKILL at every step', () => {
       }
     }
     expect(after.journal.ok).toBe(true);
+  }, 60_000);
+
+  it('a cash vend left at created past the configured timeout is cancelled on start (no money was recorded as taken)', async () => {
+    const staleDir = path.join(dir, 'terminal-stale');
+    const purchase = { requestId: randomUUID(), accountNo: ACCOUNT, method: 'cash' as const, amount: '66' };
+    const crashed = await runCore(staleDir, purchase, 'vend.created', LOCAL);
+    expect(crashed.signal).toBe('SIGKILL');
+    // Restarted with a 0-minute timeout (any age is stale): resume cancels it; the late retry gets the cancelled vend.
+    const retried = await runCore(staleDir, purchase, null, { ...LOCAL, staleCashVendMinutes: 0 });
+    const result = JSON.parse(/^RESULT (.*)$/m.exec(retried.out)?.[1] ?? 'null') as { stateAfterResume: string; purchased: { ok: boolean; result?: { state: string } } };
+    expect(result.stateAfterResume).toBe('cancelled');
+    expect(result.purchased).toMatchObject({ ok: true, result: { state: 'cancelled' } });
+    const after = inspect(staleDir);
+    const vend = after.vends.find((v) => v.request_id === purchase.requestId) as VendRow;
+    expect(vend).toMatchObject({ state: 'cancelled', token: null });
+    const steps = after.steps.filter((x) => x.ref === vend.vend_id).map((x) => x.type);
+    expect(steps).toEqual(['vend.created', 'vend.cancelled']);
+    expect(after.journal.ok).toBe(true);
+    // No longer counted against the offline limit: nothing local is outstanding.
+    const db = new Database(path.join(staleDir, 'T-HALL-01.db'), { readonly: true });
+    try {
+      const cancelled = db.prepare("SELECT payload FROM journal WHERE ref = ? AND type = 'vend.cancelled'").get(vend.vend_id) as { payload: string };
+      expect(JSON.parse(cancelled.payload)).toMatchObject({ reason: 'stale_cash_created', from: 'created', to: 'cancelled' });
+    } finally {
+      db.close();
+    }
   }, 60_000);
 
   it('every successful gateway payment has exactly one credited vend', () => {

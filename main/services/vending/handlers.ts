@@ -80,6 +80,7 @@ export function createVendingService(deps: VendingDeps): VendService {
     localModule,
     localFallback: sm.localFallback,
     offlineCreditLimitFen: sm.offlineCreditLimitFen,
+    staleCashVendMs: sm.staleCashVendMinutes * 60_000,
     gateway: deps.gateway ?? new HttpPaymentGateway(config.backend.url, 10_000),
     defaultLocale: config.defaultLocale,
     cards: deps.devices ?? null,

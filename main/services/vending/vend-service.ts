@@ -81,6 +81,8 @@ export interface VendServiceDeps {
   readonly localModule: LocalSecureModule | null;
   readonly localFallback: boolean;
   readonly offlineCreditLimitFen: number;
+  /** Cash vends still `created` older than this are cancelled by resume (see resume()). */
+  readonly staleCashVendMs: number;
   readonly gateway: PaymentGateway;
   /** Prints a vend receipt; resolves to the device error, or null when printed. */
   readonly printVend: (vend: VendView, reprint: boolean, locale: Locale) => Promise<WireError | null>;
@@ -377,6 +379,7 @@ export class VendService {
         }
       }
     }
+    crashPoint('vend.issue_answered');
     if (issued.tid !== req.tid || issued.rnd !== row.rnd) throw new Error(`secure module answered another TID/RND for vend ${row.vend_id}`);
     const payload = {
       vendId: row.vend_id,
@@ -860,6 +863,10 @@ export class VendService {
     for (const row of unfinishedVends(db)) {
       if (!db.open) break;
       counts.examined++;
+      if (this.isStaleCash(row) && (await this.cancelStaleCash(row.vend_id))) {
+        counts.cancelled++;
+        continue;
+      }
       try {
         const after = await this.advance(row.vend_id, { payCash: false, delivery: 'print' });
         if (row.state === 'created' && after.state !== 'created' && after.state !== 'cancelled') counts.paid++;
@@ -873,6 +880,25 @@ export class VendService {
       }
     }
     return counts;
+  }
+
+  /**
+   * A cash vend left at `created` (the process died between the created and the paid commits): the
+   * clerk's retry of the same request continues it, but nobody came back. Cash is recorded as taken
+   * only at `paid`, so nothing was taken here; left alone it would hold offline credit (and a card
+   * meter's one pending purchase) for ever.
+   */
+  private isStaleCash(row: VendRow): boolean {
+    return row.state === 'created' && row.method === 'cash' && this.deps.clock().getTime() - Date.parse(row.created_at) >= this.deps.staleCashVendMs;
+  }
+
+  private cancelStaleCash(vendId: string): Promise<boolean> {
+    return this.locked(vendId, () => {
+      const row = this.row(vendId);
+      if (!this.isStaleCash(row)) return Promise.resolve(false);
+      this.transition(row, 'cancelled', 'vend.cancelled', 'system', { reason: 'stale_cash_created', ageMs: this.deps.clock().getTime() - Date.parse(row.created_at) }, {});
+      return Promise.resolve(true);
+    });
   }
 
   // ── help desk ──────────────────────────────────────────────────────────────────────────────

@@ -29,6 +29,12 @@ export const SecureModuleConfigSchema = z
     /** Credit this terminal may issue without the backend before those vends are synced, fen. */
     offlineCreditLimitFen: z.number().int().min(0).max(100_000_000),
     onlineTimeoutMs: z.number().int().min(100).max(60_000),
+    /**
+     * A cash vend still `created` this long after it was created is cancelled on start/resume: no
+     * money was recorded as taken at `created` (cash is taken at `paid`), and it would otherwise
+     * hold offline credit (and a card meter's one pending purchase) for ever. Default 30 minutes.
+     */
+    staleCashVendMinutes: z.number().int().min(0).max(7 * 24 * 60).default(30),
   })
   .strict();
 export type SecureModuleConfig = z.infer<typeof SecureModuleConfigSchema>;

@@ -7,6 +7,8 @@ export const CRASH_POINTS = [
   'vend.created',
   'vend.gateway_answered',
   'vend.paid',
+  // The secure module answered (the backend stored the token) but token_issued is not committed.
+  'vend.issue_answered',
   'vend.token_issued',
   'vend.printed',
   'vend.delivered',

@@ -11,6 +11,7 @@ import { loadLateFeeRules } from '../../../../main/domain/late-fee/load-late-fee
 import { printerFor, RESOURCES_DIR } from '../../../../main/host/compose.js';
 import { lateFeePolicy } from '../../../../main/services/late-fees.js';
 
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { testTerminalConfig } from '../../../support/config.js';
 
@@ -22,9 +23,17 @@ export interface CrashJob {
   readonly startIso: string;
   readonly t0Ms: number;
   readonly purchase: { readonly requestId: string; readonly accountNo: string; readonly method: 'cash' | 'qr'; readonly amount: string; readonly authCode?: string } | null;
+  /** Secure module configuration for this run (written to a file, as in production); default: resources/keys. */
+  readonly secureModuleConfig?: Readonly<Record<string, unknown>>;
 }
 
 const job = JSON.parse(process.env.VEND_CRASH_JOB ?? 'null') as CrashJob;
+if (job.secureModuleConfig) {
+  const file = path.join(job.dataDir, 'secure-module.json');
+  mkdirSync(job.dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(job.secureModuleConfig));
+  process.env.GRIDDESK_SECURE_MODULE_CONFIG = file;
+}
 const start = new Date(job.startIso).getTime();
 const clock = () => new Date(start + (Date.now() - job.t0Ms));
 const config = testTerminalConfig({

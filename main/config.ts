@@ -36,6 +36,15 @@ const DevicesConfig = z
   })
   .strict();
 
+/**
+ * How a print job is known to be finished: `transmit_status` (GS r 1, answered after the last
+ * line is printed) or, for printers without GS r, `poll` (DLE EOT fault-free for a while).
+ */
+const PrinterJob = {
+  completion: z.enum(['transmit_status', 'poll']).default('transmit_status'),
+  jobTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
+};
+
 export const TerminalConfigSchema = z
   .object({
     terminalId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
@@ -53,9 +62,9 @@ export const TerminalConfigSchema = z
       pushBatchSize: z.number().int().min(1).max(500),
     }),
     printer: z.discriminatedUnion('transport', [
-      HostPort.extend({ transport: z.literal('network') }),
-      z.object({ transport: z.literal('usb'), path: z.string().min(1) }),
-      z.object({ transport: z.literal('serial'), path: z.string().min(1) }),
+      HostPort.extend({ transport: z.literal('network'), ...PrinterJob }),
+      z.object({ transport: z.literal('usb'), path: z.string().min(1), ...PrinterJob }),
+      z.object({ transport: z.literal('serial'), path: z.string().min(1), ...PrinterJob }),
       z.object({ transport: z.literal('none') }),
     ]),
     receipt: z.object({ header: z.string().max(48), hotline: z.string().max(24) }),

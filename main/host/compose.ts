@@ -25,15 +25,19 @@ export function configPaths(argv: readonly string[]): string[] {
   return paths;
 }
 
+function jobOptions(p: { completion: 'transmit_status' | 'poll'; jobTimeoutMs: number }) {
+  return { completion: p.completion, jobTimeoutMs: p.jobTimeoutMs };
+}
+
 export function printerFor(config: TerminalConfig): ReceiptPrinter | null {
   const p = config.printer;
   switch (p.transport) {
     case 'network':
-      return new EscPosReceiptPrinter(networkTransport(p.host, p.port));
+      return new EscPosReceiptPrinter(networkTransport(p.host, p.port), jobOptions(p));
     case 'usb':
-      return new EscPosReceiptPrinter(usbTransport(p.path));
+      return new EscPosReceiptPrinter(usbTransport(p.path), jobOptions(p));
     case 'serial':
-      return new EscPosReceiptPrinter(serialTransport(p.path));
+      return new EscPosReceiptPrinter(serialTransport(p.path), jobOptions(p));
     case 'none':
       return null;
     default: {

@@ -89,6 +89,33 @@ export const vendingMethodSchemas = {
     .object({ token: z.string().max(64), accountNo: AccountKey.optional(), meterNo: MeterKey.optional() })
     .strict()
     .refine((p) => p.accountNo !== undefined || p.meterNo !== undefined, { message: 'give accountNo or meterNo', path: ['accountNo'] }),
+  /**
+   * Technician/supervisor: management tokens for a meter (journaled; TIDs from the same per-meter
+   * sequence as credit). `key_change`: the pair moving the meter to `next` (e.g. base date 2014 with
+   * a new KRN, the TID rollover); the backend must then record the meter's new parameters.
+   * `requestId` makes a retry return the same tokens.
+   */
+  'token.manage': z
+    .object({
+      requestId: z.string().uuid(),
+      meterNo: MeterKey,
+      kind: z.enum(['key_change', 'clear_credit', 'clear_tamper', 'max_power']),
+      /** max_power: the limit in watts. */
+      watts: z.number().int().min(1).max(1_000_000).optional(),
+      next: z
+        .object({
+          sgc: z.string().regex(/^\d{6}$/).optional(),
+          ti: z.string().regex(/^\d{2}$/).optional(),
+          krn: z.number().int().min(1).max(9).optional(),
+          keyType: z.number().int().min(0).max(3).optional(),
+          baseDate: z.enum(['1993-01-01', '2014-01-01']).optional(),
+        })
+        .strict()
+        .optional(),
+    })
+    .strict()
+    .refine((p) => p.kind !== 'max_power' || p.watts !== undefined, { message: 'watts required for max_power', path: ['watts'] })
+    .refine((p) => p.kind !== 'key_change' || (p.next !== undefined && Object.keys(p.next).length > 0), { message: 'next required for key_change', path: ['next'] }),
 } as const;
 
 export const vendingMethodAccess: { readonly [K in keyof typeof vendingMethodSchemas]: Access } = {
@@ -102,6 +129,7 @@ export const vendingMethodAccess: { readonly [K in keyof typeof vendingMethodSch
   'vend.reverse': COUNTER_STAFF,
   'vend.resume': ['supervisor', 'manager', 'technician'],
   'token.explain': ANY_STAFF,
+  'token.manage': ['technician', 'supervisor', 'manager'],
 };
 
 export type VendState = 'created' | 'paid' | 'token_issued' | 'delivered' | 'reversed' | 'cancelled';
@@ -285,6 +313,30 @@ export interface TokenVendView {
   readonly operatorId: string;
 }
 
+export interface ManagementTokenView {
+  /** 1st then 2nd for a key change; one token otherwise. */
+  readonly order: number;
+  readonly digits: string;
+  readonly groups: string;
+  readonly subclass: number;
+  readonly kind: 'key_change_1st' | 'key_change_2nd' | 'clear_credit' | 'clear_tamper' | 'max_power';
+}
+
+export interface TokenManageView {
+  readonly tokenId: string;
+  readonly requestId: string;
+  readonly accountNo: string;
+  readonly meterNo: string;
+  readonly kind: 'key_change' | 'clear_credit' | 'clear_tamper' | 'max_power';
+  /** The TID used (register tokens); null for key change tokens, which carry none. */
+  readonly tid: number | null;
+  readonly tokens: readonly ManagementTokenView[];
+  /** Key change: the meter's parameters after the change (to be recorded by the backend). */
+  readonly next: { readonly sgc: string; readonly ti: string; readonly krn: number; readonly keyType: number; readonly baseDate: string } | null;
+  readonly operatorId: string;
+  readonly createdAt: string;
+}
+
 export interface VendingMethodResults {
   'vend.preview': VendPreviewView;
   'vend.purchase': VendView;
@@ -296,4 +348,5 @@ export interface VendingMethodResults {
   'vend.reverse': VendView;
   'vend.resume': VendResumeSummary;
   'token.explain': TokenExplainView;
+  'token.manage': TokenManageView;
 }

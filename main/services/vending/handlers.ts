@@ -27,6 +27,7 @@ import type { AccountService } from '../accounts.js';
 import type { Clock } from '../clock.js';
 import { toWireError, type Session } from '../dispatch.js';
 import { HttpPaymentGateway, type PaymentGateway } from './gateway-client.js';
+import { ManagementTokens, type ManageInput } from './management-tokens.js';
 import { vendReceipt } from './vend-receipt.js';
 import { VendService } from './vend-service.js';
 
@@ -122,6 +123,15 @@ function requireOperator(s: Session): OperatorView {
 
 export function createVendingHandlers(deps: VendingDeps) {
   const vends = createVendingService(deps);
+  const sm = deps.secureModuleConfig ?? loadSecureModuleConfig();
+  const management = new ManagementTokens({
+    db: deps.db,
+    clock: deps.clock,
+    accounts: deps.accounts,
+    localModule: sm.keyFile === null ? null : new LocalSecureModule(loadVendingKeyFile(sm.keyFile)),
+    afterCommit: deps.afterCommit ?? (() => undefined),
+    ...(deps.randomNibble ? { randomNibble: deps.randomNibble } : {}),
+  });
   // The customer brought back a card whose write was interrupted (or never started): finish it.
   deps.devices?.on('cardInserted', (e) => {
     void vends.onCardInserted(e.cardSerial).catch((err: unknown) => console.error('[vend] card delivery on insert failed:', err));
@@ -160,5 +170,6 @@ export function createVendingHandlers(deps: VendingDeps) {
       vends.reverse(p, requireOperator(s)),
     'vend.resume': () => vends.resume(),
     'token.explain': (p: { token: string; accountNo?: string | undefined; meterNo?: string | undefined }) => vends.explain(p),
+    'token.manage': (p: ManageInput, s: Session) => management.issue(p, requireOperator(s)),
   } as const;
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { TokenExplainView, WireError } from '../../../main/contract/index.js';
 import { call, useErrorText } from '../rpc';
 import { formatCkwh } from './format-energy';
+import { ManageTokensPanel } from './manage-panel';
 import './vending.css';
 
 /** "My token was rejected": decode a token against the customer's meters and explain it. */
@@ -50,6 +51,7 @@ export function HelpDeskScreen() {
           {t('vending.helpdesk.explain')}
         </button>
       </form>
+      <ManageTokensPanel />
       <div>
         {error && (
           <p className="card error" data-testid="helpdesk-error">

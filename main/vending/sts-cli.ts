@@ -26,9 +26,13 @@ function t(template: string | undefined, vars: Readonly<Record<string, unknown>>
   return (template ?? '').replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(vars[name] ?? ''));
 }
 
-/** A usage error: exit code 2. */
+/** A usage error: exit code 2 with the usage text; an unusable input file: exit code 1, no usage. */
 class CliError extends Error {
-  constructor(key: string, vars: Readonly<Record<string, unknown>> = {}) {
+  constructor(
+    key: string,
+    vars: Readonly<Record<string, unknown>> = {},
+    readonly exitCode: 1 | 2 = 2,
+  ) {
     super(t(messages.stsCli[key], vars));
   }
 }
@@ -43,12 +47,14 @@ function required(values: Values, name: string): string {
 
 function integer(values: Values, name: string): number {
   const raw = required(values, name);
+  if (/^-\d/.test(raw)) throw new CliError('negative', { option: name, value: raw });
   if (!/^\d+$/.test(raw)) throw new CliError('badInteger', { option: name, value: raw });
   return Number.parseInt(raw, 10);
 }
 
 /** kWh as a decimal string → tenths, rounding any finer fraction up (as the mantissa does). */
 function kwhToTenths(raw: string): number {
+  if (/^-\d/.test(raw)) throw new CliError('negative', { option: 'amount', value: raw });
   const m = /^(\d+)(?:\.(\d+))?$/.exec(raw);
   if (!m) throw new CliError('badAmount', { value: raw });
   const whole = m[1] as string;
@@ -59,13 +65,34 @@ function kwhToTenths(raw: string): number {
 
 function tablesFrom(values: Values): Ea07Tables {
   const file = values['tables'];
-  return file === undefined ? SAMPLE_TEST_TABLES : loadEa07TablesFileSync(file);
+  if (file === undefined) return SAMPLE_TEST_TABLES;
+  try {
+    return loadEa07TablesFileSync(file);
+  } catch (e) {
+    if (isStsError(e) && e.code === 'vending.key_file_unreadable') throw new CliError('tablesUnreadable', { path: file }, 1);
+    throw e;
+  }
 }
 
 const STRING = { type: 'string' } as const;
 
-function parse(args: string[], names: readonly string[]): { values: Values; positionals: string[] } {
+/** `--amount -5` reads as an option value (parseArgs would call it ambiguous), so the clear "negative" message can be given. */
+function joinNegativeValues(args: readonly string[], names: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    const next = args[i + 1];
+    if (a.startsWith('--') && names.includes(a.slice(2)) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
+function parse(rawArgs: string[], names: readonly string[]): { values: Values; positionals: string[] } {
   const options = Object.fromEntries(names.map((n) => [n, STRING]));
+  const args = joinNegativeValues(rawArgs, names);
   try {
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as Values, positionals };
@@ -137,19 +164,26 @@ function dkga02(args: string[]): string {
 const COMMANDS: Readonly<Record<string, (args: string[]) => string>> = { encode, decode, dkga02 };
 
 function main(argv: string[]): number {
+  const usage = messages.stsCli['usage'] ?? '';
+  // Asked for help: usage on stdout, success. Nothing at all: usage on stderr, a usage error.
+  if (argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (argv.length === 0) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  }
   const [command, ...rest] = argv;
   const run = command === undefined ? undefined : COMMANDS[command];
   try {
-    if (!run) {
-      if (command !== undefined) throw new CliError('unknownCommand', { command });
-      throw new CliError('badArguments', { detail: '—' });
-    }
+    if (!run) throw new CliError('unknownCommand', { command });
     process.stdout.write(run(rest) + '\n');
     return 0;
   } catch (e) {
     if (e instanceof CliError) {
-      process.stderr.write(`${e.message}\n${messages.stsCli['usage'] ?? ''}\n`);
-      return 2;
+      process.stderr.write(e.exitCode === 2 ? `${e.message}\n${usage}\n` : `${e.message}\n`);
+      return e.exitCode;
     }
     if (isStsError(e)) {
       const text = t(messages.errors.vending[e.code.replace(/^vending\./, '')], e.details);

@@ -56,4 +56,34 @@ describe('sts CLI (spawned)', () => {
       expect(r.stderr).toMatch(message);
     }
   });
+  it('--help prints the usage and succeeds; no arguments prints it as a usage error', () => {
+    const help = sts('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('sts encode --dk');
+    expect(help.stderr).toBe('');
+    expect(sts('encode', '--help').status).toBe(0);
+    const none = sts();
+    expect(none.status).toBe(2);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain('sts encode --dk');
+  });
+
+  it('a negative amount has a clear message', () => {
+    const base = ['encode', '--dk', '0ABC12DEF3456789', '--class', '0', '--subclass', '0', '--rnd', '11', '--tid', '1698595'];
+    for (const args of [[...base, '--amount', '-5'], [...base, '--amount=-5']]) {
+      const r = sts(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr.split('\n')[0]).toBe('Option --amount must not be negative, got "-5".');
+    }
+    const tid = sts('encode', '--dk', '0ABC12DEF3456789', '--class', '0', '--subclass', '0', '--rnd', '11', '--tid', '-1', '--amount', '5');
+    expect(tid.stderr.split('\n')[0]).toBe('Option --tid must not be negative, got "-1".');
+  });
+
+  it('a --tables file that cannot be read is named', () => {
+    const missing = path.join(dir, 'no-such-tables.json');
+    const r = sts('decode', '--dk', '0ABC12DEF3456789', '--tables', missing, '51043465443420856213');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim()).toBe(`tables file ${missing} cannot be read.`);
+  });
 });

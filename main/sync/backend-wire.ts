@@ -229,6 +229,8 @@ export const EXCEPTION_KINDS = [
   'unknown_account',
   /** A new event reused a sequence number the terminal had already used for another event. */
   'seq_reused',
+  /** An offline vend used a TID another vend already used for that meter. */
+  'tid_reused',
 ] as const;
 export const ExceptionKindSchema = z.enum(EXCEPTION_KINDS);
 export type ExceptionKind = z.infer<typeof ExceptionKindSchema>;

@@ -16,10 +16,12 @@ import { loadEa07TablesFileSync } from './sts/tables-loader.js';
 import { isBaseDate } from './sts/tid.js';
 import { buildRegisterBlock, MANAGEMENT_SUBCLASS, TOKEN_CLASS } from './sts/token-data.js';
 import { tokenDigits } from './sts/token-digits.js';
+import path from 'node:path';
+import { resolveLocalesDir } from '../i18n/locales.js';
 
 type Messages = { errors: { vending: Record<string, string> }; stsCli: Record<string, string> };
 const messages = JSON.parse(
-  readFileSync(new URL('../../resources/locales/en/vending.json', import.meta.url), 'utf8'),
+  readFileSync(path.join(resolveLocalesDir(), 'en', 'vending.json'), 'utf8'),
 ) as Messages;
 
 function t(template: string | undefined, vars: Readonly<Record<string, unknown>> = {}): string {

@@ -16,7 +16,6 @@ import { loadTariffDirectory, loadVendRules } from '../../domain/tariff/load-tar
 import type { Locale, Translate } from '../../i18n/locales.js';
 import type { Db } from '../../store/db.js';
 import {
-  KEYS_DIR,
   LocalSecureModule,
   loadSecureModuleConfig,
   loadVendingKeyFile,
@@ -30,6 +29,7 @@ import { HttpPaymentGateway, type PaymentGateway } from './gateway-client.js';
 import { ManagementTokens, type ManageInput } from './management-tokens.js';
 import { vendReceipt } from './vend-receipt.js';
 import { VendService } from './vend-service.js';
+import { resourcesDir } from '../../resources-dir.js';
 
 export interface VendingDeps {
   readonly db: Db;
@@ -53,7 +53,7 @@ export interface VendingDeps {
   readonly afterCommit?: () => void;
 }
 
-const RESOURCES_DIR = path.dirname(KEYS_DIR);
+const RESOURCES_DIR = resourcesDir();
 
 export function createVendingService(deps: VendingDeps): VendService {
   const { db, config, clock } = deps;

@@ -497,7 +497,7 @@ export class VendService {
       const writer = writerForVend(this.deps.cards);
       let landed = false;
       if (this.journaled(row.vend_id, 'vend.card_write_started')) {
-        const r = await writer.recoverPurchase({ purchaseId: row.vend_id, accountNo: row.account_no, counterBefore });
+        const r = await writer.recoverPurchase({ purchaseId: row.vend_id, accountNo: row.account_no, meterNo: row.meter_no, counterBefore });
         this.journalOnly(row.vend_id, 'vend.card_recovered', actor, { outcome: r.outcome, landed: r.landed, counter: r.counter, cardSerial: r.cardSerial });
         landed = r.landed;
       }
@@ -846,7 +846,7 @@ export class VendService {
   private async cardLanded(row: VendRow, actor: string): Promise<boolean> {
     try {
       const writer = writerForVend(this.deps.cards);
-      const r = await writer.recoverPurchase({ purchaseId: row.vend_id, accountNo: row.account_no, counterBefore: row.card_counter_before ?? 0 });
+      const r = await writer.recoverPurchase({ purchaseId: row.vend_id, accountNo: row.account_no, meterNo: row.meter_no, counterBefore: row.card_counter_before ?? 0 });
       this.journalOnly(row.vend_id, 'vend.card_recovered', actor, { outcome: r.outcome, landed: r.landed, counter: r.counter, cardSerial: r.cardSerial });
       return r.landed;
     } catch (err) {

@@ -5,19 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { resourcesDir } from '../../resources-dir.js';
 import { StsError } from '../sts/sts-error.js';
 import { blockFromHex, SAMPLE_TEST_TABLES, type Block64, type Ea07Tables } from '../sts/index.js';
 import { loadEa07TablesFileSync } from '../sts/tables-loader.js';
 
-export const KEYS_DIR = findKeysDir();
-
-function findKeysDir(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const up = here.includes(`${path.sep}dist${path.sep}`) ? ['..', '..', '..', '..'] : ['..', '..', '..'];
-  return path.resolve(here, ...up, 'resources', 'keys');
-}
+export const KEYS_DIR = path.join(resourcesDir(), 'keys');
 
 export const SecureModuleConfigSchema = z
   .object({

@@ -5,10 +5,15 @@ import { call, useErrorText } from '../rpc';
 import { formatCkwh } from './format-energy';
 import { ManageTokensPanel } from './manage-panel';
 import './vending.css';
+import { formatDateTime } from '../format-time';
+import { useTerminalTimeZone } from '../use-terminal-time-zone';
 
 /** "My token was rejected": decode a token against the customer's meters and explain it. */
 export function HelpDeskScreen() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const timeZone = useTerminalTimeZone();
+  // Times as the hall reads them: the terminal's zone; UTC until that zone is known.
+  const shortTime = (iso: string | null) => (iso ? formatDateTime(iso, timeZone ?? 'UTC', i18n.language) : '—');
   const errorText = useErrorText();
   const [token, setToken] = useState('');
   const [accountNo, setAccountNo] = useState('');
@@ -71,7 +76,7 @@ export function HelpDeskScreen() {
               <dt>{t('vending.helpdesk.tid')}</dt>
               <dd data-testid="explain-tid">{result.tid ?? '—'}</dd>
               <dt>{t('vending.helpdesk.tidDate')}</dt>
-              <dd>{result.tidDate ? result.tidDate.replace('T', ' ').slice(0, 16) : '—'}</dd>
+              <dd>{shortTime(result.tidDate ?? null)}</dd>
               <dt>{t('vending.helpdesk.baseDate')}</dt>
               <dd>{result.baseDate ?? '—'}</dd>
               <dt>{t('vending.helpdesk.amount')}</dt>
@@ -120,8 +125,4 @@ export function HelpDeskScreen() {
       </div>
     </div>
   );
-}
-
-function shortTime(iso: string | null): string {
-  return iso ? `${iso.replace('T', ' ').slice(0, 16)} UTC` : '—';
 }

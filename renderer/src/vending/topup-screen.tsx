@@ -9,12 +9,15 @@ import { CardPanel, CardWriteProgress } from './card-panel';
 import { SplitTable } from './split-table';
 import { VendResult } from './vend-result';
 import './vending.css';
+import { formatDateTime } from '../format-time';
+import { useTerminalTimeZone } from '../use-terminal-time-zone';
 
 type Mode = 'money' | 'energy';
 
 /** Prepaid top-up at the counter: find the meter, enter money or energy, see the split, pay, deliver. */
 export function TopUpScreen() {
   const { t, i18n } = useTranslation();
+  const timeZone = useTerminalTimeZone();
   const errorText = useErrorText();
   const [query, setQuery] = useState('');
   const [account, setAccount] = useState<AccountView | null>(null);
@@ -164,7 +167,7 @@ export function TopUpScreen() {
             <strong data-testid="topup-account">
               {account.accountNo} {account.name}
             </strong>
-            {account.source === 'cache' && <span className="warning">{t('vending.topup.dataAsOf', { time: account.asOf })}</span>}
+            {account.source === 'cache' && <span className="warning">{t('vending.topup.dataAsOf', { time: timeZone ? formatDateTime(account.asOf, timeZone, i18n.language) : account.asOf })}</span>}
             {vendable.length === 0 ? (
               <p className="error">{t('vending.topup.noMeters')}</p>
             ) : (

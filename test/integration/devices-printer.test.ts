@@ -4,35 +4,20 @@
  * a cleared fault prints again and the test page is decoded at the simulator.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EventName, EventPayloads, MethodName, ResultOf, RpcResponse } from '../../main/contract/index.js';
+import type { EventName, EventPayloads, MethodName, ParamsOf, ResultOf, RpcResponse } from '../../main/contract/index.js';
 import type { Session } from '../../main/services/dispatch.js';
-import { signedIn, startStack, type Stack } from '../support/stack.js';
+import { collectEvents, until } from '../support/events.js';
+import { call as typedCall, signedIn, startStack, type Stack } from '../support/stack.js';
 
 let stack: Stack;
 let supervisor: Session;
 
-function collect<E extends EventName>(event: E): EventPayloads[E][] {
-  const seen: EventPayloads[E][] = [];
-  stack.core.on(event, (p) => seen.push(p));
-  return seen;
-}
-
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const collect = <E extends EventName>(event: E): EventPayloads[E][] => collectEvents(stack.core, event);
 
 const call = (method: string, params: unknown = {}, session = supervisor): Promise<RpcResponse> => stack.core.dispatch(method, params, session);
 
 /** The result of a call that must succeed, typed by the contract. */
-async function ok<K extends MethodName>(method: K, params: unknown = {}): Promise<ResultOf<K>> {
-  const r = await call(method, params);
-  if (!r.ok) throw new Error(`${method} failed: ${r.error.code}`);
-  return r.result as ResultOf<K>;
-}
+const ok = <K extends MethodName>(method: K, params: ParamsOf<K> = {} as ParamsOf<K>): Promise<ResultOf<K>> => typedCall(stack.core, method, params, supervisor);
 
 async function printerState() {
   const p = (await ok('devices.status')).devices.find((d) => d.id === 'printer');

@@ -9,23 +9,13 @@ import { LAYOUT } from '../../kiosk-drivers/card/card-layout.js';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import { SimulatedCard } from '../../kiosk-drivers/card/sim/simulated-card.js';
 import { SIM_CARD_READER_IDS } from '../../kiosk-drivers/hid/sim/simulated-card-reader.js';
-import { ACCOUNT, GENERATION, makeRig, MASTER_KEY, METER, OTHER_UTILITY_KEY, purchase, type CardRig } from '../unit/card/card-fixture.js';
+import { ACCOUNT, codeOf, GENERATION, makeRig, MASTER_KEY, METER, OTHER_UTILITY_KEY, purchase, type CardRig } from '../unit/card/card-fixture.js';
 
 let rig: CardRig | null = null;
 afterEach(async () => {
   await rig?.writer.close();
   rig = null;
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DeviceError) return err.code;
-    throw err;
-  }
-  throw new Error('expected a DeviceError');
-}
 
 describe('card faults, each a typed error', () => {
   it('no card', async () => {

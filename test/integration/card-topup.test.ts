@@ -1,22 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeviceError } from '../../kiosk-drivers/errors.js';
-import { makeRig, purchase, type CardRig } from '../unit/card/card-fixture.js';
+import { codeOf, makeRig, purchase, type CardRig } from '../unit/card/card-fixture.js';
 
 let rig: CardRig | null = null;
 afterEach(async () => {
   await rig?.writer.close();
   rig = null;
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DeviceError) return err.code;
-    throw err;
-  }
-  throw new Error('expected a DeviceError');
-}
 
 describe('card top-up against the simulated reader and card', () => {
   it('writes a purchase, reads it back, and the meter loads it exactly once', async () => {

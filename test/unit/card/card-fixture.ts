@@ -1,4 +1,5 @@
 /** Shared setup: a simulated HID bus with a card reader, an issued card and its meter. */
+import { DeviceError } from '../../../kiosk-drivers/errors.js';
 import { HidCardReaderDevice, type HidCardReaderOptions } from '../../../kiosk-drivers/card/hid-card-reader.js';
 import { GridDeskPrepaidCardFormat } from '../../../kiosk-drivers/card/griddesk-card-format.js';
 import { PrepaidCardWriter } from '../../../kiosk-drivers/card/card-reader.js';
@@ -55,4 +56,15 @@ export function purchase(counterBefore: number, amountFen: number, purchaseId = 
     amountFen,
     energyCentiKwh: Math.round((amountFen / 56) * 100),
   };
+}
+
+/** The DeviceError code `p` rejects with; anything else (or success) fails the test. */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof DeviceError) return err.code;
+    throw err;
+  }
+  throw new Error('expected a DeviceError');
 }

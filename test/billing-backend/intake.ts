@@ -8,6 +8,7 @@
 import {
   EVENT_TYPES,
   PaymentCreatedPayloadSchema,
+  StsParamsSchema,
   TerminalEventSchema,
   type EventResult,
   type ExceptionKind,
@@ -15,13 +16,29 @@ import {
 } from '../../main/sync/backend-wire.js';
 import { z } from 'zod';
 import { nextCounter, type BackendDb } from './db.js';
-import { ensureStsIssuesTable, recordOfflineIssue } from './sts-issue.js';
+import { applyKeyChange, ensureStsIssuesTable, recordOfflineIssue } from './sts-issue.js';
 
 /**
  * The exception kind for an offline token whose (meter, TID) another vend already used.
  * Not yet in backend-wire's EXCEPTION_KINDS (owned elsewhere): recorded with this literal.
  */
 const TID_REUSED_EXCEPTION = 'tid_reused';
+
+/**
+ * A key change pair the backend could not apply (the meter's record is not the key the pair was
+ * issued under). Not yet in backend-wire's EXCEPTION_KINDS (owned elsewhere): recorded with this literal.
+ */
+const KEY_CHANGE_CONFLICT_EXCEPTION = 'key_change_conflict';
+
+/** The part of a token.management_issued payload the backend acts on (key changes). */
+const ManagementIssuedSchema = z.object({
+  tokenId: z.string().min(1),
+  accountNo: z.string().min(1),
+  meterNo: z.string().regex(/^\d{12,20}$/),
+  kind: z.string(),
+  next: StsParamsSchema.nullable().optional(),
+  prev: StsParamsSchema.optional(),
+});
 
 /** The part of a vend.token_issued payload the backend acts on (STS vends issued offline). */
 const OfflineTokenIssuedSchema = z.object({
@@ -65,7 +82,7 @@ export class EventIntake {
   private readonly payBill;
   private readonly payLateFee;
   private readonly creditAccount;
-  private readonly insertTidException;
+  private readonly insertZeroFenException;
   /** Event types with an effect on accounts. Every other type is stored without one. */
   private readonly effects: Readonly<Record<string, (event: TerminalEvent, ctx: IntakeContext) => EffectOutcome>>;
 
@@ -92,12 +109,13 @@ export class EventIntake {
       'UPDATE accounts SET balance_fen = balance_fen + ?, version = version + 1, updated_at = ?, change_seq = ? WHERE account_no = ?',
     );
     ensureStsIssuesTable(db);
-    this.insertTidException = db.prepare(
+    this.insertZeroFenException = db.prepare(
       'INSERT INTO exceptions(event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES (?, ?, ?, ?, NULL, 0, ?, ?)',
     );
     this.effects = {
       [EVENT_TYPES.paymentCreated]: (e, ctx) => this.applyPaymentCreated(e, ctx),
       'vend.token_issued': (e, ctx) => this.applyTokenIssued(e, ctx),
+      'token.management_issued': (e, ctx) => this.applyManagementIssued(e, ctx),
     };
   }
 
@@ -158,7 +176,7 @@ export class EventIntake {
       issuedAt: event.occurredAt,
     });
     if (outcome.kind === 'tid_reused') {
-      this.insertTidException.run(
+      this.insertZeroFenException.run(
         event.eventId,
         ctx.terminalId,
         TID_REUSED_EXCEPTION,
@@ -166,6 +184,23 @@ export class EventIntake {
         `offline vend ${p.vendId} used TID ${p.tid} of meter ${p.meterNo}, already used by vend ${outcome.byVendId} (${outcome.byTerminalId})`,
         ctx.nowIso,
       );
+    }
+    return { ok: true };
+  }
+
+  /**
+   * A key change pair issued at a terminal: the meter's STS parameters and the account version
+   * move (see applyKeyChange). Accepted even when it cannot be applied: the tokens exist; staff get
+   * an exception. Other management tokens have no effect here.
+   */
+  private applyManagementIssued(event: TerminalEvent, ctx: IntakeContext): EffectOutcome {
+    const parsed = ManagementIssuedSchema.safeParse(event.payload);
+    if (!parsed.success) return { ok: false, reason: `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}` };
+    const p = parsed.data;
+    if (p.kind !== 'key_change' || p.next === null || p.next === undefined) return { ok: true };
+    const outcome = applyKeyChange(this.db, { accountNo: p.accountNo, meterNo: p.meterNo, next: p.next, prev: p.prev, nowIso: ctx.nowIso });
+    if (outcome.kind === 'conflict') {
+      this.insertZeroFenException.run(event.eventId, ctx.terminalId, KEY_CHANGE_CONFLICT_EXCEPTION, p.accountNo, outcome.detail, ctx.nowIso);
     }
     return { ok: true };
   }

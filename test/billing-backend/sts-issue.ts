@@ -5,11 +5,11 @@
  * a re-request with the same inputs returns the stored token, byte for byte; a TID already used
  * for the meter by another vend is refused.
  */
-import { StsParamsSchema } from '../../main/sync/backend-wire.js';
+import { StsParamsSchema, type StsParams } from '../../main/sync/backend-wire.js';
 import { StsIssueRequestSchema, type StsIssueResponse } from '../../main/vending/secure-module/online-secure-module.js';
 import { assertMeterIdentity, TokenEngine, type MeterIdentity } from '../../main/vending/sts/index.js';
 import { isStsError } from '../../main/vending/sts/sts-error.js';
-import type { BackendDb } from './db.js';
+import { nextCounter, type BackendDb } from './db.js';
 
 export { STS_ISSUE_PATH } from '../../main/vending/secure-module/online-secure-module.js';
 
@@ -63,6 +63,50 @@ export function recordOfflineIssue(
   return { kind: 'recorded' };
 }
 
+export type KeyChangeOutcome =
+  | { readonly kind: 'applied'; readonly accountVersion: number }
+  | { readonly kind: 'already_applied' }
+  | { readonly kind: 'conflict'; readonly detail: string };
+
+/**
+ * A terminal issued a key change pair (token.management_issued, kind key_change): the meter's STS
+ * parameters become `next` (KRN, key type, SGC, TI, base date; IIN/DRN never change) and the
+ * account's version and change sequence move, so every terminal's next lookup or snapshot pull
+ * carries them and the online issuer uses the new key. The tokens were encrypted under `prev`: if
+ * this meter's record is neither `prev` nor already `next` (another key change got here first), the
+ * pair cannot work on the meter and nothing is changed; the caller records an exception.
+ * Call inside the intake transaction.
+ */
+export function applyKeyChange(
+  db: BackendDb,
+  x: { accountNo: string; meterNo: string; next: StsParams; prev: StsParams | undefined; nowIso: string },
+): KeyChangeOutcome {
+  const meter = db
+    .prepare<[string], { account_no: string; kind: string; sts_json: string | null }>('SELECT account_no, kind, sts_json FROM meters WHERE meter_no = ?')
+    .get(x.meterNo);
+  if (meter === undefined || meter.kind !== 'sts' || meter.sts_json === null) return { kind: 'conflict', detail: `key change for ${x.meterNo}, not an STS meter here` };
+  if (meter.account_no !== x.accountNo) return { kind: 'conflict', detail: `key change for meter ${x.meterNo} named account ${x.accountNo}; the meter is on ${meter.account_no}` };
+  const current = StsParamsSchema.parse(JSON.parse(meter.sts_json) as unknown);
+  const next: StsParams = { ...x.next, iin: current.iin, drn: current.drn, algorithm: current.algorithm };
+  if (sameKey(current, next)) return { kind: 'already_applied' };
+  if (x.prev !== undefined && !sameKey(current, x.prev)) {
+    return { kind: 'conflict', detail: `key change for meter ${x.meterNo} was issued under ${keyText(x.prev)}, the meter is on record with ${keyText(current)}; not applied` };
+  }
+  db.prepare('UPDATE meters SET sts_json = ? WHERE meter_no = ?').run(JSON.stringify(next), x.meterNo);
+  const row = db
+    .prepare<[string, number, string], { version: number }>('UPDATE accounts SET version = version + 1, updated_at = ?, change_seq = ? WHERE account_no = ? RETURNING version')
+    .get(x.nowIso, nextCounter(db, 'change'), meter.account_no);
+  return { kind: 'applied', accountVersion: row?.version ?? 0 };
+}
+
+function sameKey(a: StsParams, b: StsParams): boolean {
+  return a.keyType === b.keyType && a.sgc === b.sgc && a.ti === b.ti && a.krn === b.krn && a.baseDate === b.baseDate;
+}
+
+function keyText(p: StsParams): string {
+  return `KT ${p.keyType} SGC ${p.sgc} TI ${p.ti} KRN ${p.krn} base ${p.baseDate}`;
+}
+
 interface IssueRow {
   vend_id: string;
   meter_no: string;
@@ -100,6 +144,10 @@ export class StsIssuer {
         const meter = this.db.prepare<[string], { kind: string; sts_json: string | null }>('SELECT kind, sts_json FROM meters WHERE meter_no = ?').get(req.meterNo);
         if (meter === undefined || meter.kind !== 'sts' || meter.sts_json === null) return { status: 404, body: { error: 'meter_not_found' } };
         const sts = StsParamsSchema.parse(JSON.parse(meter.sts_json) as unknown);
+        const expected = req.sts;
+        if (expected !== undefined && (expected.keyType !== sts.keyType || expected.sgc !== sts.sgc || expected.ti !== sts.ti || expected.krn !== sts.krn || expected.baseDate !== sts.baseDate)) {
+          return { status: 409, body: { error: 'sts_params_mismatch' } };
+        }
         if (this.db.prepare('SELECT 1 FROM sts_issues WHERE meter_no = ? AND tid = ?').get(req.meterNo, req.tid) !== undefined) {
           return { status: 409, body: { error: 'tid_reused' } };
         }

@@ -49,6 +49,9 @@ export const VENDING_ERROR_CODES = [
   'vending.delivery_attempted',
   'vending.offline_limit_paid',
   'vending.split_changed',
+  // Key change follow-through (token.manage)
+  'vending.key_change_vend_pending',
+  'vending.key_change_unsynced',
 ] as const;
 
 export type VendingErrorCode = (typeof VENDING_ERROR_CODES)[number];

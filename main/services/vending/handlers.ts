@@ -55,18 +55,33 @@ export interface VendingDeps {
 
 const RESOURCES_DIR = resourcesDir();
 
-export function createVendingService(deps: VendingDeps): VendService {
-  const { db, config, clock } = deps;
+/**
+ * The secure modules of one terminal. The key file is read ONCE, into one local module (one engine
+ * with its decoder key cache), shared by vending and management tokens.
+ */
+export interface SecureModules {
+  readonly config: SecureModuleConfig;
+  readonly local: LocalSecureModule | null;
+  readonly online: OnlineSecureModule;
+}
+
+export function loadSecureModules(deps: Pick<VendingDeps, 'config' | 'clock' | 'secureModuleConfig'>): SecureModules {
   const sm = deps.secureModuleConfig ?? loadSecureModuleConfig();
-  const localModule = sm.keyFile === null ? null : new LocalSecureModule(loadVendingKeyFile(sm.keyFile));
+  const local = sm.keyFile === null ? null : new LocalSecureModule(loadVendingKeyFile(sm.keyFile));
+  if (sm.mode === 'local' && !local) throw new Error('secure module in local mode needs a keyFile');
   const online = new OnlineSecureModule({
-    baseUrl: config.backend.url,
-    terminalId: config.terminalId,
-    secret: config.backend.terminalSecret,
+    baseUrl: deps.config.backend.url,
+    terminalId: deps.config.terminalId,
+    secret: deps.config.backend.terminalSecret,
     timeoutMs: sm.onlineTimeoutMs,
-    now: clock,
+    now: deps.clock,
   });
-  if (sm.mode === 'local' && !localModule) throw new Error('secure module in local mode needs a keyFile');
+  return { config: sm, local, online };
+}
+
+export function createVendingService(deps: VendingDeps, modules: SecureModules = loadSecureModules(deps)): VendService {
+  const { db, config, clock } = deps;
+  const { config: sm, local: localModule, online } = modules;
   const operatorName = (id: string) =>
     (db.prepare('SELECT name FROM operators WHERE operator_id = ?').get(id) as { name: string } | undefined)?.name ?? '';
   return new VendService({
@@ -121,17 +136,23 @@ function requireOperator(s: Session): OperatorView {
   return s.operator;
 }
 
-export function createVendingHandlers(deps: VendingDeps) {
-  const vends = createVendingService(deps);
-  const sm = deps.secureModuleConfig ?? loadSecureModuleConfig();
+/** The vend service and the management tokens over ONE set of secure modules. */
+export function createVending(deps: VendingDeps): { vends: VendService; management: ManagementTokens; modules: SecureModules } {
+  const modules = loadSecureModules(deps);
+  const vends = createVendingService(deps, modules);
   const management = new ManagementTokens({
     db: deps.db,
     clock: deps.clock,
     accounts: deps.accounts,
-    localModule: sm.keyFile === null ? null : new LocalSecureModule(loadVendingKeyFile(sm.keyFile)),
+    localModule: modules.local,
     afterCommit: deps.afterCommit ?? (() => undefined),
     ...(deps.randomNibble ? { randomNibble: deps.randomNibble } : {}),
   });
+  return { vends, management, modules };
+}
+
+export function createVendingHandlers(deps: VendingDeps) {
+  const { vends, management } = createVending(deps);
   // The customer brought back a card whose write was interrupted (or never started): finish it.
   deps.devices?.on('cardInserted', (e) => {
     void vends.onCardInserted(e.cardSerial).catch((err: unknown) => console.error('[vend] card delivery on insert failed:', err));

@@ -5,6 +5,11 @@
  * commit: the row (sts_management_tokens, migration v4), a journal entry with the digits, and an
  * outbox event without them. Register tokens take their TID from the same per-meter sequence as
  * credit tokens (nextTid), so a meter never sees a TID twice.
+ *
+ * A key change also takes effect on this terminal in that same commit: the cached meter gets the
+ * new parameters (journaled as `meter.sts_changed`), so the next vend here uses the new key and
+ * base date; the outbox event (with `prev` and `next`) makes the backend record them for every
+ * terminal. Until the backend has them, vends of the meter are issued locally (meter-key-changes.ts).
  */
 import { randomInt } from 'node:crypto';
 import { AppError, type OperatorView } from '../../contract/index.js';
@@ -18,6 +23,7 @@ import type { LocalSecureModule } from '../../vending/secure-module/index.js';
 import { formatTokenGroups, tidFromDate } from '../../vending/sts/index.js';
 import type { AccountService } from '../accounts.js';
 import type { Clock } from '../clock.js';
+import { cacheMeterSts, withKeyChanges, type KeyChangeParams } from './meter-key-changes.js';
 import { nextTid, stepEventId } from './vend-store.js';
 
 export interface ManageInput {
@@ -53,6 +59,11 @@ interface Row {
 export class ManagementTokens {
   constructor(private readonly deps: ManagementTokenDeps) {}
 
+  /** The local secure module these tokens are issued with (the vend service's own instance). */
+  get localModule(): LocalSecureModule | null {
+    return this.deps.localModule;
+  }
+
   async issue(p: ManageInput, operator: OperatorView): Promise<TokenManageView> {
     const { db } = this.deps;
     const existing = db.prepare('SELECT * FROM sts_management_tokens WHERE request_id = ?').get(p.requestId) as Row | undefined;
@@ -62,7 +73,7 @@ export class ManagementTokens {
     }
     const local = this.deps.localModule;
     if (!local) throw new AppError('vending.secure_module_unavailable', { mode: 'local' });
-    const { accountNo, sts } = await this.meter(p.meterNo);
+    const { accountNo, sts, accountVersion } = await this.meter(p.meterNo);
 
     const now = this.deps.clock();
     const at = now.toISOString();
@@ -74,6 +85,12 @@ export class ManagementTokens {
       let tid: number | null = null;
       let tokens: ManagementTokenView[];
       if (p.kind === 'key_change') {
+        // A vend created (or paid) under the old key has its TID from the old base date and is
+        // issued from the meter's parameters at issue time: finish it (or reverse it) first.
+        const pending = db
+          .prepare("SELECT vend_id FROM vends WHERE meter_no = ? AND meter_kind = 'sts' AND state IN ('created', 'paid') ORDER BY created_at LIMIT 1")
+          .get(p.meterNo) as { vend_id: string } | undefined;
+        if (pending) throw new AppError('vending.key_change_vend_pending', { meterNo: p.meterNo, vendId: pending.vend_id });
         next = { ...sts, ...definedOnly(p.next ?? {}) };
         const pair = local.keyChange(sts, next);
         tokens = [
@@ -86,15 +103,31 @@ export class ManagementTokens {
         const t = local.managementToken(sts, { kind: p.kind, tid, rnd, ...(p.watts !== undefined ? { watts: p.watts } : {}) });
         tokens = [{ order: 1, digits: t.digits, groups: formatTokenGroups(t.digits), subclass: t.subclass, kind: p.kind }];
       }
-      const params = { watts: p.watts ?? null, next };
+      const params: { watts: number | null; next: StsParams | null; prev?: KeyChangeParams['prev']; accountVersion?: number } =
+        next === null ? { watts: p.watts ?? null, next } : { watts: null, next, prev: sts, accountVersion };
       db.prepare(
         `INSERT INTO sts_management_tokens (token_id, request_id, account_no, meter_no, kind, tid, tokens_json, params_json, operator_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(tokenId, p.requestId, accountNo, p.meterNo, p.kind, tid, JSON.stringify(tokens), JSON.stringify(params), operator.operatorId, at);
-      const payload = { tokenId, accountNo, meterNo: p.meterNo, kind: p.kind, tid, watts: p.watts ?? null, next, operatorId: operator.operatorId };
+      const payload = {
+        tokenId,
+        accountNo,
+        meterNo: p.meterNo,
+        kind: p.kind,
+        tid,
+        watts: p.watts ?? null,
+        next,
+        ...(next === null ? {} : { prev: sts }),
+        operatorId: operator.operatorId,
+      };
       // The digits are journaled (tamper-evident), never sent in the outbox event.
       appendJournal(db, { type: 'token.management_issued', ref: tokenId, actor: operator.operatorId, at, payload: { ...payload, digits: tokens.map((t) => t.digits) } });
       enqueueOutbox(db, { eventId: stepEventId(tokenId, 'management_issued'), type: 'token.management_issued', occurredAt: at, payload });
+      if (next !== null) {
+        // The parameters are not key material (the decoder key is derived from them and the vending key).
+        cacheMeterSts(db, p.meterNo, next);
+        appendJournal(db, { type: 'meter.sts_changed', ref: p.meterNo, actor: operator.operatorId, at, payload: { meterNo: p.meterNo, accountNo, tokenId, from: sts, to: next } });
+      }
       row = db.prepare('SELECT * FROM sts_management_tokens WHERE token_id = ?').get(tokenId) as Row;
     }).immediate();
     this.deps.afterCommit();
@@ -102,15 +135,18 @@ export class ManagementTokens {
     return view(row);
   }
 
-  private async meter(meterNo: string): Promise<{ accountNo: string; sts: StsParams }> {
+  private async meter(meterNo: string): Promise<{ accountNo: string; sts: StsParams; accountVersion: number }> {
     const owner = this.deps.db.prepare('SELECT account_no FROM meters WHERE meter_no = ?').get(meterNo) as { account_no: string } | undefined;
     const accountNo = owner?.account_no ?? (await this.deps.accounts.search(meterNo)).items[0]?.accountNo;
     if (accountNo === undefined) throw new AppError('vending.meter_not_found', { meterNo });
     await this.deps.accounts.lookup(accountNo);
-    const meter = this.deps.accounts.cached(accountNo).meters.find((m) => m.meterNo === meterNo);
+    // The meter's current key as this terminal knows it: a key change issued here that the
+    // backend has not applied yet counts (a second change must be issued under it).
+    const account = withKeyChanges(this.deps.db, this.deps.accounts.cached(accountNo));
+    const meter = account.meters.find((m) => m.meterNo === meterNo);
     if (!meter) throw new AppError('vending.meter_not_found', { meterNo });
     if (meter.kind !== 'sts' || !meter.sts) throw new AppError('vending.meter_not_vendable', { meterNo });
-    return { accountNo, sts: meter.sts };
+    return { accountNo, sts: meter.sts, accountVersion: account.version };
   }
 }
 

@@ -47,8 +47,11 @@ import { moneyInput } from '../money-input.js';
 import { toWireError } from '../dispatch.js';
 import { cardCrashPoint, cardRefusal, readCardForVend, writerForVend, type CardDevices } from './card-delivery.js';
 import type { PaymentGateway } from './gateway-client.js';
+import { pendingKeyChange, withKeyChanges } from './meter-key-changes.js';
 import {
   fixedChargeMarks,
+  FORMER_BASE_TID_MARGIN,
+  newestTid,
   getVend,
   getVendByRequest,
   nextTid,
@@ -114,6 +117,8 @@ interface Quote {
   readonly tariff: Tariff;
   readonly breakdown: VendBreakdown;
   readonly source: 'online' | 'cache';
+  /** An STS meter whose key change (issued here) the backend may not have applied yet. */
+  readonly keyChangePending: boolean;
 }
 
 /** A meter that can be vended: STS (token) or a card meter (purchase written to the prepaid card). */
@@ -138,6 +143,11 @@ export class VendService {
 
   constructor(private readonly deps: VendServiceDeps) {}
 
+  /** The local secure module (one instance, shared with management tokens), or null. */
+  get localModule(): LocalSecureModule | null {
+    return this.deps.localModule;
+  }
+
   // ── preview ────────────────────────────────────────────────────────────────────────────────
 
   async preview(p: { accountNo: string; meterNo?: string | undefined; method: 'cash' | 'qr'; amount?: string | undefined; energyKwh?: string | undefined }): Promise<VendPreviewView> {
@@ -149,7 +159,7 @@ export class VendService {
       if (energyCkwh === null) throw new AppError('vending.energy_invalid', { input: (p.energyKwh ?? '').slice(0, 24) });
     }
     const q = await this.quote(p.accountNo, p.meterNo, p.method, amountFen, energyCkwh);
-    const issuer = q.meter.kind === 'card' ? cardIssuer(q.source) : this.issuerFor(q.source);
+    const issuer = q.meter.kind === 'card' ? cardIssuer(q.source) : this.issuerFor(q.source, q.keyChangePending);
     return {
       ...splitView(q.breakdown),
       accountNo: q.account.accountNo,
@@ -191,7 +201,8 @@ export class VendService {
     if (input.splitDigest !== undefined && input.splitDigest !== splitDigest(q.meter.meterNo, splitView(q.breakdown))) {
       throw new AppError('vending.split_changed', { arrearsYuan: fenToYuanText(q.breakdown.arrears.fen), kwh: formatCkwh(q.breakdown.energyCkwh) });
     }
-    const issuer = q.meter.kind === 'card' ? cardIssuer(q.source) : this.issuerFor(q.source);
+    const issuer = q.meter.kind === 'card' ? cardIssuer(q.source) : this.issuerFor(q.source, q.keyChangePending);
+    if (issuer === null && q.keyChangePending) throw new AppError('vending.key_change_unsynced', { meterNo: q.meter.meterNo });
     if (issuer === null) throw new AppError('vending.secure_module_unavailable', { mode: 'online' });
     if (issuer === 'local') this.checkOfflineLimit(amountFen);
     // Card meters: the card in the reader must be this meter's and ready, before any money is taken.
@@ -348,7 +359,7 @@ export class VendService {
   }
 
   private async issue(row: VendRow): Promise<void> {
-    const account = this.deps.accounts.cached(row.account_no);
+    const account = withKeyChanges(this.deps.db, this.deps.accounts.cached(row.account_no));
     const meter = account.meters.find((m) => m.meterNo === row.meter_no);
     if (!meter?.sts) throw new AppError('vending.meter_not_found', { meterNo: row.meter_no });
     let req = { vendId: row.vend_id, meterNo: row.meter_no, sts: meter.sts, amountTenths: row.amount_tenths, tid: row.tid, rnd: row.rnd };
@@ -917,7 +928,7 @@ export class VendService {
       if (accountNo === undefined) throw new AppError('vending.meter_not_found', { meterNo: p.meterNo ?? '' });
     }
     await this.deps.accounts.lookup(accountNo);
-    const account = this.deps.accounts.cached(accountNo);
+    const account = withKeyChanges(this.deps.db, this.deps.accounts.cached(accountNo));
     const meters = account.meters.filter((m) => m.sts && (p.meterNo === undefined || m.meterNo === p.meterNo));
     if (meters.length === 0) throw new AppError('vending.meter_not_found', { meterNo: p.meterNo ?? accountNo });
     const usedTids = (meterNo: string) =>
@@ -948,8 +959,8 @@ export class VendService {
           operatorId: vend.operator_id,
         }
       : null;
-    const newestTid = x.meterNo === null ? null : nextTid(this.deps.db, x.meterNo, 0) - 1;
-    const newest = newestTid === null || newestTid < 0 ? null : newestTid;
+    // Only TIDs of the token's own base date compare (a rolled-over meter's old TIDs are far above).
+    const newest = x.meterNo === null ? null : newestTid(this.deps.db, x.meterNo, x.tid === undefined ? undefined : x.tid + FORMER_BASE_TID_MARGIN);
     return {
       digits,
       groups: formatTokenGroups(digits),
@@ -980,10 +991,14 @@ export class VendService {
     return row;
   }
 
-  /** Who issues now: 'online', 'local' (local mode, or online mode offline with fallback), or null (cannot). */
-  private issuerFor(source: 'online' | 'cache'): 'online' | 'local' | null {
+  /**
+   * Who issues now: 'online', 'local' (local mode, or online mode offline with fallback), or null
+   * (cannot). A meter whose key change the backend may not have applied yet is issued by the local
+   * module (an offline vend, reported on sync): the backend would still issue under the old key.
+   */
+  private issuerFor(source: 'online' | 'cache', keyChangePending = false): 'online' | 'local' | null {
     if (this.deps.secureModule.mode === 'local') return 'local';
-    if (source === 'online') return 'online';
+    if (source === 'online' && !keyChangePending) return 'online';
     return this.deps.localModule && this.deps.localFallback ? 'local' : null;
   }
 
@@ -1005,7 +1020,7 @@ export class VendService {
 
   private async quote(accountNo: string, meterNo: string | undefined, method: 'cash' | 'qr', amountFen: number | null, energyCkwh: number | null): Promise<Quote> {
     const view = await this.deps.accounts.lookup(accountNo);
-    const account = this.deps.accounts.cached(view.accountNo);
+    const account = withKeyChanges(this.deps.db, this.deps.accounts.cached(view.accountNo));
     if (account.paymentMode !== 'prepaid') throw new AppError('vending.not_prepaid', { accountNo });
     const meter = meterNo === undefined ? account.meters.find((m) => m.kind === 'sts' || m.kind === 'card') : account.meters.find((m) => m.meterNo === meterNo);
     if (!meter) throw new AppError('vending.meter_not_found', { meterNo: meterNo ?? '' });
@@ -1050,7 +1065,8 @@ export class VendService {
     // STS: sold energy on the token's grid under the tariff's rule, so delivered == sold (never an unconfigured round-up).
     const breakdown = sts ? alignToTokenGrid(r.value, ladder, ladderPosition(ladder, consumption, asOfDate), tariff.energyRounding) : r.value;
     if (breakdown.energyCkwh === 0) throw new AppError('vending.amount_below_minimum', { minimumFen: breakdown.limits.minimumFen, minimumYuan: fenToYuanText(breakdown.limits.minimumFen) });
-    return { account, meter: vendMeter, tariff, breakdown, source: view.source };
+    const keyChangePending = vendMeter.kind === 'sts' && pendingKeyChange(this.deps.db, vendMeter.meterNo, account.version) !== null;
+    return { account, meter: vendMeter, tariff, breakdown, source: view.source, keyChangePending };
   }
 
   private async locked<T>(key: string, fn: () => Promise<T>): Promise<T> {

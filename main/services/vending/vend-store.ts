@@ -87,14 +87,37 @@ export function unfinishedVends(db: Db): VendRow[] {
 }
 
 /**
+ * TIDs recorded more than this far ahead of now were counted from an EARLIER base date: a 1993
+ * meter's last TIDs (about 16.7 million minutes) are far above its TIDs after the key change to base
+ * date 2014 (about 5.9 million in 2026). The rollover key change (RO bit) cleared the meter's TID
+ * memory, so they no longer bound the sequence; without this cut-off the next TID would be decades
+ * ahead. Same-base TIDs are never more than a burst of vends ahead of now.
+ */
+export const FORMER_BASE_TID_MARGIN = 366 * 24 * 60;
+
+/**
  * The next TID for a meter: now in minutes, but always above every TID this terminal gave the
- * meter, credit or management token alike (one per-meter sequence).
+ * meter under its current base date, credit or management token alike (one per-meter sequence).
  */
 export function nextTid(db: Db, meterNo: string, nowTid: number): number {
+  const ceiling = nowTid + FORMER_BASE_TID_MARGIN;
   const max = (db
-    .prepare('SELECT MAX(t) AS t FROM (SELECT MAX(tid) AS t FROM vends WHERE meter_no = ? UNION ALL SELECT MAX(tid) FROM sts_management_tokens WHERE meter_no = ?)')
-    .get(meterNo, meterNo) as { t: number | null }).t;
+    .prepare(
+      `SELECT MAX(t) AS t FROM (SELECT MAX(tid) AS t FROM vends WHERE meter_no = ? AND tid <= ?
+       UNION ALL SELECT MAX(tid) FROM sts_management_tokens WHERE meter_no = ? AND tid <= ?)`,
+    )
+    .get(meterNo, ceiling, meterNo, ceiling) as { t: number | null }).t;
   return max === null ? nowTid : Math.max(nowTid, max + 1);
+}
+
+/** The highest TID this terminal gave the meter, up to `ceiling` (to stay within one base date), or null. */
+export function newestTid(db: Db, meterNo: string, ceiling = Number.MAX_SAFE_INTEGER): number | null {
+  return (db
+    .prepare(
+      `SELECT MAX(t) AS t FROM (SELECT MAX(tid) AS t FROM vends WHERE meter_no = ? AND tid <= ?
+       UNION ALL SELECT MAX(tid) FROM sts_management_tokens WHERE meter_no = ? AND tid <= ?)`,
+    )
+    .get(meterNo, ceiling, meterNo, ceiling) as { t: number | null }).t;
 }
 
 /** Arrears already earmarked by paid vends that have not yet been settled into bills (at delivery). */

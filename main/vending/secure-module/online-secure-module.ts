@@ -13,6 +13,21 @@ export const StsIssueRequestSchema = z
     amountTenths: z.number().int().positive(),
     tid: z.number().int().min(0).max(0xffffff),
     rnd: z.number().int().min(0).max(15),
+    /**
+     * The meter parameters the terminal vends under (no key material). The backend refuses with
+     * 409 `sts_params_mismatch` when its record differs, e.g. a key change it has not applied yet:
+     * a token under the other key (or base date) would be refused by the meter.
+     */
+    sts: z
+      .object({
+        keyType: z.number().int().min(0).max(3),
+        sgc: z.string().regex(/^\d{6}$/),
+        ti: z.string().regex(/^\d{2}$/),
+        krn: z.number().int().min(1).max(9),
+        baseDate: z.enum(['1993-01-01', '2014-01-01']),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type StsIssueRequest = z.infer<typeof StsIssueRequestSchema>;
@@ -40,7 +55,8 @@ export class OnlineSecureModule implements SecureModule {
   constructor(private readonly opts: OnlineSecureModuleOptions) {}
 
   async issueCredit(req: IssueCreditRequest): Promise<IssuedCredit> {
-    const payload: StsIssueRequest = { vendId: req.vendId, meterNo: req.meterNo, amountTenths: req.amountTenths, tid: req.tid, rnd: req.rnd };
+    const { keyType, sgc, ti, krn, baseDate } = req.sts;
+    const payload: StsIssueRequest = { vendId: req.vendId, meterNo: req.meterNo, amountTenths: req.amountTenths, tid: req.tid, rnd: req.rnd, sts: { keyType, sgc, ti, krn, baseDate } };
     const body = JSON.stringify(payload);
     const ts = String(this.opts.now().getTime());
     let res: Response;

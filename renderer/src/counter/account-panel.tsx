@@ -12,7 +12,7 @@ export function AccountPanel({ account }: { account: AccountView }) {
   return (
     <div className="card" data-testid="account">
       {account.source === 'cache' && (
-        <p className="warning" data-testid="cached-warning">
+        <p className="cached-banner" role="status" data-testid="cached-warning">
           {t('account.cachedAsOf', { asOf })}
         </p>
       )}
@@ -52,13 +52,13 @@ export function AccountPanel({ account }: { account: AccountView }) {
           <tbody>
             {account.openBills.map((b) => (
               <tr key={b.billId} className={b.daysOverdue > 0 ? 'overdue' : ''} data-testid="bill-row">
-                <td>{b.period}</td>
+                <td className="nowrap">{b.period}</td>
                 <td className="num">{(b.consumption / 100).toFixed(2)}</td>
                 <td className="num">{formatFen(b.amountFen)}</td>
                 <td className="num">{formatFen(b.outstandingFen)}</td>
                 <td>
-                  {b.dueDate}
-                  {b.daysOverdue > 0 && <small className="late"> {t('bill.overdue', { days: b.daysOverdue })}</small>}
+                  <span className="nowrap">{b.dueDate}</span>
+                  {b.daysOverdue > 0 && <> <small className="late nowrap">{t('bill.overdue', { days: b.daysOverdue })}</small></>}
                 </td>
                 <td className="num" title={b.lateFeeRuleKey ? t(b.lateFeeRuleKey) : ''}>
                   {formatFen(b.lateFeeFen)}
@@ -69,7 +69,7 @@ export function AccountPanel({ account }: { account: AccountView }) {
         </table>
       )}
       <p className="total">
-        {t('account.totalDue')}: <strong data-testid="total-due">{formatFen(account.totalDueFen)}</strong>
+        {t('account.totalDueLabel')} <strong data-testid="total-due">{formatFen(account.totalDueFen)}</strong>
       </p>
     </div>
   );

@@ -63,7 +63,7 @@ export function CounterApp() {
         <span className="spacer" />
         {operator && <span data-testid="operator">{t('app.operator', { id: operator.operatorId, name: operator.name })}</span>}
         <label className="lang">
-          {t('app.language')}
+          <span className="lang-label">{t('app.language')}</span>
           <select
             data-testid="language"
             value={i18n.language}

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountSummary, AccountView, PaymentView, WireError } from '../../../main/contract/index.js';
 import { call, useErrorText } from '../rpc';
@@ -14,10 +14,20 @@ export function CounterDesk() {
   const errorText = useErrorText();
   const [query, setQuery] = useState('');
   const [account, setAccount] = useState<AccountView | null>(null);
-  const [matches, setMatches] = useState<readonly AccountSummary[] | null>(null);
+  const [matches, setMatches] = useState<{ items: readonly AccountSummary[]; source: 'online' | 'cache' } | null>(null);
   const [payment, setPayment] = useState<PaymentView | null>(null);
   const [error, setError] = useState<WireError | null>(null);
   const [busy, setBusy] = useState(false);
+  const queryRef = useRef<HTMLInputElement>(null);
+  const matchesRef = useRef<HTMLDivElement>(null);
+  // A scan or a second Enter while a lookup is on the wire must not start another one.
+  const inFlight = useRef(false);
+
+  const failed = (e: WireError) => {
+    setError(e);
+    // The clerk types the corrected query over the old one.
+    queryRef.current?.select();
+  };
 
   const open = async (accountNo: string) => {
     setBusy(true);
@@ -27,22 +37,29 @@ export function CounterDesk() {
     if (r.ok) {
       setAccount(r.result);
       setMatches(null);
-    } else setError(r.error);
+    } else failed(r.error);
   };
 
   const find = async (text: string) => {
-    setPayment(null);
-    setAccount(null);
     const q = text.trim();
-    if (/^\d{10}$/.test(q)) return open(q);
-    setBusy(true);
-    setError(null);
-    const r = await call('account.search', { q });
-    setBusy(false);
-    if (!r.ok) return setError(r.error);
-    const only = r.result.items.length === 1 ? r.result.items[0] : undefined;
-    if (only) return open(only.accountNo);
-    setMatches(r.result.items);
+    if (q === '' || inFlight.current) return;
+    inFlight.current = true;
+    try {
+      setPayment(null);
+      setAccount(null);
+      setMatches(null);
+      if (/^\d{10}$/.test(q)) return await open(q);
+      setBusy(true);
+      setError(null);
+      const r = await call('account.search', { q });
+      setBusy(false);
+      if (!r.ok) return failed(r.error);
+      const only = r.result.items.length === 1 ? r.result.items[0] : undefined;
+      if (only) return await open(only.accountNo);
+      setMatches(r.result);
+    } finally {
+      inFlight.current = false;
+    }
   };
 
   // A scanned bill barcode, account or meter number finds the customer, wherever the focus is.
@@ -55,7 +72,30 @@ export function CounterDesk() {
     setPayment(null);
     setAccount(null);
     setMatches(null);
+    setError(null);
     setQuery('');
+    // The next customer's number is typed (or scanned) straight away.
+    queryRef.current?.focus();
+  };
+
+  // The results list by keyboard: ↓ from the search box into the list, ↑/↓ through it, Esc back.
+  const matchButtons = () => Array.from(matchesRef.current?.querySelectorAll<HTMLButtonElement>('button.match') ?? []);
+  const onQueryKey = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key !== 'ArrowDown') return;
+    const first = matchButtons()[0];
+    if (first) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  const onMatchKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const buttons = matchButtons();
+    const at = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    if (at < 0) return;
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp' || e.key === 'Escape') e.preventDefault();
+    if (e.key === 'ArrowDown') buttons[Math.min(at + 1, buttons.length - 1)]?.focus();
+    else if (e.key === 'ArrowUp') (at === 0 ? queryRef.current : buttons[at - 1])?.focus();
+    else if (e.key === 'Escape') queryRef.current?.focus();
   };
 
   return (
@@ -71,19 +111,34 @@ export function CounterDesk() {
         <h2>{t('lookup.title')}</h2>
         <label>
           {t('lookup.searchHint')}
-          <input data-testid="lookup-query" value={query} onChange={(e) => setQuery(e.target.value)} autoFocus autoComplete="off" />
+          <input
+            ref={queryRef}
+            data-testid="lookup-query"
+            value={query}
+            onChange={(e) => {
+              setQuery(e.target.value);
+              setError(null);
+            }}
+            onKeyDown={onQueryKey}
+            autoFocus
+            autoComplete="off"
+          />
         </label>
         <button type="submit" disabled={busy || query.trim() === ''} data-testid="lookup-submit">
-          {t('lookup.submit')}
+          {busy ? t('lookup.searching') : t('lookup.submit')}
         </button>
         {error && <p className="error" role="alert" data-testid="error">{errorText(error)}</p>}
         {matches && (
-          <div className="matches" data-testid="matches">
-            <h3>{t('lookup.results')}</h3>
-            {matches.length === 0 && <p>{t('lookup.noResults')}</p>}
-            {matches.map((m) => (
-              <button type="button" key={m.accountNo} className="match" onClick={() => void open(m.accountNo)}>
-                <strong>{m.accountNo}</strong> {m.name}
+          <div className="matches" data-testid="matches" ref={matchesRef} onKeyDown={onMatchKey}>
+            <h3>{t('lookup.resultsCount', { count: matches.items.length })}</h3>
+            {matches.source === 'cache' && <p className="cached-note" data-testid="matches-cached">{t('lookup.cachedResults')}</p>}
+            {matches.items.length === 0 && <p data-testid="no-results">{t('lookup.noResults')}</p>}
+            {matches.items.length > 0 && <p className="hint">{t('lookup.resultsHint')}</p>}
+            {matches.items.map((m) => (
+              <button type="button" key={m.accountNo} className="match" onClick={() => void open(m.accountNo)} data-testid="match">
+                <span className="match-head">
+                  <strong>{m.accountNo}</strong> {m.name}
+                </span>
                 <small>{m.address}</small>
               </button>
             ))}
@@ -93,7 +148,7 @@ export function CounterDesk() {
       <section className="work">
         <PrinterHealthBanner />
         {payment ? (
-          <PaymentDone payment={payment} onNext={next} />
+          <PaymentDone payment={payment} account={account} onNext={next} />
         ) : (
           account && (
             <>

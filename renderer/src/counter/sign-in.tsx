@@ -13,6 +13,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (op: OperatorView) => void 
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (busy) return;
     setBusy(true);
     const r = await call('session.signIn', { operatorId, pin });
     setBusy(false);
@@ -28,11 +29,17 @@ export function SignIn({ onSignedIn }: { onSignedIn: (op: OperatorView) => void 
       <h1>{t('signIn.title')}</h1>
       <label>
         {t('signIn.operatorId')}
-        <input data-testid="operator-id" value={operatorId} onChange={(e) => setOperatorId(e.target.value)} autoFocus autoComplete="off" />
+        <input data-testid="operator-id" value={operatorId} onChange={(e) => {
+            setOperatorId(e.target.value);
+            setError(null);
+          }} autoFocus autoComplete="off" />
       </label>
       <label>
         {t('signIn.pin')}
-        <input data-testid="pin" type="password" inputMode="numeric" value={pin} onChange={(e) => setPin(e.target.value)} autoComplete="off" />
+        <input data-testid="pin" type="password" inputMode="numeric" value={pin} onChange={(e) => {
+            setPin(e.target.value);
+            setError(null);
+          }} autoComplete="off" />
       </label>
       {error && <p className="error" role="alert" data-testid="error">{errorText(error)}</p>}
       <button type="submit" disabled={busy || !operatorId || !pin} data-testid="sign-in-submit">

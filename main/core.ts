@@ -147,16 +147,19 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     }
   };
 
+  // After every money commit: show the new outbox depth and push now rather than at the next tick.
+  const nudgeSync = () => {
+    setSync({});
+    void syncNow();
+  };
+
   const payments = new PaymentService({
     db,
     clock,
     accounts,
     printReceipt,
     defaultLocale: config.defaultLocale,
-    afterCommit: () => {
-      setSync({});
-      void syncNow();
-    },
+    afterCommit: nudgeSync,
   });
 
   const requireOperator = (s: Session): OperatorView => {
@@ -165,7 +168,16 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   };
 
   // Vending's handlers (prepaid top-up, token help desk) are built in services/vending.
-  const vendingHandlers = createVendingHandlers({ db, clock, config, accounts, translators, printer: adapters.printer, devices: adapters.devices ?? null });
+  const vendingHandlers = createVendingHandlers({
+    db,
+    clock,
+    config,
+    accounts,
+    translators,
+    printer: adapters.printer,
+    devices: adapters.devices ?? null,
+    afterCommit: nudgeSync,
+  });
 
   // Device handlers (health, diagnostics) are built in services/devices.
   const deviceHandlers = createDeviceHandlers({ db, clock, config, translators, printer: adapters.printer, devices: adapters.devices ?? null, emit });

@@ -231,6 +231,8 @@ export const EXCEPTION_KINDS = [
   'seq_reused',
   /** An offline vend used a TID another vend already used for that meter. */
   'tid_reused',
+  /** A key change was issued against meter parameters the backend no longer holds. */
+  'key_change_conflict',
 ] as const;
 export const ExceptionKindSchema = z.enum(EXCEPTION_KINDS);
 export type ExceptionKind = z.infer<typeof ExceptionKindSchema>;

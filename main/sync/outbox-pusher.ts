@@ -28,15 +28,29 @@ export interface OutboxPusherOptions {
 
 export class OutboxPusher {
   private running: Promise<PushOutcome> | null = null;
+  private queued: Promise<PushOutcome> | null = null;
 
   constructor(private readonly opts: OutboxPusherOptions) {}
 
-  /** Push everything pending. Concurrent calls share one run, so rows are never sent twice at once. */
+  /**
+   * Push everything pending as of this call. Rows are never sent twice at once: a call made while a
+   * run is in flight gets one follow-up run after it (shared by every such caller), so a push asked
+   * for after the backend came back is never answered by a run that started while it was down.
+   */
   pushAll(): Promise<PushOutcome> {
-    this.running ??= this.drain().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    if (!this.running) {
+      this.running = this.drain().finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.pushAll();
+      });
+    return this.queued;
   }
 
   private async drain(): Promise<PushOutcome> {

@@ -52,6 +52,8 @@ export interface Knobs {
   delayMs: number;
   /** Events with these ids are rejected with reason 'knob'. */
   failEventIds: string[];
+  /** Event intake answers 503 (the rest of the API works): the terminal's events wait in its outbox. */
+  holdEvents: boolean;
   /** Outcome of the next new gateway order. */
   gatewayOutcome: GatewayOutcome;
 }
@@ -78,6 +80,7 @@ const KnobsPatchSchema = z
     down: z.boolean(),
     delayMs: z.int().min(0).max(120_000),
     failEventIds: z.array(z.string()),
+    holdEvents: z.boolean(),
     gatewayOutcome: z.enum(['success', 'declined', 'timeout', 'unknown']),
   })
   .partial()
@@ -120,7 +123,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const gateway = new GatewaySimulator(db, nowIso);
   const intake = new EventIntake(db);
   const stsIssuer = new StsIssuer(db, nowIso);
-  let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], gatewayOutcome: 'success' };
+  let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success' };
   const timers = new Set<NodeJS.Timeout>();
 
   const sleep = (ms: number): Promise<void> =>
@@ -225,6 +228,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === '/api/events') {
       expectMethod(method, 'POST');
+      if (knobs.holdEvents) throw new HttpError(503, { error: 'events_held' });
       const envelope = BatchEnvelopeSchema.safeParse(parseJson(body));
       if (!envelope.success) throw new HttpError(400, { error: 'bad_request', detail: envelope.error.message });
       if (envelope.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });

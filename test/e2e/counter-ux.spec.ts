@@ -25,11 +25,12 @@ async function totalDueFen(page: Page): Promise<number> {
 
 /** zh-CN screens carry no English words (raw i18n keys included); ids, amounts and the brand aside. */
 async function expectNoLatinWords(page: Page): Promise<void> {
-  const text = await page.locator('main').evaluate((el) => {
-    const copy = el.cloneNode(true) as HTMLElement;
+  // A string runs in the page, so this Node-typed file needs no DOM types.
+  const text = (await page.evaluate(`(() => {
+    const copy = document.querySelector('main').cloneNode(true);
     copy.querySelectorAll('[data-testid="payment-id"], [data-testid="receipt-preview"], input').forEach((n) => n.remove());
     return copy.innerText;
-  });
+  })()`)) as string;
   expect(text.match(/[A-Za-z]{2,}[\w.]*/g)?.filter((w) => w !== 'PIN') ?? []).toEqual([]);
 }
 
@@ -154,7 +155,7 @@ test('printer out of paper, reprint, language switch mid-flow, backend down, 102
   await page.setViewportSize({ width: 1024, height: 768 });
   await openAndSignIn(page, stack(), 'zh-CN');
   const noHorizontalOverflow = async () =>
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')).toBeLessThanOrEqual(0);
   const topbarOneLine = async () => expect((await page.locator('.topbar').boundingBox())!.height).toBeLessThan(70);
 
   stack().printer.setFault('paper_out');

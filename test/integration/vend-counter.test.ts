@@ -321,10 +321,13 @@ describe('local secure module and offline vending', () => {
       await stack.restartCore();
       clerk = await signedIn(stack.core);
       const { meterNo, sts } = await meterSts(STS_2014);
+      // The backend is unreachable while the terminal vends from its own key file.
+      stack.backend.setKnobs({ down: true });
       const v = ok<VendView>(await purchase(STS_2014, '60'));
       expect(v).toMatchObject({ state: 'delivered', issuer: 'local', offline: true });
       expect(decodeToken(dkFor(sts), v.token as string)).toMatchObject({ crcOk: true, tid: v.tid });
       expect(new StsIssuer(stack.backend.db, () => '').issuedFor(meterNo).map((x) => x.vendId)).not.toContain(v.vendId);
+      stack.backend.setKnobs({ down: false });
       await stack.core.syncNow();
       const reported = stack.backend.db.prepare("SELECT payload_json FROM events WHERE type = 'vend.token_issued'").all() as { payload_json: string }[];
       expect(reported.map((r) => JSON.parse(r.payload_json) as { vendId: string; offline: boolean })).toContainEqual(expect.objectContaining({ vendId: v.vendId, offline: true }));

@@ -80,6 +80,8 @@ describe('key change follow-through', () => {
     const refused = await vend();
     expect(refused.ok ? '' : refused.error.code).toBe('vending.tid_out_of_range');
 
+    // The backend takes lookups but holds event intake: the key change stays this terminal's own.
+    stack.backend.setKnobs({ holdEvents: true });
     const r = ok<TokenManageView>(
       await stack.core.dispatch('token.manage', { requestId: randomUUID(), meterNo, kind: 'key_change', next: { baseDate: '2014-01-01', krn: old.krn + 1 } }, supervisor),
     );
@@ -111,6 +113,7 @@ describe('key change follow-through', () => {
 
   it('synced: the backend records the new parameters and a new account version; online vends use them', async () => {
     const before = backendMeter(meterNo);
+    stack.backend.setKnobs({ holdEvents: false });
     const sync = await stack.core.syncNow();
     expect(sync.pending).toBe(0);
     const after = backendMeter(meterNo);

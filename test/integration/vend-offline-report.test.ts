@@ -25,6 +25,8 @@ const purchase = (amount: string) => stack.core.dispatch('vend.purchase', { requ
 
 beforeAll(async () => {
   stack = await startStack();
+  // The accounts are cached first: the vends below happen while the backend is unreachable.
+  await stack.core.pullNow();
   const file = path.join(stack.dir, 'sm-local.json');
   writeFileSync(file, JSON.stringify({ mode: 'local', keyFile: 'demo-vending-key.json', localFallback: true, offlineCreditLimitFen: 200000, onlineTimeoutMs: 1500 }));
   process.env.GRIDDESK_SECURE_MODULE_CONFIG = file;
@@ -53,9 +55,11 @@ function tidExceptions() {
 
 describe('offline vend.token_issued at the backend', () => {
   it('records the (meter, TID) so another terminal cannot be given that TID', async () => {
+    stack.backend.setKnobs({ down: true });
     const v = ok<VendView>(await purchase('30'));
     expect(v).toMatchObject({ state: 'delivered', offline: true });
     expect(issues(v.meterNo).map((r) => r.vend_id)).not.toContain(v.vendId);
+    stack.backend.setKnobs({ down: false });
     await stack.core.syncNow();
     expect(issues(v.meterNo)).toContainEqual({ vend_id: v.vendId, terminal_id: 'T-HALL-01', tid: v.tid, origin: 'offline', digits: '' });
 
@@ -70,6 +74,7 @@ describe('offline vend.token_issued at the backend', () => {
   });
 
   it('an offline token whose TID another terminal already used is a backend exception', async () => {
+    stack.backend.setKnobs({ down: true });
     const v = ok<VendView>(await purchase('30'));
     // Meanwhile the backend gave this minute of the meter to another terminal's vend.
     const otherVend = randomUUID();
@@ -79,6 +84,7 @@ describe('offline vend.token_issued at the backend', () => {
          VALUES (?, 'T-HALL-02', ?, ?, 0, 10, '00000000000000000000', 10, 10, '2026-11-27T02:00:00Z')`,
       )
       .run(otherVend, v.meterNo, v.tid);
+    stack.backend.setKnobs({ down: false });
     await stack.core.syncNow();
     const accepted = stack.backend.db.prepare("SELECT 1 FROM events WHERE type = 'vend.token_issued' AND payload_json LIKE ?").get(`%${v.vendId}%`);
     expect(accepted).toBeDefined();

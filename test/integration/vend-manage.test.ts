@@ -73,7 +73,9 @@ describe('token.manage', () => {
     const j = journalEntries(stack.core.db, clear.tokenId);
     expect(j.map((e) => e.type)).toEqual(['token.management_issued']);
     expect(JSON.stringify(j[0]?.payload)).toContain(clear.tokens[0]!.digits);
-    const out = stack.core.db.prepare("SELECT payload FROM outbox WHERE type = 'token.management_issued'").all() as { payload: string }[];
+    // Sync is nudged after every commit, so the events may already have left: read what the backend got.
+    await stack.core.syncNow();
+    const out = stack.backend.db.prepare("SELECT payload_json AS payload FROM events WHERE type = 'token.management_issued'").all() as { payload: string }[];
     expect(out.length).toBeGreaterThanOrEqual(3);
     expect(out.some((o) => o.payload.includes(clear.tokens[0]!.digits))).toBe(false);
     expect(verifyJournal(stack.core.db).ok).toBe(true);

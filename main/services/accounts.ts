@@ -47,7 +47,10 @@ export class AccountService {
     } catch (err) {
       if (!(err instanceof BackendUnreachable)) throw err;
       this.deps.onBackendState?.(false);
-      return this.view(this.cached(accountNo), 'cache');
+      // Unknown to this terminal is not unknown to the utility: say the backend is out of reach.
+      const account = getCachedAccount(this.deps.db, accountNo);
+      if (!account) throw new AppError('account.not_cached', { accountNo });
+      return this.view(account, 'cache');
     }
   }
 

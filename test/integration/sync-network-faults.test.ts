@@ -57,6 +57,8 @@ describe('sync through network faults', () => {
     await call(core, 'account.lookup', { accountNo: '3100000001' }, s);
     proxy.mode = 'refuse';
     expect((await call(core, 'account.lookup', { accountNo: '3100000001' }, s)).source).toBe('cache');
+    // An account this terminal never cached is not called unknown while the backend is out of reach.
+    expect(await core.dispatch('account.lookup', { accountNo: '3100000007' }, s)).toMatchObject({ ok: false, error: { code: 'account.not_cached' } });
     const paid = await call(core, 'payment.create', { requestId: crypto.randomUUID(), accountNo: '3100000001', method: 'cash', amount: '12.34' }, s);
     expect((await core.syncNow()).pending).toBe(1);
     expect(ledger()).toEqual([]);

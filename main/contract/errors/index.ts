@@ -18,6 +18,7 @@ export const CORE_ERROR_CODES = [
   'auth.bad_pin',
   'auth.locked',
   'account.not_found',
+  'account.not_cached',
   'account.no_open_bills',
   'payment.amount_not_numeric',
   'payment.amount_not_positive',

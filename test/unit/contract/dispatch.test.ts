@@ -92,11 +92,11 @@ describe('dispatch at the boundary', () => {
     expect(snapshot()).toEqual(before);
   });
 
-  it('an unknown account that is not cached and a backend that is down: account.not_found, nothing written', async () => {
+  it('an account that is not cached while the backend is down: account.not_cached (not "not found"), nothing written', async () => {
     const s = await session('C001', '1234');
     const before = snapshot();
     const r = await core.dispatch('payment.create', { requestId: crypto.randomUUID(), accountNo: '3199999999', method: 'cash', amount: '10' }, s);
-    expect(r).toMatchObject({ ok: false, error: { code: 'account.not_found', details: { accountNo: '3199999999' } } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'account.not_cached', details: { accountNo: '3199999999' } } });
     expect(snapshot()).toEqual(before);
   });
 

@@ -82,6 +82,11 @@ export function undeliveredCardVends(db: Db, cardSerial: string): VendRow[] {
     .all(cardSerial) as VendRow[];
 }
 
+/** An account's vends, newest first (the counter's history list). */
+export function accountVends(db: Db, accountNo: string, limit: number): VendRow[] {
+  return db.prepare('SELECT * FROM vends WHERE account_no = ? ORDER BY created_at DESC LIMIT ?').all(accountNo, limit) as VendRow[];
+}
+
 export function unfinishedVends(db: Db): VendRow[] {
   return db.prepare("SELECT * FROM vends WHERE state IN ('created', 'paid', 'token_issued') ORDER BY created_at").all() as VendRow[];
 }

@@ -7,8 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -24,9 +23,7 @@ import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import { SimulatedCard } from '../../kiosk-drivers/card/sim/simulated-card.js';
 import { SimulatedMeter } from '../../kiosk-drivers/card/sim/simulated-meter.js';
 import { createSimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
-import { startPrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
-import { startBackend } from '../billing-backend/server.js';
-import { DEMO_NOW } from '../support/stack.js';
+import { DEMO_NOW, startPeers, type Peers } from '../support/stack.js';
 import { testTerminalConfig } from '../support/config.js';
 
 const ACCOUNT = '3100000004';
@@ -113,8 +110,8 @@ if (childJob) {
   const SELF = fileURLToPath(import.meta.url);
   const T0 = Date.now();
   let dir = '';
-  let backend: Awaited<ReturnType<typeof startBackend>>;
-  let printer: Awaited<ReturnType<typeof startPrinterSimulator>>;
+  let backend: Peers['backend'];
+  let printer: Peers['printer'];
   let uid = 0x40;
 
   const runCore = (cardFile: string, purchase: Job['purchase'], crashAt: string | null) => {
@@ -155,18 +152,13 @@ if (childJob) {
     }
   };
 
+  let peers: Peers;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'gd-vend-card-crash-'));
-    const started = DEMO_NOW.getTime();
-    backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: () => new Date(started + (Date.now() - T0)), seedDate: '2026-11-27' });
-    printer = await startPrinterSimulator({ port: 0 });
+    peers = await startPeers('gd-vend-card-crash-', T0);
+    ({ dir, backend, printer } = peers);
   });
 
-  afterAll(async () => {
-    await printer.close();
-    await backend.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => peers.dispose());
 
   describe('card vend survives SIGKILL', () => {
     it.each([

@@ -6,17 +6,15 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyJournal } from '../../main/store/journal.js';
 import { blockFromHex, decodeToken, deriveDecoderKeyDkga02 } from '../../main/vending/sts/index.js';
-import { startPrinterSimulator, type PrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
-import { startBackend, type RunningBackend } from '../billing-backend/server.js';
+import type { PrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
+import type { RunningBackend } from '../billing-backend/server.js';
 import type { CrashJob } from '../unit/vending/vend-crash/crash-runner.js';
-import { DEMO_NOW } from '../support/stack.js';
+import { DEMO_NOW, startPeers, type Peers } from '../support/stack.js';
 
 const RUNNER = path.resolve('test/unit/vending/vend-crash/crash-runner.ts');
 const ACCOUNT = '3100000003';
@@ -83,18 +81,13 @@ function inspect(dataDir: string) {
   }
 }
 
+let peers: Peers;
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'gd-vend-crash-'));
-  const started = DEMO_NOW.getTime();
-  backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: () => new Date(started + (Date.now() - T0)), seedDate: '2026-11-27' });
-  printer = await startPrinterSimulator({ port: 0 });
+  peers = await startPeers('gd-vend-crash-', T0);
+  ({ dir, backend, printer } = peers);
 });
 
-afterAll(async () => {
-  await printer.close();
-  await backend.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(async () => peers.dispose());
 
 const meterKey = () => {
   const m = backend.db.prepare("SELECT meter_no, sts_json FROM meters WHERE account_no = ? AND kind = 'sts'").get(ACCOUNT) as { meter_no: string; sts_json: string };

@@ -112,3 +112,31 @@ export async function call<K extends MethodName>(core: Core, method: K, params: 
   if (!r.ok) throw new Error(`${method} failed: ${r.error.code} ${JSON.stringify(r.error.details)}`);
   return r.result as ResultOf<K>;
 }
+
+export interface Peers {
+  readonly dir: string;
+  readonly backend: RunningBackend;
+  readonly printer: PrinterSimulator;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The reference backend and the printer simulator alone, for a core that runs in a child process
+ * (crash tests). The backend's clock is DEMO_NOW running from `t0Ms`, which the child reuses.
+ */
+export async function startPeers(prefix: string, t0Ms: number): Promise<Peers> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  const started = DEMO_NOW.getTime();
+  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: () => new Date(started + (Date.now() - t0Ms)), seedDate: '2026-11-27' });
+  const printer = await startPrinterSimulator({ port: 0 });
+  return {
+    dir,
+    backend,
+    printer,
+    async dispose() {
+      await printer.close();
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

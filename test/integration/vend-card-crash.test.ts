@@ -5,7 +5,6 @@
  * itself at a card step ($GRIDDESK_CRASH_AT); a fresh child on the same database and the same card
  * resumes. Afterwards the meter loads exactly one credit per paid vend, never a second.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import { SimulatedCard } from '../../kiosk-drivers/card/sim/simulated-card.js';
 import { SimulatedMeter } from '../../kiosk-drivers/card/sim/simulated-meter.js';
 import { createSimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
+import { runChildCore } from '../support/child-core.js';
 import { DEMO_NOW, startPeers, type Peers } from '../support/stack.js';
 import { testTerminalConfig } from '../support/config.js';
 
@@ -116,22 +116,7 @@ if (childJob) {
 
   const runCore = (cardFile: string, purchase: Job['purchase'], crashAt: string | null) => {
     const job: Job = { dataDir: path.join(dir, 'terminal'), backendUrl: backend.url, printerPort: printer.port, cardFile, startIso: DEMO_NOW.toISOString(), t0Ms: T0, purchase };
-    return new Promise<{ signal: string | null; out: string }>((resolve, reject) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, VEND_CARD_CRASH_JOB: JSON.stringify(job) };
-      delete env.GRIDDESK_CRASH_AT;
-      delete env.GRIDDESK_SECURE_MODULE_CONFIG;
-      if (crashAt) env.GRIDDESK_CRASH_AT = crashAt;
-      const child = spawn(process.execPath, ['--import', 'tsx', SELF], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      child.on('error', reject);
-      child.on('exit', (code, signal) => {
-        if (code !== 0 && signal === null) reject(new Error(`runner exited ${code}: ${err}`));
-        else resolve({ signal, out });
-      });
-    });
+    return runChildCore(SELF, 'VEND_CARD_CRASH_JOB', job, crashAt);
   };
 
   const inspect = (vendId: string) => {

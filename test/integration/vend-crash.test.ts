@@ -4,7 +4,6 @@
  * the same request). Afterwards: exactly one credit per payment, no payment without credit, no TID
  * reused for a meter, and an intact journal.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -14,6 +13,7 @@ import { blockFromHex, decodeToken, deriveDecoderKeyDkga02 } from '../../main/ve
 import type { PrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
 import type { RunningBackend } from '../billing-backend/server.js';
 import type { CrashJob } from '../unit/vending/vend-crash/crash-runner.js';
+import { runChildCore, type ChildRun } from '../support/child-core.js';
 import { DEMO_NOW, startPeers, type Peers } from '../support/stack.js';
 
 const RUNNER = path.resolve('test/unit/vending/vend-crash/crash-runner.ts');
@@ -29,7 +29,7 @@ function runCore(
   purchase: CrashJob['purchase'],
   crashAt: string | null,
   secureModuleConfig?: Record<string, unknown>,
-): Promise<{ code: number | null; signal: string | null; out: string }> {
+): Promise<ChildRun> {
   const job: CrashJob = {
     dataDir,
     backendUrl: backend.url,
@@ -39,22 +39,7 @@ function runCore(
     purchase,
     ...(secureModuleConfig ? { secureModuleConfig } : {}),
   };
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, VEND_CRASH_JOB: JSON.stringify(job) };
-    delete env.GRIDDESK_CRASH_AT;
-    delete env.GRIDDESK_SECURE_MODULE_CONFIG;
-    if (crashAt) env.GRIDDESK_CRASH_AT = crashAt;
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      if (code !== 0 && signal === null) reject(new Error(`runner exited ${code}: ${err}`));
-      else resolve({ code, signal, out });
-    });
-  });
+  return runChildCore(RUNNER, 'VEND_CRASH_JOB', job, crashAt);
 }
 
 interface VendRow {

@@ -14,7 +14,7 @@ import type { EventName, EventPayloads, OperatorView, PaymentView, SyncStatusVie
 import type { TerminalConfig } from './config.js';
 import { openDatabase, type Db } from './store/db.js';
 import { outboxDepth } from './store/outbox.js';
-import { BackendClient } from './sync/backend-client.js';
+import type { BackendClient } from './sync/backend-client.js';
 import { OutboxPusher } from './sync/outbox-pusher.js';
 import { SnapshotPuller, type PullOutcome } from './sync/snapshot-puller.js';
 import { createDispatch, toWireError, type Dispatch, type Session } from './services/dispatch.js';
@@ -24,17 +24,25 @@ import { cacheOperators, signIn } from './services/auth.js';
 import { paymentReceipt } from './services/receipts.js';
 import { loadLocale, translator, type Locale, type Translate } from './i18n/locales.js';
 import type { Clock } from './services/clock.js';
-import { createVendingHandlers } from './services/vending/handlers.js';
+import { createVendingHandlers, type SecureModules } from './services/vending/handlers.js';
+import type { PaymentGateway } from './services/vending/gateway-client.js';
+import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
 
 export const GRIDDESK_VERSION = '0.1.0';
 
+/** Every implementation the core runs on; chosen only by the composition root (main/compose/). */
 export interface CoreAdapters {
   readonly printer: ReceiptPrinter | null;
   /** Device supervision (health, hot-plug, card/scan events); started by the composition root, closed with the core. */
   readonly devices?: DeviceManager | null;
   readonly clock?: Clock;
   readonly lateFees: LateFeePolicy;
+  readonly backend: BackendClient;
+  readonly secureModules: SecureModules;
+  readonly gateway: PaymentGateway;
+  readonly tariffs: TariffCatalog;
+  readonly vendRules: VendRules;
 }
 
 export interface Core {
@@ -42,6 +50,8 @@ export interface Core {
   readonly db: Db;
   readonly config: TerminalConfig;
   readonly pusher: OutboxPusher;
+  /** The supervised devices (null when the composition has none). */
+  readonly devices: DeviceManager | null;
   newSession(id: string): Session;
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
   /** Pull operators from the backend (best effort) so clerks can sign in offline later. */
@@ -63,12 +73,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     'zh-CN': translator(loadLocale('zh-CN')),
     en: translator(loadLocale('en')),
   };
-  const client = new BackendClient({
-    baseUrl: config.backend.url,
-    terminalId: config.terminalId,
-    secret: config.backend.terminalSecret,
-    now: clock,
-  });
+  const client = adapters.backend;
   const pusher = new OutboxPusher({
     db,
     client,
@@ -176,6 +181,10 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     translators,
     printer: adapters.printer,
     devices: adapters.devices ?? null,
+    secureModules: adapters.secureModules,
+    gateway: adapters.gateway,
+    tariffs: adapters.tariffs,
+    vendRules: adapters.vendRules,
     afterCommit: nudgeSync,
   });
 
@@ -245,6 +254,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     db,
     config,
     pusher,
+    devices: adapters.devices ?? null,
     newSession: (id) => ({ id, operator: null }),
     on: (event, listener) => {
       events.on(event, listener as (p: unknown) => void);

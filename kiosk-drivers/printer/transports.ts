@@ -1,4 +1,4 @@
-/** All printer transports in one place, for composition roots (main/host/compose.ts). */
+/** All printer transports in one place, for composition roots (main/compose/). */
 export type { PrinterTransport } from './receipt-printer.js';
 export { networkTransport, type NetworkTransportOptions } from './network-transport.js';
 export { usbTransport, serialTransport, type FileDeviceTransportOptions } from './file-device-transport.js';

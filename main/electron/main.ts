@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { EVENT_NAMES } from '../contract/index.js';
 import type { Core } from '../core.js';
 import type { Session } from '../services/dispatch.js';
-import { buildCoreFromConfig } from '../host/compose.js';
+import { buildCoreFromConfig } from '../compose/index.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_INDEX = path.resolve(here, '..', '..', 'renderer', 'index.html');

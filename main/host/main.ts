@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildProcess } from 'node:child_process';
-import { buildCoreFromConfig } from './compose.js';
+import { buildCoreFromConfig } from '../compose/index.js';
 import { startHost } from './host-server.js';
 import { chooseShell, electronBinary, openBrowser, spawnElectron, type ShellProbe } from './open-ui.js';
 

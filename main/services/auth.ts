@@ -4,7 +4,7 @@
  */
 import { scryptSync, timingSafeEqual } from 'node:crypto';
 import { AppError, type OperatorView, type Role } from '../contract/index.js';
-import type { OperatorSnapshot } from '../sync/backend-wire.js';
+import type { OperatorSnapshot } from '../wire/backend-wire.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from './clock.js';
 

@@ -12,7 +12,7 @@ import { stmt, type Db } from '../store/db.js';
 import { appendJournal, journalEntries } from '../store/journal.js';
 import { enqueueOutbox } from '../store/outbox.js';
 import { uuidv7 } from '../store/ids.js';
-import type { PaymentCreatedPayload } from '../sync/backend-wire.js';
+import type { PaymentCreatedPayload } from '../wire/backend-wire.js';
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
 import { moneyInput } from './money-input.js';

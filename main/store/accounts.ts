@@ -3,7 +3,7 @@
  * not acknowledged yet are laid over every snapshot, so a refresh never "un-pays" a bill that
  * this terminal has already settled.
  */
-import type { AccountSnapshot, BillSnapshot, MeterSnapshot } from '../sync/backend-wire.js';
+import type { AccountSnapshot, BillSnapshot, MeterSnapshot } from '../wire/backend-wire.js';
 import type { Db } from './db.js';
 
 export interface CachedBill {

@@ -14,7 +14,7 @@ import {
   type EventBatchResult,
   type OperatorSnapshot,
   type TerminalEvent,
-} from './backend-wire.js';
+} from '../wire/backend-wire.js';
 import { signRequest } from './signing.js';
 
 export class BackendUnreachable extends Error {

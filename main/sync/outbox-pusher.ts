@@ -6,7 +6,7 @@
  */
 import type { Db } from '../store/db.js';
 import { peekOutbox } from '../store/outbox.js';
-import type { TerminalEvent } from './backend-wire.js';
+import type { TerminalEvent } from '../wire/backend-wire.js';
 import { BackendUnreachable, type BackendClient } from './backend-client.js';
 
 export interface PushOutcome {

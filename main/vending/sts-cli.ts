@@ -12,7 +12,7 @@ import { ea07Encrypt } from './sts/ea07.js';
 import { SAMPLE_TEST_TABLES, type Ea07Tables } from './sts/ea07-tables.js';
 import { encodeAmount } from './sts/amount.js';
 import { isStsError } from './sts/sts-error.js';
-import { loadEa07TablesFileSync } from './sts/tables-loader.js';
+import { loadEa07TablesFileSync } from '../loaders/sts-tables.js';
 import { isBaseDate } from './sts/tid.js';
 import { buildRegisterBlock, MANAGEMENT_SUBCLASS, TOKEN_CLASS } from './sts/token-data.js';
 import { tokenDigits } from './sts/token-digits.js';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { encodeReceipt } from '../../kiosk-drivers/printer/escpos-encoder.js';
 import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
 
-import { createCore } from '../../main/core.js';
+import { buildCore } from '../../main/compose/index.js';
 
 import { startBackend } from '../billing-backend/server.js';
 import { atMost, info, median, percentile, type BenchResult } from './harness.js';
@@ -37,7 +37,7 @@ export async function run(): Promise<BenchResult[]> {
     close: () => Promise.resolve(),
   };
   const config = testTerminalConfig({ dataDir: path.join(dir, 'terminal'), backend: { url: backend.url, lookupTimeoutMs: 2000 } });
-  const core = createCore(config, { printer, lateFees: shippedLateFees() });
+  const core = buildCore(config, { printer, withoutDevices: true, lateFees: shippedLateFees() });
   try {
     await core.refreshOperators();
     const s = core.newSession('bench');

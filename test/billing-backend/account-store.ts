@@ -6,7 +6,7 @@ import {
   type ChangesPage,
   type MeterSnapshot,
   type OperatorSnapshot,
-} from '../../main/sync/backend-wire.js';
+} from '../../main/wire/backend-wire.js';
 import { getMeta, setMeta, type BackendDb } from './db.js';
 import { GENERATOR_VERSION, type SeedData, type SeedParams } from './seed.js';
 

@@ -3,7 +3,7 @@
  * outTradeNo: the first request decides the order's fate from the `gatewayOutcome` knob; every
  * later request for the same outTradeNo answers from the stored order.
  */
-import type { GatewayOrderStatus, GatewayPayRequest } from '../../main/sync/backend-wire.js';
+import type { GatewayOrderStatus, GatewayPayRequest } from '../../main/wire/backend-wire.js';
 import { nextCounter, type BackendDb } from './db.js';
 
 export type GatewayOutcome = 'success' | 'declined' | 'timeout' | 'unknown';

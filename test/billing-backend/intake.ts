@@ -13,7 +13,7 @@ import {
   type EventResult,
   type ExceptionKind,
   type TerminalEvent,
-} from '../../main/sync/backend-wire.js';
+} from '../../main/wire/backend-wire.js';
 import { z } from 'zod';
 import { nextCounter, type BackendDb } from './db.js';
 import { applyKeyChange, ensureStsIssuesTable, recordOfflineIssue } from './sts-issue.js';

@@ -12,7 +12,7 @@ import type {
   MeterSnapshot,
   OperatorSnapshot,
   StsParams,
-} from '../../main/sync/backend-wire.js';
+} from '../../main/wire/backend-wire.js';
 import { addMonths, daysInMonth, dueDateOf, formatPeriod, parseDate, periodYear } from './calendar.js';
 import { luhnCheckDigit } from './luhn.js';
 import { deterministicSalt, hashPin } from './pin-hash.js';

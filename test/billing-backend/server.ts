@@ -11,7 +11,7 @@ import {
   type ErrorBody,
   type ExceptionRecord,
   type LedgerEntry,
-} from '../../main/sync/backend-wire.js';
+} from '../../main/wire/backend-wire.js';
 import { checkSignedRequest, DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { AccountStore, DEFAULT_CHANGES_LIMIT, ensureSeeded, MAX_CHANGES_LIMIT } from './account-store.js';
 import { openBackendDb, type BackendDb } from './db.js';

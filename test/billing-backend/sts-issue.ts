@@ -5,7 +5,7 @@
  * a re-request with the same inputs returns the stored token, byte for byte; a TID already used
  * for the meter by another vend is refused.
  */
-import { StsParamsSchema, type StsParams } from '../../main/sync/backend-wire.js';
+import { StsParamsSchema, type StsParams } from '../../main/wire/backend-wire.js';
 import { StsIssueRequestSchema, type StsIssueResponse } from '../../main/vending/secure-module/online-secure-module.js';
 import { assertMeterIdentity, TokenEngine, type MeterIdentity } from '../../main/vending/sts/index.js';
 import { isStsError } from '../../main/vending/sts/sts-error.js';

@@ -6,7 +6,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
-import { DEMO_CARD_MASTER_KEY } from '../../main/services/devices/compose-devices.js';
+import { DEMO_CARD_MASTER_KEY } from '../../main/compose/devices.js';
 import { DEMO_SUPERVISOR, openAndSignIn, shot, stackPerTest, type Lang } from '../support/e2e.js';
 
 const stack = stackPerTest();

@@ -5,7 +5,7 @@
  * simulated meter then loads exactly one credit.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO_CARD_MASTER_KEY } from '../../main/services/devices/compose-devices.js';
+import { DEMO_CARD_MASTER_KEY } from '../../main/compose/devices.js';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import { SimulatedMeter } from '../../kiosk-drivers/card/sim/simulated-meter.js';
 import { openAndSignIn as signInAs, shot, stackPerTest, type Lang } from '../support/e2e.js';

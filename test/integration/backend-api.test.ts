@@ -5,7 +5,7 @@ import {
   ChangesPageSchema,
   OperatorListSchema,
   type AccountSnapshot,
-} from '../../main/sync/backend-wire.js';
+} from '../../main/wire/backend-wire.js';
 import { DEMO_TERMINAL, MAX_CLOCK_SKEW_MS, signedHeaders } from '../../main/sync/signing.js';
 import { startBackend } from '../billing-backend/server.js';
 import { createSignedClient, rawRequest } from '../billing-backend/signed-client.js';

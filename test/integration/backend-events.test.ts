@@ -9,7 +9,7 @@ import {
   type EventResult,
   type PaymentCreatedPayloadSchema,
   type TerminalEvent,
-} from '../../main/sync/backend-wire.js';
+} from '../../main/wire/backend-wire.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { startBackend } from '../billing-backend/server.js';
 import { createSignedClient } from '../billing-backend/signed-client.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { GatewayOrderStatusSchema, GatewayPayResponseSchema } from '../../main/sync/backend-wire.js';
+import { GatewayOrderStatusSchema, GatewayPayResponseSchema } from '../../main/wire/backend-wire.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { createSignedClient, rawRequest, type RawResponse } from '../billing-backend/signed-client.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../billing-backend/testing.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import { SimulatedWedgeScanner } from '../../kiosk-drivers/scanner/sim/simulated-scanners.js';
 import type { EventName, EventPayloads, MethodName, ParamsOf, ResultOf, RpcResponse } from '../../main/contract/index.js';
-import { DEMO_CARD_MASTER_KEY } from '../../main/services/devices/compose-devices.js';
+import { DEMO_CARD_MASTER_KEY } from '../../main/compose/devices.js';
 import type { Session } from '../../main/services/dispatch.js';
 import { collectEvents, until } from '../support/events.js';
 import { call as typedCall, signedIn, startStack, type Stack } from '../support/stack.js';

@@ -4,7 +4,8 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCore, type Core } from '../../main/core.js';
+import type { Core } from '../../main/core.js';
+import { buildCore } from '../../main/compose/index.js';
 import { peekOutbox } from '../../main/store/outbox.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { shippedLateFees, testTerminalConfig } from '../support/config.js';
@@ -19,8 +20,9 @@ beforeEach(async () => {
   stack = await startStack();
   const target = new URL(stack.backend.url);
   proxy = await startFaultProxy({ host: target.hostname, port: Number(target.port) });
-  core = createCore(testTerminalConfig({ dataDir: path.join(stack.dir, 'proxied'), backend: { url: proxy.url, lookupTimeoutMs: 1000 } }), {
+  core = buildCore(testTerminalConfig({ dataDir: path.join(stack.dir, 'proxied'), backend: { url: proxy.url, lookupTimeoutMs: 1000 } }), {
     printer: null,
+    withoutDevices: true,
     clock: stack.clock,
     lateFees: shippedLateFees(),
   });

@@ -11,11 +11,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 
-import { createCore } from '../../main/core.js';
-import { loadLateFeeRules } from '../../main/domain/late-fee/load-late-fee-rules.js';
-import { printerFor, RESOURCES_DIR } from '../../main/host/compose.js';
-import { DEMO_CARD_MASTER_KEY, deviceManagerFor } from '../../main/services/devices/compose-devices.js';
-import { lateFeePolicy } from '../../main/services/late-fees.js';
+import { buildCore } from '../../main/compose/index.js';
+import { DEMO_CARD_MASTER_KEY } from '../../main/compose/devices.js';
 import { verifyJournal } from '../../main/store/journal.js';
 
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
@@ -75,14 +72,8 @@ async function runChild(job: Job): Promise<void> {
   };
   const hall = createSimulatedHall();
   hall.cardReader.insert(card);
-  const { devices } = deviceManagerFor(config, printerFor(config), { hall, clock });
-  const core = createCore(config, {
-    printer: devices.printer,
-    devices,
-    clock,
-    lateFees: lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),
-  });
-  devices.start();
+  const core = buildCore(config, { hall, clock });
+  const devices = core.devices!;
   await core.refreshOperators();
   const supervisor = core.newSession('crash-supervisor');
   await core.dispatch('session.signIn', { operatorId: 'S001', pin: '9999' }, supervisor);

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RpcResponse, VendCardCheckView, VendView } from '../../main/contract/index.js';
 import type { Session } from '../../main/services/dispatch.js';
-import { DEMO_CARD_MASTER_KEY } from '../../main/services/devices/compose-devices.js';
+import { DEMO_CARD_MASTER_KEY } from '../../main/compose/devices.js';
 import { journalEntries, verifyJournal } from '../../main/store/journal.js';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import type { SimulatedCard } from '../../kiosk-drivers/card/sim/simulated-card.js';

@@ -12,7 +12,7 @@ import type { RpcResponse, TokenManageView, VendView } from '../../main/contract
 import type { Session } from '../../main/services/dispatch.js';
 import { pendingKeyChange } from '../../main/services/vending/meter-key-changes.js';
 import { journalEntries, verifyJournal } from '../../main/store/journal.js';
-import { StsParamsSchema, type StsParams } from '../../main/sync/backend-wire.js';
+import { StsParamsSchema, type StsParams } from '../../main/wire/backend-wire.js';
 import { OnlineSecureModule } from '../../main/vending/secure-module/index.js';
 import { blockFromHex, decodeToken, deriveDecoderKeyDkga02, tidFromDate, type MeterIdentity } from '../../main/vending/sts/index.js';
 import { signedIn, startStack, type Stack } from '../support/stack.js';

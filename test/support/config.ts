@@ -5,8 +5,8 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { TerminalConfigSchema, type TerminalConfig } from '../../main/config.js';
-import { loadLateFeeRules } from '../../main/domain/late-fee/load-late-fee-rules.js';
-import { RESOURCES_DIR } from '../../main/host/compose.js';
+import { loadLateFeeRules } from '../../main/loaders/late-fee-rules.js';
+import { RESOURCES_DIR } from '../../main/compose/index.js';
 import { deepMerge, type Tree } from '../../main/i18n/deep-merge.js';
 import type { LateFeePolicy } from '../../main/services/accounts.js';
 import { lateFeePolicy } from '../../main/services/late-fees.js';

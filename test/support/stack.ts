@@ -9,15 +9,14 @@ import path from 'node:path';
 import type { TerminalConfig } from '../../main/config.js';
 import type { MethodName, ParamsOf, ResultOf } from '../../main/contract/index.js';
 import type { Session } from '../../main/services/dispatch.js';
-import { createCore, type Core } from '../../main/core.js';
+import type { Core } from '../../main/core.js';
 
-import { printerFor } from '../../main/host/compose.js';
+import { buildCore } from '../../main/compose/index.js';
 import { startHost, type RunningHost } from '../../main/host/host-server.js';
 import { RENDERER_DIR } from '../../main/host/main.js';
 
 import { startPrinterSimulator, type PrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
 import { createSimulatedHall, type SimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
-import { deviceManagerFor } from '../../main/services/devices/compose-devices.js';
 import { startBackend, type RunningBackend } from '../billing-backend/server.js';
 import { shippedLateFees, testTerminalConfig } from './config.js';
 
@@ -63,9 +62,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const hall = createSimulatedHall();
   const lateFees = shippedLateFees();
   const build = async () => {
-    const { devices } = deviceManagerFor(config, printerFor(config), { hall, clock });
-    const core = createCore(config, { printer: devices.printer, devices, clock, lateFees });
-    devices.start();
+    const core = buildCore(config, { hall, clock, lateFees });
     await core.refreshOperators();
     return core;
   };

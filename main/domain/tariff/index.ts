@@ -1,4 +1,4 @@
-/** Pure tariff rules (common tier). The node-tier file loader is ./load-tariff-config.ts. */
+/** Pure tariff rules (common tier). The node-tier file loader is main/loaders/tariff-config.ts. */
 export * from './error-codes.js';
 export * from './tariff-schema.js';
 export * from './civil-date.js';

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import { TariffError } from './error-codes.js';
 
-/** Same values as the sync wire's CUSTOMER_CLASSES (main/sync/backend-wire.ts). */
+/** Same values as the sync wire's CUSTOMER_CLASSES (main/wire/backend-wire.ts). */
 export const CUSTOMER_CLASSES = ['residential', 'commercial', 'industrial', 'agricultural'] as const;
 export const CustomerClassSchema = z.enum(CUSTOMER_CLASSES);
 export type CustomerClass = z.infer<typeof CustomerClassSchema>;

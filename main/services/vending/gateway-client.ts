@@ -3,7 +3,7 @@
  * or late is NOT an answer: the caller resolves it later by querying the order by out-trade
  * number, never by guessing.
  */
-import { GatewayOrderStatusSchema, GatewayPayResponseSchema, type GatewayOrderStatus } from '../../sync/backend-wire.js';
+import { GatewayOrderStatusSchema, GatewayPayResponseSchema, type GatewayOrderStatus } from '../../wire/backend-wire.js';
 
 export type GatewayPayOutcome =
   | { readonly status: 'success'; readonly tradeNo: string | null }

@@ -2,34 +2,25 @@
  * Vending handlers for the core's dispatch. Owned by the vending area; core.ts spreads them into
  * the handler map, so adding a vending method never touches the core's own handlers.
  *
- * Configuration: tariffs (resources/tariffs), vend rules (resources/rules/vend.json) and the
- * secure module (resources/keys/secure-module.json, or $GRIDDESK_SECURE_MODULE_CONFIG).
- * Unfinished vends are resumed right after the core starts.
+ * Tariffs, vend rules, the secure modules and the payment gateway arrive chosen by the
+ * composition root (main/compose/). Unfinished vends are resumed right after the core starts.
  */
-import path from 'node:path';
 import type { ReceiptPrinter } from '../../../kiosk-drivers/printer/receipt-printer.js';
 import type { DeviceManager } from '../../../kiosk-drivers/device-manager/device-manager.js';
 import { DeviceError } from '../../../kiosk-drivers/errors.js';
 import type { OperatorView } from '../../contract/index.js';
 import type { TerminalConfig } from '../../config.js';
-import { loadTariffDirectory, loadVendRules } from '../../domain/tariff/load-tariff-config.js';
+import type { TariffCatalog, VendRules } from '../../domain/tariff/index.js';
 import type { Locale, Translate } from '../../i18n/locales.js';
 import type { Db } from '../../store/db.js';
-import {
-  LocalSecureModule,
-  loadSecureModuleConfig,
-  loadVendingKeyFile,
-  OnlineSecureModule,
-  type SecureModuleConfig,
-} from '../../vending/secure-module/index.js';
+import type { LocalSecureModule, OnlineSecureModule, SecureModuleConfig } from '../../vending/secure-module/index.js';
 import type { AccountService } from '../accounts.js';
 import type { Clock } from '../clock.js';
 import { toWireError, type Session } from '../dispatch.js';
-import { HttpPaymentGateway, type PaymentGateway } from './gateway-client.js';
+import type { PaymentGateway } from './gateway-client.js';
 import { ManagementTokens, type ManageInput } from './management-tokens.js';
 import { vendReceipt } from './vend-receipt.js';
 import { VendService } from './vend-service.js';
-import { resourcesDir } from '../../resources-dir.js';
 
 export interface VendingDeps {
   readonly db: Db;
@@ -43,9 +34,11 @@ export interface VendingDeps {
    * finishes the vends waiting for it. Null/absent = card vends are refused up front.
    */
   readonly devices?: Pick<DeviceManager, 'readCard' | 'cardWriter' | 'on'> | null;
-  /** Overrides for tests and composition roots; defaults come from resources/. */
-  readonly secureModuleConfig?: SecureModuleConfig;
-  readonly gateway?: PaymentGateway;
+  /** Chosen by the composition root (main/compose/). */
+  readonly secureModules: SecureModules;
+  readonly gateway: PaymentGateway;
+  readonly tariffs: TariffCatalog;
+  readonly vendRules: VendRules;
   readonly randomNibble?: () => number;
   /** Resume unfinished vends right after start (default true). */
   readonly resumeOnStart?: boolean;
@@ -53,33 +46,14 @@ export interface VendingDeps {
   readonly afterCommit?: () => void;
 }
 
-const RESOURCES_DIR = resourcesDir();
-
-/**
- * The secure modules of one terminal. The key file is read ONCE, into one local module (one engine
- * with its decoder key cache), shared by vending and management tokens.
- */
+/** The secure modules of one terminal, chosen by the composition root (main/compose/secure-modules.ts). */
 export interface SecureModules {
   readonly config: SecureModuleConfig;
   readonly local: LocalSecureModule | null;
   readonly online: OnlineSecureModule;
 }
 
-export function loadSecureModules(deps: Pick<VendingDeps, 'config' | 'clock' | 'secureModuleConfig'>): SecureModules {
-  const sm = deps.secureModuleConfig ?? loadSecureModuleConfig();
-  const local = sm.keyFile === null ? null : new LocalSecureModule(loadVendingKeyFile(sm.keyFile));
-  if (sm.mode === 'local' && !local) throw new Error('secure module in local mode needs a keyFile');
-  const online = new OnlineSecureModule({
-    baseUrl: deps.config.backend.url,
-    terminalId: deps.config.terminalId,
-    secret: deps.config.backend.terminalSecret,
-    timeoutMs: sm.onlineTimeoutMs,
-    now: deps.clock,
-  });
-  return { config: sm, local, online };
-}
-
-export function createVendingService(deps: VendingDeps, modules: SecureModules = loadSecureModules(deps)): VendService {
+export function createVendingService(deps: VendingDeps, modules: SecureModules = deps.secureModules): VendService {
   const { db, config, clock } = deps;
   const { config: sm, local: localModule, online } = modules;
   const operatorName = (id: string) =>
@@ -90,14 +64,14 @@ export function createVendingService(deps: VendingDeps, modules: SecureModules =
     timeZone: config.timeZone,
     terminalId: config.terminalId,
     accounts: deps.accounts,
-    tariffs: loadTariffDirectory(path.join(RESOURCES_DIR, 'tariffs')),
-    rules: loadVendRules(path.join(RESOURCES_DIR, 'rules', 'vend.json')),
+    tariffs: deps.tariffs,
+    rules: deps.vendRules,
     secureModule: sm.mode === 'local' && localModule ? localModule : online,
     localModule,
     localFallback: sm.localFallback,
     offlineCreditLimitFen: sm.offlineCreditLimitFen,
     staleCashVendMs: sm.staleCashVendMinutes * 60_000,
-    gateway: deps.gateway ?? new HttpPaymentGateway(config.backend.url, 10_000),
+    gateway: deps.gateway,
     defaultLocale: config.defaultLocale,
     cards: deps.devices ?? null,
     afterCommit: deps.afterCommit ?? (() => undefined),
@@ -138,7 +112,7 @@ function requireOperator(s: Session): OperatorView {
 
 /** The vend service and the management tokens over ONE set of secure modules. */
 export function createVending(deps: VendingDeps): { vends: VendService; management: ManagementTokens; modules: SecureModules } {
-  const modules = loadSecureModules(deps);
+  const modules = deps.secureModules;
   const vends = createVendingService(deps, modules);
   const management = new ManagementTokens({
     db: deps.db,

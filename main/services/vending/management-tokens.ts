@@ -18,7 +18,7 @@ import type { Db } from '../../store/db.js';
 import { appendJournal } from '../../store/journal.js';
 import { enqueueOutbox } from '../../store/outbox.js';
 import { uuidv7 } from '../../store/ids.js';
-import type { StsParams } from '../../sync/backend-wire.js';
+import type { StsParams } from '../../wire/backend-wire.js';
 import type { LocalSecureModule } from '../../vending/secure-module/index.js';
 import { formatTokenGroups, tidFromDate } from '../../vending/sts/index.js';
 import type { AccountService } from '../accounts.js';

@@ -7,7 +7,7 @@
  * terminal's latest key change over the snapshot while the backend may not have it yet (the event
  * is still in the outbox, or the snapshot is not newer than the account version seen at issue).
  */
-import type { StsParams } from '../../sync/backend-wire.js';
+import type { StsParams } from '../../wire/backend-wire.js';
 import type { CachedAccount } from '../../store/accounts.js';
 import type { Db } from '../../store/db.js';
 import { stepEventId } from './vend-store.js';

@@ -6,7 +6,7 @@ import { AppError, type OperatorView, type WireError } from '../../contract/inde
 import type { Locale } from '../../i18n/locales.js';
 import { appendJournal } from '../../store/journal.js';
 import { enqueueOutbox } from '../../store/outbox.js';
-import type { PaymentCreatedPayload } from '../../sync/backend-wire.js';
+import type { PaymentCreatedPayload } from '../../wire/backend-wire.js';
 import { crashPoint } from '../../vending/vend/crash-point.js';
 import type { VendContext } from './vend-context.js';
 import { stepEventId, storedSplit, vendReceiptView, type VendRow } from './vend-store.js';

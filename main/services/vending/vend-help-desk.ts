@@ -4,7 +4,7 @@
  */
 import { AppError } from '../../contract/index.js';
 import type { TokenExplainView } from '../../contract/vending.js';
-import type { MeterSnapshot } from '../../sync/backend-wire.js';
+import type { MeterSnapshot } from '../../wire/backend-wire.js';
 import { explainToken, formatTokenGroups, normalizeTokenInput } from '../../vending/sts/index.js';
 import { withKeyChanges } from './meter-key-changes.js';
 import type { VendContext } from './vend-context.js';

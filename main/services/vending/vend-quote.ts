@@ -17,7 +17,7 @@ import {
   type VendBreakdown,
 } from '../../domain/tariff/index.js';
 import type { CachedAccount } from '../../store/accounts.js';
-import type { MeterSnapshot } from '../../sync/backend-wire.js';
+import type { MeterSnapshot } from '../../wire/backend-wire.js';
 import { meterIdentity } from '../../vending/secure-module/index.js';
 import { parseEnergyKwh } from '../../vending/vend/vend-states.js';
 import { alignToTokenGrid, ladderPosition, tokenEnergyAtOrAbove } from '../../vending/vend/token-energy.js';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { resourcesDir } from '../../resources-dir.js';
 import { StsError } from '../sts/sts-error.js';
 import { blockFromHex, SAMPLE_TEST_TABLES, type Block64, type Ea07Tables } from '../sts/index.js';
-import { loadEa07TablesFileSync } from '../sts/tables-loader.js';
+import { loadEa07TablesFileSync } from '../../loaders/sts-tables.js';
 
 export const KEYS_DIR = path.join(resourcesDir(), 'keys');
 

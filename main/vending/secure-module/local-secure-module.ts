@@ -1,6 +1,6 @@
 import { StsError } from '../sts/sts-error.js';
 import { assertMeterIdentity, TokenEngine, type Block64, type DecodedToken, type IssuedToken, type KeyChangeTokens, type MeterIdentity } from '../sts/index.js';
-import type { StsParams } from '../../sync/backend-wire.js';
+import type { StsParams } from '../../wire/backend-wire.js';
 import type { IssueCreditRequest, IssuedCredit, SecureModule } from './secure-module.js';
 import type { VendingKeyMaterial } from './key-file.js';
 

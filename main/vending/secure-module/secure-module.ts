@@ -6,7 +6,7 @@
  * Both are deterministic for a given (meter, TID, RND, amount), so a re-issue after a crash is
  * byte-identical whichever module answers. Nothing here stores or logs key material.
  */
-import type { StsParams } from '../../sync/backend-wire.js';
+import type { StsParams } from '../../wire/backend-wire.js';
 
 export type SecureModuleMode = 'online' | 'local';
 

@@ -4,7 +4,7 @@ import { StsError } from './sts-error.js';
  * EA07 (STA) substitution and permutation tables. `s1`/`s2` map a nibble to a nibble; `p` maps
  * input bit i to output bit p[i], bits numbered from 0 = least significant (LSB numbering).
  * Production tables are secrets issued by the STS Association: load them at run time
- * (tables-loader.ts), never commit them.
+ * (main/loaders/sts-tables.ts), never commit them.
  */
 export interface Ea07Tables {
   readonly s1: readonly number[];

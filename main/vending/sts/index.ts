@@ -1,6 +1,6 @@
 /**
  * STS token engine (IEC 62055-41): public API. Common tier: no Node, DOM or Electron imports.
- * The Node-only key-file loader is ./tables-loader.ts.
+ * The Node-only key-file loader is main/loaders/sts-tables.ts.
  */
 export {
   AMOUNT_MAX_TENTHS,

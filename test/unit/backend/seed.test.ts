@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AccountSnapshotSchema, type AccountSnapshot } from '../../../main/sync/backend-wire.js';
+import { AccountSnapshotSchema, type AccountSnapshot } from '../../../main/wire/backend-wire.js';
 import { isLuhnValid } from '../../billing-backend/luhn.js';
 import { verifyPin } from '../../billing-backend/pin-hash.js';
 import { DEFAULT_SEED, DEFAULT_SEED_DATE, generateSeed } from '../../billing-backend/seed.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventBatchSchema, MAX_EVENTS_PER_BATCH, PaymentCreatedPayloadSchema, TerminalEventSchema } from '../../../main/sync/backend-wire.js';
+import { EventBatchSchema, MAX_EVENTS_PER_BATCH, PaymentCreatedPayloadSchema, TerminalEventSchema } from '../../../main/wire/backend-wire.js';
 
 const payment = {
   paymentId: 'P-1',

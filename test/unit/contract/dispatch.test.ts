@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shippedLateFees, testTerminalConfig } from '../../support/config.js';
-import { createCore, type Core } from '../../../main/core.js';
+import type { Core } from '../../../main/core.js';
+import { buildCore } from '../../../main/compose/index.js';
 import { cacheOperators } from '../../../main/services/auth.js';
 import { hashPin } from '../../billing-backend/pin-hash.js';
 import { ERROR_CODES, methodSchemas } from '../../../main/contract/index.js';
@@ -21,7 +22,7 @@ const snapshot = () =>
 beforeAll(() => {
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-contract-'));
   const config = testTerminalConfig({ dataDir: dir, backend: { lookupTimeoutMs: 200 } });
-  core = createCore(config, { printer: null, lateFees: shippedLateFees() });
+  core = buildCore(config, { printer: null, withoutDevices: true, lateFees: shippedLateFees() });
   cacheOperators(core.db, [
     { operatorId: 'C001', name: '张敏', role: 'clerk', pinHash: hashPin('1234', Buffer.from('00112233445566778899aabbccddeeff', 'hex')), active: true },
     { operatorId: 'A001', name: '王审', role: 'auditor', pinHash: hashPin('5678', Buffer.from('ffeeddccbbaa99887766554433221100', 'hex')), active: true },

@@ -16,13 +16,13 @@ vi.mock('electron', () => ({
 }));
 
 const { registerRpc } = await import('../../../main/electron/main.js');
-const { createCore } = await import('../../../main/core.js');
+const { buildCore } = await import('../../../main/compose/index.js');
 const { shippedLateFees, testTerminalConfig } = await import('../../support/config.js');
 
 function core() {
-  return createCore(
+  return buildCore(
     testTerminalConfig({ terminalId: 'T-EL-01', mode: 'kiosk', defaultLocale: 'en', dataDir: mkdtempSync(path.join(tmpdir(), 'gd-el-')) }),
-    { printer: null, lateFees: shippedLateFees() },
+    { printer: null, withoutDevices: true, lateFees: shippedLateFees() },
   );
 }
 

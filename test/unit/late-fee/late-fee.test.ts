@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { computeLateFee, type LateFeeBill } from '../../../main/domain/late-fee/compute-late-fee.js';
 import { parseLateFeeRules, type LateFeeRules } from '../../../main/domain/late-fee/late-fee-schema.js';
-import { loadLateFeeRules } from '../../../main/domain/late-fee/load-late-fee-rules.js';
+import { loadLateFeeRules } from '../../../main/loaders/late-fee-rules.js';
 import { TariffError } from '../../../main/domain/tariff/error-codes.js';
 
 const rules = loadLateFeeRules(join(import.meta.dirname, '..', '..', '..', 'resources', 'rules', 'late-fee.json'));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDateTime } from '../../../renderer/src/format-time.js';
-import { createCore } from '../../../main/core.js';
+import { buildCore } from '../../../main/compose/index.js';
 import { testTerminalConfig } from '../../support/config.js';
 
 describe('formatDateTime', () => {
@@ -30,8 +30,9 @@ describe('formatDateTime', () => {
 
 describe('system.info', () => {
   it("carries the terminal's configured zone", async () => {
-    const core = createCore(testTerminalConfig({ timeZone: 'Asia/Urumqi', dataDir: mkdtempSync(path.join(tmpdir(), 'gd-tz-')) }), {
+    const core = buildCore(testTerminalConfig({ timeZone: 'Asia/Urumqi', dataDir: mkdtempSync(path.join(tmpdir(), 'gd-tz-')) }), {
       printer: null,
+      withoutDevices: true,
       lateFees: () => ({ fen: 0, ruleKey: '' }),
     });
     try {

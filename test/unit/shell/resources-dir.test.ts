@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resourcesDir } from '../../../main/resources-dir.js';
-import { RESOURCES_DIR } from '../../../main/host/compose.js';
+import { RESOURCES_DIR } from '../../../main/compose/index.js';
 import { resolveLocalesDir } from '../../../main/i18n/locales.js';
 
 function tree(...dirs: string[]): string {

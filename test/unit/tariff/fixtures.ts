@@ -1,6 +1,6 @@
 /** Shared test helpers: the shipped configs, a seeded PRNG, and an independent cost oracle. */
 import { join } from 'node:path';
-import { loadTariffDirectory, loadVendRules } from '../../../main/domain/tariff/load-tariff-config.js';
+import { loadTariffDirectory, loadVendRules } from '../../../main/loaders/tariff-config.js';
 import type { PriceLadder } from '../../../main/domain/tariff/price-ladder.js';
 import type { Tariff, VendRules } from '../../../main/domain/tariff/tariff-schema.js';
 export { mulberry32 as seededRandom } from '../../support/prng.js';

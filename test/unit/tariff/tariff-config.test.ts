@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TARIFF_ERROR_CODES, TariffError } from '../../../main/domain/tariff/error-codes.js';
-import { loadTariffDirectory, loadTariffFile, loadVendRules } from '../../../main/domain/tariff/load-tariff-config.js';
+import { loadTariffDirectory, loadTariffFile, loadVendRules } from '../../../main/loaders/tariff-config.js';
 import { parseTariff, parseVendRules } from '../../../main/domain/tariff/tariff-schema.js';
 import { touPeriodAt, touVendPrice } from '../../../main/domain/tariff/time-of-use.js';
 import { REPO_ROOT, TARIFF_DIR, catalog, tariff, vendRules } from './fixtures.js';

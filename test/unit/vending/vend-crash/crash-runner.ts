@@ -6,10 +6,7 @@
  * requestId (as the clerk would), prints one `RESULT {...}` line and exits.
  */
 
-import { createCore } from '../../../../main/core.js';
-import { loadLateFeeRules } from '../../../../main/domain/late-fee/load-late-fee-rules.js';
-import { printerFor, RESOURCES_DIR } from '../../../../main/host/compose.js';
-import { lateFeePolicy } from '../../../../main/services/late-fees.js';
+import { buildCore } from '../../../../main/compose/index.js';
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,11 +38,7 @@ const config = testTerminalConfig({
   backend: { url: job.backendUrl, lookupTimeoutMs: 3000 },
   printer: { transport: 'network', host: '127.0.0.1', port: job.printerPort },
 });
-const core = createCore(config, {
-  printer: printerFor(config),
-  clock,
-  lateFees: lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),
-});
+const core = buildCore(config, { withoutDevices: true, clock });
 await core.refreshOperators();
 const supervisor = core.newSession('crash-supervisor');
 await core.dispatch('session.signIn', { operatorId: 'S001', pin: '9999' }, supervisor);

@@ -10,12 +10,13 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AccountService } from '../../../../main/services/accounts.js';
 import { createVending } from '../../../../main/services/vending/handlers.js';
+import { composeAdapters } from '../../../../main/compose/index.js';
 import { FORMER_BASE_TID_MARGIN, newestTid, nextTid } from '../../../../main/services/vending/vend-store.js';
 import { loadLocale, translator } from '../../../../main/i18n/locales.js';
 import { migrate } from '../../../../main/store/migrations.js';
 import { openDatabase } from '../../../../main/store/db.js';
 import { BackendClient } from '../../../../main/sync/backend-client.js';
-import type { StsParams } from '../../../../main/sync/backend-wire.js';
+import type { StsParams } from '../../../../main/wire/backend-wire.js';
 import { tidFromDate } from '../../../../main/vending/sts/index.js';
 import { openBackendDb } from '../../../billing-backend/db.js';
 import { applyKeyChange } from '../../../billing-backend/sts-issue.js';
@@ -120,6 +121,12 @@ describe('one secure module', () => {
       lookupTimeoutMs: 100,
       lateFees: shippedLateFees(),
     });
+    const adapters = composeAdapters(config, {
+      printer: null,
+      withoutDevices: true,
+      clock,
+      secureModuleConfig: { mode: 'online', keyFile: 'demo-vending-key.json', localFallback: true, offlineCreditLimitFen: 0, onlineTimeoutMs: 1000, staleCashVendMinutes: 30 },
+    });
     const { vends, management, modules } = createVending({
       db,
       clock,
@@ -128,7 +135,10 @@ describe('one secure module', () => {
       translators: { 'zh-CN': translator(loadLocale('zh-CN')), en: translator(loadLocale('en')) },
       printer: null,
       resumeOnStart: false,
-      secureModuleConfig: { mode: 'online', keyFile: 'demo-vending-key.json', localFallback: true, offlineCreditLimitFen: 0, onlineTimeoutMs: 1000, staleCashVendMinutes: 30 },
+      secureModules: adapters.secureModules,
+      gateway: adapters.gateway,
+      tariffs: adapters.tariffs,
+      vendRules: adapters.vendRules,
     });
     expect(modules.local).not.toBeNull();
     expect(vends.localModule).toBe(modules.local);

@@ -3,7 +3,7 @@
  * meter the engine would refuse never reaches a vend as valid data.
  */
 import { describe, expect, it } from 'vitest';
-import { StsParamsSchema } from '../../../../main/sync/backend-wire.js';
+import { StsParamsSchema } from '../../../../main/wire/backend-wire.js';
 import { assertMeterIdentity } from '../../../../main/vending/sts/index.js';
 
 const BASE = { iin: '600727', drn: '00000000000', keyType: 2, sgc: '123456', ti: '01', krn: 1, baseDate: '2014-01-01', algorithm: 'EA07' } as const;

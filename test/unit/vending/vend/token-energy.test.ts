@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadTariffFile, loadVendRules } from '../../../../main/domain/tariff/load-tariff-config.js';
+import { loadTariffFile, loadVendRules } from '../../../../main/loaders/tariff-config.js';
 import { previewVend, priceLadder, type EnergyRounding, type Tariff, type VendBreakdown } from '../../../../main/domain/tariff/index.js';
 import { decodeAmount, encodeAmount, isRepresentableTenths, representableTenthsAtOrBelow } from '../../../../main/vending/sts/index.js';
 import { alignToTokenGrid, tokenEnergyAtOrAbove } from '../../../../main/vending/vend/token-energy.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { parseEa07Tables, type Ea07Tables } from './ea07-tables.js';
-import { StsError } from './sts-error.js';
+import { parseEa07Tables, type Ea07Tables } from '../vending/sts/ea07-tables.js';
+import { StsError } from '../vending/sts/sts-error.js';
 
 /**
  * Node-only: reads the utility's EA07 tables from a JSON key file

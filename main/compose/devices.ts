@@ -1,21 +1,21 @@
 /**
  * Builds the device manager from terminal config — the one place that decides real or simulated
- * HID devices. Called by the composition roots (main/host/compose.ts, test/support/stack.ts).
+ * HID devices. Called by the composition roots (main/compose/index.ts; tests through its buildCore).
  *
  * Card key: the prepaid card master key comes from the file named by $GRIDDESK_CARD_MASTER_KEY_FILE
  * (hex), never from terminal config. Without it a real reader still detects cards, but reading
  * them is refused (`card.format_unsupported`). The simulated hall uses DEMO_CARD_MASTER_KEY.
  */
 import { readFileSync } from 'node:fs';
-import { GridDeskPrepaidCardFormat } from '../../../kiosk-drivers/card/griddesk-card-format.js';
-import type { PrepaidCardFormat } from '../../../kiosk-drivers/card/prepaid-card-format.js';
-import { issueGridDeskCard } from '../../../kiosk-drivers/card/sim/issue-card.js';
-import { createDeviceManager, type DeviceManager } from '../../../kiosk-drivers/device-manager/device-manager.js';
-import { systemScheduler, type Scheduler } from '../../../kiosk-drivers/device-manager/scheduler.js';
-import { createSimulatedHall, type SimulatedHall } from '../../../kiosk-drivers/device-manager/sim/simulated-hall.js';
-import { createHidModule } from '../../../kiosk-drivers/hid/hid-module.js';
-import type { ReceiptPrinter } from '../../../kiosk-drivers/printer/receipt-printer.js';
-import type { TerminalConfig } from '../../config.js';
+import { GridDeskPrepaidCardFormat } from '../../kiosk-drivers/card/griddesk-card-format.js';
+import type { PrepaidCardFormat } from '../../kiosk-drivers/card/prepaid-card-format.js';
+import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
+import { createDeviceManager, type DeviceManager } from '../../kiosk-drivers/device-manager/device-manager.js';
+import { systemScheduler, type Scheduler } from '../../kiosk-drivers/device-manager/scheduler.js';
+import { createSimulatedHall, type SimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
+import { createHidModule } from '../../kiosk-drivers/hid/hid-module.js';
+import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
+import type { TerminalConfig } from '../config.js';
 
 /** TEST KEY MATERIAL for simulated cards only; real cards are keyed by the utility's key store. */
 export const DEMO_CARD_MASTER_KEY = Uint8Array.from(Buffer.from('475249444445534b2d44454d4f2d4b31', 'hex'));

@@ -4,8 +4,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TariffError } from './error-codes.js';
-import { buildTariffCatalog, parseTariff, parseVendRules, type Tariff, type TariffCatalog, type VendRules } from './tariff-schema.js';
+import { TariffError } from '../domain/tariff/error-codes.js';
+import { buildTariffCatalog, parseTariff, parseVendRules, type Tariff, type TariffCatalog, type VendRules } from '../domain/tariff/tariff-schema.js';
 
 export function readJsonFile(path: string): unknown {
   let text: string;

@@ -1,6 +1,6 @@
 /** Node tier: reads and validates resources/rules/late-fee.json. */
-import { readJsonFile } from '../tariff/load-tariff-config.js';
-import { parseLateFeeRules, type LateFeeRules } from './late-fee-schema.js';
+import { readJsonFile } from './tariff-config.js';
+import { parseLateFeeRules, type LateFeeRules } from '../domain/late-fee/late-fee-schema.js';
 
 export function loadLateFeeRules(path: string): LateFeeRules {
   return parseLateFeeRules(readJsonFile(path), path);

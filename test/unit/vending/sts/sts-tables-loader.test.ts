@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { blockFromHex, decodeToken, SAMPLE_TEST_TABLES } from '../../../../main/vending/sts/index.js';
-import { loadEa07TablesFile, loadEa07TablesFileSync } from '../../../../main/vending/sts/tables-loader.js';
+import { loadEa07TablesFile, loadEa07TablesFileSync } from '../../../../main/loaders/sts-tables.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sts-tables-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,31 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/** The common tier: loadable in any runtime (Node, renderer, a worker), so no I/O imports. */
+const PURE_DIRS = ['main/domain', 'main/vending/sts'];
+/** What a pure module may import besides its own tier: schemas and the closed error-code union. */
+const ALLOWED_OUTSIDE = [/^zod$/, /^main\/contract\/errors\//];
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+  );
+}
+
+describe('common tier (main/domain, main/vending/sts)', () => {
+  it('imports nothing from Node, DOM, Electron or the node tier', () => {
+    const files = PURE_DIRS.flatMap((d) => tsFiles(path.join(root, d)));
+    expect(files.length).toBeGreaterThan(20);
+    for (const file of files) {
+      const src = readFileSync(file, 'utf8');
+      for (const [, spec] of src.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        const target = spec!.startsWith('.') ? path.relative(root, path.resolve(path.dirname(file), spec!)) : spec!;
+        const pure = PURE_DIRS.some((d) => target.startsWith(d + '/')) || ALLOWED_OUTSIDE.some((re) => re.test(target));
+        expect(pure, `${path.relative(root, file)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+});

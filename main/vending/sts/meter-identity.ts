@@ -13,7 +13,7 @@ export interface MeterIdentity {
   readonly iin: string;
   /** Decoder reference number (the meter's serial without IIN and check digit). */
   readonly drn: string;
-  /** Key type 0..3 (2 = unique key, the usual case). */
+  /** Key type 0..3 (2 = unique key, the usual case; 3 = common key, derived without the DRN). */
   readonly keyType: number;
   /** Supply group code, 6 digits. */
   readonly sgc: string;
@@ -24,6 +24,9 @@ export interface MeterIdentity {
   readonly baseDate: BaseDate;
   readonly algorithm: EncryptionAlgorithm;
 }
+
+/** Key type 3: the DecoderCommonTransferKey (DCTK), one key for every meter of a common supply group. */
+export const KEY_TYPE_COMMON = 3;
 
 const DIGITS = /^[0-9]+$/;
 
@@ -42,9 +45,13 @@ export function assertMeterIdentity(m: MeterIdentity): void {
   if (m.algorithm !== 'EA07') bad('algorithm');
 }
 
-/** Cache key for a meter's decoder key: every input of DKGA02 and nothing else. */
+/**
+ * Cache key for a meter's decoder key: every input of DKGA02 and nothing else. A key type 3
+ * (common) key does not depend on the DRN, so its meters share one entry.
+ */
 export function meterKeyId(m: MeterIdentity): string {
-  return `${m.iin}:${m.drn}:${m.keyType}:${m.sgc}:${m.ti}:${m.krn}`;
+  const drn = m.keyType === KEY_TYPE_COMMON ? '-' : m.drn;
+  return `${m.iin}:${drn}:${m.keyType}:${m.sgc}:${m.ti}:${m.krn}`;
 }
 
 /** Luhn check digit for a string of digits. */

@@ -76,6 +76,28 @@ describe('TokenEngine', () => {
     expect(uncached.cachedKeys).toBe(0);
   });
 
+  it('key type 3 (common key): meters of the group share one decoder key and one cache entry, whatever their DRN', () => {
+    let derivations = 0;
+    const engine = new TokenEngine({
+      vendingKey: () => {
+        derivations++;
+        return blockFromHex(VK);
+      },
+      random: mulberry32(7),
+    });
+    const a: MeterIdentity = { ...METER, drn: '12345678903', keyType: 3 };
+    const b: MeterIdentity = { ...a, drn: '99999999999' };
+    const ta = engine.creditToken(a, { amountTenths: 100, tid: 7 });
+    engine.creditToken(b, { amountTenths: 100, tid: 8 });
+    expect(derivations).toBe(1);
+    expect(engine.cachedKeys).toBe(1);
+    expect(blockToHex(engine.decoderKey(b))).toBe('026610D71A0C7DEB');
+    expect(decodeToken(blockFromHex('026610D71A0C7DEB'), ta.digits)).toMatchObject({ crcOk: true, tid: 7 });
+    // A unique-key meter with the same DRN has its own key.
+    expect(blockToHex(engine.decoderKey({ ...a, keyType: 2 }))).not.toBe('026610D71A0C7DEB');
+    expect(derivations).toBe(2);
+  });
+
   it('rejects an invalid meter identity', () => {
     const engine = new TokenEngine({ vendingKey: VK });
     expect(() => engine.creditToken({ ...METER, drn: '123' }, { amountTenths: 1, tid: 1 })).toThrow(

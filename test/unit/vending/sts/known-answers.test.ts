@@ -23,6 +23,7 @@ import {
   tidFromDate,
   dateFromTid,
   tokenDigits,
+  xorBlock,
   type MeterIdentity,
 } from '../../../../main/vending/sts/index.js';
 
@@ -131,11 +132,53 @@ const EXAMPLE_METER: MeterIdentity = {
 describe('DKGA02', () => {
   it('builds PANBlock and CONTROLBlock', () => {
     expect(blockToHex(panBlock(EXAMPLE_METER))).toBe('0072700000000000');
-    expect(blockToHex(panBlock({ iin: '6007', drn: '1234567890123' }))).toBe('0071234567890123');
+    expect(blockToHex(panBlock({ iin: '6007', drn: '1234567890123', keyType: 2 }))).toBe('0071234567890123');
     expect(blockToHex(controlBlock(EXAMPLE_METER))).toBe('2123456011FFFFFF');
   });
   it('derives the published decoder key', () => {
     expect(blockToHex(deriveDecoderKeyDkga02(blockFromHex('ABABABABABABABAB'), EXAMPLE_METER))).toBe('E653341F9D5BF36F');
+  });
+});
+
+describe('DKGA02 key type 3 (DCTK, common key): the DRN stays out of the PANBlock', () => {
+  // Computed step by step from the DKGA02 formula. DES(VK, X) comes from OpenSSL 3 (legacy
+  // provider) as an independent oracle: `openssl enc -des-ecb -K ABABABABABABABAB -nopad`.
+  // The same pipeline reproduces the published key type 2 example (E653341F9D5BF36F) above.
+  const VK = blockFromHex('ABABABABABABABAB');
+  const common: MeterIdentity = { ...EXAMPLE_METER, drn: '12345678903', keyType: 3 };
+
+  it('keeps only the IIN digits; the individual-account positions are zeros', () => {
+    expect(blockToHex(panBlock(common))).toBe('0072700000000000');
+    expect(blockToHex(panBlock({ iin: '6007', drn: '1234567890123', keyType: 3 }))).toBe('0070000000000000');
+    // Key types 0..2 still carry the DRN.
+    for (const keyType of [0, 1, 2]) expect(blockToHex(panBlock({ ...common, keyType }))).toBe('0072712345678903');
+  });
+
+  it('derives the decoder key from the formula, step by step', () => {
+    const pan = blockFromHex('0072700000000000');
+    const control = blockFromHex('3123456011FFFFFF');
+    expect(blockToHex(controlBlock(common))).toBe('3123456011FFFFFF');
+    const x = xorBlock(pan, control);
+    expect(blockToHex(x)).toBe('3151356011FFFFFF');
+    expect(blockToHex(desEncrypt(VK, x))).toBe('989C8E1CA05829BF'); // OpenSSL oracle
+    const dk = xorBlock(xorBlock(blockFromHex('989C8E1CA05829BF'), x), VK);
+    expect(blockToHex(dk)).toBe('026610D71A0C7DEB');
+    expect(blockToHex(deriveDecoderKeyDkga02(VK, common))).toBe('026610D71A0C7DEB');
+  });
+
+  it('gives every meter of the common group the same key, whatever its DRN', () => {
+    for (const drn of ['00000000000', '12345678903', '99999999999']) {
+      expect(blockToHex(deriveDecoderKeyDkga02(VK, { ...common, drn }))).toBe('026610D71A0C7DEB');
+    }
+    // With the DRN in the PANBlock (the old behaviour) this meter would have got BA7515C3C7CED54C.
+    expect(blockToHex(deriveDecoderKeyDkga02(VK, { ...common, keyType: 2 }))).not.toBe('026610D71A0C7DEB');
+  });
+
+  it('4-digit IIN: 3 IIN digits and 13 zeros', () => {
+    const m: MeterIdentity = { ...common, iin: '6007', drn: '1234567890123' };
+    // X = 0070000000000000 ⊕ 3123456011FFFFFF = 3153456011FFFFFF; DES → 788DC68144B6CE7C (OpenSSL).
+    expect(blockToHex(desEncrypt(VK, blockFromHex('3153456011FFFFFF')))).toBe('788DC68144B6CE7C');
+    expect(blockToHex(deriveDecoderKeyDkga02(VK, m))).toBe('E275284AFEE29A28');
   });
 });
 

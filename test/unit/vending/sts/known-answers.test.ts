@@ -4,6 +4,9 @@ import {
   blockFromHex,
   blockToHex,
   buildCreditBlock,
+  buildKeyChange1stBlock,
+  buildKeyChange2ndBlock,
+  buildRegisterBlock,
   controlBlock,
   decodeAmount,
   decodeToken,
@@ -17,12 +20,15 @@ import {
   formatTokenGroups,
   luhnCheckDigit,
   panBlock,
+  parseBlock,
   parseTokenDigits,
   stsCrc,
   stsCrcOfBytes,
   tidFromDate,
   dateFromTid,
   tokenDigits,
+  TokenEngine,
+  TOKEN_CLASS,
   xorBlock,
   type MeterIdentity,
 } from '../../../../main/vending/sts/index.js';
@@ -206,6 +212,66 @@ describe('EA07 with the sample test tables: the standard worked example', () => 
       amount: { field: 0x0100, tenths: 256 },
       crcOk: true,
     });
+  });
+});
+
+describe('class 2 (management) known answers: token data block, CRC and 20 digits', () => {
+  // Inputs: the class 2 steps of the STS 531-1 compliance tests (CTSA03 SetMaximumPowerLimit,
+  // CTSA04 ClearCredit, CTSA06 ClearTamperCondition, CTSA07 SetMaximumPhasePowerUnbalanceLimit),
+  // RND 5, base date 1993, as published in public ports of those tests. Their 20-digit tokens are
+  // under the test suite's own key material, so what is checked here is the token data block:
+  // plain blocks and CRCs come from an independent bit-serial CRC-16/MODBUS (written apart from
+  // crc16.ts) that reproduces the catalogue check value 4B37 and the STS Association's 1970
+  // example; the 20 digits under the standard example key 0ABC12DEF3456789 with the sample tables
+  // come from an independent EA07 written from the formulas in docs/vending/sts.md, which
+  // reproduces the worked example 5104 3465 4434 2085 6213.
+  const dk = blockFromHex('0ABC12DEF3456789');
+  const cases = [
+    { name: 'CTSA03 SetMaximumPowerLimit 1000 W', subclass: 0, at: '2004-03-28T09:01:00Z', tid: 5910301, field: 0x03e8, block: '055A2F1D03E8F8F4', crc: 0xf8f4, digits: '67870263706875889090' },
+    { name: 'CTSA04 ClearCredit, all registers', subclass: 1, at: '2004-03-28T09:15:00Z', tid: 5910315, field: 0xffff, block: '155A2F2BFFFF1B64', crc: 0x1b64, digits: '40007233603924734851' },
+    { name: 'CTSA06 ClearTamperCondition', subclass: 5, at: '2004-03-28T10:00:00Z', tid: 5910360, field: 0x0000, block: '555A2F580000E5CF', crc: 0xe5cf, digits: '32183020359723033444' },
+    { name: 'CTSA07 SetMaximumPhasePowerUnbalanceLimit 10 W', subclass: 6, at: '2004-03-28T10:20:00Z', tid: 5910380, field: 0x000a, block: '655A2F6C000A21F6', crc: 0x21f6, digits: '39738903290409023306' },
+  ] as const;
+
+  it('the CRC is CRC-16/MODBUS: catalogue check value for "123456789"', () => {
+    expect(stsCrcOfBytes([...'123456789'].map((c) => c.charCodeAt(0)))).toBe(0x374b); // register 4B37, bytes swapped
+  });
+
+  it.each(cases)('$name: TID, plain block and CRC (class 2 goes into the CRC as 0x02)', (c) => {
+    expect(tidFromDate(new Date(c.at), '1993-01-01')).toBe(c.tid);
+    const block = buildRegisterBlock(TOKEN_CLASS.management, { subclass: c.subclass, rnd: 5, tid: c.tid, field: c.field });
+    expect(blockToHex(block)).toBe(c.block);
+    expect(stsCrc(2, block.hi, c.field)).toBe(c.crc);
+    expect(parseBlock(2, block)).toMatchObject({ subclass: c.subclass, crcOk: true });
+    // The same bits are not a valid class 0 token: the class is part of what the CRC covers.
+    expect(parseBlock(0, block).crcOk).toBe(false);
+  });
+
+  it.each(cases)('$name: 20 digits under the standard example key, decoded back', (c) => {
+    const block = blockFromHex(c.block);
+    expect(tokenDigits(2, ea07Encrypt(dk, block))).toBe(c.digits);
+    expect(decodeToken(dk, c.digits)).toMatchObject({ tokenClass: 2, subclass: c.subclass, crcOk: true, plainBlock: c.block, tid: c.tid, rnd: 5 });
+  });
+
+  it('the engine builds the same blocks for max power, clear credit and clear tamper', () => {
+    const engine = new TokenEngine({ vendingKey: 'ABABABABABABABAB' });
+    const meterDk = blockFromHex('E653341F9D5BF36F'); // EXAMPLE_METER's published decoder key
+    const [mpl, cc, ct] = cases;
+    const issued = [
+      engine.maxPowerLimitToken(EXAMPLE_METER, { watts: 1000, tid: mpl.tid, rnd: 5 }),
+      engine.clearCreditToken(EXAMPLE_METER, { tid: cc.tid, rnd: 5 }),
+      engine.clearTamperToken(EXAMPLE_METER, { tid: ct.tid, rnd: 5 }),
+    ];
+    expect(issued.map((t) => decodeToken(meterDk, t.digits).plainBlock)).toEqual([mpl.block, cc.block, ct.block]);
+  });
+
+  it('key change pair (new key E653341F9D5BF36F, KEN FF, new KRN 2, KT 2, TI 01, RO 0)', () => {
+    const first = buildKeyChange1stBlock({ kenho: 0xf, krn: 2, ro: 0, keyType: 2, nkho: 0xe653341f });
+    const second = buildKeyChange2ndBlock({ kenlo: 0xf, ti: 1, nklo: 0x9d5bf36f });
+    expect(blockToHex(first)).toBe('3F22E653341F5599');
+    expect(blockToHex(second)).toBe('4F019D5BF36F519C');
+    expect(tokenDigits(2, ea07Encrypt(dk, first))).toBe('01759848638399469616');
+    expect(tokenDigits(2, ea07Encrypt(dk, second))).toBe('70279287855570373228');
   });
 });
 

@@ -30,9 +30,13 @@ export function toOutputReport(report: Uint8Array): Buffer {
   return out;
 }
 
-/** Strips the report-ID byte a host wrote (the simulator's view of an output report). */
-export function fromOutputReport(written: Uint8Array): Uint8Array {
-  return written.length === REPORT_SIZE + 1 ? written.subarray(1) : written;
+/**
+ * The report inside what a host wrote (the simulator's view of an output report): report ID 0
+ * followed by 64 bytes, or null for anything else; a write without the report-ID byte is not
+ * taken as a report.
+ */
+export function fromOutputReport(written: Uint8Array): Uint8Array | null {
+  return written.length === REPORT_SIZE + 1 && written[0] === 0 ? written.subarray(1) : null;
 }
 
 /** Input reports in, frames and typed errors out. Never throws. */

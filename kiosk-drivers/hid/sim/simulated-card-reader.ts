@@ -13,7 +13,7 @@ import {
   NAK_COMMAND,
   type CardRequestFrame,
 } from '../card-protocol.js';
-import { fromOutputReport, ReportDecoder, splitIntoReports } from '../report.js';
+import { fromOutputReport, REPORT_SIZE, ReportDecoder, splitIntoReports } from '../report.js';
 import { SimulatedHidDevice } from './simulated-hid.js';
 
 export const SIM_CARD_READER_IDS = { vendorId: 0x1209, productId: 0xcad0 } as const;
@@ -86,7 +86,8 @@ export class SimulatedCardReader extends SimulatedHidDevice {
       usagePage: 0xff00,
       usage: 0x01,
     };
-    super(info);
+    // docs/devices/card-reader.md §1: unnumbered 64-byte reports, so hidapi writes 00 + 64 bytes.
+    super(info, { ids: [0], size: REPORT_SIZE });
     this.latencyMs = opts.latencyMs ?? 0;
   }
 
@@ -126,7 +127,9 @@ export class SimulatedCardReader extends SimulatedHidDevice {
   }
 
   handleOutput(data: Uint8Array): void {
-    for (const ev of this.decoder.pushReport(fromOutputReport(data))) {
+    const report = fromOutputReport(data);
+    if (report === null) return; // the bus refuses such writes before they get here
+    for (const ev of this.decoder.pushReport(report)) {
       if (ev.kind === 'error') {
         this.respond(encodeResponse(NAK_COMMAND, CARD_STATUS.checksum));
         continue;

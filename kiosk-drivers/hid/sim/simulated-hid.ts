@@ -8,18 +8,63 @@ import { EventEmitter } from 'node:events';
 import type { Device } from 'node-hid';
 import type { HidModule } from '../hid-module.js';
 
+/**
+ * The output reports a device declares in its report descriptor. hidapi's write() takes the report
+ * ID as the first byte (0x00 for a device without numbered reports) followed by the report.
+ */
+export interface OutputReportShape {
+  /** Report IDs the device has; `[0]` for a device with unnumbered reports. */
+  readonly ids: readonly number[];
+  /** Bytes in one output report, without the report-ID byte. */
+  readonly size: number;
+}
+
+/** Unnumbered 64-byte output reports (a full-speed interrupt endpoint's largest). */
+export const UNNUMBERED_64: OutputReportShape = { ids: [0], size: 64 };
+
+/**
+ * What hidapi and a real device do with one write(): the first byte must be a report ID the device
+ * has, and the rest must fit its report (hidapi pads a shorter one with zeros up to the report
+ * length, as on Windows). Anything else fails the way node-hid fails when hid_write() returns -1.
+ * Returns the report-ID byte followed by exactly `size` report bytes.
+ */
+export function acceptOutputWrite(shape: OutputReportShape, values: ArrayLike<number>): Uint8Array {
+  const fail = (why: string): never => {
+    throw new Error(`Cannot write to hid device: ${why}`);
+  };
+  if (values.length === 0) fail('no report ID');
+  const id = values[0] as number;
+  if (!shape.ids.includes(id)) {
+    fail(
+      shape.ids.length === 1 && shape.ids[0] === 0
+        ? `first byte 0x${id.toString(16).padStart(2, '0')} is not report ID 0x00 (the device has unnumbered reports)`
+        : `report ID 0x${id.toString(16).padStart(2, '0')} is not one of the device's`,
+    );
+  }
+  if (values.length > shape.size + 1) fail(`${values.length} bytes for a ${shape.size}-byte report plus its report ID`);
+  const out = new Uint8Array(shape.size + 1);
+  out.set(Uint8Array.from(values));
+  return out;
+}
+
 /** What a simulated device implements; the bus handles handles, buffering and unplug. */
 export abstract class SimulatedHidDevice {
   private readonly handles = new Set<DeviceHandleSink>();
   private plugged = true;
 
-  constructor(readonly info: Device) {}
+  constructor(
+    readonly info: Device,
+    readonly outputReport: OutputReportShape = UNNUMBERED_64,
+  ) {}
 
   get isPlugged(): boolean {
     return this.plugged;
   }
 
-  /** A host wrote `data` (report-ID byte first, as with hidapi). */
+  /**
+   * A host wrote `data`: the report-ID byte, then exactly `outputReport.size` bytes. Writes that
+   * hidapi or the device would refuse never get here; the host's write() fails instead.
+   */
   abstract handleOutput(data: Uint8Array): void;
 
   /** Sends one input report to every open handle. */
@@ -144,9 +189,9 @@ export class SimulatedHIDAsync extends EventEmitter implements DeviceHandleSink 
   async write(values: number[] | Buffer): Promise<number> {
     if (this.closed) throw new Error('Cannot write to closed device');
     if (this.failed || !this.dev.isPlugged) throw new Error('Cannot write to hid device');
-    const bytes = Uint8Array.from(values);
-    this.dev.handleOutput(bytes);
-    return bytes.length;
+    const report = acceptOutputWrite(this.dev.outputReport, values);
+    this.dev.handleOutput(report);
+    return report.length;
   }
 
   async read(timeOut?: number): Promise<Buffer | undefined> {
@@ -230,9 +275,9 @@ export class SimulatedHID extends EventEmitter implements DeviceHandleSink {
 
   write(values: number[] | Buffer): number {
     if (this.closed || !this.dev.isPlugged) throw new Error('Cannot write to hid device');
-    const bytes = Uint8Array.from(values);
-    this.dev.handleOutput(bytes);
-    return bytes.length;
+    const report = acceptOutputWrite(this.dev.outputReport, values);
+    this.dev.handleOutput(report);
+    return report.length;
   }
 
   /** The simulator cannot block a thread: returns what is buffered, or [] (as on timeout). */

@@ -20,6 +20,31 @@ describe('settle', () => {
     expect(s.totalDueFen).toBe(18300);
   });
 
+  it('orders by due date, not by billing period (a corrected bill for an older period, issued late, waits for its own due date)', () => {
+    // Period order: aug-rebill, sep, oct. Due-date order: sep, oct, aug-rebill. Input order: neither.
+    const bills: OpenBill[] = [
+      { billId: 'aug-rebill', period: '2026-08', dueDate: '2026-12-20', outstandingFen: 5000, lateFeeFen: 0 },
+      { billId: 'oct', period: '2026-10', dueDate: '2026-11-25', outstandingFen: 7000, lateFeeFen: 0 },
+      { billId: 'sep', period: '2026-09', dueDate: '2026-10-25', outstandingFen: 6000, lateFeeFen: 120 },
+    ];
+    expect(settle(10000, bills).allocations).toEqual([
+      { billId: 'sep', principalFen: 6000, lateFeeFen: 120 },
+      { billId: 'oct', principalFen: 3880, lateFeeFen: 0 },
+    ]);
+    expect(settle(20000, bills).allocations.map((a) => a.billId)).toEqual(['sep', 'oct', 'aug-rebill']);
+  });
+
+  it('on the same due date, the older billing period goes first', () => {
+    const bills: OpenBill[] = [
+      { billId: 'a-new', period: '2026-10', dueDate: '2026-11-25', outstandingFen: 4000, lateFeeFen: 0 },
+      { billId: 'b-old', period: '2026-09', dueDate: '2026-11-25', outstandingFen: 4000, lateFeeFen: 0 },
+    ];
+    expect(settle(5000, bills).allocations).toEqual([
+      { billId: 'b-old', principalFen: 4000, lateFeeFen: 0 },
+      { billId: 'a-new', principalFen: 1000, lateFeeFen: 0 },
+    ]);
+  });
+
   it('turns an overpayment into prepayment balance', () => {
     const s = settle(20000, [bill('a', '2026-10-25', 12345)]);
     expect(s.allocations).toEqual([{ billId: 'a', principalFen: 12345, lateFeeFen: 0 }]);

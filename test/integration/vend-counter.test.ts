@@ -12,6 +12,7 @@ import type { Session } from '../../main/services/dispatch.js';
 import { journalEntries, verifyJournal } from '../../main/store/journal.js';
 import { blockFromHex, dateFromTid, decodeToken, deriveDecoderKeyDkga02, formatTokenGroups, tidFromDate } from '../../main/vending/sts/index.js';
 import { StsIssuer } from '../../test/billing-backend/sts-issue.js';
+import { loadLocale, translator } from '../../main/i18n/locales.js';
 import { signedIn, startStack, type Stack } from '../support/stack.js';
 
 const STS_2014 = '3100000003';
@@ -415,6 +416,25 @@ describe('bad input: typed, translated, nothing written', () => {
     expect(code(await purchase(params.accountNo, params.amount, params))).toBe(expected);
     expect(counts()).toEqual(before);
     expect(stack.printer.jobs().length).toBe(jobs);
+  });
+
+  it('a 1993 meter past the TID rollover is refused at the preview, before the clerk asks for money, with the next step', async () => {
+    const before = counts();
+    const jobs = stack.printer.jobs().length;
+    const preview = await stack.core.dispatch('vend.preview', { accountNo: STS_1993, amount: '100' }, clerk);
+    expect(code(preview)).toBe('vending.tid_out_of_range');
+    expect(counts()).toEqual(before);
+    expect(stack.printer.jobs().length).toBe(jobs);
+    if (preview.ok) return;
+    // The clerk reads what to do next: the key change, issued from the help desk, in either language.
+    const en = translator(loadLocale('en'))(preview.error.i18nKey, preview.error.details as Record<string, string>);
+    expect(en).toMatch(/key change/i);
+    expect(en).toMatch(/help desk/i);
+    expect(en).toContain('2014');
+    const zh = translator(loadLocale('zh-CN'))(preview.error.i18nKey, preview.error.details as Record<string, string>);
+    expect(zh).toContain('更换密钥');
+    expect(zh).toContain('电费码查询');
+    expect(zh).toContain('2014');
   });
 
   it('a meter whose STS parameters the engine refuses is refused before payment (cached data, backend down)', async () => {

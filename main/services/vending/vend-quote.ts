@@ -19,6 +19,7 @@ import {
 import type { CachedAccount } from '../../store/accounts.js';
 import type { MeterSnapshot } from '../../wire/backend-wire.js';
 import { meterIdentity } from '../../vending/secure-module/index.js';
+import { tidFromDate } from '../../vending/sts/index.js';
 import { parseEnergyKwh } from '../../vending/vend/vend-states.js';
 import { alignToTokenGrid, ladderPosition, tokenEnergyAtOrAbove } from '../../vending/vend/token-energy.js';
 import { localDate } from '../clock.js';
@@ -93,6 +94,9 @@ export async function quote(ctx: VendContext, accountNo: string, meterNo: string
     // The engine's own check (typed vending.bad_meter_identity), before anything is written: a
     // meter it would refuse at issue time must never get as far as taking money.
     meterIdentity(meter.sts);
+    // A meter whose base date has no TIDs left (a 1993 meter after 2024-11-24) could never take
+    // this token: say so at the preview, before the clerk asks for money, not at the purchase.
+    tidFromDate(ctx.deps.clock(), meter.sts.baseDate);
     vendMeter = { ...meter, kind: 'sts', sts: meter.sts };
   } else throw new AppError('vending.meter_not_vendable', { meterNo: meter.meterNo });
   const tariff = ctx.deps.tariffs.get(account.tariffCode);

@@ -40,13 +40,27 @@ export function entryHash(prevHash: string, seq: number, at: string, type: strin
     .digest('hex');
 }
 
+export interface JournalHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+/**
+ * The newest entry's seq and hash (seq 0 and GENESIS_HASH while the journal is empty). The chain
+ * only proves the rows agree with each other: someone who edits a row and recomputes every hash
+ * after it leaves a chain that verifies. Only a head recorded where the database cannot rewrite it
+ * (sent off the terminal, printed, exported) exposes that; this is the value to record.
+ */
+export function journalHead(db: Db): JournalHead {
+  const last = stmt(db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as JournalHead | undefined;
+  return last ?? { seq: 0, hash: GENESIS_HASH };
+}
+
 /** Append one entry. Must run inside the caller's transaction, next to the rows it describes. */
 export function appendJournal(db: Db, input: JournalInput): JournalEntry {
-  const last = stmt(db, 'SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as
-    | { seq: number; hash: string }
-    | undefined;
-  const seq = (last?.seq ?? 0) + 1;
-  const prevHash = last?.hash ?? GENESIS_HASH;
+  const head = journalHead(db);
+  const seq = head.seq + 1;
+  const prevHash = head.hash;
   const payload = JSON.stringify(input.payload);
   const hash = entryHash(prevHash, seq, input.at, input.type, input.ref, input.actor, payload);
   stmt(db, 

@@ -1,0 +1,185 @@
+/**
+ * The invariant checker cannot pass vacuously: on a clean terminal/backend pair (payments and a
+ * vend with arrears recovery, synced) it passes and says what it looked at; each planted problem
+ * — a payment missing at the backend, an event's effect applied twice, a sum off by one fen, an
+ * edited journal row, a leftover outbox row, an event the terminal never committed, a vend step
+ * journaled but never sent — is named.
+ */
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stepEventId } from '../../main/services/vending/vend-store.js';
+import { call, signedIn, startStack } from '../support/stack.js';
+import { checkInvariants, type Acknowledged } from './invariants.js';
+
+let clean: string;
+let work: string;
+const acknowledged: { payments: Acknowledged['payments'][number][]; vends: Acknowledged['vends'][number][] } = { payments: [], vends: [] };
+/** A cash payment to a prepaid account: all of it goes to the balance. */
+let prepaidPayment: { paymentId: string; amountFen: number };
+/** A payment that settled bills. */
+let billPayment: { paymentId: string };
+let vendId: string;
+
+beforeAll(async () => {
+  const stack = await startStack();
+  try {
+    const clerk = await signedIn(stack.core);
+    for (const [accountNo, amount] of [
+      ['3100000001', '250.00'],
+      ['3100000005', '12.34'],
+      ['3100000002', '50.01'],
+    ] as const) {
+      const requestId = randomUUID();
+      const p = await call(stack.core, 'payment.create', { requestId, accountNo, method: 'cash', amount }, clerk);
+      acknowledged.payments.push({ requestId, paymentId: p.paymentId, amountFen: p.amountFen });
+      if (accountNo === '3100000002') prepaidPayment = { paymentId: p.paymentId, amountFen: p.amountFen };
+      if (accountNo === '3100000001') billPayment = { paymentId: p.paymentId };
+    }
+    // A prepaid STS account with old arrears: the vend's delivery settles part of them (a payment row).
+    const requestId = randomUUID();
+    const v = await call(stack.core, 'vend.purchase', { requestId, accountNo: '3100000008', method: 'cash', amount: '100', delivery: 'screen' }, clerk);
+    expect(v.state).toBe('delivered');
+    vendId = v.vendId;
+    acknowledged.vends.push({ requestId, vendId: v.vendId, state: v.state });
+    expect((await stack.core.syncNow()).pending).toBe(0);
+    await stack.core.pullNow();
+    await stack.core.close();
+    await stack.backend.close();
+    clean = mkdtempSync(path.join(tmpdir(), 'gd-invariants-'));
+    copyFileSync(path.join(stack.config.dataDir, 'T-HALL-01.db'), path.join(clean, 'terminal.db'));
+    copyFileSync(path.join(stack.dir, 'backend.db'), path.join(clean, 'backend.db'));
+  } finally {
+    await stack.dispose();
+  }
+  work = mkdtempSync(path.join(tmpdir(), 'gd-invariants-work-'));
+}, 60_000);
+
+afterAll(() => {
+  rmSync(clean, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** A fresh copy of the clean pair, `plant` applied to one side, then the check. */
+function checkWith(plant: { terminal?: (db: Database.Database) => void; backend?: (db: Database.Database) => void }) {
+  const dir = mkdtempSync(path.join(work, 'case-'));
+  const terminalDbPath = path.join(dir, 'terminal.db');
+  const backendDbPath = path.join(dir, 'backend.db');
+  copyFileSync(path.join(clean, 'terminal.db'), terminalDbPath);
+  copyFileSync(path.join(clean, 'backend.db'), backendDbPath);
+  for (const [file, fn] of [
+    [terminalDbPath, plant.terminal],
+    [backendDbPath, plant.backend],
+  ] as const) {
+    if (!fn) continue;
+    const db = new Database(file);
+    try {
+      fn(db);
+    } finally {
+      db.close();
+    }
+  }
+  return checkInvariants({ terminalDbPath, backendDbPath, acknowledged, compareViews: true });
+}
+
+describe('invariant checker', () => {
+  it('passes a clean, synced pair and says what it checked', () => {
+    const report = checkWith({});
+    expect(report.problems).toEqual([]);
+    expect(report.ok).toBe(true);
+    // Three payments and the vend's settlement payment; one vend; its four steps and the payments at the backend.
+    expect(report.checked).toMatchObject({ payments: 4, vends: 1, acknowledged: 4, accounts: 300 });
+    expect(report.checked.backendEvents).toBe(8);
+    expect(report.checked.paymentFen).toBeGreaterThan(31_235);
+    expect(report.checked.paidVendFen).toBe(10_000);
+    expect(report.checked.journalEntries).toBeGreaterThan(8);
+  });
+
+  it('finds a payment missing at the backend', () => {
+    const report = checkWith({ backend: (db) => db.prepare('DELETE FROM events WHERE event_id = ?').run(billPayment.paymentId) });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toContainEqual(expect.stringMatching(new RegExp(`^missing: payment ${billPayment.paymentId} .*not in the backend's ledger`)));
+    expect(report.problems).toContainEqual(expect.stringMatching(/^sum: payments: terminal \d+ fen, backend \d+ fen/));
+  });
+
+  it('finds an event whose effect was applied twice', () => {
+    const report = checkWith({
+      backend: (db) => db.prepare("UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = '3100000002'").run(prepaidPayment.amountFen),
+    });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      expect.stringMatching(new RegExp(`^effect: account 3100000002: .*difference ${prepaidPayment.amountFen}\\)`)),
+      // The terminal's view after its last pull no longer matches either.
+      expect.stringMatching(/^view: account 3100000002: /),
+    ]);
+  });
+
+  it('finds a sum off by one fen, on either side', () => {
+    const atTerminal = checkWith({ terminal: (db) => db.prepare('UPDATE payments SET amount_fen = amount_fen + 1, to_balance_fen = to_balance_fen + 1 WHERE payment_id = ?').run(prepaidPayment.paymentId) });
+    expect(atTerminal.ok).toBe(false);
+    expect(atTerminal.problems).toContainEqual(expect.stringMatching(/^sum: payments: .*\(difference -1\)/));
+    expect(atTerminal.problems).toContainEqual(expect.stringMatching(new RegExp(`^payment: ${prepaidPayment.paymentId}: terminal ${prepaidPayment.amountFen + 1} fen`)));
+
+    const atBackend = checkWith({ backend: (db) => db.prepare("UPDATE accounts SET balance_fen = balance_fen - 1 WHERE account_no = '3100000005'").run() });
+    expect(atBackend.problems).toEqual([
+      expect.stringMatching(/^effect: account 3100000005: .*\(difference -1\)/),
+      'view: account 3100000005: terminal shows balance 0 fen, backend -1 fen',
+    ]);
+  });
+
+  it('finds an edited journal row', () => {
+    let seq = 0;
+    const report = checkWith({
+      terminal: (db) => {
+        seq = (db.prepare("SELECT seq FROM journal WHERE type = 'payment.created' AND ref = ?").get(billPayment.paymentId) as { seq: number }).seq;
+        db.prepare("UPDATE journal SET actor = 'S001' WHERE seq = ?").run(seq);
+      },
+    });
+    expect(report.problems).toEqual([`journal: hash chain broken at seq ${seq}`]);
+  });
+
+  it('finds a leftover outbox row', () => {
+    const report = checkWith({
+      terminal: (db) =>
+        db.prepare("INSERT INTO outbox (event_id, type, occurred_at, payload) VALUES (?, 'payment.created', '2026-11-27T02:00:00.000Z', '{}')").run(randomUUID()),
+    });
+    expect(report.problems).toEqual([expect.stringMatching(/^outbox: 1 row\(s\) never acknowledged, first payment.created /)]);
+  });
+
+  it('finds an event at the backend the terminal never committed, and a vend step it never got', () => {
+    const ghost = randomUUID();
+    const report = checkWith({
+      backend: (db) => {
+        db.prepare("INSERT INTO events (event_id, terminal_id, seq, type, occurred_at, payload_json, received_at) VALUES (?, 'T-HALL-01', 999, 'vend.paid', 'x', '{}', 'x')").run(ghost);
+        db.prepare('DELETE FROM events WHERE event_id = ?').run(stepEventId(vendId, 'token_issued'));
+      },
+    });
+    expect(report.problems).toEqual([
+      expect.stringMatching(new RegExp(`^missing: vend ${vendId} token_issued`)),
+      `extra: the backend's ledger has vend.paid ${ghost}, which the terminal never committed`,
+    ]);
+  });
+
+  it('finds a payment the clerk was told about but the terminal lost, and a view that disagrees', () => {
+    const dir = mkdtempSync(path.join(work, 'ack-'));
+    const terminalDbPath = path.join(dir, 'terminal.db');
+    copyFileSync(path.join(clean, 'terminal.db'), terminalDbPath);
+    const db = new Database(terminalDbPath);
+    db.prepare("UPDATE accounts SET balance_fen = balance_fen + 7 WHERE account_no = '3100000002'").run();
+    db.close();
+    const ghost = { requestId: randomUUID(), paymentId: randomUUID(), amountFen: 500 };
+    const report = checkInvariants({
+      terminalDbPath,
+      backendDbPath: path.join(clean, 'backend.db'),
+      acknowledged: { payments: [...acknowledged.payments, ghost], vends: acknowledged.vends },
+      compareViews: true,
+    });
+    expect(report.problems).toEqual([
+      `acknowledged: payment ${ghost.paymentId} (500 fen) was confirmed to the clerk but is not in the terminal's database`,
+      expect.stringMatching(/^view: account 3100000002: terminal shows balance \d+ fen, backend \d+ fen$/),
+    ]);
+  });
+});

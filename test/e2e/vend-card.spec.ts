@@ -9,6 +9,7 @@ import { DEMO_CARD_MASTER_KEY } from '../../main/compose/devices.js';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import { SimulatedMeter } from '../../kiosk-drivers/card/sim/simulated-meter.js';
 import { openAndSignIn as signInAs, shot, stackPerTest, type Lang } from '../support/e2e.js';
+import { collectEvents } from '../support/events.js';
 
 const ACCOUNT = '3100000004';
 const stack = stackPerTest();
@@ -64,6 +65,7 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await shot(page, `vend-card-${lang}-3-card-ready`);
 
     // The card leaves the reader after 3 of the 6 block writes (grey-locked: marked, old record).
+    const removed = collectEvents(s.core, 'card.removed');
     s.hall.cardReader.removeCardAfterWrites(3);
     await page.getByTestId('topup-tendered').fill('100');
     await page.getByTestId('topup-pay').click();
@@ -73,8 +75,9 @@ for (const lang of ['zh-CN', 'en'] as const) {
     await shot(page, `vend-card-${lang}-4-removed`);
     expect(new SimulatedMeter({ masterKey: DEMO_CARD_MASTER_KEY, meterNo: m.meter_no, generation: m.card_generation, clock: () => 1_800_000_000 }).insert(card).outcome).toBe('rejected');
 
-    // Back in the reader: the core recovers the interrupted write and finishes the purchase.
-    await page.waitForTimeout(400);
+    // Back in the reader once the core has seen it gone (so putting it back is a new insertion):
+    // the core recovers the interrupted write and finishes the purchase.
+    await expect.poll(() => removed.length, { timeout: 10_000 }).toBeGreaterThan(0);
     s.hall.cardReader.insert(card);
     await expect(page.getByTestId('vend-result')).toHaveAttribute('data-state', 'delivered', { timeout: 10_000 });
     await expect(page.getByTestId('vend-card-done')).toContainText(labels.done);

@@ -4,6 +4,7 @@ import { accessConditions, ISSUED_ACCESS_BITS } from '../../kiosk-drivers/card/s
 import { DeviceError, DEVICE_ERROR_CODES } from '../../kiosk-drivers/errors.js';
 import { CARD_COMMAND, CARD_STATUS, encodeResponse, NAK_COMMAND } from '../../kiosk-drivers/hid/card-protocol.js';
 import { splitIntoReports } from '../../kiosk-drivers/hid/report.js';
+import { until } from '../support/events.js';
 import { mulberry32 } from '../support/prng.js';
 import { LAYOUT } from '../../kiosk-drivers/card/card-layout.js';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
@@ -109,11 +110,12 @@ describe('card faults, each a typed error', () => {
     const events: string[] = [];
     rig.writer.on('disconnected', (d) => events.push(d.reason));
     rig.reader.faults.mute = true;
-    const started = Date.now();
+    const reader = rig.reader;
     const pending = rig.device.status();
-    setTimeout(() => rig?.reader.unplug(), 20);
+    await until(() => reader.received.length === 1); // the request is at the reader, which stays silent
+    reader.unplug();
     expect(await codeOf(pending)).toBe('device.disconnected');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(rig.device.stats.timeouts).toBe(0); // ended by the unplug, not by its 5 s timeout
     expect(events).toHaveLength(1);
     expect(await rig.hid.devicesAsync()).toEqual([]);
     expect(await codeOf(rig.device.status())).toBe('device.disconnected');
@@ -219,9 +221,11 @@ describe('error paths of the card format and the reader', () => {
     expect((await rig.device.status()).present).toBe(true);
     expect(rig.device.stats.retries).toBe(1);
     rig.reader.faults.truncateResponses = 3;
-    const started = Date.now();
+    const before = { ...rig.device.stats };
     expect(await codeOf(rig.device.status())).toBe('hid.checksum');
-    expect(Date.now() - started).toBeLessThan(150); // decided from the short report, not by timeout
+    // Decided from the short reports (three bad frames, one per attempt), never by waiting out a timeout.
+    expect(rig.device.stats.corruptResponses - before.corruptResponses).toBe(3);
+    expect(rig.device.stats.timeouts).toBe(before.timeouts);
   });
 
   it('a stray frame start in front of every reply: the reply inside is found, no timeout, no retry', async () => {

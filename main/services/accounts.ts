@@ -6,7 +6,9 @@ import { AppError, type AccountSummary, type AccountView, type BillView } from '
 import type { Db } from '../store/db.js';
 import { cacheSnapshot, getCachedAccount, searchCache, type CachedAccount } from '../store/accounts.js';
 import { BackendUnreachable, type BackendClient } from '../sync/backend-client.js';
-import { daysBetween, localDate, type Clock } from './clock.js';
+import { localDate, type Clock } from './clock.js';
+import { billLateFee } from './late-fees.js';
+import { settlementBills, type SettlementBills } from './payment-writer.js';
 
 export interface LateFeeQuote {
   readonly fen: number;
@@ -76,6 +78,14 @@ export class AccountService {
     return account;
   }
 
+  /**
+   * The account's open bills as a payment settles them now: from the cache, each with the late
+   * fee the policy computes for today's date (the same figure the clerk's view shows).
+   */
+  settlementBills(accountNo: string): SettlementBills {
+    return settlementBills(this.deps.db, accountNo, localDate(this.deps.clock(), this.deps.timeZone), this.deps.lateFees);
+  }
+
   /** The clerk's view: open bills with their late fee as of today, oldest first. */
   view(account: CachedAccount, source: 'online' | 'cache'): AccountView {
     const today = localDate(this.deps.clock(), this.deps.timeZone);
@@ -100,18 +110,7 @@ export class AccountService {
 
   private billView(account: CachedAccount, b: CachedAccount['bills'][number], today: string): BillView {
     const outstandingFen = b.amountFen - b.paidFen;
-    const daysOverdue = Math.max(0, daysBetween(b.dueDate, today));
-    const fee =
-      daysOverdue > 0 && outstandingFen > 0
-        ? this.deps.lateFees({
-            customerClass: account.customerClass,
-            unpaidFen: outstandingFen,
-            period: b.period,
-            dueDate: b.dueDate,
-            asOf: today,
-            alreadyPaidFen: b.lateFeePaidFen,
-          })
-        : { fen: 0, ruleKey: '' };
+    const { daysOverdue, ...fee } = billLateFee(this.deps.lateFees, account.customerClass, b, today);
     return {
       billId: b.billId,
       period: b.period,

@@ -2,20 +2,21 @@
  * Taking a payment. The whole money movement — payment row, allocations, bill settlement,
  * balance, journal entry and outbox event — is ONE SQLite transaction; the service answers
  * success only after it commits. The receipt prints afterwards and its outcome is journaled,
- * so a dead printer never undoes or duplicates money.
+ * so a dead printer never undoes or duplicates money. The movement itself is written by the one
+ * payment writer (./payment-writer.ts), the same one a vend's arrears recovery goes through.
  */
-import { AppError, type BillView, type OperatorView, type PaymentView, type WireError } from '../contract/index.js';
-import { cashChange, settle } from '../domain/settlement.js';
+import { AppError, type OperatorView, type PaymentView, type WireError } from '../contract/index.js';
+import { cashChange } from '../domain/settlement.js';
 import { formatFen } from '../domain/money.js';
 import type { Transaction } from 'better-sqlite3';
-import { stmt, type Db } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import { appendJournal, journalEntries } from '../store/journal.js';
-import { enqueueOutbox } from '../store/outbox.js';
+import { paymentAllocations, paymentById, paymentByRequest } from '../store/payments.js';
 import { uuidv7 } from '../store/ids.js';
-import type { PaymentCreatedPayload } from '../wire/backend-wire.js';
 import type { AccountService } from './accounts.js';
 import type { Clock } from './clock.js';
 import { moneyInput } from './money-input.js';
+import { writePayment, type PaymentToWrite, type WrittenPayment } from './payment-writer.js';
 import type { Locale } from '../i18n/locales.js';
 
 export interface CreatePaymentInput {
@@ -38,18 +39,6 @@ export interface PaymentServiceDeps {
   readonly afterCommit: () => void;
 }
 
-interface PaymentRow {
-  payment_id: string;
-  account_no: string;
-  method: 'cash';
-  amount_fen: number;
-  tendered_fen: number | null;
-  change_fen: number;
-  to_balance_fen: number;
-  operator_id: string;
-  created_at: string;
-}
-
 export class PaymentService {
   constructor(private readonly deps: PaymentServiceDeps) {}
 
@@ -57,9 +46,7 @@ export class PaymentService {
     const { db, clock } = this.deps;
     // Validate everything before touching anything.
     const amountFen = moneyInput(input.amount, 'amount');
-    const existing = db.prepare('SELECT payment_id, account_no, method, amount_fen FROM payments WHERE request_id = ?').get(input.requestId) as
-      | { payment_id: string; account_no: string; method: string; amount_fen: number }
-      | undefined;
+    const existing = paymentByRequest(db, input.requestId);
     if (existing) {
       // A retry of the same payment gets the first one back; the same id for another payment is refused.
       if (existing.account_no !== input.accountNo || existing.method !== input.method || existing.amount_fen !== amountFen) {
@@ -74,7 +61,7 @@ export class PaymentService {
     // Freshest bills we can get (online, else cache); throws account.not_found for unknown accounts.
     const view = await this.deps.accounts.lookup(input.accountNo);
     const now = clock();
-    const paymentId = commitPayment(db, {
+    const { paymentId } = commitPayment(db, {
       paymentId: uuidv7(() => now),
       requestId: input.requestId,
       accountNo: view.accountNo,
@@ -83,10 +70,11 @@ export class PaymentService {
       tenderedFen,
       changeFen: change.changeFen,
       operatorId: operator.operatorId,
+      externalRef: null,
       createdAt: now.toISOString(),
       // Re-derived inside the transaction from the cache, so a payment committed meanwhile for the
       // same account is already settled there and is not paid twice.
-      openBills: () => this.deps.accounts.view(this.deps.accounts.cached(view.accountNo), view.source).openBills,
+      openBills: () => this.deps.accounts.settlementBills(view.accountNo),
     });
     this.deps.afterCommit();
 
@@ -116,19 +104,15 @@ export class PaymentService {
 
   load(paymentId: string): PaymentView {
     const { db } = this.deps;
-    const row = db.prepare('SELECT * FROM payments WHERE payment_id = ?').get(paymentId) as PaymentRow | undefined;
+    const row = paymentById(db, paymentId);
     if (!row) throw new AppError('payment.not_found', { paymentId });
-    const allocations = db
-      .prepare(
-        `SELECT a.bill_id AS billId, COALESCE(b.period, '') AS period, a.principal_fen AS principalFen, a.late_fee_fen AS lateFeeFen
-         FROM payment_allocations a LEFT JOIN bills b ON b.bill_id = a.bill_id WHERE a.payment_id = ? ORDER BY b.due_date, a.bill_id`,
-      )
-      .all(paymentId) as PaymentView['allocations'][number][];
+    const allocations = paymentAllocations(db, paymentId);
     const lastReceipt = journalEntries(db, paymentId).filter((e) => e.type.startsWith('receipt.')).at(-1);
     return {
       paymentId: row.payment_id,
       accountNo: row.account_no,
-      method: row.method,
+      // Counter payments only (payment.create takes cash); vend settlements are shown as vends.
+      method: row.method as PaymentView['method'],
       amountFen: row.amount_fen,
       tenderedFen: row.tendered_fen,
       changeFen: row.change_fen,
@@ -141,80 +125,18 @@ export class PaymentService {
   }
 }
 
-export interface PaymentCommit {
-  readonly paymentId: string;
-  readonly requestId: string;
-  readonly accountNo: string;
-  readonly method: 'cash';
-  readonly amountFen: number;
-  readonly tenderedFen: number;
-  readonly changeFen: number;
-  readonly operatorId: string;
-  readonly createdAt: string;
-  /** The account's open bills as of the commit; called inside the transaction. */
-  readonly openBills: () => readonly Pick<BillView, 'billId' | 'period' | 'dueDate' | 'outstandingFen' | 'lateFeeFen'>[];
-}
-
 /**
- * The money movement itself, as ONE immediate transaction: payment row, allocations, bill
- * settlement, balance, journal entry and outbox event commit together or not at all.
+ * The counter's money movement as ONE immediate transaction around the payment writer: payment
+ * row, allocations, bill settlement, balance, journal entry and outbox event commit together or
+ * not at all.
  */
-export function commitPayment(db: Db, c: PaymentCommit): string {
+export function commitPayment(db: Db, p: PaymentToWrite): WrittenPayment {
   let tx = paymentTransactions.get(db);
   if (!tx) {
-    tx = db.transaction((p: PaymentCommit) => writePayment(db, p));
+    tx = db.transaction((c: PaymentToWrite) => writePayment(db, c));
     paymentTransactions.set(db, tx);
   }
-  tx.immediate(c);
-  return c.paymentId;
+  return tx.immediate(p);
 }
 
-const paymentTransactions = new WeakMap<Db, Transaction<(c: PaymentCommit) => void>>();
-
-function writePayment(db: Db, c: PaymentCommit): void {
-  // A concurrent retry of the same request may have committed while the account was looked up.
-  if (stmt(db, 'SELECT 1 FROM payments WHERE request_id = ?').get(c.requestId)) {
-    throw new AppError('payment.duplicate_request');
-  }
-  const settlement = settle(c.amountFen, c.openBills());
-  stmt(db, 
-    `INSERT INTO payments (payment_id, request_id, account_no, method, amount_fen, tendered_fen, change_fen,
-       to_balance_fen, operator_id, status, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'completed', ?)`,
-  ).run(c.paymentId, c.requestId, c.accountNo, c.method, c.amountFen, c.tenderedFen, c.changeFen,
-    settlement.toBalanceFen, c.operatorId, c.createdAt);
-  const insertAlloc = stmt(db, 
-    'INSERT INTO payment_allocations (payment_id, bill_id, principal_fen, late_fee_fen) VALUES (?, ?, ?, ?)',
-  );
-  const settleBill = stmt(db, 
-    `UPDATE bills SET paid_fen = paid_fen + ?, late_fee_paid_fen = late_fee_paid_fen + ?,
-       status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END
-     WHERE bill_id = ?`,
-  );
-  for (const a of settlement.allocations) {
-    insertAlloc.run(c.paymentId, a.billId, a.principalFen, a.lateFeeFen);
-    settleBill.run(a.principalFen, a.lateFeeFen, a.principalFen, a.billId);
-  }
-  if (settlement.toBalanceFen > 0) {
-    stmt(db, 'UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = ?').run(settlement.toBalanceFen, c.accountNo);
-  }
-  const payload: PaymentCreatedPayload = {
-    paymentId: c.paymentId,
-    accountNo: c.accountNo,
-    method: c.method,
-    amountFen: c.amountFen,
-    allocations: settlement.allocations.filter((a) => a.principalFen > 0).map((a) => ({ billId: a.billId, fen: a.principalFen })),
-    lateFees: settlement.allocations.filter((a) => a.lateFeeFen > 0).map((a) => ({ billId: a.billId, fen: a.lateFeeFen })),
-    toBalanceFen: settlement.toBalanceFen,
-    operatorId: c.operatorId,
-  };
-  appendJournal(db, {
-    type: 'payment.created',
-    ref: c.paymentId,
-    actor: c.operatorId,
-    at: c.createdAt,
-    payload: { ...payload, tenderedFen: c.tenderedFen, changeFen: c.changeFen },
-  });
-  // The payment id is the event id: the backend deduplicates on it forever.
-  enqueueOutbox(db, { eventId: c.paymentId, type: 'payment.created', occurredAt: c.createdAt, payload });
-}
+const paymentTransactions = new WeakMap<Db, Transaction<(c: PaymentToWrite) => WrittenPayment>>();

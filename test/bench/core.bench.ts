@@ -66,8 +66,9 @@ function paymentCommit(): BenchResult[] {
           tenderedFen: 10000,
           changeFen: 0,
           operatorId: 'C001',
+          externalRef: null,
           createdAt: new Date().toISOString(),
-          openBills: () => [{ billId: 'B3100000000', period: '2026-10', dueDate: '2026-11-25', outstandingFen: 8400, lateFeeFen: 0 }],
+          openBills: () => ({ asOfDate: '2026-11-25', bills: [{ billId: 'B3100000000', period: '2026-10', dueDate: '2026-11-25', outstandingFen: 8400, lateFeeFen: 0 }] }),
         }),
       ));
       bareTimes.push(...timeEach(perRound, (i) => bareInsert(`row ${r}-${i}`)));

@@ -208,10 +208,13 @@ describe('counter vend, online secure module', () => {
     expect(after.debtBeforeFen).toBe(before.debtBeforeFen - before.arrearsFen);
     await stack.core.syncNow();
     const ledger = (stack.backend.db.prepare("SELECT payload_json FROM events WHERE type = 'payment.created'").all() as { payload_json: string }[]).map(
-      (r) => JSON.parse(r.payload_json) as { externalRef?: string; allocations: { fen: number }[] },
+      (r) => JSON.parse(r.payload_json) as { externalRef?: string; allocations: { fen: number }[]; lateFees: { fen: number }[] },
     );
+    // The debt recovered is principal and late fee, settled by the one rule (each bill's fee first).
     const settlement = ledger.find((p) => p.externalRef === v.vendId);
-    expect(settlement?.allocations.reduce((s, a) => s + a.fen, 0)).toBe(v.split.arrearsFen);
+    const recovered = [...(settlement?.allocations ?? []), ...(settlement?.lateFees ?? [])].reduce((s, a) => s + a.fen, 0);
+    expect(recovered).toBe(v.split.arrearsFen);
+    expect(settlement?.lateFees.length).toBeGreaterThan(0);
   });
 
   it('pays by customer QR code through the gateway', async () => {
@@ -241,8 +244,11 @@ describe('reversal before delivery', () => {
     expect(types.indexOf('vend.delivery_attempted')).toBeGreaterThan(types.indexOf('vend.token_issued'));
     expect(types.indexOf('vend.delivery_attempted')).toBeLessThan(types.indexOf('vend.delivery_failed'));
 
-    expect(code(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'C001', supervisorPin: '1234', reason: 'printer' }, clerk))).toBe('vending.supervisor_required');
-    expect(code(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'S001', supervisorPin: '0000', reason: 'printer' }, clerk))).toBe('vending.supervisor_required');
+    // The request is refused before any PIN is tried: no approval attempt is counted or journaled.
+    expect(code(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'C001', supervisorPin: '1234', reason: 'printer' }, clerk))).toBe('vending.delivery_attempted');
+    expect(code(await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'S001', supervisorPin: '0000', reason: 'printer' }, clerk))).toBe('vending.delivery_attempted');
+    expect(journalEntries(stack.core.db, v.vendId).filter((e) => e.type === 'approval.failed')).toEqual([]);
+    expect(stack.core.db.prepare('SELECT COUNT(*) AS n FROM credential_lockouts').get()).toEqual({ n: 0 });
     // Even a supervisor cannot refund it: the paper may have come out, or the process may have died after printing.
     const refused = await stack.core.dispatch('vend.reverse', { vendId: v.vendId, supervisorId: 'S001', supervisorPin: '9999', reason: 'printer out of paper' }, clerk);
     expect(code(refused)).toBe('vending.delivery_attempted');

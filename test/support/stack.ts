@@ -10,6 +10,7 @@ import type { TerminalConfig } from '../../main/config.js';
 import type { MethodName, ParamsOf, ResultOf } from '../../main/contract/index.js';
 import type { Session } from '../../main/services/dispatch.js';
 import type { Core } from '../../main/core.js';
+import type { VendRules } from '../../main/domain/tariff/index.js';
 
 import { buildCore } from '../../main/compose/index.js';
 import { startHost, type RunningHost } from '../../main/host/host-server.js';
@@ -46,6 +47,8 @@ export interface StackOptions {
   readonly withHost?: boolean;
   readonly clock?: () => Date;
   readonly pushIntervalMs?: number;
+  /** Vend rules instead of resources/rules/vend.json (e.g. a fixed arrears recovery). */
+  readonly vendRules?: VendRules;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -62,7 +65,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const hall = createSimulatedHall();
   const lateFees = shippedLateFees();
   const build = async () => {
-    const core = buildCore(config, { hall, clock, lateFees });
+    const core = buildCore(config, { hall, clock, lateFees, ...(opts.vendRules ? { vendRules: opts.vendRules } : {}) });
     await core.refreshOperators();
     return core;
   };

@@ -27,7 +27,12 @@ export interface VendContext {
   readonly rules: VendRules;
   /** Payment channel id, looked up in rules.channelFees.byChannel (else the default fee). */
   readonly channel: string;
-  /** Outstanding debt this purchase may recover, fen. */
+  /**
+   * Outstanding debt this purchase may recover, fen: every open bill's unpaid principal plus its
+   * late fee as of asOfDate (`totalDue` in ../settlement.ts, as the counter shows it), less what
+   * paid vends already earmarked. What is recovered is settled by the one settlement rule (each
+   * bill's late fee before its principal), so leaving the fees out would let them go unpaid.
+   */
   readonly arrearsFen: number;
   /** Last recorded consumption for the tier position; null = none this period. */
   readonly consumption: PeriodConsumption | null;

@@ -6,7 +6,7 @@ import { AppError, type OperatorView, type WireError } from '../../contract/inde
 import type { Locale } from '../../i18n/locales.js';
 import { appendJournal } from '../../store/journal.js';
 import { enqueueOutbox } from '../../store/outbox.js';
-import type { PaymentCreatedPayload } from '../../wire/backend-wire.js';
+import { writePayment } from '../payment-writer.js';
 import { crashPoint } from '../../vending/vend/crash-point.js';
 import type { VendContext } from './vend-context.js';
 import { stepEventId, storedSplit, vendReceiptView, type VendRow } from './vend-store.js';
@@ -68,47 +68,26 @@ export function markDelivered(ctx: VendContext, row: VendRow, delivery: 'printed
     remainderFen: split.remainderFen,
     ...(columns.card_counter_after !== undefined ? { cardCounterAfter: columns.card_counter_after, cardAmountFen: row.card_amount_fen } : {}),
   }, { delivery, ...columns }, () => {
+    // The recovered arrears settle the oldest bills by the one settlement rule (each bill's late
+    // fee before its principal); the remainder (and any arrears the bills no longer need) goes to
+    // the balance. Written by the one payment writer, inside this delivered commit.
     const toBills = split.arrearsFen;
-    const toBalance = split.remainderFen;
-    if (toBills + toBalance === 0) return;
-    const paymentId = stepEventId(row.vend_id, 'settlement');
-    const bills = db
-      .prepare("SELECT bill_id, amount_fen - paid_fen AS due FROM bills WHERE account_no = ? AND status = 'open' ORDER BY due_date, period, bill_id")
-      .all(row.account_no) as { bill_id: string; due: number }[];
-    let left = toBills;
-    const allocations: { billId: string; fen: number }[] = [];
-    for (const b of bills) {
-      if (left === 0) break;
-      const fen = Math.min(left, b.due);
-      if (fen > 0) allocations.push({ billId: b.bill_id, fen });
-      left -= fen;
-    }
-    const toBalanceFen = toBalance + left;
-    db.prepare(
-      `INSERT INTO payments (payment_id, request_id, account_no, method, amount_fen, tendered_fen, change_fen, to_balance_fen,
-         operator_id, external_ref, status, created_at) VALUES (?, ?, ?, ?, ?, NULL, 0, ?, ?, ?, 'completed', ?)`,
-    ).run(paymentId, `vend:${row.vend_id}`, row.account_no, row.method, toBills + toBalance, toBalanceFen, row.operator_id, row.vend_id, ctx.deps.clock().toISOString());
-    const alloc = db.prepare('INSERT INTO payment_allocations (payment_id, bill_id, principal_fen, late_fee_fen) VALUES (?, ?, ?, 0)');
-    const settleBill = db.prepare(
-      "UPDATE bills SET paid_fen = paid_fen + ?, status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END WHERE bill_id = ?",
-    );
-    for (const a of allocations) {
-      alloc.run(paymentId, a.billId, a.fen);
-      settleBill.run(a.fen, a.fen, a.billId);
-    }
-    if (toBalanceFen > 0) db.prepare('UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = ?').run(toBalanceFen, row.account_no);
-    const payload: PaymentCreatedPayload = {
-      paymentId,
+    const amountFen = toBills + split.remainderFen;
+    if (amountFen === 0) return;
+    writePayment(db, {
+      paymentId: stepEventId(row.vend_id, 'settlement'),
+      requestId: `vend:${row.vend_id}`,
       accountNo: row.account_no,
       method: row.method,
-      amountFen: toBills + toBalance,
-      allocations,
-      lateFees: [],
-      toBalanceFen,
+      amountFen,
+      maxToBillsFen: toBills,
+      tenderedFen: null,
+      changeFen: 0,
       operatorId: row.operator_id,
       externalRef: row.vend_id,
-    };
-    enqueueOutbox(db, { eventId: paymentId, type: 'payment.created', occurredAt: ctx.deps.clock().toISOString(), payload });
+      createdAt: ctx.deps.clock().toISOString(),
+      openBills: () => ctx.deps.accounts.settlementBills(row.account_no),
+    });
   });
   crashPoint('vend.delivered');
 }

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { AppError, type ErrorCode } from '../../contract/index.js';
 import type { VendPreviewView, VendSplitView } from '../../contract/vending.js';
 import { fenToYuanText } from '../../domain/money.js';
+import { totalDue } from '../../domain/settlement.js';
 import {
   previewVend,
   quoteVendForEnergy,
@@ -104,7 +105,10 @@ export async function quote(ctx: VendContext, accountNo: string, meterNo: string
 
   const asOfDate = localDate(ctx.deps.clock(), ctx.deps.timeZone);
   const ladder = priceLadder(tariff);
-  const debt = view.openBills.reduce((s, b) => s + b.outstandingFen, 0) - pendingArrearsFen(ctx.deps.db, account.accountNo);
+  // The debt a vend may recover is what the counter would ask for: every open bill's principal AND
+  // its late fee as of today (the settlement at delivery takes each bill's fee before its
+  // principal), less what paid vends have already earmarked.
+  const debt = totalDue(view.openBills) - pendingArrearsFen(ctx.deps.db, account.accountNo);
   let consumption = null;
   if (ladder.periodBasis !== null) {
     const periodKey = periodKeyFor(asOfDate, ladder.periodBasis);

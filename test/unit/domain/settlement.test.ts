@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cashChange, settle, type OpenBill } from '../../../main/domain/settlement.js';
+import { billSettledBy, cashChange, settle, type OpenBill } from '../../../main/domain/settlement.js';
 
 const bill = (billId: string, dueDate: string, outstandingFen: number, lateFeeFen = 0): OpenBill => ({
   billId,
@@ -84,6 +84,35 @@ describe('settle', () => {
     expect(() => settle(0, [])).toThrow(RangeError);
     expect(() => settle(-1, [])).toThrow(RangeError);
     expect(() => settle(1.5, [])).toThrow(RangeError);
+  });
+});
+
+describe('a part offered to bills (vend recovery), the rest to balance', () => {
+  it('offers only maxToBillsFen to the bills, fee first, and credits the rest', () => {
+    // A vend recovers ¥50 of a ¥50 bill carrying ¥1.50 late fee; ¥0.07 of remainder goes to balance.
+    const s = settle(5_007, [bill('a', '2026-10-28', 5_000, 150)], { maxToBillsFen: 5_000 });
+    expect(s.allocations).toEqual([{ billId: 'a', principalFen: 4_850, lateFeeFen: 150 }]);
+    expect(s.toBalanceFen).toBe(7);
+  });
+
+  it('what the bills no longer need goes to balance too', () => {
+    expect(settle(3_000, [bill('a', '2026-10-28', 1_000, 100)], { maxToBillsFen: 2_000 })).toMatchObject({ toBalanceFen: 1_900 });
+    expect(settle(500, [bill('a', '2026-10-28', 1_000)], { maxToBillsFen: 0 })).toEqual({ allocations: [], toBalanceFen: 500, totalDueFen: 1_000 });
+  });
+
+  it('refuses a part outside 0..amount', () => {
+    expect(() => settle(100, [], { maxToBillsFen: 101 })).toThrow(RangeError);
+    expect(() => settle(100, [], { maxToBillsFen: -1 })).toThrow(RangeError);
+  });
+});
+
+describe('billSettledBy', () => {
+  it('a bill is settled only when its principal AND its late fee are paid', () => {
+    const b = bill('a', '2026-10-28', 5_000, 150);
+    expect(billSettledBy(b, { billId: 'a', principalFen: 5_000, lateFeeFen: 150 })).toBe(true);
+    expect(billSettledBy(b, { billId: 'a', principalFen: 4_850, lateFeeFen: 150 })).toBe(false);
+    // Principal paid, fee not: stays open for the fee.
+    expect(billSettledBy(b, { billId: 'a', principalFen: 5_000, lateFeeFen: 0 })).toBe(false);
   });
 });
 

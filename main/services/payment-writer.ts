@@ -1,0 +1,126 @@
+/**
+ * The ONE payment writer. Every money movement that reaches an account — a counter payment, the
+ * arrears a prepaid vend recovers, and any later channel (kiosk, QR, bank card) — is written by
+ * `writePayment`, inside the caller's transaction:
+ *
+ *   the settlement (main/domain/settlement.ts: oldest bill first, each bill's late fee before its
+ *   principal) of the account's open bills as of the commit, then the payment row, the allocations
+ *   (principal and late fee per bill), the bill updates, the balance, one journal entry and one
+ *   `payment.created` outbox event.
+ *
+ * The SQL is in the store's repository (main/store/payments.ts). The counter commits through
+ * `commitPayment` (services/payments.ts, its own immediate transaction); a vend writes inside its
+ * `delivered` commit.
+ */
+import { AppError } from '../contract/index.js';
+import { billSettledBy, settle, type OpenBill, type Settlement } from '../domain/settlement.js';
+import type { Db } from '../store/db.js';
+import { appendJournal } from '../store/journal.js';
+import { enqueueOutbox } from '../store/outbox.js';
+import { billsForSettlement, creditBalance, insertAllocation, insertPayment, paymentByRequest, settleBill } from '../store/payments.js';
+import type { PaymentCreatedPayload, PaymentMethod } from '../wire/backend-wire.js';
+import type { LateFeePolicy } from './accounts.js';
+import { billLateFee } from './late-fees.js';
+
+/** The open bills a payment settles, with their late fees as of `asOfDate` (the payment's local date). */
+export interface SettlementBills {
+  readonly asOfDate: string;
+  readonly bills: readonly OpenBill[];
+}
+
+/**
+ * The account's open bills as settlement reads them from the cache, each with the late fee the
+ * policy computes for `asOfDate`. Call it inside the payment's transaction, so a payment committed
+ * meanwhile for the same account is already settled there and nothing is paid twice.
+ */
+export function settlementBills(db: Db, accountNo: string, asOfDate: string, lateFees: LateFeePolicy): SettlementBills {
+  const read = billsForSettlement(db, accountNo);
+  if (!read) throw new AppError('account.not_found', { accountNo });
+  return {
+    asOfDate,
+    bills: read.bills.map((b) => ({
+      billId: b.billId,
+      period: b.period,
+      dueDate: b.dueDate,
+      outstandingFen: b.amountFen - b.paidFen,
+      lateFeeFen: billLateFee(lateFees, read.customerClass, b, asOfDate).fen,
+    })),
+  };
+}
+
+export interface PaymentToWrite {
+  readonly paymentId: string;
+  /** Idempotency key (UNIQUE): the counter's requestId, `vend:<vendId>` for a vend's recovery. */
+  readonly requestId: string;
+  readonly accountNo: string;
+  readonly method: PaymentMethod;
+  /** Money the account receives. */
+  readonly amountFen: number;
+  /** At most this much goes to bills, the rest to the balance (default: all of it). */
+  readonly maxToBillsFen?: number;
+  readonly tenderedFen: number | null;
+  readonly changeFen: number;
+  readonly operatorId: string;
+  /** Gateway trade number, bank-terminal reference, or the vend id. */
+  readonly externalRef: string | null;
+  readonly createdAt: string;
+  /** The open bills as of the commit; called inside the transaction. */
+  readonly openBills: () => SettlementBills;
+}
+
+export interface WrittenPayment {
+  readonly paymentId: string;
+  readonly settlement: Settlement;
+  readonly payload: PaymentCreatedPayload;
+}
+
+/** Writes one payment inside the caller's transaction (see the module comment). */
+export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
+  if (!db.inTransaction) throw new Error('writePayment must run inside a transaction');
+  // A concurrent retry of the same request may have committed while the account was looked up.
+  if (paymentByRequest(db, p.requestId)) throw new AppError('payment.duplicate_request');
+  const { bills } = p.openBills();
+  const settlement = settle(p.amountFen, bills, p.maxToBillsFen === undefined ? {} : { maxToBillsFen: p.maxToBillsFen });
+  insertPayment(db, {
+    paymentId: p.paymentId,
+    requestId: p.requestId,
+    accountNo: p.accountNo,
+    method: p.method,
+    amountFen: p.amountFen,
+    tenderedFen: p.tenderedFen,
+    changeFen: p.changeFen,
+    toBalanceFen: settlement.toBalanceFen,
+    operatorId: p.operatorId,
+    externalRef: p.externalRef,
+    createdAt: p.createdAt,
+  });
+  const byId = new Map(bills.map((b) => [b.billId, b]));
+  for (const a of settlement.allocations) {
+    const bill = byId.get(a.billId);
+    if (!bill) throw new Error(`settlement allocated to unknown bill ${a.billId}`);
+    insertAllocation(db, p.paymentId, a);
+    settleBill(db, a.billId, a.principalFen, a.lateFeeFen, billSettledBy(bill, a));
+  }
+  if (settlement.toBalanceFen > 0) creditBalance(db, p.accountNo, settlement.toBalanceFen);
+  const payload: PaymentCreatedPayload = {
+    paymentId: p.paymentId,
+    accountNo: p.accountNo,
+    method: p.method,
+    amountFen: p.amountFen,
+    allocations: settlement.allocations.filter((a) => a.principalFen > 0).map((a) => ({ billId: a.billId, fen: a.principalFen })),
+    lateFees: settlement.allocations.filter((a) => a.lateFeeFen > 0).map((a) => ({ billId: a.billId, fen: a.lateFeeFen })),
+    toBalanceFen: settlement.toBalanceFen,
+    operatorId: p.operatorId,
+    ...(p.externalRef !== null ? { externalRef: p.externalRef } : {}),
+  };
+  appendJournal(db, {
+    type: 'payment.created',
+    ref: p.paymentId,
+    actor: p.operatorId,
+    at: p.createdAt,
+    payload: { ...payload, tenderedFen: p.tenderedFen, changeFen: p.changeFen },
+  });
+  // The payment id is the event id: the backend deduplicates on it forever.
+  enqueueOutbox(db, { eventId: p.paymentId, type: 'payment.created', occurredAt: p.createdAt, payload });
+  return { paymentId: p.paymentId, settlement, payload };
+}

@@ -5,7 +5,7 @@
 import { AppError, type AccountSummary, type AccountView, type BillView } from '../contract/index.js';
 import type { Db } from '../store/db.js';
 import { cacheSnapshot, getCachedAccount, searchCache, type CachedAccount } from '../store/accounts.js';
-import { BackendUnreachable, type BackendClient } from '../sync/backend-client.js';
+import { BackendUnavailable, type BackendClient } from '../sync/backend-client.js';
 import { localDate, type Clock } from './clock.js';
 import { billLateFee } from './late-fees.js';
 import { settlementBills, type SettlementBills } from './payment-writer.js';
@@ -47,7 +47,7 @@ export class AccountService {
       cacheSnapshot(db, snap, clock().getTime());
       return this.view(this.cached(accountNo), 'online');
     } catch (err) {
-      if (!(err instanceof BackendUnreachable)) throw err;
+      if (!(err instanceof BackendUnavailable)) throw err;
       this.deps.onBackendState?.(false);
       // Unknown to this terminal is not unknown to the utility: say the backend is out of reach.
       const account = getCachedAccount(this.deps.db, accountNo);
@@ -65,7 +65,7 @@ export class AccountService {
       for (const s of snaps) cacheSnapshot(db, s, at);
       return { items: snaps.map((s) => summary(s)), source: 'online' };
     } catch (err) {
-      if (!(err instanceof BackendUnreachable)) throw err;
+      if (!(err instanceof BackendUnavailable)) throw err;
       this.deps.onBackendState?.(false);
       const items = searchCache(db, q).map((no) => summary(this.cached(no)));
       return { items, source: 'cache' };

@@ -1,7 +1,8 @@
 /**
  * HTTP client for the billing backend: every request signed for this terminal, every request
- * bounded by a timeout. "Unreachable" (refused, reset, timed out) is one typed outcome the
- * callers branch on; a reachable backend that says no is another.
+ * bounded by a timeout, every answer read by the one response reader (./http-json.ts). An answer
+ * that does not count (unreachable, timed out, 5xx, not JSON, too large, off-schema) is one typed
+ * outcome, `BackendUnavailable`, that callers branch on; a 404 for an unknown account is an answer.
  */
 import { z } from 'zod';
 import {
@@ -15,21 +16,16 @@ import {
   type OperatorSnapshot,
   type TerminalEvent,
 } from '../wire/backend-wire.js';
+import { BackendRejected, DEFAULT_MAX_RESPONSE_BYTES, requestJson } from './http-json.js';
 import { signRequest } from './signing.js';
 
-export class BackendUnreachable extends Error {
-  constructor(cause: string) {
-    super(`billing backend unreachable: ${cause}`);
-    this.name = 'BackendUnreachable';
-  }
-}
+export { BackendRejected, BackendUnavailable, type UnavailableReason } from './http-json.js';
 
-export class BackendRejected extends Error {
-  constructor(readonly status: number, body: string) {
-    super(`billing backend answered ${status}: ${body.slice(0, 200)}`);
-    this.name = 'BackendRejected';
-  }
-}
+/** A change page of up to 500 accounts (the backend's limit) stays far below this. */
+export const CHANGES_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+const AccountListSchema = z.object({ items: z.array(AccountSnapshotSchema) });
+const OperatorListSchema = z.object({ items: z.array(OperatorSnapshotSchema) });
 
 export interface BackendClientOptions {
   readonly baseUrl: string;
@@ -43,63 +39,59 @@ export class BackendClient {
 
   /** The account, or null when the backend says it does not exist. */
   async getAccount(accountNo: string, timeoutMs: number): Promise<AccountSnapshot | null> {
-    const res = await this.request('GET', `/api/accounts/${encodeURIComponent(accountNo)}`, undefined, timeoutMs, [404]);
-    return res.status === 404 ? null : AccountSnapshotSchema.parse(res.body);
+    try {
+      return await this.request('GET', `/api/accounts/${encodeURIComponent(accountNo)}`, undefined, timeoutMs, AccountSnapshotSchema, {
+        answers: (status) => status === 404,
+      });
+    } catch (err) {
+      if (err instanceof BackendRejected && err.status === 404) return null;
+      throw err;
+    }
   }
 
   async search(q: string, timeoutMs: number): Promise<AccountSnapshot[]> {
-    const res = await this.request('GET', `/api/accounts?q=${encodeURIComponent(q)}`, undefined, timeoutMs);
-    return z.object({ items: z.array(AccountSnapshotSchema) }).parse(res.body).items;
+    return (await this.request('GET', `/api/accounts?q=${encodeURIComponent(q)}`, undefined, timeoutMs, AccountListSchema)).items;
   }
 
   async operators(timeoutMs: number): Promise<OperatorSnapshot[]> {
-    const res = await this.request('GET', '/api/operators', undefined, timeoutMs);
-    return z.object({ items: z.array(OperatorSnapshotSchema) }).parse(res.body).items;
+    return (await this.request('GET', '/api/operators', undefined, timeoutMs, OperatorListSchema)).items;
   }
 
   async changes(cursor: string, limit: number, timeoutMs: number): Promise<ChangesPage> {
-    const res = await this.request('GET', `/api/changes?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, undefined, timeoutMs);
-    return ChangesPageSchema.parse(res.body);
+    return this.request('GET', `/api/changes?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, undefined, timeoutMs, ChangesPageSchema, {
+      maxBytes: CHANGES_MAX_RESPONSE_BYTES,
+    });
   }
 
   async pushEvents(events: readonly TerminalEvent[], timeoutMs: number): Promise<EventBatchResult> {
-    const res = await this.request('POST', '/api/events', { terminalId: this.opts.terminalId, events }, timeoutMs);
-    return EventBatchResultSchema.parse(res.body);
+    return this.request('POST', '/api/events', { terminalId: this.opts.terminalId, events }, timeoutMs, EventBatchResultSchema);
   }
 
-  private async request(
+  private request<S extends z.ZodType>(
     method: 'GET' | 'POST',
     pathWithQuery: string,
     payload: unknown,
     timeoutMs: number,
-    okStatuses: readonly number[] = [],
-  ): Promise<{ status: number; body: unknown }> {
+    schema: S,
+    read: { readonly maxBytes?: number; readonly answers?: (status: number) => boolean } = {},
+  ): Promise<z.output<S>> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
     const ts = String((this.opts.now?.() ?? new Date()).getTime());
-    const headers: Record<string, string> = {
-      'x-gd-terminal': this.opts.terminalId,
-      'x-gd-timestamp': ts,
-      'x-gd-signature': signRequest(this.opts.secret, ts, method, pathWithQuery, body),
-    };
-    if (body) headers['content-type'] = 'application/json';
-    let res: Response;
-    try {
-      res = await fetch(new URL(pathWithQuery, this.opts.baseUrl), {
+    return requestJson(
+      {
+        url: new URL(pathWithQuery, this.opts.baseUrl),
         method,
-        headers,
+        headers: {
+          'x-gd-terminal': this.opts.terminalId,
+          'x-gd-timestamp': ts,
+          'x-gd-signature': signRequest(this.opts.secret, ts, method, pathWithQuery, body),
+        },
         ...(body ? { body } : {}),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw new BackendUnreachable(err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err));
-    }
-    let text: string;
-    try {
-      text = await res.text();
-    } catch (err) {
-      throw new BackendUnreachable(err instanceof Error ? err.message : String(err));
-    }
-    if (!res.ok && !okStatuses.includes(res.status)) throw new BackendRejected(res.status, text);
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : null };
+        timeoutMs,
+        maxBytes: read.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+        ...(read.answers ? { answers: read.answers } : {}),
+      },
+      schema,
+    );
   }
 }

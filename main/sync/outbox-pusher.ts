@@ -7,7 +7,7 @@
 import type { Db } from '../store/db.js';
 import { peekOutbox } from '../store/outbox.js';
 import type { TerminalEvent } from '../wire/backend-wire.js';
-import { BackendUnreachable, type BackendClient } from './backend-client.js';
+import { BackendUnavailable, type BackendClient } from './backend-client.js';
 
 export interface PushOutcome {
   readonly sent: number;
@@ -80,7 +80,7 @@ export class OutboxPusher {
           acknowledged,
           rejected,
           pending: rows.length + countAfter(db, rows.at(-1)?.seq ?? 0),
-          online: !(err instanceof BackendUnreachable),
+          online: !(err instanceof BackendUnavailable),
           error: message,
         };
       }

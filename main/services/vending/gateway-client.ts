@@ -3,6 +3,7 @@
  * or late is NOT an answer: the caller resolves it later by querying the order by out-trade
  * number, never by guessing.
  */
+import { requestJson } from '../../sync/http-json.js';
 import { GatewayOrderStatusSchema, GatewayPayResponseSchema, type GatewayOrderStatus } from '../../wire/backend-wire.js';
 
 export type GatewayPayOutcome =
@@ -24,28 +25,26 @@ export class HttpPaymentGateway implements PaymentGateway {
   ) {}
 
   async pay(outTradeNo: string, authCode: string, amountFen: number): Promise<GatewayPayOutcome> {
+    let body;
     try {
-      const res = await fetch(new URL('/gateway/pay', this.baseUrl), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ outTradeNo, authCode, amountFen }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      if (!res.ok) return { status: 'unknown' };
-      const body = GatewayPayResponseSchema.parse(await res.json());
-      if (body.status === 'success') return { status: 'success', tradeNo: body.tradeNo ?? null };
-      if (body.status === 'declined') return { status: 'declined' };
-      return { status: 'unknown' };
+      body = await requestJson(
+        { url: new URL('/gateway/pay', this.baseUrl), method: 'POST', body: JSON.stringify({ outTradeNo, authCode, amountFen }), timeoutMs: this.timeoutMs },
+        GatewayPayResponseSchema,
+      );
     } catch {
+      // No answer that counts (unreachable, timed out, refused, unreadable): only a query can tell.
       return { status: 'unknown' };
     }
+    if (body.status === 'success') return { status: 'success', tradeNo: body.tradeNo ?? null };
+    if (body.status === 'declined') return { status: 'declined' };
+    return { status: 'unknown' };
   }
 
+  /** Throws `BackendUnavailable` when the gateway gives no answer that counts. */
   async query(outTradeNo: string): Promise<GatewayOrderStatus> {
-    const res = await fetch(new URL(`/gateway/orders/${encodeURIComponent(outTradeNo)}`, this.baseUrl), {
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    if (!res.ok) throw new Error(`gateway query answered ${res.status}`);
-    return GatewayOrderStatusSchema.parse(await res.json());
+    return requestJson(
+      { url: new URL(`/gateway/orders/${encodeURIComponent(outTradeNo)}`, this.baseUrl), method: 'GET', timeoutMs: this.timeoutMs },
+      GatewayOrderStatusSchema,
+    );
   }
 }

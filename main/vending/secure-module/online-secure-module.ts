@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../contract/errors/index.js';
+import { BackendRejected, BackendUnavailable, requestJson } from '../../sync/http-json.js';
 import { signRequest } from '../../sync/signing.js';
 import type { IssueCreditRequest, IssuedCredit, SecureModule } from './secure-module.js';
 
@@ -59,30 +60,31 @@ export class OnlineSecureModule implements SecureModule {
     const payload: StsIssueRequest = { vendId: req.vendId, meterNo: req.meterNo, amountTenths: req.amountTenths, tid: req.tid, rnd: req.rnd, sts: { keyType, sgc, ti, krn, baseDate } };
     const body = JSON.stringify(payload);
     const ts = String(this.opts.now().getTime());
-    let res: Response;
-    let text: string;
     try {
-      res = await fetch(new URL(STS_ISSUE_PATH, this.opts.baseUrl), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-gd-terminal': this.opts.terminalId,
-          'x-gd-timestamp': ts,
-          'x-gd-signature': signRequest(this.opts.secret, ts, 'POST', STS_ISSUE_PATH, body),
+      const issued = await requestJson(
+        {
+          url: new URL(STS_ISSUE_PATH, this.opts.baseUrl),
+          method: 'POST',
+          headers: {
+            'x-gd-terminal': this.opts.terminalId,
+            'x-gd-timestamp': ts,
+            'x-gd-signature': signRequest(this.opts.secret, ts, 'POST', STS_ISSUE_PATH, body),
+          },
+          body,
+          timeoutMs: this.opts.timeoutMs,
+          // The backend's refusals (conflict, TID reused, parameters mismatch, bad request, auth)
+          // are answers; a 5xx or anything unreadable means "not now".
+          answers: (status) => status >= 400 && status < 500,
         },
-        body,
-        signal: AbortSignal.timeout(this.opts.timeoutMs),
-      });
-      text = await res.text();
-    } catch {
-      throw new AppError('vending.secure_module_unavailable', { mode: 'online' });
+        StsIssueResponseSchema,
+      );
+      return { ...issued, issuer: 'online' };
+    } catch (err) {
+      if (err instanceof BackendRejected) throw new AppError('vending.issue_rejected', { reason: err.code });
+      if (err instanceof BackendUnavailable) {
+        throw new AppError('vending.secure_module_unavailable', { mode: 'online', reason: err.reason, ...(err.status === null ? {} : { status: err.status }) });
+      }
+      throw err;
     }
-    if (res.status >= 500) throw new AppError('vending.secure_module_unavailable', { mode: 'online', status: res.status });
-    if (!res.ok) {
-      const reason = /"error":"([a-z_]+)"/.exec(text)?.[1] ?? String(res.status);
-      throw new AppError('vending.issue_rejected', { reason });
-    }
-    const parsed = StsIssueResponseSchema.parse(JSON.parse(text) as unknown);
-    return { ...parsed, issuer: 'online' };
   }
 }

@@ -58,6 +58,8 @@ export const TerminalConfigSchema = z
       terminalSecret: z.string().min(16),
       /** How long an online lookup may take before the cache answers instead. */
       lookupTimeoutMs: z.number().int().min(100).max(30_000),
+      /** How long one push (or one page of a pull) may take before the backend counts as unavailable. */
+      pushTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
       pushIntervalMs: z.number().int().min(200).max(600_000),
       pushBatchSize: z.number().int().min(1).max(500),
     }),

@@ -78,7 +78,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     db,
     client,
     batchSize: config.backend.pushBatchSize,
-    timeoutMs: 10_000,
+    timeoutMs: config.backend.pushTimeoutMs,
     now: clock,
   });
 
@@ -88,7 +88,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     emit('sync.progressed', syncState);
   };
 
-  const puller = new SnapshotPuller({ db, client, pageSize: 200, timeoutMs: 10_000, now: clock, maxPages: 50 });
+  const puller = new SnapshotPuller({ db, client, pageSize: 200, timeoutMs: config.backend.pushTimeoutMs, now: clock, maxPages: 50 });
   const pullNow = async (): Promise<PullOutcome | null> => {
     try {
       return await puller.pull();

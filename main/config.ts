@@ -5,6 +5,37 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { deepMerge } from './i18n/deep-merge.js';
+import { DEMO_TERMINAL } from './sync/signing.js';
+
+/**
+ * The demo is a terminal whose backend is on this machine (the reference backend of `npm start`
+ * and the tests). Any other backend is a real one: it must be reached over https, and the demo's
+ * terminal secret and TEST key material are refused (here, and in main/compose/).
+ */
+export function isLoopbackUrl(url: string): boolean {
+  let host: string;
+  try {
+    host = new URL(url).hostname.toLowerCase();
+  } catch {
+    return false;
+  }
+  return host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** Whether this configuration is the demo (its backend is loopback); see isLoopbackUrl. */
+export function isDemoBackend(config: { readonly backend: { readonly url: string } }): boolean {
+  return isLoopbackUrl(config.backend.url);
+}
+
+/** A zone `Intl` knows (IANA name such as Asia/Shanghai); anything else throws RangeError there. */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat(undefined, { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const HostPort = z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) });
 
@@ -51,18 +82,29 @@ export const TerminalConfigSchema = z
     mode: z.enum(['counter', 'kiosk']),
     defaultLocale: z.enum(['zh-CN', 'en']),
     /** IANA zone used to display times and to decide "today" for due dates. */
-    timeZone: z.string().min(1),
+    timeZone: z.string().min(1).refine(isTimeZone, { error: (iss) => `must be an IANA time zone such as Asia/Shanghai (got ${JSON.stringify(iss.input)})` }),
     dataDir: z.string().min(1),
-    backend: z.object({
-      url: z.string().url(),
-      terminalSecret: z.string().min(16),
-      /** How long an online lookup may take before the cache answers instead. */
-      lookupTimeoutMs: z.number().int().min(100).max(30_000),
-      /** How long one push (or one page of a pull) may take before the backend counts as unavailable. */
-      pushTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-      pushIntervalMs: z.number().int().min(200).max(600_000),
-      pushBatchSize: z.number().int().min(1).max(500),
-    }),
+    backend: z
+      .object({
+        url: z
+          .string()
+          .refine((u) => URL.canParse(u) && ['http:', 'https:'].includes(new URL(u).protocol), { error: 'must be an http or https URL', abort: true })
+          .refine((u) => isLoopbackUrl(u) || new URL(u).protocol === 'https:', {
+            error: 'must be https unless the host is loopback (127.0.0.1, ::1, localhost)',
+          }),
+        terminalSecret: z.string().min(16),
+        /** How long an online lookup may take before the cache answers instead. */
+        lookupTimeoutMs: z.number().int().min(100).max(30_000),
+        /** How long one push (or one page of a pull) may take before the backend counts as unavailable. */
+        pushTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        pushIntervalMs: z.number().int().min(200).max(600_000),
+        pushBatchSize: z.number().int().min(1).max(500),
+      })
+      .strict()
+      .refine((b) => isLoopbackUrl(b.url) || b.terminalSecret !== DEMO_TERMINAL.secret, {
+        path: ['terminalSecret'],
+        error: 'the demo terminal secret is refused outside the demo (backend.url is not loopback): set this terminal\'s own secret',
+      }),
     printer: z.discriminatedUnion('transport', [
       HostPort.extend({ transport: z.literal('network'), ...PrinterJob }),
       z.object({ transport: z.literal('usb'), path: z.string().min(1), ...PrinterJob }),
@@ -72,17 +114,60 @@ export const TerminalConfigSchema = z
     receipt: z.object({ header: z.string().max(48), hotline: z.string().max(24) }),
     devices: DevicesConfig.optional(),
   })
-  .strict();
+  .strict()
+  // Simulated devices carry the demo card master key and a demo card of a demo account.
+  .refine((c) => c.devices?.simulated !== true || isLoopbackUrl(c.backend.url), {
+    path: ['devices', 'simulated'],
+    error: 'simulated devices (demo card master key, demo card) are refused outside the demo (backend.url is not loopback)',
+  });
 
 export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 
+/**
+ * Reads the files in override order, deep-merges and validates them. Every error names the file
+ * and the field: a value that fails is blamed on the last file that sets it (a missing one on all).
+ */
 export function loadConfig(paths: readonly string[]): TerminalConfig {
-  let merged: Record<string, unknown> = {};
-  for (const p of paths) merged = deepMerge(merged, JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>);
+  const files: { path: string; tree: Record<string, unknown> }[] = [];
+  for (const p of paths) files.push({ path: p, tree: readConfigFile(p) });
+  const merged = files.reduce<Record<string, unknown>>((acc, f) => deepMerge(acc, f.tree), {});
   const parsed = TerminalConfigSchema.safeParse(merged);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid terminal config at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'unknown'}`);
+    const lines = parsed.error.issues.map((issue) => {
+      const field = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+      const name = field.map(String).join('.') || '(root)';
+      const from = [...files].reverse().find((f) => sets(f.tree, field));
+      return `${from ? from.path : `${paths.join(', ')} (not set)`}: ${name}: ${issue.message}`;
+    });
+    throw new Error(`invalid terminal config — ${lines.join('; ')}`);
   }
   return parsed.data;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`terminal config ${file}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  let tree: unknown;
+  try {
+    tree = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`terminal config ${file}: not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) throw new Error(`terminal config ${file}: must be a JSON object`);
+  return tree as Record<string, unknown>;
+}
+
+/** Whether a file's tree sets the field (or, for a field inside a non-object, its parent). */
+function sets(tree: Record<string, unknown>, field: readonly PropertyKey[]): boolean {
+  let node: unknown = tree;
+  for (const key of field) {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return true;
+    if (!Object.prototype.hasOwnProperty.call(node, key)) return false;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return true;
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startBackend } from '../test/billing-backend/server.js';
 import { startPrinterSimulator } from '../kiosk-drivers/printer/simulator.js';
 import { runHost } from '../main/host/main.js';
+import { demoSiteConfig } from './demo-site.js';
 
 const dataDir = path.resolve(process.env.GRIDDESK_DATA ?? '.data');
 mkdirSync(dataDir, { recursive: true });
@@ -72,14 +73,7 @@ const siteConfig = path.join(dataDir, 'demo-terminal.json');
 writeFileSync(
   siteConfig,
   JSON.stringify(
-    {
-      dataDir,
-      backend: { url: backend.url },
-      printer: { transport: 'network', host: printer.host, port: printer.port },
-      // Simulated card reader/writer (with a demo card inserted) and wedge + POS scanners.
-      devices: { simulated: true },
-      ...(process.env.GRIDDESK_MODE ? { mode: process.env.GRIDDESK_MODE } : {}),
-    },
+    demoSiteConfig({ dataDir, backendUrl: backend.url, printer, ...(process.env.GRIDDESK_MODE ? { mode: process.env.GRIDDESK_MODE } : {}) }),
     null,
     2,
   ),

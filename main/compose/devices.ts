@@ -4,7 +4,8 @@
  *
  * Card key: the prepaid card master key comes from the file named by $GRIDDESK_CARD_MASTER_KEY_FILE
  * (hex), never from terminal config. Without it a real reader still detects cards, but reading
- * them is refused (`card.format_unsupported`). The simulated hall uses DEMO_CARD_MASTER_KEY.
+ * them is refused (`card.format_unsupported`). The simulated hall uses DEMO_CARD_MASTER_KEY; a key
+ * file holding it is refused outside the demo (a backend that is not loopback).
  */
 import { readFileSync } from 'node:fs';
 import { GridDeskPrepaidCardFormat } from '../../kiosk-drivers/card/griddesk-card-format.js';
@@ -15,7 +16,7 @@ import { systemScheduler, type Scheduler } from '../../kiosk-drivers/device-mana
 import { createSimulatedHall, type SimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
 import { createHidModule } from '../../kiosk-drivers/hid/hid-module.js';
 import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
-import type { TerminalConfig } from '../config.js';
+import { isDemoBackend, type TerminalConfig } from '../config.js';
 
 /** TEST KEY MATERIAL for simulated cards only; real cards are keyed by the utility's key store. */
 export const DEMO_CARD_MASTER_KEY = Uint8Array.from(Buffer.from('475249444445534b2d44454d4f2d4b31', 'hex'));
@@ -41,12 +42,16 @@ export function printerAddress(config: TerminalConfig): string {
   }
 }
 
-function cardFormatFromEnv(): PrepaidCardFormat | null {
+function cardFormatFromEnv(config: TerminalConfig): PrepaidCardFormat | null {
   const file = process.env.GRIDDESK_CARD_MASTER_KEY_FILE;
   if (!file) return null;
   const hex = readFileSync(file, 'utf8').trim();
   if (!/^([0-9a-fA-F]{2}){16,64}$/.test(hex)) throw new Error(`card master key file ${file}: expected 16–64 bytes of hex`);
-  return new GridDeskPrepaidCardFormat(Uint8Array.from(Buffer.from(hex, 'hex')));
+  const key = Uint8Array.from(Buffer.from(hex, 'hex'));
+  if (!isDemoBackend(config) && Buffer.from(key).equals(Buffer.from(DEMO_CARD_MASTER_KEY))) {
+    throw new Error(`card master key file ${file} ($GRIDDESK_CARD_MASTER_KEY_FILE): the demo card master key is refused outside the demo (backend.url ${config.backend.url} is not loopback)`);
+  }
+  return new GridDeskPrepaidCardFormat(key);
 }
 
 export interface DeviceComposition {
@@ -104,7 +109,7 @@ export function deviceManagerFor(config: TerminalConfig, printer: ReceiptPrinter
       ...base,
       hid: () => createHidModule({ kind: 'node-hid' }),
       cardReader: d.cardReader,
-      cardFormat: cardFormatFromEnv(),
+      cardFormat: cardFormatFromEnv(config),
       scanners: d.scanners,
     }),
   };

@@ -34,7 +34,11 @@ export const SecureModuleConfigSchema = z
 export type SecureModuleConfig = z.infer<typeof SecureModuleConfigSchema>;
 
 /** resources/keys/secure-module.json, or the file named by $GRIDDESK_SECURE_MODULE_CONFIG. */
-export function loadSecureModuleConfig(file = process.env.GRIDDESK_SECURE_MODULE_CONFIG ?? path.join(KEYS_DIR, 'secure-module.json')): SecureModuleConfig {
+export function secureModuleConfigPath(): string {
+  return process.env.GRIDDESK_SECURE_MODULE_CONFIG ?? path.join(KEYS_DIR, 'secure-module.json');
+}
+
+export function loadSecureModuleConfig(file = secureModuleConfigPath()): SecureModuleConfig {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8')) as unknown;
@@ -42,9 +46,20 @@ export function loadSecureModuleConfig(file = process.env.GRIDDESK_SECURE_MODULE
     throw new StsError('vending.key_file_unreadable', { path: file });
   }
   const parsed = SecureModuleConfigSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`invalid secure module config ${file}: ${parsed.error.issues[0]?.message ?? ''}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue ? [...issue.path, ...(issue.code === 'unrecognized_keys' ? [issue.keys[0] ?? ''] : [])].join('.') || '(root)' : '(root)';
+    throw new Error(`invalid secure module config ${file}: ${field}: ${issue?.message ?? ''}`);
+  }
   return parsed.data;
 }
+
+/**
+ * The demo vending key (TEST KEY MATERIAL: DOMAIN.md's DKGA02 example, resources/keys/demo-vending-key.json
+ * and the reference backend's copy). Refused outside the demo even when a copy forgets its
+ * `testKeyMaterial` flag (main/compose/secure-modules.ts).
+ */
+export const DEMO_VENDING_KEY_HEX = 'ABABABABABABABAB';
 
 const KeyFileSchema = z.object({
   vendingKey: z.string().regex(/^[0-9A-Fa-f]{16}$/),
@@ -74,5 +89,6 @@ export function loadVendingKeyFile(file: string): VendingKeyMaterial {
   const parsed = KeyFileSchema.safeParse(raw);
   if (!parsed.success) throw new StsError('vending.bad_key', { path: full });
   const tables = parsed.data.tables === 'sample' ? SAMPLE_TEST_TABLES : loadEa07TablesFileSync(resolveKeyPath(path.join(path.dirname(full), parsed.data.tables)));
-  return { vendingKey: blockFromHex(parsed.data.vendingKey), tables, testKeyMaterial: parsed.data.testKeyMaterial === true };
+  const testKeyMaterial = parsed.data.testKeyMaterial === true || parsed.data.vendingKey.toUpperCase() === DEMO_VENDING_KEY_HEX;
+  return { vendingKey: blockFromHex(parsed.data.vendingKey), tables, testKeyMaterial };
 }

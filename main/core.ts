@@ -201,7 +201,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         version: GRIDDESK_VERSION,
       }),
       'session.signIn': (p, s) => {
-        s.operator = signIn(db, clock, p.operatorId, p.pin);
+        s.operator = signIn({ db, clock }, p.operatorId, p.pin);
         return s.operator;
       },
       'session.signOut': (_p, s) => {

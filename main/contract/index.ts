@@ -13,6 +13,7 @@ export * from './roles.js';
 export * from './errors/index.js';
 export * from './vending.js';
 export * from './devices.js';
+export * from './approvals.js';
 
 const AccountKey = z.string().trim().min(1).max(32);
 /** Money typed by a person, as text: parsed to fen by the core so every bad form gets its own message. */

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { ANY_STAFF, COUNTER_STAFF, type Access } from './roles.js';
 import type { WireError } from './errors/index.js';
+import { SupervisorApprovalFields } from './approvals.js';
 
 const AccountKey = z.string().trim().min(1).max(32);
 const MeterKey = z.string().trim().regex(/^\d{12,20}$/);
@@ -77,8 +78,7 @@ export const vendingMethodSchemas = {
   'vend.reverse': z
     .object({
       vendId: z.string().uuid(),
-      supervisorId: z.string().trim().min(1).max(32),
-      supervisorPin: z.string().max(32),
+      ...SupervisorApprovalFields,
       reason: z.string().trim().min(1).max(200),
     })
     .strict(),

@@ -198,6 +198,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX sts_management_tokens_meter_tid ON sts_management_tokens(meter_no, tid) WHERE tid IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    name: 'credential lockouts in their own table (sign-in and approvals share them; unknown ids lock like known ones; escalation kept until a success)',
+    sql: `
+      CREATE TABLE credential_lockouts (
+        operator_id TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until INTEGER
+      ) WITHOUT ROWID;
+      -- A lock taken under v4 (which zeroed its counter) has served the first step of the escalation.
+      INSERT INTO credential_lockouts (operator_id, failures, locked_until)
+        SELECT operator_id, CASE WHEN locked_until IS NOT NULL THEN max(failed_attempts, 5) ELSE failed_attempts END, locked_until
+        FROM operators WHERE failed_attempts > 0 OR locked_until IS NOT NULL;
+      ALTER TABLE operators DROP COLUMN failed_attempts;
+      ALTER TABLE operators DROP COLUMN locked_until;
+    `,
+  },
 ];
 
 export function currentVersion(db: Database): number {

@@ -17,6 +17,18 @@ export const CORE_ERROR_CODES = [
   'auth.forbidden',
   'auth.bad_pin',
   'auth.locked',
+  /** No staff list has ever reached this terminal: nobody can be checked yet (not a wrong PIN). */
+  'auth.staff_list_unavailable',
+  /** The session was idle longer than `session.idleTimeoutMs`; sign in again. */
+  'session.expired',
+  /** The signed-in operator is no longer on the staff list (removed or deactivated). */
+  'session.revoked',
+  /** Unknown approver or wrong PIN (one answer for both). */
+  'approval.denied',
+  /** The approver is the operator asking: someone else must approve. */
+  'approval.self_approval',
+  /** The approver's credentials are right but their role may not approve. */
+  'approval.not_supervisor',
   'account.not_found',
   'account.not_cached',
   'account.no_open_bills',

@@ -5,27 +5,15 @@
 import { AppError, type OperatorView } from '../../contract/index.js';
 import type { VendView } from '../../contract/vending.js';
 import { isReversible } from '../../vending/vend/vend-states.js';
-import { verifyPin } from '../auth.js';
+import { approve } from '../auth.js';
 import type { VendContext } from './vend-context.js';
 import { cardLanded } from './vend-card.js';
 import { markDelivered } from './vend-delivery.js';
 import { vendView } from './vend-store.js';
 
 export async function reverse(ctx: VendContext, p: { vendId: string; supervisorId: string; supervisorPin: string; reason: string }, operator: OperatorView): Promise<VendView> {
-  const supervisor = ctx.deps.db
-    .prepare("SELECT operator_id, role, pin_hash, active FROM operators WHERE operator_id = ?")
-    .get(p.supervisorId) as { operator_id: string; role: string; pin_hash: string; active: number } | undefined;
-  const approved =
-    supervisor !== undefined &&
-    supervisor.active === 1 &&
-    (supervisor.role === 'supervisor' || supervisor.role === 'manager') &&
-    /^\d{4,8}$/.test(p.supervisorPin) &&
-    verifyPin(p.supervisorPin, supervisor.pin_hash);
-  if (!approved) {
-    ctx.journalOnly(p.vendId, 'vend.reversal_refused', operator.operatorId, { supervisorId: p.supervisorId });
-    throw new AppError('vending.supervisor_required');
-  }
   return ctx.locked(p.vendId, async () => {
+    // The request first: a PIN is tried only for a vend that exists and may be reversed.
     const row = ctx.row(p.vendId);
     if (!isReversible(row.state) || (row.state === 'created' && row.method === 'qr')) {
       throw new AppError('vending.not_reversible', { state: row.state });
@@ -36,6 +24,8 @@ export async function reverse(ctx: VendContext, p: { vendId: string; supervisorI
       ctx.journalOnly(row.vend_id, 'vend.reversal_refused', operator.operatorId, { supervisorId: p.supervisorId, reason: 'delivery_attempted', attempts: row.delivery_attempts });
       throw new AppError('vending.delivery_attempted', { attempts: row.delivery_attempts });
     }
+    // Then the approval (shared lockout with sign-in; refusals are journaled as 'approval.failed').
+    approve(ctx.deps, operator, { action: 'vend.reverse', ref: row.vend_id, approverId: p.supervisorId, approverPin: p.supervisorPin });
     if (row.meter_kind === 'card' && row.state === 'token_issued' && ctx.journaled(row.vend_id, 'vend.card_write_started')) {
       // A write was attempted: only the card can say whether the purchase is on it. A purchase
       // that landed is delivered, never refunded.

@@ -59,7 +59,7 @@ describe('dispatch at the boundary', () => {
     for (let i = 0; i < 4; i++) expect(await core.dispatch('session.signIn', { operatorId: 'C001', pin: '0000' }, s)).toMatchObject({ ok: false, error: { code: 'auth.bad_pin' } });
     expect(await core.dispatch('session.signIn', { operatorId: 'C001', pin: '0000' }, s)).toMatchObject({ ok: false, error: { code: 'auth.locked' } });
     expect(await core.dispatch('session.signIn', { operatorId: 'C001', pin: '1234' }, s)).toMatchObject({ ok: false, error: { code: 'auth.locked' } });
-    core.db.prepare("UPDATE operators SET locked_until = NULL WHERE operator_id = 'C001'").run();
+    core.db.prepare("DELETE FROM credential_lockouts WHERE operator_id = 'C001'").run();
   });
 
   const bad: [string, unknown, string][] = [

@@ -76,6 +76,11 @@ const PrinterJob = {
   jobTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
 };
 
+/** Sign-in sessions: one idle longer than this ends; the next call answers 'session.expired'. */
+const SessionConfig = z
+  .object({ idleTimeoutMs: z.number().int().min(1000).max(24 * 3_600_000).default(15 * 60_000) })
+  .strict();
+
 export const TerminalConfigSchema = z
   .object({
     terminalId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
@@ -113,6 +118,7 @@ export const TerminalConfigSchema = z
     ]),
     receipt: z.object({ header: z.string().max(48), hotline: z.string().max(24) }),
     devices: DevicesConfig.optional(),
+    session: SessionConfig.default({ idleTimeoutMs: 15 * 60_000 }),
   })
   .strict()
   // Simulated devices carry the demo card master key and a demo card of a demo account.

@@ -21,6 +21,7 @@ import { createDispatch, toWireError, type Dispatch, type Session } from './serv
 import { AccountService, type LateFeePolicy } from './services/accounts.js';
 import { PaymentService } from './services/payments.js';
 import { cacheOperators, signIn } from './services/auth.js';
+import { createSessionGuard } from './services/sessions.js';
 import { paymentReceipt } from './services/receipts.js';
 import { loadLocale, translator, type Locale, type Translate } from './i18n/locales.js';
 import type { Clock } from './services/clock.js';
@@ -199,6 +200,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         defaultLocale: config.defaultLocale,
         timeZone: config.timeZone,
         version: GRIDDESK_VERSION,
+        sessionIdleTimeoutMs: config.session.idleTimeoutMs,
       }),
       'session.signIn': (p, s) => {
         s.operator = signIn({ db, clock }, p.operatorId, p.pin);
@@ -220,7 +222,10 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       ...vendingHandlers,
       ...deviceHandlers,
     },
-    { onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err) },
+    {
+      onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err),
+      sessions: createSessionGuard({ db, clock, idleTimeoutMs: config.session.idleTimeoutMs }),
+    },
   );
 
   // Shutdown drains: calls already running finish (their commits and print jobs), new ones are refused.

@@ -147,6 +147,8 @@ export interface SystemInfoView {
   /** IANA zone of the terminal (config.timeZone); the UI shows times in it, not the browser's. */
   readonly timeZone: string;
   readonly version: string;
+  /** A signed-in session idle this long ends (config `session.idleTimeoutMs`); the UI returns to sign-in. */
+  readonly sessionIdleTimeoutMs: number;
 }
 
 export interface MethodResults extends VendingMethodResults, DeviceMethodResults {

@@ -22,6 +22,18 @@ import {
 export interface Session {
   readonly id: string;
   operator: OperatorView | null;
+  /** Clock time (ms) of this session's last call; the session guard ends it after the idle timeout. */
+  lastActiveAt?: number;
+}
+
+/**
+ * Runs before every call, ahead of the access check: ends a signed-in session that may no longer
+ * act (idle too long, operator removed) by clearing its operator, and records the call as activity.
+ * Returns why the session ended, or null. A protected method then answers that error; a public
+ * one (sign-in, session.current) runs on the now anonymous session.
+ */
+export interface SessionGuard {
+  admit(session: Session): AppError | null;
 }
 
 type ParsedParams<K extends MethodName> = import('zod').infer<(typeof methodSchemas)[K]>;
@@ -35,6 +47,7 @@ export type Dispatch = (method: string, params: unknown, session: Session) => Pr
 export interface DispatchOptions {
   /** Called with unexpected errors (bugs), which reach the UI only as `internal`. */
   readonly onInternalError?: (method: string, err: unknown) => void;
+  readonly sessions?: SessionGuard;
 }
 
 export function createDispatch(handlers: Handlers, opts: DispatchOptions = {}): Dispatch {
@@ -44,7 +57,9 @@ export function createDispatch(handlers: Handlers, opts: DispatchOptions = {}): 
     }
     const name = method as MethodName;
     const access = methodAccess[name];
+    const ended = opts.sessions?.admit(session) ?? null;
     if (access !== 'public') {
+      if (ended) return fail(ended.toWire());
       if (!session.operator) return fail(new AppError('auth.not_signed_in').toWire());
       if (!access.includes(session.operator.role)) {
         return fail(new AppError('auth.forbidden', { role: session.operator.role }).toWire());

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { OperatorView, SyncStatusView, SystemInfoView } from '../../../main/contract/index.js';
+import type { OperatorView, SyncStatusView, SystemInfoView, WireError } from '../../../main/contract/index.js';
 import { bridge } from '../bridge';
 import { LANGUAGES, setLanguage, type Language } from '../i18n';
-import { call } from '../rpc';
+import { call, lastCallAt, onSessionEnded } from '../rpc';
 import { SignIn } from './sign-in';
 import { CounterDesk } from './counter-desk';
 import type { Screen } from '../screens';
@@ -23,6 +23,8 @@ export function CounterApp() {
   const [sync, setSync] = useState<SyncStatusView | null>(null);
   const [screenId, setScreenId] = useState('pay');
   const languageChosen = useRef(false);
+  // Why the last session ended (idle timeout, removed from the staff list), shown on the sign-in form.
+  const [sessionEnded, setSessionEnded] = useState<WireError | null>(null);
 
   useEffect(() => {
     void call('system.info', {}).then((r) => {
@@ -39,6 +41,48 @@ export function CounterApp() {
     if (!operator) return;
     void call('sync.status', {}).then((r) => r.ok && setSync(r.result));
   }, [operator]);
+
+  // A session the core ended: back to sign-in. The screens unmount, so nothing half-entered
+  // (an amount, a tendered sum, an open account) survives into the next session.
+  useEffect(
+    () =>
+      onSessionEnded((error) => {
+        setOperator(null);
+        setSessionEnded(error);
+      }),
+    [],
+  );
+
+  // Idle timeout: once this window has made no call for longer than the core's timeout, one call
+  // lets the core answer 'session.expired' (which lands above), so the screen does not wait for a click.
+  const idleTimeoutMs = info?.sessionIdleTimeoutMs;
+  useEffect(() => {
+    if (!operator || !idleTimeoutMs) return undefined;
+    let timer: number | undefined;
+    let alive = true;
+    const check = () => {
+      const wait = lastCallAt() + idleTimeoutMs + 1000 - Date.now();
+      if (wait > 0) {
+        timer = window.setTimeout(check, Math.min(wait, 60_000));
+        return;
+      }
+      void call('sync.status', {}).then((r) => {
+        if (!alive) return;
+        if (r.ok) setSync(r.result);
+        check();
+      });
+    };
+    check();
+    return () => {
+      alive = false;
+      window.clearTimeout(timer);
+    };
+  }, [operator, idleTimeoutMs]);
+
+  const signedIn = (op: OperatorView) => {
+    setSessionEnded(null);
+    setOperator(op);
+  };
 
   const screens = operator ? ALL_SCREENS.filter((sc) => sc.roles.includes(operator.role)) : [];
   const active = screens.find((sc) => sc.id === screenId) ?? screens[0];
@@ -100,7 +144,7 @@ export function CounterApp() {
           ))}
         </nav>
       )}
-      <main className="content">{operator && Active ? <Active /> : <SignIn onSignedIn={setOperator} />}</main>
+      <main className="content">{operator && Active ? <Active /> : <SignIn onSignedIn={signedIn} notice={sessionEnded} />}</main>
     </div>
   );
 }

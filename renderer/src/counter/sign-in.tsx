@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import type { OperatorView, WireError } from '../../../main/contract/index.js';
 import { call, useErrorText } from '../rpc';
 
-export function SignIn({ onSignedIn }: { onSignedIn: (op: OperatorView) => void }) {
+/** `notice`: why the previous session ended (idle timeout, removed from the staff list), if it did. */
+export function SignIn({ onSignedIn, notice = null }: { onSignedIn: (op: OperatorView) => void; notice?: WireError | null }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [operatorId, setOperatorId] = useState('');
@@ -27,6 +28,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (op: OperatorView) => void 
   return (
     <form className="card narrow" onSubmit={(e) => void submit(e)} data-testid="sign-in">
       <h1>{t('signIn.title')}</h1>
+      {notice && !error && <p className="notice" role="status" data-testid="session-ended">{errorText(notice)}</p>}
       <label>
         {t('signIn.operatorId')}
         <input data-testid="operator-id" value={operatorId} onChange={(e) => {

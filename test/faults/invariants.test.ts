@@ -91,7 +91,7 @@ describe('invariant checker', () => {
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
     // Three payments and the vend's settlement payment; one vend; its four steps and the payments at the backend.
-    expect(report.checked).toMatchObject({ payments: 4, vends: 1, acknowledged: 4, accounts: 300 });
+    expect(report.checked).toMatchObject({ payments: 4, settlements: 1, vends: 1, acknowledged: 4, accounts: 300 });
     expect(report.checked.backendEvents).toBe(8);
     expect(report.checked.paymentFen).toBeGreaterThan(31_235);
     expect(report.checked.paidVendFen).toBe(10_000);

@@ -57,7 +57,10 @@ export interface InvariantReport {
   /** What was looked at, so a pass is never vacuous. */
   readonly checked: {
     readonly journalEntries: number;
+    /** Payment rows, vend settlements included … */
     readonly payments: number;
+    /** … of which vend settlements (arrears and remainder of a delivered vend). */
+    readonly settlements: number;
     readonly paymentFen: number;
     readonly vends: number;
     readonly paidVendFen: number;
@@ -321,6 +324,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
       checked: {
         journalEntries: journal.length,
         payments: payments.length,
+        settlements: payments.filter((p) => p.request_id.startsWith('vend:')).length,
         paymentFen,
         vends: vends.length,
         paidVendFen,

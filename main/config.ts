@@ -81,6 +81,15 @@ const SessionConfig = z
   .object({ idleTimeoutMs: z.number().int().min(1000).max(24 * 3_600_000).default(15 * 60_000) })
   .strict();
 
+/** The staff list from the backend: refreshed on an interval; retried with backoff while it fails. */
+const StaffConfig = z
+  .object({
+    refreshIntervalMs: z.number().int().min(1000).max(24 * 3_600_000).default(5 * 60_000),
+    retryInitialMs: z.number().int().min(50).max(600_000).default(2000),
+    retryMaxMs: z.number().int().min(50).max(3_600_000).default(2 * 60_000),
+  })
+  .strict();
+
 export const TerminalConfigSchema = z
   .object({
     terminalId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
@@ -119,6 +128,7 @@ export const TerminalConfigSchema = z
     receipt: z.object({ header: z.string().max(48), hotline: z.string().max(24) }),
     devices: DevicesConfig.optional(),
     session: SessionConfig.default({ idleTimeoutMs: 15 * 60_000 }),
+    staff: StaffConfig.default({ refreshIntervalMs: 5 * 60_000, retryInitialMs: 2000, retryMaxMs: 2 * 60_000 }),
   })
   .strict()
   // Simulated devices carry the demo card master key and a demo card of a demo account.

@@ -20,8 +20,9 @@ import { SnapshotPuller, type PullOutcome } from './sync/snapshot-puller.js';
 import { createDispatch, toWireError, type Dispatch, type Session } from './services/dispatch.js';
 import { AccountService, type LateFeePolicy } from './services/accounts.js';
 import { PaymentService } from './services/payments.js';
-import { cacheOperators, signIn } from './services/auth.js';
+import { signIn } from './services/auth.js';
 import { createSessionGuard } from './services/sessions.js';
+import { StaffList } from './services/staff-list.js';
 import { paymentReceipt } from './services/receipts.js';
 import { loadLocale, translator, type Locale, type Translate } from './i18n/locales.js';
 import type { Clock } from './services/clock.js';
@@ -55,7 +56,10 @@ export interface Core {
   readonly devices: DeviceManager | null;
   newSession(id: string): Session;
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
-  /** Pull operators from the backend (best effort) so clerks can sign in offline later. */
+  /**
+   * Fetch the staff list now (best effort; the core also fetches it at start, retries with backoff
+   * and refreshes it on `config.staff`'s interval) so clerks can sign in, also offline later.
+   */
   refreshOperators(): Promise<boolean>;
   syncNow(): Promise<SyncStatusView>;
   /** Pull account snapshots changed since the stored cursor; null when the backend is unreachable. */
@@ -125,6 +129,15 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       if (online !== syncState.online) setSync({ online });
     },
   });
+
+  // The staff list: fetched now, retried with backoff, refreshed on an interval (services/staff-list.ts).
+  const staff = new StaffList({
+    db,
+    clock,
+    fetch: () => client.operators(config.backend.lookupTimeoutMs),
+    ...config.staff,
+  });
+  staff.start();
 
   const operatorNames = (id: string) =>
     (db.prepare('SELECT name FROM operators WHERE operator_id = ?').get(id) as { name: string } | undefined)?.name ?? '';
@@ -246,6 +259,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const shutDown = async (): Promise<void> => {
     closing = true;
     clearInterval(timer);
+    staff.close();
     await Promise.allSettled([...inFlight]);
     await pusher.pushAll().catch(() => undefined);
     // Devices first: polling stops before the printer it polls is closed.
@@ -265,14 +279,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       events.on(event, listener as (p: unknown) => void);
       return () => events.off(event, listener as (p: unknown) => void);
     },
-    refreshOperators: async () => {
-      try {
-        cacheOperators(db, await client.operators(config.backend.lookupTimeoutMs));
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    refreshOperators: () => staff.refresh(),
     syncNow,
     pullNow,
     close: () => (closed ??= shutDown()),

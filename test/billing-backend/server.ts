@@ -56,6 +56,8 @@ export interface Knobs {
   holdEvents: boolean;
   /** Outcome of the next new gateway order. */
   gatewayOutcome: GatewayOutcome;
+  /** The next this many GET /api/operators answer 503 (counts down; the rest of the API works). */
+  failOperatorFetches: number;
 }
 
 export interface RunningBackend {
@@ -82,6 +84,7 @@ const KnobsPatchSchema = z
     failEventIds: z.array(z.string()),
     holdEvents: z.boolean(),
     gatewayOutcome: z.enum(['success', 'declined', 'timeout', 'unknown']),
+    failOperatorFetches: z.int().min(0).max(1000),
   })
   .partial()
   .strict();
@@ -123,7 +126,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const gateway = new GatewaySimulator(db, nowIso);
   const intake = new EventIntake(db);
   const stsIssuer = new StsIssuer(db, nowIso);
-  let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success' };
+  let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0 };
   const timers = new Set<NodeJS.Timeout>();
 
   const sleep = (ms: number): Promise<void> =>
@@ -213,6 +216,10 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === '/api/operators') {
       expectMethod(method, 'GET');
+      if (knobs.failOperatorFetches > 0) {
+        knobs = { ...knobs, failOperatorFetches: knobs.failOperatorFetches - 1 };
+        throw new HttpError(503, { error: 'operators_unavailable' });
+      }
       return sendJson(res, 200, { items: accounts.operators() });
     }
     if (path === '/api/changes') {

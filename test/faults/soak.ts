@@ -22,7 +22,8 @@ const result = await runFaultLoad({
   minCoreKills: 1,
   minPowerCuts: 1,
   minLoadMs: loadMs,
-  maxLoadMs: loadMs,
+  // A short soak runs on until it has killed the core and cut the backend's power at least once.
+  maxLoadMs: loadMs + 120_000,
   log: values.quiet ? undefined : (line) => console.log(`soak: ${line}`),
 });
 for (const p of result.report.problems) console.log(`soak: PROBLEM ${p}`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { startBackend } from '../test/billing-backend/server.js';
 import { startPrinterSimulator } from '../kiosk-drivers/printer/simulator.js';
 import { runHost } from '../main/host/main.js';
+import { installLastResort } from '../main/last-resort.js';
 import { demoSiteConfig } from './demo-site.js';
 
 const dataDir = path.resolve(process.env.GRIDDESK_DATA ?? '.data');
@@ -91,6 +92,8 @@ const shutdown = () => {
     .then(() => Promise.all([printer.close(), backend.close()]))
     .finally(() => process.exit(0));
 };
+// An error nothing caught closes the core cleanly and exits (main/last-resort.ts says why).
+installLastResort(process, { stop: () => stopHost });
 // Under Electron, closing its window ends the demo (backend and printer simulator too).
 stopHost = await runHost(args, { onUiExit: shutdown });
 process.on('SIGINT', shutdown);

@@ -10,6 +10,7 @@ import { EVENT_NAMES } from '../contract/index.js';
 import type { Core } from '../core.js';
 import type { Session } from '../services/dispatch.js';
 import { buildCoreFromConfig } from '../compose/index.js';
+import { installLastResort } from '../last-resort.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_INDEX = path.resolve(here, '..', '..', 'renderer', 'index.html');
@@ -37,7 +38,11 @@ function forwardEvents(core: Core, contents: WebContents): void {
 
 async function start(): Promise<void> {
   await app.whenReady();
+  let closeCore: (() => Promise<void>) | null = null;
+  // An error nothing caught: close the core cleanly and exit 1 (main/last-resort.ts says why).
+  installLastResort(process, { stop: () => closeCore });
   const { core, config } = await buildCoreFromConfig(process.argv.slice(1));
+  closeCore = () => core.close();
   const kiosk = config.mode === 'kiosk';
   registerRpc(core, (frame) => frame?.url.startsWith('file://') === true);
 

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { installLastResort } from '../../../main/host/main.js';
+import { installLastResort } from '../../../main/last-resort.js';
 
 function harness(stop: (() => Promise<void>) | null, graceMs = 1000) {
   const proc = new EventEmitter();

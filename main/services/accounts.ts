@@ -18,11 +18,14 @@ export interface LateFeeQuote {
 /** How the late fee of an overdue bill is computed; the rules live in resources/rules. */
 export type LateFeePolicy = (input: {
   readonly customerClass: CachedAccount['customerClass'];
+  /** Principal unpaid now (after every payment in `payments`). */
   readonly unpaidFen: number;
   readonly period: string;
   readonly dueDate: string;
   readonly asOf: string;
   readonly alreadyPaidFen: number;
+  /** The bill's principal payments (date, fen), replayed so each day accrues on that day's principal. */
+  readonly payments?: readonly { readonly date: string; readonly principalFen: number }[];
 }) => LateFeeQuote;
 
 export interface AccountServiceDeps {

@@ -3,10 +3,13 @@ import type { CachedAccount, CachedBill } from '../store/accounts.js';
 import type { LateFeePolicy, LateFeeQuote } from './accounts.js';
 import { daysBetween } from './clock.js';
 
-/** The configured late-fee rules as the account service's policy; fee already paid is not charged again. */
+/**
+ * The configured late-fee rules as the account service's policy: the bill's payments are replayed
+ * (each day on that day's principal) and the fee already paid is not charged again.
+ */
 export function lateFeePolicy(rules: LateFeeRules): LateFeePolicy {
-  return ({ customerClass, unpaidFen, period, dueDate, asOf, alreadyPaidFen }) => {
-    const c = computeLateFee({ period, dueDate, unpaidFen }, asOf, customerClass, rules);
+  return ({ customerClass, unpaidFen, period, dueDate, asOf, alreadyPaidFen, payments = [] }) => {
+    const c = computeLateFee({ period, dueDate, unpaidFen, payments }, asOf, customerClass, rules);
     return { fen: Math.max(0, c.feeFen - alreadyPaidFen), ruleKey: c.ruleNameKey };
   };
 }
@@ -21,9 +24,10 @@ export function billLateFee(
   bill: CachedBill,
   asOf: string,
 ): LateFeeQuote & { readonly daysOverdue: number } {
-  const outstandingFen = bill.amountFen - bill.paidFen;
+  const outstandingFen = Math.max(0, bill.amountFen - bill.paidFen);
   const daysOverdue = Math.max(0, daysBetween(bill.dueDate, asOf));
-  if (daysOverdue === 0 || outstandingFen <= 0) return { fen: 0, ruleKey: '', daysOverdue };
+  // An open bill owes its fee even once its principal is paid (a bill closes only when both are).
+  if (daysOverdue === 0 || bill.status !== 'open') return { fen: 0, ruleKey: '', daysOverdue };
   const fee = policy({
     customerClass,
     unpaidFen: outstandingFen,
@@ -31,6 +35,7 @@ export function billLateFee(
     dueDate: bill.dueDate,
     asOf,
     alreadyPaidFen: bill.lateFeePaidFen,
+    payments: bill.payments.map((p) => ({ date: p.paidOn, principalFen: p.principalFen })),
   });
   return { ...fee, daysOverdue };
 }

@@ -5,8 +5,9 @@
  *
  *   the settlement (main/domain/settlement.ts: oldest bill first, each bill's late fee before its
  *   principal) of the account's open bills as of the commit, then the payment row, the allocations
- *   (principal and late fee per bill), the bill updates, the balance, one journal entry and one
- *   `payment.created` outbox event.
+ *   (principal and late fee per bill), the bill updates and their dated principal payments (which
+ *   later late fees replay), the balance, one journal entry and one `payment.created` outbox
+ *   event (with `paidOn`, the date the fees were settled as of).
  *
  * The SQL is in the store's repository (main/store/payments.ts). The counter commits through
  * `commitPayment` (services/payments.ts, its own immediate transaction); a vend writes inside its
@@ -17,7 +18,7 @@ import { billSettledBy, settle, type OpenBill, type Settlement } from '../domain
 import type { Db } from '../store/db.js';
 import { appendJournal } from '../store/journal.js';
 import { enqueueOutbox } from '../store/outbox.js';
-import { billsForSettlement, creditBalance, insertAllocation, insertPayment, paymentByRequest, settleBill } from '../store/payments.js';
+import { billsForSettlement, creditBalance, insertAllocation, insertPayment, paymentByRequest, recordBillPayment, settleBill } from '../store/payments.js';
 import type { PaymentCreatedPayload, PaymentMethod } from '../wire/backend-wire.js';
 import type { LateFeePolicy } from './accounts.js';
 import { billLateFee } from './late-fees.js';
@@ -79,7 +80,7 @@ export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
   if (!db.inTransaction) throw new Error('writePayment must run inside a transaction');
   // A concurrent retry of the same request may have committed while the account was looked up.
   if (paymentByRequest(db, p.requestId)) throw new AppError('payment.duplicate_request');
-  const { bills } = p.openBills();
+  const { asOfDate, bills } = p.openBills();
   const settlement = settle(p.amountFen, bills, p.maxToBillsFen === undefined ? {} : { maxToBillsFen: p.maxToBillsFen });
   insertPayment(db, {
     paymentId: p.paymentId,
@@ -100,6 +101,8 @@ export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
     if (!bill) throw new Error(`settlement allocated to unknown bill ${a.billId}`);
     insertAllocation(db, p.paymentId, a);
     settleBill(db, a.billId, a.principalFen, a.lateFeeFen, billSettledBy(bill, a));
+    // Dated, so the late fee from tomorrow on accrues on the principal left.
+    if (a.principalFen > 0) recordBillPayment(db, a.billId, p.paymentId, asOfDate, a.principalFen);
   }
   if (settlement.toBalanceFen > 0) creditBalance(db, p.accountNo, settlement.toBalanceFen);
   const payload: PaymentCreatedPayload = {
@@ -112,6 +115,7 @@ export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
     toBalanceFen: settlement.toBalanceFen,
     operatorId: p.operatorId,
     ...(p.externalRef !== null ? { externalRef: p.externalRef } : {}),
+    paidOn: asOfDate,
   };
   appendJournal(db, {
     type: 'payment.created',

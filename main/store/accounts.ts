@@ -4,7 +4,15 @@
  * this terminal has already settled.
  */
 import type { AccountSnapshot, BillSnapshot, MeterSnapshot } from '../wire/backend-wire.js';
-import type { Db } from './db.js';
+import { stmt, type Db } from './db.js';
+
+/** A dated payment of a bill's principal: the backend's (from snapshots) or this terminal's. */
+export interface CachedBillPayment {
+  readonly paymentId: string;
+  /** 'YYYY-MM-DD', the paying terminal's zone. */
+  readonly paidOn: string;
+  readonly principalFen: number;
+}
 
 export interface CachedBill {
   readonly billId: string;
@@ -15,6 +23,8 @@ export interface CachedBill {
   readonly lateFeePaidFen: number;
   readonly dueDate: string;
   readonly status: 'open' | 'paid';
+  /** Principal payments, oldest first; late fees replay them (paid principal not listed counts as paid by the due date). */
+  readonly payments: readonly CachedBillPayment[];
 }
 
 export interface CachedAccount {
@@ -107,8 +117,15 @@ export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): 
       upsertMeter.run(m.meterNo, snap.accountNo, m.kind, m.sts ? JSON.stringify(m.sts) : null, m.cardGeneration ?? null);
     }
     const pendingForBill = db.prepare(
-      `SELECT COALESCE(SUM(a.principal_fen), 0) AS principal, COALESCE(SUM(a.late_fee_fen), 0) AS fee
+      `SELECT a.payment_id AS paymentId, a.principal_fen AS principal, a.late_fee_fen AS fee
        FROM payment_allocations a JOIN outbox o ON o.event_id = a.payment_id WHERE a.bill_id = ?`,
+    );
+    // The bill's dated payments become the snapshot's; this terminal's not yet acknowledged ones stay.
+    const dropAcknowledgedPayments = db.prepare(
+      'DELETE FROM bill_payments WHERE bill_id = ? AND payment_id NOT IN (SELECT event_id FROM outbox)',
+    );
+    const insertBillPayment = db.prepare(
+      'INSERT OR IGNORE INTO bill_payments (bill_id, payment_id, paid_on, principal_fen) VALUES (?, ?, ?, ?)',
     );
     const upsertBill = db.prepare(
       `INSERT INTO bills (bill_id, account_no, period, consumption, amount_fen, paid_fen, late_fee_paid_fen, due_date, status)
@@ -118,8 +135,14 @@ export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): 
          due_date = excluded.due_date, status = excluded.status`,
     );
     for (const b of snap.bills) {
-      const pending = pendingForBill.get(b.billId) as { principal: number; fee: number };
-      upsertBill.run(overlayPending(snap.accountNo, b, pending.principal, pending.fee));
+      // A pending payment the snapshot already lists (its acknowledgement was lost) is not added twice.
+      const known = new Set(b.payments.map((p) => p.paymentId));
+      const pending = (pendingForBill.all(b.billId) as { paymentId: string; principal: number; fee: number }[]).filter((p) => !known.has(p.paymentId));
+      const principal = pending.reduce((sum, p) => sum + p.principal, 0);
+      const fee = pending.reduce((sum, p) => sum + p.fee, 0);
+      upsertBill.run(overlayPending(snap.accountNo, b, principal, fee));
+      dropAcknowledgedPayments.run(b.billId);
+      for (const p of b.payments) insertBillPayment.run(b.billId, p.paymentId, p.paidOn, p.principalFen);
     }
   });
   apply();
@@ -151,6 +174,7 @@ export function getCachedAccount(db: Db, accountNo: string): CachedAccount | und
       ...(m.card_generation !== null ? { cardGeneration: m.card_generation } : {}),
     }),
   );
+  const payments = billPaymentsOf(db, accountNo);
   const bills = (db.prepare('SELECT * FROM bills WHERE account_no = ? ORDER BY due_date, period, bill_id').all(accountNo) as BillRow[]).map(
     (b): CachedBill => ({
       billId: b.bill_id,
@@ -161,6 +185,7 @@ export function getCachedAccount(db: Db, accountNo: string): CachedAccount | und
       lateFeePaidFen: b.late_fee_paid_fen,
       dueDate: b.due_date,
       status: b.status,
+      payments: payments.get(b.bill_id) ?? [],
     }),
   );
   return {
@@ -182,6 +207,22 @@ export function getCachedAccount(db: Db, accountNo: string): CachedAccount | und
     meters,
     bills,
   };
+}
+
+/** The dated principal payments of an account's bills, by bill, oldest first. */
+export function billPaymentsOf(db: Db, accountNo: string): Map<string, CachedBillPayment[]> {
+  const rows = stmt(
+    db,
+    `SELECT bp.bill_id AS billId, bp.payment_id AS paymentId, bp.paid_on AS paidOn, bp.principal_fen AS principalFen
+     FROM bill_payments bp JOIN bills b ON b.bill_id = bp.bill_id WHERE b.account_no = ? ORDER BY bp.paid_on, bp.payment_id`,
+  ).all(accountNo) as (CachedBillPayment & { billId: string })[];
+  const byBill = new Map<string, CachedBillPayment[]>();
+  for (const { billId, ...p } of rows) {
+    const list = byBill.get(billId) ?? [];
+    list.push(p);
+    byBill.set(billId, list);
+  }
+  return byBill;
 }
 
 /** Account numbers matching a search key in the cache: account, meter, phone, card, bill barcode, or name. */

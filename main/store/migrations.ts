@@ -215,6 +215,24 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE operators DROP COLUMN locked_until;
     `,
   },
+  {
+    version: 6,
+    name: 'dated principal payments per bill (late fees accrue on the principal outstanding each day): from snapshots, and from this terminal\'s payments',
+    sql: `
+      CREATE TABLE bill_payments (
+        bill_id TEXT NOT NULL,
+        payment_id TEXT NOT NULL,
+        paid_on TEXT NOT NULL,
+        principal_fen INTEGER NOT NULL CHECK (principal_fen > 0),
+        PRIMARY KEY (bill_id, payment_id)
+      ) WITHOUT ROWID;
+      -- This terminal's earlier payments, dated by their UTC day (the zone is not known here); a
+      -- snapshot replaces every row the backend has acknowledged.
+      INSERT INTO bill_payments (bill_id, payment_id, paid_on, principal_fen)
+        SELECT a.bill_id, a.payment_id, substr(p.created_at, 1, 10), a.principal_fen
+        FROM payment_allocations a JOIN payments p ON p.payment_id = a.payment_id WHERE a.principal_fen > 0;
+    `,
+  },
 ];
 
 export function currentVersion(db: Database): number {

@@ -5,7 +5,7 @@
  * transaction, and never opens one itself except through `commitPayment`.
  */
 import type { CustomerClass } from '../wire/backend-wire.js';
-import type { CachedBill } from './accounts.js';
+import { billPaymentsOf, type CachedBill } from './accounts.js';
 import { stmt, type Db } from './db.js';
 
 export interface PaymentRow {
@@ -54,6 +54,11 @@ export function insertAllocation(db: Db, paymentId: string, a: { billId: string;
   );
 }
 
+/** A dated principal payment of a bill, which later late fees replay (see CachedBill.payments). */
+export function recordBillPayment(db: Db, billId: string, paymentId: string, paidOn: string, principalFen: number): void {
+  stmt(db, 'INSERT INTO bill_payments (bill_id, payment_id, paid_on, principal_fen) VALUES (?, ?, ?, ?)').run(billId, paymentId, paidOn, principalFen);
+}
+
 /** Principal and late fee paid on a bill; `settled` (principal and fee both paid) closes it. */
 export function settleBill(db: Db, billId: string, principalFen: number, lateFeeFen: number, settled: boolean): void {
   stmt(db, 'UPDATE bills SET paid_fen = paid_fen + ?, late_fee_paid_fen = late_fee_paid_fen + ?, status = ? WHERE bill_id = ?').run(
@@ -97,8 +102,8 @@ interface SettlementBillRow {
 
 /**
  * The account's open bills as settlement reads them (from the cache, inside the payment's
- * transaction), with the customer class their late fees depend on; undefined for an account not
- * in the cache.
+ * transaction) with their dated principal payments, and the customer class their late fees depend
+ * on; undefined for an account not in the cache.
  */
 export function billsForSettlement(db: Db, accountNo: string): { customerClass: CustomerClass; bills: CachedBill[] } | undefined {
   const account = stmt(db, 'SELECT customer_class FROM accounts WHERE account_no = ?').get(accountNo) as { customer_class: CustomerClass } | undefined;
@@ -108,6 +113,7 @@ export function billsForSettlement(db: Db, accountNo: string): { customerClass: 
     `SELECT bill_id, period, consumption, amount_fen, paid_fen, late_fee_paid_fen, due_date, status FROM bills
      WHERE account_no = ? AND status = 'open' ORDER BY due_date, period, bill_id`,
   ).all(accountNo) as SettlementBillRow[];
+  const payments = billPaymentsOf(db, accountNo);
   return {
     customerClass: account.customer_class,
     bills: rows.map((b) => ({
@@ -119,6 +125,7 @@ export function billsForSettlement(db: Db, accountNo: string): { customerClass: 
       lateFeePaidFen: b.late_fee_paid_fen,
       dueDate: b.due_date,
       status: b.status,
+      payments: payments.get(b.bill_id) ?? [],
     })),
   };
 }

@@ -29,6 +29,19 @@ export const OperatorSnapshotSchema = z.object({
 });
 export type OperatorSnapshot = z.infer<typeof OperatorSnapshotSchema>;
 
+/**
+ * One payment of a bill's principal as the backend recorded it. The late fee accrues day by day on
+ * the principal outstanding that day, so the terminal replays these (see docs/domain/late-fees.md).
+ */
+export const BillPaymentSchema = z.object({
+  /** The payment's id (the terminal's payment.created event id). */
+  paymentId: z.string().min(1),
+  /** The day it was paid, 'YYYY-MM-DD' in the paying terminal's zone. */
+  paidOn: z.iso.date(),
+  principalFen: positiveFen,
+});
+export type BillPayment = z.infer<typeof BillPaymentSchema>;
+
 export const BillStatusSchema = z.enum(['open', 'paid']);
 export type BillStatus = z.infer<typeof BillStatusSchema>;
 
@@ -45,6 +58,11 @@ export const BillSnapshotSchema = z.object({
   lateFeePaidFen: nonNegativeFen.default(0),
   dueDate: z.iso.date(),
   status: BillStatusSchema,
+  /**
+   * Open bills: the principal payments the backend knows, oldest first. Principal paid that is not
+   * listed (`paidFen` above their sum) counts as paid by the due date.
+   */
+  payments: z.array(BillPaymentSchema).default([]),
 });
 export type BillSnapshot = z.infer<typeof BillSnapshotSchema>;
 
@@ -192,6 +210,11 @@ export const PaymentCreatedPayloadSchema = z
     shiftId: z.string().optional(),
     /** Gateway trade number or bank-terminal reference. */
     externalRef: z.string().optional(),
+    /**
+     * The terminal's local date of the payment ('YYYY-MM-DD'), the day late fees were settled as of;
+     * the backend records it with each principal allocation (BillSnapshot.payments).
+     */
+    paidOn: z.iso.date().optional(),
   })
   .refine(
     (p) =>

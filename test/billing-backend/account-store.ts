@@ -56,6 +56,7 @@ export class AccountStore {
   private readonly changesStmt;
   private readonly searchStmt;
   private readonly operatorsStmt;
+  private readonly billPaymentsStmt;
 
   constructor(private readonly db: BackendDb) {
     this.accountStmt = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE account_no = ?');
@@ -79,6 +80,9 @@ export class AccountStore {
          UNION SELECT account_no FROM bills WHERE bill_id = @q
          UNION SELECT account_no FROM accounts WHERE name LIKE @like ESCAPE '\\')
        ORDER BY account_no LIMIT @limit`,
+    );
+    this.billPaymentsStmt = db.prepare<[string], { event_id: string; paid_on: string; principal_fen: number }>(
+      'SELECT event_id, paid_on, principal_fen FROM bill_payments WHERE bill_id = ? ORDER BY paid_on, event_id',
     );
     this.operatorsStmt = db.prepare<[], { operator_id: string; name: string; role: OperatorSnapshot['role']; pin_hash: string; active: number }>(
       'SELECT * FROM operators ORDER BY operator_id',
@@ -140,6 +144,11 @@ export class AccountStore {
         lateFeePaidFen: b.late_fee_paid_fen,
         dueDate: b.due_date,
         status: b.status,
+        // Open bills carry their dated principal payments: the terminal's late fee replays them.
+        payments:
+          b.status === 'open'
+            ? this.billPaymentsStmt.all(b.bill_id).map((x) => ({ paymentId: x.event_id, paidOn: x.paid_on, principalFen: x.principal_fen }))
+            : [],
       }),
     );
     const snapshot: AccountSnapshot = {

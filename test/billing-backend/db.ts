@@ -27,6 +27,10 @@ CREATE TABLE IF NOT EXISTS bills (
   paid_fen INTEGER NOT NULL, due_date TEXT NOT NULL, status TEXT NOT NULL,
   late_fee_paid_fen INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS bills_account ON bills(account_no, period);
+CREATE TABLE IF NOT EXISTS bill_payments (
+  event_id TEXT NOT NULL, bill_id TEXT NOT NULL, paid_on TEXT NOT NULL, principal_fen INTEGER NOT NULL,
+  PRIMARY KEY (event_id, bill_id));
+CREATE INDEX IF NOT EXISTS bill_payments_bill ON bill_payments(bill_id, paid_on);
 CREATE TABLE IF NOT EXISTS events (
   event_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
   occurred_at TEXT NOT NULL, payload_json TEXT NOT NULL, received_at TEXT NOT NULL);

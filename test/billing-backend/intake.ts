@@ -81,6 +81,7 @@ export class EventIntake {
   private readonly billOf;
   private readonly payBill;
   private readonly payLateFee;
+  private readonly recordBillPayment;
   private readonly creditAccount;
   private readonly insertZeroFenException;
   /** Event types with an effect on accounts. Every other type is stored without one. */
@@ -102,6 +103,7 @@ export class EventIntake {
       'SELECT account_no, amount_fen, paid_fen FROM bills WHERE bill_id = ?',
     );
     this.payLateFee = db.prepare('UPDATE bills SET late_fee_paid_fen = late_fee_paid_fen + ? WHERE bill_id = ?');
+    this.recordBillPayment = db.prepare('INSERT OR IGNORE INTO bill_payments(event_id, bill_id, paid_on, principal_fen) VALUES (?, ?, ?, ?)');
     this.payBill = db.prepare(
       "UPDATE bills SET paid_fen = paid_fen + ?, status = CASE WHEN paid_fen + ? >= amount_fen THEN 'paid' ELSE 'open' END WHERE bill_id = ?",
     );
@@ -208,7 +210,8 @@ export class EventIntake {
   /**
    * Applies a payment. The money was taken at the counter, so a payment is never rejected for
    * a business conflict: whatever cannot go to the named bill goes to the balance and leaves an
-   * exception row for staff.
+   * exception row for staff. Late fees (`lateFees`) are recorded per bill the same way for every
+   * payment, counter or vend settlement alike; principal applied is recorded with its date.
    */
   private applyPaymentCreated(event: TerminalEvent, ctx: IntakeContext): EffectOutcome {
     const parsed = PaymentCreatedPayloadSchema.safeParse(event.payload);
@@ -224,6 +227,8 @@ export class EventIntake {
       return { ok: true };
     }
     let toBalance = p.toBalanceFen;
+    // The terminal's local date; a terminal that does not send it gets the event's UTC date.
+    const paidOn = p.paidOn ?? event.occurredAt.slice(0, 10);
     for (const allocation of p.allocations) {
       const bill = this.billOf.get(allocation.billId);
       if (bill === undefined || bill.account_no !== p.accountNo) {
@@ -240,7 +245,11 @@ export class EventIntake {
       const remaining = Math.max(0, bill.amount_fen - bill.paid_fen);
       const applied = Math.min(remaining, allocation.fen);
       const excess = allocation.fen - applied;
-      if (applied > 0) this.payBill.run(applied, applied, allocation.billId);
+      if (applied > 0) {
+        this.payBill.run(applied, applied, allocation.billId);
+        // Dated, so late fees replay it: each day accrues on the principal outstanding that day.
+        this.recordBillPayment.run(p.paymentId, allocation.billId, paidOn, applied);
+      }
       if (excess > 0) {
         toBalance += excess;
         this.recordException(event, ctx, {

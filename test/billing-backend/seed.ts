@@ -317,6 +317,8 @@ function generateAccount(ctx: GenContext, accountNo: string, profile: Profile): 
       lateFeePaidFen: 0,
       dueDate: dueDateOf(h.period),
       status: open ? 'open' : 'paid',
+      // A seeded part-payment has no recorded date: it counts as paid by the due date.
+      payments: [],
     });
   }
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { computeLateFee, type LateFeeBill } from '../../../main/domain/late-fee/compute-late-fee.js';
 import { parseLateFeeRules, type LateFeeRules } from '../../../main/domain/late-fee/late-fee-schema.js';
 import { loadLateFeeRules } from '../../../main/loaders/late-fee-rules.js';
+import { lateFeePolicy } from '../../../main/services/late-fees.js';
 import { TariffError } from '../../../main/domain/tariff/error-codes.js';
 
 const rules = loadLateFeeRules(join(import.meta.dirname, '..', '..', '..', 'resources', 'rules', 'late-fee.json'));
@@ -98,6 +99,79 @@ describe('when nothing or little is owed', () => {
 
   it('nothing unpaid: no minimum either', () => {
     expect(computeLateFee(bill(0, '2025-03-15'), '2025-05-01', 'residential', rules)).toMatchObject({ days: 47, feeFen: 0, minimumApplied: false });
+  });
+});
+
+describe('after part-payments: each day on the principal outstanding that day', () => {
+  const segs = (fee: ReturnType<typeof computeLateFee>) => fee.segments.map((x) => [x.fromDate, x.toDate, x.days, x.kind, x.dailyRatePpm, x.baseFen, x.fen]);
+
+  it('¥1,000 due 03-15, ¥520 paid on 04-04 (¥20 fee + ¥500): on 04-24 ¥10 more is due (20 days on ¥500)', () => {
+    // On 04-04, before paying: 20 days × 0.1 % × ¥1,000 = ¥20.
+    expect(computeLateFee(bill(100_000, '2025-03-15'), '2025-04-04', 'residential', rules).feeFen).toBe(2_000);
+    const after = { ...bill(50_000, '2025-03-15'), payments: [{ date: '2025-04-04', principalFen: 50_000 }] };
+    const fee = computeLateFee(after, '2025-04-24', 'residential', rules);
+    expect(segs(fee)).toEqual([
+      ['2025-03-16', '2025-04-04', 20, 'current_year', 1000, 100_000, 2_000],
+      ['2025-04-05', '2025-04-24', 20, 'current_year', 1000, 50_000, 1_000],
+    ]);
+    expect([fee.days, fee.accruedFen, fee.feeFen, fee.baseFen]).toEqual([40, 3_000, 3_000, 50_000]);
+    // What the clerk is asked for: the accrual less the ¥20 already paid.
+    const policy = lateFeePolicy(rules);
+    const due = policy({ customerClass: 'residential', unpaidFen: 50_000, period: '2025-02', dueDate: '2025-03-15', asOf: '2025-04-24', alreadyPaidFen: 2_000, payments: after.payments });
+    expect(due.fen).toBe(1_000);
+  });
+
+  it('a payment on the due date changes nothing after it: the base is what was left', () => {
+    const paidOnDue = { ...bill(60_000, '2025-03-15'), payments: [{ date: '2025-03-15', principalFen: 40_000 }] };
+    const fee = computeLateFee(paidOnDue, '2025-04-04', 'residential', rules);
+    expect(segs(fee)).toEqual([['2025-03-16', '2025-04-04', 20, 'current_year', 1000, 60_000, 1_200]]);
+    expect(fee).toEqual(computeLateFee(bill(60_000, '2025-03-15'), '2025-04-04', 'residential', rules));
+    // Paid in full on the due date: nothing accrues.
+    expect(computeLateFee({ ...bill(0, '2025-03-15'), payments: [{ date: '2025-03-15', principalFen: 100_000 }] }, '2025-04-04', 'residential', rules).feeFen).toBe(0);
+  });
+
+  it('two part-payments: three ranges, each with its own base', () => {
+    const twice = { ...bill(50_000, '2025-03-15'), payments: [{ date: '2025-04-04', principalFen: 20_000 }, { date: '2025-03-25', principalFen: 30_000 }] };
+    const fee = computeLateFee(twice, '2025-04-14', 'residential', rules);
+    expect(segs(fee)).toEqual([
+      ['2025-03-16', '2025-03-25', 10, 'current_year', 1000, 100_000, 1_000],
+      ['2025-03-26', '2025-04-04', 10, 'current_year', 1000, 70_000, 700],
+      ['2025-04-05', '2025-04-14', 10, 'current_year', 1000, 50_000, 500],
+    ]);
+    expect(fee.feeFen).toBe(2_200);
+  });
+
+  it('across a year boundary: previous-year rate on the base of each day (paid in January, and in December)', () => {
+    // ¥1,000 due 2025-12-20; ¥600 principal paid on 2026-01-05; as of 2026-01-10.
+    const january = computeLateFee({ ...bill(40_000, '2025-12-20'), payments: [{ date: '2026-01-05', principalFen: 60_000 }] }, '2026-01-10', 'commercial', rules);
+    expect(segs(january)).toEqual([
+      ['2025-12-21', '2025-12-31', 11, 'current_year', 2000, 100_000, 2_200],
+      ['2026-01-01', '2026-01-05', 5, 'previous_year', 3000, 100_000, 1_500],
+      ['2026-01-06', '2026-01-10', 5, 'previous_year', 3000, 40_000, 600],
+    ]);
+    expect(january.feeFen).toBe(4_300);
+    // The same ¥600 paid on 2025-12-28 instead: the lower base runs on into the new year.
+    const december = computeLateFee({ ...bill(40_000, '2025-12-20'), payments: [{ date: '2025-12-28', principalFen: 60_000 }] }, '2026-01-10', 'commercial', rules);
+    expect(segs(december)).toEqual([
+      ['2025-12-21', '2025-12-28', 8, 'current_year', 2000, 100_000, 1_600],
+      ['2025-12-29', '2025-12-31', 3, 'current_year', 2000, 40_000, 240],
+      ['2026-01-01', '2026-01-10', 10, 'previous_year', 3000, 40_000, 1_200],
+    ]);
+    expect(december.feeFen).toBe(3_040);
+  });
+
+  it('rounds the exact total once, and the minimum applies to the whole bill', () => {
+    // 1 day on 123.45 yuan at 0.2 % = 24.69 fen, 1 day on 0.05 yuan = 0.01 fen: 24.70 → 25.
+    const fee = computeLateFee({ ...bill(5, '2025-03-15'), payments: [{ date: '2025-03-16', principalFen: 12_340 }] }, '2025-03-17', 'commercial', noMinimum);
+    expect(fee.segments.map((x) => [x.baseFen, x.fen])).toEqual([[12_345, 25], [5, 0]]);
+    expect(fee.feeFen).toBe(25);
+    const small = computeLateFee({ ...bill(1_000, '2025-03-15'), payments: [{ date: '2025-03-17', principalFen: 4_000 }] }, '2025-03-20', 'residential', rules);
+    expect(small).toMatchObject({ accruedFen: 13, minimumApplied: true, feeFen: 100 });
+  });
+
+  it('refuses a bad payment date or amount', () => {
+    expect(() => computeLateFee({ ...bill(1, '2025-01-15'), payments: [{ date: '2025-02-30', principalFen: 1 }] }, '2025-02-01', 'residential', rules)).toThrow(/date_invalid/);
+    expect(() => computeLateFee({ ...bill(1, '2025-01-15'), payments: [{ date: '2025-01-20', principalFen: -1 }] }, '2025-02-01', 'residential', rules)).toThrow(/input_invalid/);
   });
 });
 

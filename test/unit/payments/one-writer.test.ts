@@ -42,7 +42,7 @@ const snapshot: AccountSnapshot = {
   creditGrade: 'B',
   meters: [],
   // ¥50 due 2026-10-28: 30 days overdue on 2026-11-27, late fee ¥1.50 (0.1 %/day).
-  bills: [{ billId: BILL, period: '2026-09', consumption: 8900, amountFen: 5000, paidFen: 0, lateFeePaidFen: 0, dueDate: '2026-10-28', status: 'open' }],
+  bills: [{ billId: BILL, period: '2026-09', consumption: 8900, amountFen: 5000, paidFen: 0, lateFeePaidFen: 0, dueDate: '2026-10-28', status: 'open', payments: [] }],
   consumptionThisYear: 0,
   consumptionThisMonth: 0,
   version: 1,

@@ -234,6 +234,7 @@ describe('HTTP fault proxy: one fault per request on a kept-alive connection', (
     c.send(post('/fault', BODY));
     expect(JSON.parse((await c.response('POST')).body)).toMatchObject({ url: '/fault', echo: BODY });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(proxy.decisions()[1]?.detail).toMatch(/^150 ms before the (request|answer)$/);
     c.send(get('/after'));
     expect(await c.response()).toMatchObject({ status: 200 });
     expect(urls()).toEqual(['/ok', '/fault', '/after']);
@@ -319,6 +320,7 @@ describe('HTTP fault proxy: one fault per request on a kept-alive connection', (
     c.send(post('/fault', BODY));
     const answer = await c.response('POST');
     expect([500, 502, 503, 504]).toContain(answer.status);
+    expect(proxy.decisions()[1]?.detail).toMatch(new RegExp(`^${answer.status} (before|after) the backend acted$`));
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'proxy_fault' });
     c.send(get('/after'));
     expect(await c.response()).toMatchObject({ status: 200 });
@@ -341,17 +343,38 @@ describe('HTTP fault proxy: one fault per request on a kept-alive connection', (
     expect(proxy.stats()).toMatchObject({ connections: 1, requests: 12, totalFaults: 12 });
   });
 
-  it('trickle: the second request and its answer dribble through in small pieces, whole', async () => {
+  it('trickle: the second request, its answer or both dribble through in small pieces, whole', async () => {
     await setUp('trickle');
     const c = await firstPasses();
     const before = c.dataEvents;
     c.send(post('/fault', BODY));
     expect(JSON.parse((await c.response('POST')).body)).toMatchObject({ url: '/fault', echo: BODY });
-    expect(c.dataEvents - before).toBeGreaterThan(10);
-    expect(origin.completed.find((s) => s.url === '/fault')?.chunks).toBeGreaterThan(10);
+    const where = /^(request|answer|both), /.exec(proxy.decisions()[1]?.detail ?? '')?.[1];
+    expect(where).toBeDefined();
+    const upload = origin.completed.find((s) => s.url === '/fault')?.chunks ?? 0;
+    const download = c.dataEvents - before;
+    if (where !== 'answer') expect(upload).toBeGreaterThan(10);
+    if (where !== 'request') expect(download).toBeGreaterThan(10);
     c.send(get('/after'));
     expect(await c.response()).toMatchObject({ status: 200 });
     expectSecondOnSameConnection('trickle');
+  });
+
+  it('delay and trickle fall on the request, the answer (the backend answered at once: a stale answer arrives late) or both', async () => {
+    for (const kind of ['delay', 'trickle'] as const) {
+      await setUp(kind, { eligible: () => true, timing: { delayMs: [1, 1], trickleChunkBytes: [512, 512], trickleGapMs: [0, 0] } });
+      const c = await client();
+      for (let i = 0; i < 24; i++) {
+        c.send(post(`/r${i}`, BODY));
+        expect((await c.response('POST')).status).toBe(200);
+      }
+      const details = new Set(proxy.decisions().map((d) => /^\S+ ms before the (\w+)|^(\w+),/.exec(d.detail)?.slice(1).find(Boolean)));
+      expect([...details].sort()).toEqual(kind === 'delay' ? ['answer', 'request'] : ['answer', 'both', 'request']);
+      for (const x of clients.splice(0)) x.destroy();
+      await proxy.close();
+      await origin.close();
+    }
+    await setUp(null);
   });
 
   it('a power cut behind the proxy resets the client and is counted apart from the injected faults', async () => {

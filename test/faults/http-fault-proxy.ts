@@ -6,14 +6,14 @@
  * PRNG, whether and how to fault it:
  *
  *   drop            not forwarded; the connection stays silent, then closes
- *   delay           forwarded after a pause
+ *   delay           a pause before the request is forwarded, or before its answer goes back
  *   reset_request   part of the request reaches the backend, then both sides are reset
  *   reset_response  the backend acts; part of its answer reaches the client, then a reset
  *   truncate        the backend acts; the answer is cut short and the connection closed cleanly
  *   duplicate       the request reaches the backend twice (the client gets the second answer)
  *   reorder         held until a request that arrived later has been answered (or a hold limit)
  *   http_5xx        a 500/502/503/504 answer, sometimes after the backend acted on the request
- *   trickle         request and answer both dribble through in small pieces
+ *   trickle         the request, its answer or both dribble through in small pieces
  *
  * Each upstream exchange uses its own connection to the backend, so a held or duplicated request
  * never blocks another. The seed fixes the sequence of decisions (and their parameters), one per
@@ -39,6 +39,8 @@ export interface RequestInfo {
 
 export interface FaultTiming {
   readonly delayMs: readonly [number, number];
+  /** Where a delay falls: drawn per request (default), or always before the request or its answer. */
+  readonly delayAt: 'either' | 'request' | 'answer';
   /** How long a dropped request's connection stays silent before it closes. */
   readonly dropHoldMs: readonly [number, number];
   /** The longest a reordered request waits for a later one. */
@@ -51,6 +53,7 @@ export interface FaultTiming {
 
 export const DEFAULT_FAULT_TIMING: FaultTiming = {
   delayMs: [20, 400],
+  delayAt: 'either',
   dropHoldMs: [50, 600],
   reorderHoldMs: 400,
   trickleChunkBytes: [16, 96],
@@ -74,6 +77,8 @@ export interface Decision extends RequestInfo {
   /** Arrival order over the whole proxy, from 1. */
   readonly seq: number;
   readonly kind: FaultKind | 'pass';
+  /** The fault's parameters in words ('' for pass), e.g. 'answer, 64 B every 3 ms'. */
+  readonly detail: string;
 }
 
 export interface ProxyStats {
@@ -169,6 +174,48 @@ export async function startHttpFaultProxy(opts: HttpFaultProxyOptions): Promise<
       if (x < 0 && (weights[i] as number) > 0) return { kind: FAULT_KINDS[i] as FaultKind, p };
     }
     return { kind: FAULT_KINDS[weights.findLastIndex((w) => w > 0)] as FaultKind, p };
+  }
+
+  /** The parameters a decision's three draws give a fault, in one place so logs and behaviour agree. */
+  function shape(p: readonly [number, number, number]) {
+    return {
+      delayMs: within(timing.delayMs, p[0]),
+      delayAnswer: timing.delayAt === 'either' ? p[1] >= 0.5 : timing.delayAt === 'answer',
+      holdMs: within(timing.dropHoldMs, p[0]),
+      status: [500, 502, 503, 504][Math.floor(p[0] * 4)] as number,
+      // Half the time the backend has already acted when the 5xx comes (a gateway timing out upstream).
+      statusAfterForward: p[1] < 0.5,
+      trickle: { chunk: within(timing.trickleChunkBytes, p[0]), gapMs: within(timing.trickleGapMs, p[1]) },
+      // A slow answer to a request the backend took at once (a stale answer arriving late), a slow upload, or both.
+      trickleWhere: p[2] < 1 / 3 ? ('request' as const) : p[2] < 2 / 3 ? ('answer' as const) : ('both' as const),
+      cut: p[0],
+    };
+  }
+
+  function describe(kind: FaultKind, p: readonly [number, number, number]): string {
+    const x = shape(p);
+    switch (kind) {
+      case 'drop':
+        return `silent ${x.holdMs} ms, then closed`;
+      case 'delay':
+        return `${x.delayMs} ms before the ${x.delayAnswer ? 'answer' : 'request'}`;
+      case 'reset_request':
+      case 'reset_response':
+      case 'truncate':
+        return `cut at ${Math.round(x.cut * 100)}%`;
+      case 'duplicate':
+        return 'forwarded twice';
+      case 'reorder':
+        return `held up to ${timing.reorderHoldMs} ms`;
+      case 'http_5xx':
+        return `${x.status} ${x.statusAfterForward ? 'after' : 'before'} the backend acted`;
+      case 'trickle':
+        return `${x.trickleWhere}, ${x.trickle.chunk} B every ${x.trickle.gapMs} ms`;
+      default: {
+        const never: never = kind;
+        throw new Error(`unknown fault kind ${String(never)}`);
+      }
+    }
   }
 
   async function writeTrickled(socket: net.Socket, bytes: Buffer, trickle: Trickle): Promise<void> {
@@ -279,7 +326,7 @@ export async function startHttpFaultProxy(opts: HttpFaultProxyOptions): Promise<
     const seq = ++arrivalSeq;
     counts.requests++;
     const { kind, p } = decide(info);
-    decisions.push({ ...info, seq, kind });
+    decisions.push({ ...info, seq, kind, detail: kind === 'pass' ? '' : describe(kind, p) });
     if (decisions.length > MAX_DECISIONS_KEPT) decisions.shift();
     if (kind === 'pass') counts.passed++;
     else faults[kind]++;
@@ -292,15 +339,17 @@ export async function startHttpFaultProxy(opts: HttpFaultProxyOptions): Promise<
         return keepAlive(conn, req, ex);
       }
       case 'delay': {
-        await sleep(within(timing.delayMs, p[0]));
+        const { delayMs, delayAnswer } = shape(p);
+        if (!delayAnswer) await sleep(delayMs);
         const ex = await forward(conn, raw, req.method, seq);
         if (!ex) return false;
+        if (delayAnswer) await sleep(delayMs);
         write(conn, ex.response);
         return keepAlive(conn, req, ex);
       }
       case 'drop': {
         conn.closed = true;
-        await sleep(within(timing.dropHoldMs, p[0]));
+        await sleep(shape(p).holdMs);
         conn.socket.destroy();
         return false;
       }
@@ -363,9 +412,8 @@ export async function startHttpFaultProxy(opts: HttpFaultProxyOptions): Promise<
         return keepAlive(conn, req, ex);
       }
       case 'http_5xx': {
-        const status = [500, 502, 503, 504][Math.floor(p[0] * 4)] as number;
-        // Half the time the backend has already acted when the 5xx comes (a gateway timing out upstream).
-        if (p[1] < 0.5 && !(await forward(conn, raw, req.method, seq))) return false;
+        const { status, statusAfterForward } = shape(p);
+        if (statusAfterForward && !(await forward(conn, raw, req.method, seq))) return false;
         const body = JSON.stringify({ error: 'proxy_fault', detail: `injected ${status}` });
         write(
           conn,
@@ -380,10 +428,11 @@ export async function startHttpFaultProxy(opts: HttpFaultProxyOptions): Promise<
         return false;
       }
       case 'trickle': {
-        const trickle = { chunk: within(timing.trickleChunkBytes, p[0]), gapMs: within(timing.trickleGapMs, p[1]) };
-        const ex = await forward(conn, raw, req.method, seq, trickle);
+        const { trickle, trickleWhere } = shape(p);
+        const ex = await forward(conn, raw, req.method, seq, trickleWhere === 'answer' ? null : trickle);
         if (!ex) return false;
-        await writeTrickled(conn.socket, ex.response, trickle);
+        if (trickleWhere === 'request') write(conn, ex.response);
+        else await writeTrickled(conn.socket, ex.response, trickle);
         return keepAlive(conn, req, ex);
       }
       default: {

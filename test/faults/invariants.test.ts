@@ -20,8 +20,8 @@ let work: string;
 const acknowledged: { payments: Acknowledged['payments'][number][]; vends: Acknowledged['vends'][number][] } = { payments: [], vends: [] };
 /** A cash payment to a prepaid account: all of it goes to the balance. */
 let prepaidPayment: { paymentId: string; amountFen: number };
-/** A payment that settled bills. */
-let billPayment: { paymentId: string };
+/** A payment that settled the oldest bill and part of the next. */
+let billPayment: { paymentId: string; billIds: string[] };
 let vendId: string;
 
 beforeAll(async () => {
@@ -37,7 +37,7 @@ beforeAll(async () => {
       const p = await call(stack.core, 'payment.create', { requestId, accountNo, method: 'cash', amount }, clerk);
       acknowledged.payments.push({ requestId, paymentId: p.paymentId, amountFen: p.amountFen });
       if (accountNo === '3100000002') prepaidPayment = { paymentId: p.paymentId, amountFen: p.amountFen };
-      if (accountNo === '3100000001') billPayment = { paymentId: p.paymentId };
+      if (accountNo === '3100000001') billPayment = { paymentId: p.paymentId, billIds: p.allocations.map((a) => a.billId) };
     }
     // A prepaid STS account with old arrears: the vend's delivery settles part of them (a payment row).
     const requestId = randomUUID();
@@ -89,6 +89,7 @@ describe('invariant checker', () => {
   it('passes a clean, synced pair and says what it checked', () => {
     const report = checkWith({});
     expect(report.problems).toEqual([]);
+    expect(report.known).toEqual([]);
     expect(report.ok).toBe(true);
     // Three payments and the vend's settlement payment; one vend; its four steps and the payments at the backend.
     expect(report.checked).toMatchObject({ payments: 4, settlements: 1, vends: 1, acknowledged: 4, accounts: 300 });
@@ -128,6 +129,57 @@ describe('invariant checker', () => {
       expect.stringMatching(/^effect: account 3100000005: .*\(difference -1\)/),
       'view: account 3100000005: terminal shows balance 0 fen, backend -1 fen',
     ]);
+  });
+
+  it('finds a payment settled past an unpaid older bill (as from a stale or double-counted cached bill)', () => {
+    const report = checkWith({
+      backend: (db) =>
+        db
+          .prepare(
+            `UPDATE events SET payload_json = json_set(payload_json, '$.allocations', json('[]'), '$.lateFees', json('[]'),
+               '$.toBalanceFen', json_extract(payload_json, '$.amountFen')) WHERE event_id = ?`,
+          )
+          .run(billPayment.paymentId),
+    });
+    expect(report.problems).toContainEqual(
+      expect.stringMatching(new RegExp(`^settlement: payment ${billPayment.paymentId} put 25000 fen to the balance while bill B\\d+ kept \\d+ fen of principal unpaid$`)),
+    );
+  });
+
+  it('lists a balance counted twice as the known defect, not as a problem; any other difference stays a problem', () => {
+    const doubled = checkWith({
+      terminal: (db) => db.prepare("UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = '3100000002'").run(prepaidPayment.amountFen),
+    });
+    expect(doubled.problems).toEqual([]);
+    expect(doubled.ok).toBe(true);
+    expect(doubled.known).toEqual([expect.stringMatching(/^balance-overlay-doubled: account 3100000002: terminal shows balance \d+ fen, backend \d+ fen \(payments counted twice\)$/)]);
+    const off = checkWith({
+      terminal: (db) => db.prepare("UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = '3100000002'").run(prepaidPayment.amountFen + 1),
+    });
+    expect(off.known).toEqual([]);
+    expect(off.problems).toEqual([expect.stringMatching(/^view: account 3100000002: /)]);
+  });
+
+  it('lists a bill paid twice by the terminal itself as the known stale-snapshot defect; any other exception stays a problem', () => {
+    const exception = (db: Database.Database, billId: string) =>
+      db
+        .prepare("INSERT INTO exceptions (event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES (?, 'T-HALL-01', 'bill_overpaid', '3100000001', ?, 500, 'planted', 'x')")
+        .run(billPayment.paymentId, billId);
+    const [oldest, next] = billPayment.billIds;
+    expect(next).toBeDefined();
+    // The terminal put 500 fen more on the oldest bill than it had open (as after forgetting its own payment).
+    const twice = checkWith({
+      terminal: (db) => {
+        db.prepare('UPDATE payment_allocations SET principal_fen = principal_fen + 500 WHERE payment_id = ? AND bill_id = ?').run(billPayment.paymentId, oldest);
+        db.prepare('UPDATE payment_allocations SET principal_fen = principal_fen - 500 WHERE payment_id = ? AND bill_id = ?').run(billPayment.paymentId, next);
+      },
+      backend: (db) => exception(db, oldest as string),
+    });
+    expect(twice.problems).toEqual([]);
+    expect(twice.known).toEqual([`snapshot-older-than-ack: bill_overpaid on ${billPayment.paymentId} (500 fen): planted (the terminal settled this principal twice)`]);
+    const other = checkWith({ backend: (db) => exception(db, next as string) });
+    expect(other.known).toEqual([]);
+    expect(other.problems).toEqual([`exception: bill_overpaid on ${billPayment.paymentId} (500 fen): planted`]);
   });
 
   it('finds an edited journal row', () => {

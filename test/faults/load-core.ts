@@ -66,7 +66,10 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)] as T;
 
 function nextCall(kind: LoadCall['kind']): LoadCall {
   const requestId = crypto.randomUUID();
-  if (kind === 'payment') return { kind, requestId, accountNo: pick(job.paymentAccounts), amount: yuan(1 + Math.floor(rng() * 30_000)) };
+  if (kind === 'payment') {
+    const accounts = rng() < 0.5 ? job.hotAccounts : job.paymentAccounts;
+    return { kind, requestId, accountNo: pick(accounts), amount: yuan(1 + Math.floor(rng() * 30_000)) };
+  }
   return { kind, requestId, accountNo: pick(job.vendAccounts), amount: yuan(1000 + Math.floor(rng() * 29_000)) };
 }
 

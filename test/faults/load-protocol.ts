@@ -26,6 +26,9 @@ export interface LoadJob {
   readonly retry: readonly LoadCall[];
   readonly paymentWorkers: number;
   readonly vendWorkers: number;
+  /** Half the payments go to these (a few accounts, many concurrent calls on each) … */
+  readonly hotAccounts: readonly string[];
+  /** … half to these (many accounts with open bills: part payments, settlement, late fees). */
   readonly paymentAccounts: readonly string[];
   readonly vendAccounts: readonly string[];
 }

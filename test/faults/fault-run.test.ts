@@ -10,7 +10,7 @@ import { formatFaultCounts, runFaultLoad, summaryLine } from './fault-run.js';
 
 describe('fault run: payments and vends through request faults, core kills and a backend power cut', () => {
   it('every committed payment and vend reaches the backend exactly once, sums equal, journal intact, outbox empty', async () => {
-    const result = await runFaultLoad({ seed: 20261127, minFaults: 1000, minCoreKills: 6, minPowerCuts: 1, maxLoadMs: 200_000 });
+    const result = await runFaultLoad({ seed: 20261127, minFaults: 1000, minCoreKills: 6, minCrashPointKills: 1, minPowerCuts: 1, maxLoadMs: 200_000 });
     console.log(`fault run: faults injected by kind: ${formatFaultCounts(result.proxy)} (total ${result.proxy.totalFaults})`);
     console.log(summaryLine(result));
     for (const k of result.report.known) console.log(`fault run: known defect ${k}`);
@@ -23,6 +23,7 @@ describe('fault run: payments and vends through request faults, core kills and a
     expect(result.proxy.totalFaults).toBeGreaterThanOrEqual(1000);
     for (const kind of FAULT_KINDS) expect(result.proxy.faults[kind], kind).toBeGreaterThan(0);
     expect(result.coreKills + result.crashPointKills).toBeGreaterThanOrEqual(6);
+    expect(result.crashPointKills).toBeGreaterThanOrEqual(1);
     expect(result.powerCuts).toBeGreaterThanOrEqual(1);
     expect(result.proxy.upstreamFailures).toBeGreaterThan(0);
     expect(result.payments.ok).toBeGreaterThan(50);

@@ -32,6 +32,8 @@ export interface FaultRunOptions {
   readonly minFaults: number;
   /** … the core was SIGKILLed this often … */
   readonly minCoreKills: number;
+  /** … this many of those kills at a vend crash point, right after a commit (default 0) … */
+  readonly minCrashPointKills?: number;
   /** … the backend lost power this often … */
   readonly minPowerCuts: number;
   /** … and (soak) this much time passed. */
@@ -258,7 +260,11 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
     for (;;) {
       const elapsed = Date.now() - started;
       const enough =
-        proxy.stats().totalFaults >= opts.minFaults && coreKills + crashPointKills >= opts.minCoreKills && powerCuts >= opts.minPowerCuts && elapsed >= (opts.minLoadMs ?? 0);
+        proxy.stats().totalFaults >= opts.minFaults &&
+        coreKills + crashPointKills >= opts.minCoreKills &&
+        crashPointKills >= (opts.minCrashPointKills ?? 0) &&
+        powerCuts >= opts.minPowerCuts &&
+        elapsed >= (opts.minLoadMs ?? 0);
       if (enough || elapsed >= opts.maxLoadMs) break;
       generation++;
       // Every draw is made up front, the same draws each generation, so the seed fixes them all.
@@ -268,7 +274,8 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
       const cutPower = (powerCuts < opts.minPowerCuts && generation >= 2) || uCut < 0.2;
       const cutAtMs = Math.floor(uCutAt * killAfterMs);
       const darkMs = 300 + Math.floor(uDark * 1500);
-      const crashAt = uCrash < 0.3 ? (VEND_CRASH_POINTS[Math.floor(uPoint * VEND_CRASH_POINTS.length)] as CrashPoint) : null;
+      const owedCrash = crashPointKills < (opts.minCrashPointKills ?? 0) && generation % 3 === 0;
+      const crashAt = uCrash < 0.3 || owedCrash ? (VEND_CRASH_POINTS[Math.floor(uPoint * VEND_CRASH_POINTS.length)] as CrashPoint) : null;
 
       const proc = spawnLoad(job(generation, 'load'), ledger, internalErrors, crashAt);
       let selfKilled = false;

@@ -23,6 +23,8 @@ let prepaidPayment: { paymentId: string; amountFen: number };
 /** A payment that settled the oldest bill and part of the next. */
 let billPayment: { paymentId: string; billIds: string[] };
 let vendId: string;
+/** The two part payments of 3100000005 and the late fees they collected, per bill. */
+const feePayments: { paymentId: string; fees: (readonly [string, number])[] }[] = [];
 
 beforeAll(async () => {
   const stack = await startStack();
@@ -30,7 +32,9 @@ beforeAll(async () => {
     const clerk = await signedIn(stack.core);
     for (const [accountNo, amount] of [
       ['3100000001', '250.00'],
-      ['3100000005', '12.34'],
+      // Two part payments of an account in arrears: both collect late fee on its oldest bill.
+      ['3100000005', '1.00'],
+      ['3100000005', '11.34'],
       ['3100000002', '50.01'],
     ] as const) {
       const requestId = randomUUID();
@@ -38,6 +42,7 @@ beforeAll(async () => {
       acknowledged.payments.push({ requestId, paymentId: p.paymentId, amountFen: p.amountFen });
       if (accountNo === '3100000002') prepaidPayment = { paymentId: p.paymentId, amountFen: p.amountFen };
       if (accountNo === '3100000001') billPayment = { paymentId: p.paymentId, billIds: p.allocations.map((a) => a.billId) };
+      if (accountNo === '3100000005') feePayments.push({ paymentId: p.paymentId, fees: p.allocations.filter((a) => a.lateFeeFen > 0).map((a) => [a.billId, a.lateFeeFen] as const) });
     }
     // A prepaid STS account with old arrears: the vend's delivery settles part of them (a payment row).
     const requestId = randomUUID();
@@ -91,9 +96,9 @@ describe('invariant checker', () => {
     expect(report.problems).toEqual([]);
     expect(report.known).toEqual([]);
     expect(report.ok).toBe(true);
-    // Three payments and the vend's settlement payment; one vend; its four steps and the payments at the backend.
-    expect(report.checked).toMatchObject({ payments: 4, settlements: 1, vends: 1, acknowledged: 4, accounts: 300 });
-    expect(report.checked.backendEvents).toBe(8);
+    // Four payments and the vend's settlement payment; one vend; its four steps and the payments at the backend.
+    expect(report.checked).toMatchObject({ payments: 5, settlements: 1, vends: 1, acknowledged: 5, accounts: 300 });
+    expect(report.checked.backendEvents).toBe(9);
     expect(report.checked.paymentFen).toBeGreaterThan(31_235);
     expect(report.checked.paidVendFen).toBe(10_000);
     expect(report.checked.journalEntries).toBeGreaterThan(8);
@@ -180,6 +185,27 @@ describe('invariant checker', () => {
     const other = checkWith({ backend: (db) => exception(db, next as string) });
     expect(other.known).toEqual([]);
     expect(other.problems).toEqual([`exception: bill_overpaid on ${billPayment.paymentId} (500 fen): planted`]);
+  });
+
+  it('finds a late fee collected beyond what could accrue; one collected twice is the known stale-snapshot defect', () => {
+    const [first, second] = feePayments;
+    const [billId, firstFee] = first?.fees[0] ?? [];
+    expect(second?.fees.map(([b]) => b)).toContain(billId);
+    // Money moved from the balance to the bill's fee: every sum still holds, only the fee is too high.
+    const moved = (fen: number) => (db: Database.Database) => {
+      db.prepare('UPDATE bills SET late_fee_paid_fen = late_fee_paid_fen + ? WHERE bill_id = ?').run(fen, billId);
+      db.prepare("UPDATE accounts SET balance_fen = balance_fen - ? WHERE account_no = '3100000005'").run(fen);
+    };
+    // Far more than could accrue, and more than any one payment collected: a problem, not the known defect.
+    const more = checkWith({ backend: moved(100_000) });
+    expect(more.known).toEqual([]);
+    const found = more.problems.map((p) => new RegExp(`^late fee: bill ${billId} collected (\\d+) fen of late fee, at most (\\d+) fen could accrue by 2026-11-27$`).exec(p)).find(Boolean);
+    expect(found).toBeDefined();
+    const [collected, most] = [Number(found?.[1]) - 100_000, Number(found?.[2])];
+    // Over the bound by exactly the first payment's fee: as if the second had forgotten the first and collected it again.
+    const twice = checkWith({ backend: moved(most - collected + (firstFee as number)) });
+    expect(twice.problems.filter((p) => !p.startsWith('view: '))).toEqual([]);
+    expect(twice.known).toEqual([`snapshot-older-than-ack: bill ${billId} collected ${most + (firstFee as number)} fen of late fee, at most ${most} fen could accrue by 2026-11-27 (a fee collected twice)`]);
   });
 
   it('finds an edited journal row', () => {

@@ -15,6 +15,8 @@
  * - replayed from the seed in the order the backend took them, this terminal's payments settle the
  *   oldest bill's principal first and a counter payment credits the balance only when no bill
  *   principal is left (a stale or double-counted cached bill shows here);
+ * - no bill collected more late fee than it could owe by the terminal's last day (the fee on the
+ *   seeded principal, as if nothing had been paid since);
  * - no bill overpaid, no backend exception for this terminal, no vend left paid or issued but
  *   undelivered, every issued STS token on record at the backend exactly once, and every vend
  *   step journaled at most once;
@@ -26,6 +28,7 @@ import { verifyJournal } from '../../main/store/journal.js';
 import { stepEventId } from '../../main/services/vending/vend-store.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { generateSeed, type SeedParams } from '../billing-backend/seed.js';
+import { shippedLateFees } from '../support/config.js';
 
 export interface AcknowledgedPayment {
   readonly requestId: string;
@@ -52,6 +55,8 @@ export interface InvariantInput {
   readonly acknowledged?: Acknowledged;
   /** Compare the terminal's cached balances and bills with the backend's (after a final pull). */
   readonly compareViews?: boolean;
+  /** The terminal's zone, for the date late fees accrue to (default Asia/Shanghai, as in tests). */
+  readonly timeZone?: string;
 }
 
 export interface InvariantReport {
@@ -301,6 +306,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
       }
     }
     settlementOrder(baseline.accounts, events, problem);
+    lateFeesBounded(t, b, baseline.accounts, input.timeZone ?? 'Asia/Shanghai', problem, known);
     const seededOpen = new Map(baseline.accounts.flatMap((a) => a.bills.map((x) => [x.billId, x.amountFen - x.paidFen] as const)));
     for (const x of b.prepare('SELECT kind, event_id, bill_id, fen, detail FROM exceptions WHERE terminal_id = ?').all(terminalId) as {
       kind: string;
@@ -374,6 +380,47 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
   } finally {
     t.close();
     b.close();
+  }
+}
+
+/**
+ * The late fee a bill can owe at most by the terminal's last day: the shipped policy on its seeded
+ * principal, as if nothing had been paid since (payments only ever lower what accrues). More
+ * collected is a fee charged twice; when the excess is no more than what one earlier payment of this
+ * terminal collected on the bill, the terminal forgot that payment (KNOWN_DEFECTS['snapshot-older-than-ack']).
+ */
+function lateFeesBounded(
+  t: Database.Database,
+  b: Database.Database,
+  seeded: readonly { accountNo: string; customerClass: string; bills: readonly { billId: string; period: string; dueDate: string; amountFen: number; paidFen: number }[] }[],
+  timeZone: string,
+  problem: (kind: string, text: string) => void,
+  known: string[],
+): void {
+  const last = t.prepare('SELECT MAX(at) AS at FROM journal').get() as { at: string | null };
+  if (last.at === null) return;
+  const asOf = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(last.at));
+  const policy = shippedLateFees();
+  const collected = b.prepare('SELECT late_fee_paid_fen AS fen FROM bills WHERE bill_id = ?');
+  const feesOf = t.prepare('SELECT a.late_fee_fen AS fen FROM payment_allocations a JOIN payments p ON p.payment_id = a.payment_id WHERE a.bill_id = ? AND a.late_fee_fen > 0 ORDER BY p.created_at, p.payment_id');
+  for (const a of seeded) {
+    for (const bill of a.bills) {
+      const fen = (collected.get(bill.billId) as { fen: number } | undefined)?.fen ?? 0;
+      if (fen === 0) continue;
+      const most = policy({
+        customerClass: a.customerClass as Parameters<typeof policy>[0]['customerClass'],
+        unpaidFen: bill.amountFen - bill.paidFen,
+        period: bill.period,
+        dueDate: bill.dueDate,
+        asOf,
+        alreadyPaidFen: 0,
+      }).fen;
+      if (fen <= most) continue;
+      const text = `bill ${bill.billId} collected ${fen} fen of late fee, at most ${most} fen could accrue by ${asOf}`;
+      const earlier = (feesOf.all(bill.billId) as { fen: number }[]).slice(0, -1);
+      if (earlier.some((x) => x.fen >= fen - most)) known.push(`snapshot-older-than-ack: ${text} (a fee collected twice)`);
+      else problem('late fee', text);
+    }
   }
 }
 

@@ -20,6 +20,7 @@ const result = await runFaultLoad({
   seed,
   minFaults: 0,
   minCoreKills: 1,
+  minCrashPointKills: 1,
   minPowerCuts: 1,
   minLoadMs: loadMs,
   // A short soak runs on until it has killed the core and cut the backend's power at least once.

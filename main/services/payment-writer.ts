@@ -18,7 +18,7 @@ import { billSettledBy, settle, type OpenBill, type Settlement } from '../domain
 import type { Db } from '../store/db.js';
 import { appendJournal } from '../store/journal.js';
 import { enqueueOutbox } from '../store/outbox.js';
-import { billsForSettlement, creditBalance, insertAllocation, insertPayment, paymentByRequest, recordBillPayment, settleBill } from '../store/payments.js';
+import { billsForSettlement, creditBalance, insertAllocation, insertPayment, paymentByRequest, recordBillPayment, setPaymentEventSeq, settleBill } from '../store/payments.js';
 import type { PaymentCreatedPayload, PaymentMethod } from '../wire/backend-wire.js';
 import type { LateFeePolicy } from './accounts.js';
 import { billLateFee } from './late-fees.js';
@@ -125,6 +125,8 @@ export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
     payload: { ...payload, tenderedFen: p.tenderedFen, changeFen: p.changeFen },
   });
   // The payment id is the event id: the backend deduplicates on it forever.
-  enqueueOutbox(db, { eventId: p.paymentId, type: 'payment.created', occurredAt: p.createdAt, payload });
+  const seq = enqueueOutbox(db, { eventId: p.paymentId, type: 'payment.created', occurredAt: p.createdAt, payload });
+  // Snapshots say up to which sequence number they hold this terminal's events: later payments are laid over them.
+  setPaymentEventSeq(db, p.paymentId, seq);
   return { paymentId: p.paymentId, settlement, payload };
 }

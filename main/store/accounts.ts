@@ -1,7 +1,10 @@
 /**
- * The terminal's cache of account snapshots from the backend. Local payments that the backend has
- * not acknowledged yet are laid over every snapshot, so a refresh never "un-pays" a bill that
- * this terminal has already settled.
+ * The terminal's cache of account snapshots from the backend. This terminal's payments that a
+ * snapshot does not hold yet are laid over it, so a refresh never "un-pays" a bill this terminal
+ * settled, and never counts one twice. Which ones: those whose event sequence number is above the
+ * snapshot's `appliedSeq` (the backend's word on what it holds), whether they are still in the
+ * outbox (not sent, or sent with the acknowledgement lost) or already acknowledged (the answer
+ * left the backend before the payment reached it).
  */
 import type { AccountSnapshot, BillSnapshot, MeterSnapshot } from '../wire/backend-wire.js';
 import { stmt, type Db } from './db.js';
@@ -86,12 +89,10 @@ interface MeterRow {
 /** Upsert one snapshot (account, meters, bills). Runs in its own transaction unless already in one. */
 export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): void {
   const apply = db.transaction(() => {
+    const heldThrough = snapshotHolds(db, snap);
     const pendingBalance = (db
-      .prepare(
-        `SELECT COALESCE(SUM(p.to_balance_fen), 0) AS fen FROM payments p
-         JOIN outbox o ON o.event_id = p.payment_id WHERE p.account_no = ?`,
-      )
-      .get(snap.accountNo) as { fen: number }).fen;
+      .prepare('SELECT COALESCE(SUM(to_balance_fen), 0) AS fen FROM payments WHERE account_no = ? AND event_seq > ?')
+      .get(snap.accountNo, heldThrough) as { fen: number }).fen;
     db.prepare(
       `INSERT INTO accounts (account_no, name, address, phone, customer_class, payment_mode, tariff_code, balance_fen,
          credit_grade, card_no, consumption_year, consumption_month, version, updated_at, cached_at)
@@ -118,11 +119,12 @@ export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): 
     }
     const pendingForBill = db.prepare(
       `SELECT a.payment_id AS paymentId, a.principal_fen AS principal, a.late_fee_fen AS fee
-       FROM payment_allocations a JOIN outbox o ON o.event_id = a.payment_id WHERE a.bill_id = ?`,
+       FROM payment_allocations a JOIN payments p ON p.payment_id = a.payment_id WHERE a.bill_id = ? AND p.event_seq > ?`,
     );
-    // The bill's dated payments become the snapshot's; this terminal's not yet acknowledged ones stay.
-    const dropAcknowledgedPayments = db.prepare(
-      'DELETE FROM bill_payments WHERE bill_id = ? AND payment_id NOT IN (SELECT event_id FROM outbox)',
+    // The bill's dated payments become the snapshot's; this terminal's that it does not hold stay.
+    const dropHeldPayments = db.prepare(
+      `DELETE FROM bill_payments WHERE bill_id = ? AND payment_id NOT IN (
+         SELECT payment_id FROM payments WHERE account_no = ? AND event_seq > ?)`,
     );
     const insertBillPayment = db.prepare(
       'INSERT OR IGNORE INTO bill_payments (bill_id, payment_id, paid_on, principal_fen) VALUES (?, ?, ?, ?)',
@@ -137,15 +139,25 @@ export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): 
     for (const b of snap.bills) {
       // A pending payment the snapshot already lists (its acknowledgement was lost) is not added twice.
       const known = new Set(b.payments.map((p) => p.paymentId));
-      const pending = (pendingForBill.all(b.billId) as { paymentId: string; principal: number; fee: number }[]).filter((p) => !known.has(p.paymentId));
+      const pending = (pendingForBill.all(b.billId, heldThrough) as { paymentId: string; principal: number; fee: number }[]).filter((p) => !known.has(p.paymentId));
       const principal = pending.reduce((sum, p) => sum + p.principal, 0);
       const fee = pending.reduce((sum, p) => sum + p.fee, 0);
       upsertBill.run(overlayPending(snap.accountNo, b, principal, fee));
-      dropAcknowledgedPayments.run(b.billId);
+      dropHeldPayments.run(b.billId, snap.accountNo, heldThrough);
       for (const p of b.payments) insertBillPayment.run(b.billId, p.paymentId, p.paidOn, p.principalFen);
     }
   });
   apply();
+}
+
+/**
+ * The highest of this terminal's event sequence numbers the snapshot holds. A backend that does not
+ * say (no `appliedSeq`) is taken to hold everything that left the outbox and nothing still in it.
+ */
+function snapshotHolds(db: Db, snap: AccountSnapshot): number {
+  if (snap.appliedSeq !== undefined) return snap.appliedSeq;
+  const oldest = (stmt(db, 'SELECT MIN(seq) AS seq FROM outbox').get() as { seq: number | null }).seq;
+  return oldest === null ? Number.MAX_SAFE_INTEGER : oldest - 1;
 }
 
 function overlayPending(accountNo: string, b: BillSnapshot, principal: number, fee: number) {

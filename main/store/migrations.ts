@@ -232,7 +232,18 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT a.bill_id, a.payment_id, substr(p.created_at, 1, 10), a.principal_fen
         FROM payment_allocations a JOIN payments p ON p.payment_id = a.payment_id WHERE a.principal_fen > 0;
     `,
+  },  {
+    version: 7,
+    name: "each payment's outbox sequence number: snapshots say up to which of this terminal's events they hold",
+    sql: `
+      ALTER TABLE payments ADD COLUMN event_seq INTEGER;
+      -- Still waiting in the outbox: their sequence numbers are known. Earlier ones were
+      -- acknowledged before this version and count as held by every later snapshot.
+      UPDATE payments SET event_seq = (SELECT o.seq FROM outbox o WHERE o.event_id = payments.payment_id);
+      CREATE INDEX payments_account_event_seq ON payments(account_no, event_seq);
+    `,
   },
+
 ];
 
 export function currentVersion(db: Database): number {

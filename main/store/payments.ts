@@ -54,6 +54,11 @@ export function insertAllocation(db: Db, paymentId: string, a: { billId: string;
   );
 }
 
+/** The outbox sequence number of a payment's event (see AccountSnapshot.appliedSeq). */
+export function setPaymentEventSeq(db: Db, paymentId: string, seq: number): void {
+  stmt(db, 'UPDATE payments SET event_seq = ? WHERE payment_id = ?').run(seq, paymentId);
+}
+
 /** A dated principal payment of a bill, which later late fees replay (see CachedBill.payments). */
 export function recordBillPayment(db: Db, billId: string, paymentId: string, paidOn: string, principalFen: number): void {
   stmt(db, 'INSERT INTO bill_payments (bill_id, payment_id, paid_on, principal_fen) VALUES (?, ?, ?, ?)').run(billId, paymentId, paidOn, principalFen);

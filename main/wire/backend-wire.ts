@@ -128,6 +128,15 @@ export const AccountSnapshotSchema = z.object({
   /** Increases on every change of the account; the terminal keeps the highest it has seen. */
   version: z.int().positive(),
   updatedAt: isoDateTime,
+  /**
+   * The highest sequence number of the REQUESTING terminal's events the backend had processed
+   * (accepted or rejected) when it read this snapshot: the snapshot holds the effects of exactly
+   * that terminal's events up to here. The terminal lays its own later payments over it — whether
+   * still in its outbox or already acknowledged — so neither a lost acknowledgement (payment in
+   * both) nor an answer that left before an acknowledgement (payment in neither) counts money
+   * twice or forgets it. Absent from a backend that does not track it: the outbox is the guess.
+   */
+  appliedSeq: z.int().nonnegative().optional(),
 });
 export type AccountSnapshot = z.infer<typeof AccountSnapshotSchema>;
 

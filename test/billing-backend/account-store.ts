@@ -51,6 +51,7 @@ export const MAX_CHANGES_LIMIT = 500;
 /** Prepared statements over one connection; build once per server. */
 export class AccountStore {
   private readonly accountStmt;
+  private readonly progressStmt;
   private readonly metersStmt;
   private readonly billsStmt;
   private readonly changesStmt;
@@ -60,6 +61,7 @@ export class AccountStore {
 
   constructor(private readonly db: BackendDb) {
     this.accountStmt = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE account_no = ?');
+    this.progressStmt = db.prepare<[string], { processed_seq: number }>('SELECT processed_seq FROM terminal_progress WHERE terminal_id = ?');
     this.metersStmt = db.prepare<[string], MeterRow>(
       'SELECT meter_no, kind, sts_json, card_generation FROM meters WHERE account_no = ? ORDER BY position',
     );
@@ -87,6 +89,11 @@ export class AccountStore {
     this.operatorsStmt = db.prepare<[], { operator_id: string; name: string; role: OperatorSnapshot['role']; pin_hash: string; active: number }>(
       'SELECT * FROM operators ORDER BY operator_id',
     );
+  }
+
+  /** The highest event seq of `terminalId` processed so far (0 = none): what its snapshots hold (AccountSnapshot.appliedSeq). */
+  appliedSeq(terminalId: string): number {
+    return this.progressStmt.get(terminalId)?.processed_seq ?? 0;
   }
 
   get(accountNo: string): AccountSnapshot | undefined {

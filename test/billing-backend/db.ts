@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS events (
   event_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
   occurred_at TEXT NOT NULL, payload_json TEXT NOT NULL, received_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_terminal_seq ON events(terminal_id, seq);
+-- Per terminal, the highest event seq processed (accepted or rejected): snapshots carry it.
+CREATE TABLE IF NOT EXISTS terminal_progress (terminal_id TEXT PRIMARY KEY, processed_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS exceptions (
   id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, terminal_id TEXT NOT NULL,
   kind TEXT NOT NULL, account_no TEXT, bill_id TEXT, fen INTEGER NOT NULL, detail TEXT NOT NULL,

@@ -84,11 +84,16 @@ export class EventIntake {
   private readonly recordBillPayment;
   private readonly creditAccount;
   private readonly insertZeroFenException;
+  private readonly markProcessed;
   /** Event types with an effect on accounts. Every other type is stored without one. */
   private readonly effects: Readonly<Record<string, (event: TerminalEvent, ctx: IntakeContext) => EffectOutcome>>;
 
   constructor(private readonly db: BackendDb) {
     this.exists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?');
+    this.markProcessed = db.prepare<[string, number]>(
+      `INSERT INTO terminal_progress (terminal_id, processed_seq) VALUES (?, ?)
+       ON CONFLICT (terminal_id) DO UPDATE SET processed_seq = MAX(processed_seq, excluded.processed_seq)`,
+    );
     this.insertEvent = db.prepare(
       'INSERT INTO events(event_id, terminal_id, seq, type, occurred_at, payload_json, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -132,6 +137,8 @@ export class EventIntake {
     }
     const event = parsed.data;
     if (this.exists.get(event.eventId) !== undefined) return { eventId: event.eventId, status: 'duplicate' };
+    // Accepted or rejected, the event is processed: snapshots read from now on hold its effects (none, if rejected).
+    this.markProcessed.run(ctx.terminalId, event.seq);
     if (ctx.failEventIds.has(event.eventId)) return { eventId: event.eventId, status: 'rejected', reason: 'knob' };
     const effect = this.effects[event.type];
     // A savepoint per event: a rejected event leaves nothing behind, the rest of the batch goes on.

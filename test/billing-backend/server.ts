@@ -200,14 +200,15 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
 
     if (path === '/api/accounts') {
       expectMethod(method, 'GET');
-      return sendJson(res, 200, { items: accounts.search(url.searchParams.get('q') ?? '') });
+      const appliedSeq = accounts.appliedSeq(auth.terminalId);
+      return sendJson(res, 200, { items: accounts.search(url.searchParams.get('q') ?? '').map((a) => ({ ...a, appliedSeq })) });
     }
     const account = /^\/api\/accounts\/([^/]+)$/.exec(path);
     if (account !== null) {
       expectMethod(method, 'GET');
       const snapshot = accounts.get(decodeURIComponent(account[1] as string));
       if (snapshot === undefined) throw new HttpError(404, { error: 'not_found' });
-      return sendJson(res, 200, snapshot);
+      return sendJson(res, 200, { ...snapshot, appliedSeq: accounts.appliedSeq(auth.terminalId) });
     }
     if (path === STS_ISSUE_PATH) {
       expectMethod(method, 'POST');
@@ -231,7 +232,9 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       if (!/^\d+$/.test(limitText ?? '1') || limit < 1 || limit > MAX_CHANGES_LIMIT) {
         throw new HttpError(400, { error: 'bad_limit', detail: `1..${MAX_CHANGES_LIMIT}` });
       }
-      return sendJson(res, 200, accounts.changes(cursor, limit));
+      const page = accounts.changes(cursor, limit);
+      const appliedSeq = accounts.appliedSeq(auth.terminalId);
+      return sendJson(res, 200, { ...page, items: page.items.map((a) => ({ ...a, appliedSeq })) });
     }
     if (path === '/api/events') {
       expectMethod(method, 'POST');

@@ -30,6 +30,7 @@ import { createVendingHandlers, type SecureModules } from './services/vending/ha
 import type { PaymentGateway } from './services/vending/gateway-client.js';
 import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
+import { createKioskHandlers } from './services/kiosk/handlers.js';
 
 export const GRIDDESK_VERSION = '0.1.0';
 
@@ -205,6 +206,9 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   // Device handlers (health, diagnostics) are built in services/devices.
   const deviceHandlers = createDeviceHandlers({ db, clock, config, translators, printer: adapters.printer, devices: adapters.devices ?? null, emit });
 
+  // Kiosk handlers (the self-service visit) are built in services/kiosk.
+  const kioskHandlers = createKioskHandlers({ config });
+
   const handle = createDispatch(
     {
       'system.info': () => ({
@@ -234,6 +238,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
       ...vendingHandlers,
       ...deviceHandlers,
+      ...kioskHandlers,
     },
     {
       onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err),

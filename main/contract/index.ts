@@ -7,12 +7,14 @@ import { z } from 'zod';
 import { ANY_STAFF, COUNTER_STAFF, type Access, type Role } from './roles.js';
 import type { WireError } from './errors/index.js';
 import { vendingMethodAccess, vendingMethodSchemas, type VendingMethodResults } from './vending.js';
+import { KIOSK_EVENT_NAMES, kioskMethodAccess, kioskMethodSchemas, type KioskEventPayloads, type KioskMethodResults } from './kiosk.js';
 import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type DeviceEventPayloads, type DeviceMethodResults } from './devices.js';
 
 export * from './roles.js';
 export * from './errors/index.js';
 export * from './vending.js';
 export * from './devices.js';
+export * from './kiosk.js';
 export * from './approvals.js';
 
 const AccountKey = z.string().trim().min(1).max(32);
@@ -52,7 +54,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...kioskMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -60,6 +62,7 @@ export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
 export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...vendingMethodAccess,
   ...deviceMethodAccess,
+  ...kioskMethodAccess,
   'system.info': 'public',
   'session.signIn': 'public',
   'session.signOut': 'public',
@@ -151,7 +154,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends VendingMethodResults, DeviceMethodResults {
+export interface MethodResults extends VendingMethodResults, DeviceMethodResults, KioskMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };
@@ -170,14 +173,14 @@ export type RpcResponse<K extends MethodName = MethodName> =
   | { readonly ok: true; readonly result: ResultOf<K> }
   | { readonly ok: false; readonly error: WireError };
 
-/** Events pushed by the core, past tense. Devices contribute theirs in ./devices.ts. */
-export interface EventPayloads extends DeviceEventPayloads {
+/** Events pushed by the core, past tense. Devices contribute theirs in ./devices.ts, the kiosk in ./kiosk.ts. */
+export interface EventPayloads extends DeviceEventPayloads, KioskEventPayloads {
   'sync.progressed': SyncStatusView;
 }
 export type EventName = keyof EventPayloads;
 
 /** Every event name, for shells that forward them all. */
-export const EVENT_NAMES: readonly EventName[] = ['sync.progressed', ...DEVICE_EVENT_NAMES];
+export const EVENT_NAMES: readonly EventName[] = ['sync.progressed', ...DEVICE_EVENT_NAMES, ...KIOSK_EVENT_NAMES];
 
 /** The one object both shells expose to the renderer as `window.griddesk`. */
 export interface GridDeskBridge {

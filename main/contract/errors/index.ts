@@ -1,11 +1,12 @@
 /**
  * Error codes are a closed union; each code's user-facing text lives in
  * resources/locales/<lng>/*.json under `errors.<code>` (zh-CN and en).
- * Areas own their lists: core here, devices in kiosk-drivers/errors.ts, vending in ./vending.ts,
+ * Areas own their lists: core here, devices in kiosk-drivers/errors.ts, vending in ./vending.ts, kiosk in ./kiosk.ts,
  * tariffs in main/domain/tariff/error-codes.ts.
  */
 import { DEVICE_ERROR_CODES } from '../../../kiosk-drivers/errors.js';
 import { VENDING_ERROR_CODES } from './vending.js';
+import { KIOSK_ERROR_CODES } from './kiosk.js';
 import { TARIFF_ERROR_CODES } from '../../domain/tariff/error-codes.js';
 
 export const CORE_ERROR_CODES = [
@@ -50,7 +51,7 @@ export const CORE_ERROR_CODES = [
   'internal',
 ] as const;
 
-export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES, ...TARIFF_ERROR_CODES] as const;
+export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES, ...TARIFF_ERROR_CODES, ...KIOSK_ERROR_CODES] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;

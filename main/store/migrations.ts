@@ -243,6 +243,158 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX payments_account_event_seq ON payments(account_no, event_seq);
     `,
   },
+  {
+    version: 8,
+    name: 'shifts and the cash drawer: one unclosed shift per terminal, drawer movements (cash in/out, payouts), the shift of every payment and vend, journal by time (day reconciliation)',
+    sql: `
+      CREATE TABLE shifts (
+        shift_id TEXT PRIMARY KEY,
+        terminal_id TEXT NOT NULL,
+        operator_id TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'counted', 'closed')),
+        -- The journal seq of shift.opened: the shift's totals are read from the journal from here on.
+        open_seq INTEGER NOT NULL,
+        opened_at TEXT NOT NULL,
+        float_fen INTEGER NOT NULL CHECK (float_fen >= 0),
+        float_counts TEXT NOT NULL,
+        counted_at TEXT,
+        counted_by TEXT,
+        counts TEXT,
+        counted_fen INTEGER,
+        expected_fen INTEGER,
+        difference_fen INTEGER,
+        closed_at TEXT,
+        closed_by TEXT,
+        approved_by TEXT,
+        close_reason TEXT,
+        z_no INTEGER UNIQUE
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX shifts_one_unclosed ON shifts(terminal_id) WHERE state <> 'closed';
+      CREATE INDEX shifts_opened_at ON shifts(opened_at);
+      CREATE TABLE drawer_movements (
+        movement_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        shift_id TEXT NOT NULL REFERENCES shifts(shift_id),
+        kind TEXT NOT NULL CHECK (kind IN ('in', 'out')),
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        reason TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        ref TEXT,
+        operator_id TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX drawer_movements_shift ON drawer_movements(shift_id);
+      ALTER TABLE vends ADD COLUMN shift_id TEXT;
+      CREATE INDEX payments_shift ON payments(shift_id) WHERE shift_id IS NOT NULL;
+      CREATE INDEX vends_shift ON vends(shift_id) WHERE shift_id IS NOT NULL;
+      CREATE INDEX journal_at ON journal(at);
+    `,
+  },
+  {
+    version: 9,
+    name: 'every payment method (tenders: cash, payment code, kiosk QR, bank card; split tender), payment-code charges at the gateway, voids and refunds, late-fee waivers, e-invoices',
+    sql: `
+      -- How a payment was paid: one row per tender (a split tender has several). Payments written
+      -- before this version were single-tender: their row is backfilled.
+      CREATE TABLE payment_tenders (
+        payment_id TEXT NOT NULL REFERENCES payments(payment_id),
+        seq INTEGER NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('cash', 'qr', 'code', 'card')),
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        tendered_fen INTEGER,
+        change_fen INTEGER NOT NULL DEFAULT 0,
+        -- Gateway trade number (code, qr) or bank POS reference number (card).
+        external_ref TEXT,
+        -- The merchant order number at the gateway (code, qr): refunds go by it.
+        out_trade_no TEXT,
+        PRIMARY KEY (payment_id, seq)
+      ) WITHOUT ROWID;
+      INSERT INTO payment_tenders (payment_id, seq, method, amount_fen, tendered_fen, change_fen, external_ref)
+        SELECT payment_id, 1, method, amount_fen, tendered_fen, change_fen, external_ref FROM payments
+        WHERE method IN ('cash', 'qr', 'code', 'card');
+      -- A bank POS reference number is recorded once.
+      CREATE UNIQUE INDEX payment_tenders_card_ref ON payment_tenders(external_ref) WHERE method = 'card';
+
+      -- A customer's payment code charged at the gateway, before and after it becomes a payment:
+      -- requested (pay sent), paid (gateway said success, payment not written yet), committed,
+      -- declined, reversing (the order is being cancelled/refunded at the gateway), reversed.
+      CREATE TABLE code_charges (
+        out_trade_no TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        payment_id TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        auth_code TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('requested', 'paid', 'committed', 'declined', 'reversing', 'reversed')),
+        trade_no TEXT,
+        reason TEXT,
+        operator_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX code_charges_unresolved ON code_charges(state) WHERE state IN ('requested', 'paid', 'reversing');
+
+      -- A void (same shift) or refund (later) of a whole payment, approved by a supervisor. Money
+      -- going back through the gateway is 'requested' until the gateway confirms, then 'completed'
+      -- in the same commit as the reversed settlement; 'failed' when the gateway refused.
+      CREATE TABLE payment_reversals (
+        reversal_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        payment_id TEXT NOT NULL REFERENCES payments(payment_id),
+        account_no TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('void', 'refund')),
+        state TEXT NOT NULL CHECK (state IN ('requested', 'completed', 'failed')),
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        reason_code TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        card_reference TEXT,
+        operator_id TEXT NOT NULL,
+        approved_by TEXT NOT NULL,
+        shift_id TEXT,
+        event_seq INTEGER,
+        created_at TEXT NOT NULL,
+        completed_at TEXT
+      ) WITHOUT ROWID;
+      CREATE UNIQUE INDEX payment_reversals_one_per_payment ON payment_reversals(payment_id) WHERE state <> 'failed';
+      CREATE INDEX payment_reversals_account_event_seq ON payment_reversals(account_no, event_seq);
+      CREATE INDEX payment_reversals_requested ON payment_reversals(state) WHERE state = 'requested';
+
+      -- Late fees a supervisor waived, per bill: the fee due is the accrual less what was paid and
+      -- what was waived. bills.late_fee_waived_fen is the backend's figure plus this terminal's
+      -- waivers it does not hold yet (laid over like payments).
+      ALTER TABLE bills ADD COLUMN late_fee_waived_fen INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE late_fee_waivers (
+        waiver_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL,
+        bill_id TEXT NOT NULL,
+        fen INTEGER NOT NULL CHECK (fen > 0),
+        fee_before_fen INTEGER NOT NULL,
+        reason_code TEXT NOT NULL,
+        note TEXT NOT NULL DEFAULT '',
+        as_of TEXT NOT NULL,
+        operator_id TEXT NOT NULL,
+        approved_by TEXT NOT NULL,
+        event_seq INTEGER,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX late_fee_waivers_account_event_seq ON late_fee_waivers(account_no, event_seq);
+      CREATE INDEX late_fee_waivers_bill ON late_fee_waivers(bill_id);
+
+      -- The e-invoice of a payment: requested with the payment (the request also rides the outbox),
+      -- issued once the backend answers with its number and link, cancelled with a void or refund.
+      CREATE TABLE invoices (
+        payment_id TEXT PRIMARY KEY REFERENCES payments(payment_id),
+        state TEXT NOT NULL CHECK (state IN ('requested', 'issued', 'cancelled')),
+        invoice_no TEXT,
+        url TEXT,
+        issued_at TEXT,
+        requested_at TEXT NOT NULL,
+        checked_at TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX invoices_requested ON invoices(state) WHERE state = 'requested';
+    `,
+  },
 
 ];
 

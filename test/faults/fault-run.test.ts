@@ -13,7 +13,6 @@ describe('fault run: payments and vends through request faults, core kills and a
     const result = await runFaultLoad({ seed: 20261127, minFaults: 1000, minCoreKills: 6, minCrashPointKills: 1, minPowerCuts: 1, maxLoadMs: 200_000 });
     console.log(`fault run: faults injected by kind: ${formatFaultCounts(result.proxy)} (total ${result.proxy.totalFaults})`);
     console.log(summaryLine(result));
-    for (const k of result.report.known) console.log(`fault run: known defect ${k}`);
 
     expect(result.report.problems).toEqual([]);
     expect(result.report.ok).toBe(true);

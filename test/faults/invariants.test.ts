@@ -94,7 +94,6 @@ describe('invariant checker', () => {
   it('passes a clean, synced pair and says what it checked', () => {
     const report = checkWith({});
     expect(report.problems).toEqual([]);
-    expect(report.known).toEqual([]);
     expect(report.ok).toBe(true);
     // Four payments and the vend's settlement payment; one vend; its four steps and the payments at the backend.
     expect(report.checked).toMatchObject({ payments: 5, settlements: 1, vends: 1, acknowledged: 5, accounts: 300 });
@@ -151,21 +150,21 @@ describe('invariant checker', () => {
     );
   });
 
-  it('lists a balance counted twice as the known defect, not as a problem; any other difference stays a problem', () => {
+  it('finds a cached balance above the backend by payments counted twice, and says so', () => {
     const doubled = checkWith({
       terminal: (db) => db.prepare("UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = '3100000002'").run(prepaidPayment.amountFen),
     });
-    expect(doubled.problems).toEqual([]);
-    expect(doubled.ok).toBe(true);
-    expect(doubled.known).toEqual([expect.stringMatching(/^balance-overlay-doubled: account 3100000002: terminal shows balance \d+ fen, backend \d+ fen \(payments counted twice\)$/)]);
+    expect(doubled.ok).toBe(false);
+    expect(doubled.problems).toEqual([
+      expect.stringMatching(/^view: account 3100000002: terminal shows balance \d+ fen, backend \d+ fen — the excess is the balance part of consecutive payments of the account: counted twice\?$/),
+    ]);
     const off = checkWith({
       terminal: (db) => db.prepare("UPDATE accounts SET balance_fen = balance_fen + ? WHERE account_no = '3100000002'").run(prepaidPayment.amountFen + 1),
     });
-    expect(off.known).toEqual([]);
-    expect(off.problems).toEqual([expect.stringMatching(/^view: account 3100000002: /)]);
+    expect(off.problems).toEqual([expect.stringMatching(/^view: account 3100000002: terminal shows balance \d+ fen, backend \d+ fen$/)]);
   });
 
-  it('lists a bill paid twice by the terminal itself as the known stale-snapshot defect; any other exception stays a problem', () => {
+  it('finds a backend exception; one for principal the terminal settled twice says so', () => {
     const exception = (db: Database.Database, billId: string) =>
       db
         .prepare("INSERT INTO exceptions (event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES (?, 'T-HALL-01', 'bill_overpaid', '3100000001', ?, 500, 'planted', 'x')")
@@ -180,14 +179,14 @@ describe('invariant checker', () => {
       },
       backend: (db) => exception(db, oldest as string),
     });
-    expect(twice.problems).toEqual([]);
-    expect(twice.known).toEqual([`snapshot-older-than-ack: bill_overpaid on ${billPayment.paymentId} (500 fen): planted (the terminal settled this principal twice)`]);
+    expect(twice.problems).toEqual([
+      `exception: bill_overpaid on ${billPayment.paymentId} (500 fen): planted — this terminal's own payments put more principal on the bill than it had open: it settled principal twice (forgot a payment?)`,
+    ]);
     const other = checkWith({ backend: (db) => exception(db, next as string) });
-    expect(other.known).toEqual([]);
     expect(other.problems).toEqual([`exception: bill_overpaid on ${billPayment.paymentId} (500 fen): planted`]);
   });
 
-  it('finds a late fee collected beyond what could accrue; one collected twice is the known stale-snapshot defect', () => {
+  it('finds a late fee collected beyond what could accrue; one collected twice says so', () => {
     const [first, second] = feePayments;
     const [billId, firstFee] = first?.fees[0] ?? [];
     expect(second?.fees.map(([b]) => b)).toContain(billId);
@@ -196,16 +195,16 @@ describe('invariant checker', () => {
       db.prepare('UPDATE bills SET late_fee_paid_fen = late_fee_paid_fen + ? WHERE bill_id = ?').run(fen, billId);
       db.prepare("UPDATE accounts SET balance_fen = balance_fen - ? WHERE account_no = '3100000005'").run(fen);
     };
-    // Far more than could accrue, and more than any one payment collected: a problem, not the known defect.
+    // Far more than could accrue, and more than any one payment collected.
     const more = checkWith({ backend: moved(100_000) });
-    expect(more.known).toEqual([]);
     const found = more.problems.map((p) => new RegExp(`^late fee: bill ${billId} collected (\\d+) fen of late fee, at most (\\d+) fen could accrue by 2026-11-27$`).exec(p)).find(Boolean);
     expect(found).toBeDefined();
     const [collected, most] = [Number(found?.[1]) - 100_000, Number(found?.[2])];
     // Over the bound by exactly the first payment's fee: as if the second had forgotten the first and collected it again.
     const twice = checkWith({ backend: moved(most - collected + (firstFee as number)) });
-    expect(twice.problems.filter((p) => !p.startsWith('view: '))).toEqual([]);
-    expect(twice.known).toEqual([`snapshot-older-than-ack: bill ${billId} collected ${most + (firstFee as number)} fen of late fee, at most ${most} fen could accrue by 2026-11-27 (a fee collected twice)`]);
+    expect(twice.problems.filter((p) => !p.startsWith('view: '))).toEqual([
+      `late fee: bill ${billId} collected ${most + (firstFee as number)} fen of late fee, at most ${most} fen could accrue by 2026-11-27 — no more over than an earlier payment of this terminal collected on it: a fee collected twice?`,
+    ]);
   });
 
   it('finds an edited journal row', () => {

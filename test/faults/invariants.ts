@@ -62,8 +62,6 @@ export interface InvariantInput {
 export interface InvariantReport {
   readonly ok: boolean;
   readonly problems: readonly string[];
-  /** Findings that match a known, documented core defect (KNOWN_DEFECTS): reported, not failed. */
-  readonly known: readonly string[];
   /** What was looked at, so a pass is never vacuous. */
   readonly checked: {
     readonly journalEntries: number;
@@ -79,21 +77,6 @@ export interface InvariantReport {
     readonly acknowledged: number;
   };
 }
-
-/**
- * Core defects this harness found that are not fixed yet, each documented in docs/faults.md
- * ("Defects found") and matched narrowly; a match is listed under `known` instead of failing the
- * run. The list only shrinks: an entry goes with its fix.
- */
-export const KNOWN_DEFECTS = {
-  'snapshot-older-than-ack':
-    'a snapshot the backend produced before a pending payment reached it, cached after that payment was acknowledged (so no longer overlaid), ' +
-    'makes the terminal forget the payment (main/store/accounts.ts cacheSnapshot, services/accounts.ts lookup): the next payment settles the same ' +
-    'principal again (backend: bill_already_paid / bill_overpaid, the excess to the balance) and an overdue bill\'s late fee twice',
-  'balance-overlay-doubled':
-    "a snapshot that already includes a payment still in the outbox (its acknowledgement lost or not yet back) gets that payment's balance part " +
-    'added again (main/store/accounts.ts cacheSnapshot); after the acknowledgement the cached balance stays too high until the account changes again',
-} as const;
 
 /** Journal types that are vend state transitions; each has an outbox event `stepEventId(vend, to)`. */
 const VEND_TRANSITIONS = ['vend.created', 'vend.paid', 'vend.token_issued', 'vend.delivered', 'vend.cancelled', 'vend.reversed'] as const;
@@ -148,7 +131,6 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     if (n <= MAX_LISTED) problems.push(`${kind}: ${text}`);
   };
 
-  const known: string[] = [];
   const t = new Database(input.terminalDbPath, { readonly: true, fileMustExist: true });
   const b = new Database(input.backendDbPath, { readonly: true, fileMustExist: true });
   try {
@@ -306,7 +288,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
       }
     }
     settlementOrder(baseline.accounts, events, problem);
-    lateFeesBounded(t, b, baseline.accounts, input.timeZone ?? 'Asia/Shanghai', problem, known);
+    lateFeesBounded(t, b, baseline.accounts, input.timeZone ?? 'Asia/Shanghai', problem);
     const seededOpen = new Map(baseline.accounts.flatMap((a) => a.bills.map((x) => [x.billId, x.amountFen - x.paidFen] as const)));
     for (const x of b.prepare('SELECT kind, event_id, bill_id, fen, detail FROM exceptions WHERE terminal_id = ?').all(terminalId) as {
       kind: string;
@@ -316,8 +298,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
       detail: string;
     }[]) {
       const text = `${x.kind} on ${x.event_id} (${x.fen} fen): ${x.detail}`;
-      if (resettledOwnPrincipal(t, x, seededOpen)) known.push(`snapshot-older-than-ack: ${text} (the terminal settled this principal twice)`);
-      else problem('exception', text);
+      problem('exception', resettledOwnPrincipal(t, x, seededOpen) ? `${text} — this terminal's own payments put more principal on the bill than it had open: it settled principal twice (forgot a payment?)` : text);
     }
 
     // 7. What the clerks were told is in the terminal's database.
@@ -344,8 +325,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
         const now = balanceOf.get(c.account_no) as { fen: number } | undefined;
         if (now && now.fen !== c.balance_fen) {
           const text = `account ${c.account_no}: terminal shows balance ${c.balance_fen} fen, backend ${now.fen} fen`;
-          if (balanceCountedTwice(t, c.account_no, c.balance_fen - now.fen)) known.push(`balance-overlay-doubled: ${text} (payments counted twice)`);
-          else problem('view', text);
+          problem('view', balanceCountedTwice(t, c.account_no, c.balance_fen - now.fen) ? `${text} — the excess is the balance part of consecutive payments of the account: counted twice?` : text);
         }
         for (const bill of t.prepare('SELECT bill_id, paid_fen, late_fee_paid_fen FROM bills WHERE account_no = ?').all(c.account_no) as {
           bill_id: string;
@@ -364,7 +344,6 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
     return {
       ok: listed.size === 0,
       problems,
-      known,
       checked: {
         journalEntries: journal.length,
         payments: payments.length,
@@ -387,7 +366,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
  * The late fee a bill can owe at most by the terminal's last day: the shipped policy on its seeded
  * principal, as if nothing had been paid since (payments only ever lower what accrues). More
  * collected is a fee charged twice; when the excess is no more than what one earlier payment of this
- * terminal collected on the bill, the terminal forgot that payment (KNOWN_DEFECTS['snapshot-older-than-ack']).
+ * terminal collected on the bill, the problem says so (the terminal likely forgot that payment).
  */
 function lateFeesBounded(
   t: Database.Database,
@@ -395,7 +374,6 @@ function lateFeesBounded(
   seeded: readonly { accountNo: string; customerClass: string; bills: readonly { billId: string; period: string; dueDate: string; amountFen: number; paidFen: number }[] }[],
   timeZone: string,
   problem: (kind: string, text: string) => void,
-  known: string[],
 ): void {
   const last = t.prepare('SELECT MAX(at) AS at FROM journal').get() as { at: string | null };
   if (last.at === null) return;
@@ -418,16 +396,16 @@ function lateFeesBounded(
       if (fen <= most) continue;
       const text = `bill ${bill.billId} collected ${fen} fen of late fee, at most ${most} fen could accrue by ${asOf}`;
       const earlier = (feesOf.all(bill.billId) as { fen: number }[]).slice(0, -1);
-      if (earlier.some((x) => x.fen >= fen - most)) known.push(`snapshot-older-than-ack: ${text} (a fee collected twice)`);
-      else problem('late fee', text);
+      problem('late fee', earlier.some((x) => x.fen >= fen - most) ? `${text} — no more over than an earlier payment of this terminal collected on it: a fee collected twice?` : text);
     }
   }
 }
 
 /**
- * KNOWN_DEFECTS['snapshot-older-than-ack']: the backend found a bill already paid (or overpaid)
- * because this terminal's own payments, up to and including the one excepted, put more principal
- * on the bill than it had open at the seed — the terminal settled principal it had settled before.
+ * A diagnosis for a bill_already_paid / bill_overpaid exception: this terminal's own payments, up
+ * to and including the one excepted, put more principal on the bill than it had open at the seed —
+ * the terminal settled principal it had settled before (found once: a snapshot older than an
+ * acknowledgement, docs/faults.md).
  */
 function resettledOwnPrincipal(t: Database.Database, x: { kind: string; event_id: string; bill_id: string | null }, seededOpen: ReadonlyMap<string, number>): boolean {
   if ((x.kind !== 'bill_already_paid' && x.kind !== 'bill_overpaid') || x.bill_id === null) return false;
@@ -442,9 +420,9 @@ function resettledOwnPrincipal(t: Database.Database, x: { kind: string; event_id
 }
 
 /**
- * KNOWN_DEFECTS['balance-overlay-doubled']: the cached balance is above the backend's by exactly the
- * balance part of a run of consecutive payments of the account (those that were in the outbox
- * when a snapshot already holding them was cached).
+ * A diagnosis for a cached balance above the backend's: the excess is exactly the balance part of a
+ * run of consecutive payments of the account (found once: payments overlaid on a snapshot that
+ * already held them, docs/faults.md).
  */
 function balanceCountedTwice(t: Database.Database, accountNo: string, excessFen: number): boolean {
   if (excessFen <= 0) return false;

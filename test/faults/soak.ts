@@ -28,7 +28,6 @@ const result = await runFaultLoad({
   log: values.quiet ? undefined : (line) => console.log(`soak: ${line}`),
 });
 for (const p of result.report.problems) console.log(`soak: PROBLEM ${p}`);
-for (const k of result.report.known) console.log(`soak: known defect ${k}`);
 for (const e of result.internalErrors) console.log(`soak: core error ${e}`);
 console.log(`soak: answers with an error code: ${JSON.stringify(result.codes)}`);
 console.log(summaryLine(result));

@@ -1,0 +1,164 @@
+/**
+ * Kiosk journeys in Playwright: a stack like test/support/stack.ts but with `mode: 'kiosk'` (the
+ * renderer chooses the kiosk route tree from `system.info`), simulated devices, the reference
+ * backend and its payment gateway; plus the kiosk's page helpers — open at a screen size, record
+ * voice prompts, check accessibility with axe-core, keep screenshots.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { buildCore } from '../../main/compose/index.js';
+import { startHost } from '../../main/host/host-server.js';
+import { RENDERER_DIR } from '../../main/host/main.js';
+import { startPrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
+import { createSimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
+import { startBackend } from '../billing-backend/server.js';
+import { shippedLateFees, testTerminalConfig } from './config.js';
+import { runningClock, type Stack } from './stack.js';
+import { fontsReady, SHOTS, type Lang } from './e2e.js';
+
+export type { Lang };
+export const LANGS = ['zh-CN', 'en'] as const;
+
+/** Kiosk screen sizes: the hall's portrait kiosks and the small landscape ones. */
+export const PORTRAIT = { width: 1080, height: 1920 } as const;
+export const LANDSCAPE = { width: 1280, height: 800 } as const;
+
+export interface KioskStackOptions {
+  readonly pushIntervalMs?: number;
+  /** Extra terminal config (deep-merged over the kiosk test config). */
+  readonly config?: Record<string, unknown>;
+}
+
+export async function startKioskStack(opts: KioskStackOptions = {}): Promise<Stack> {
+  const clock = runningClock();
+  const dir = mkdtempSync(path.join(tmpdir(), 'gd-kiosk-'));
+  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: clock, seedDate: '2026-11-27' });
+  const printer = await startPrinterSimulator({ port: 0 });
+  const config = testTerminalConfig({
+    dataDir: path.join(dir, 'terminal'),
+    mode: 'kiosk',
+    backend: { url: backend.url, pushIntervalMs: opts.pushIntervalMs ?? 60_000 },
+    printer: { transport: 'network', host: printer.host, port: printer.port },
+    devices: { simulated: true, printerPollMs: 500, cardPollMs: 200, reconnect: { initialMs: 100, maxMs: 1000 } },
+    ...(opts.config ?? {}),
+  } as Parameters<typeof testTerminalConfig>[0]);
+  const hall = createSimulatedHall();
+  const lateFees = shippedLateFees();
+  const build = async () => {
+    const core = buildCore(config, { hall, clock, lateFees });
+    await core.refreshOperators();
+    return core;
+  };
+  const core = await build();
+  const host = await startHost({ core, staticDir: RENDERER_DIR });
+  const stack: Stack = {
+    dir,
+    backend,
+    printer,
+    hall,
+    config,
+    clock,
+    core,
+    host,
+    async restartCore() {
+      await stack.host?.close();
+      await stack.core.close();
+      stack.core = await build();
+      stack.host = await startHost({ core: stack.core, staticDir: RENDERER_DIR });
+      return stack.core;
+    },
+    async dispose() {
+      await stack.host?.close();
+      await stack.core.close();
+      await printer.close();
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+/** A fresh kiosk stack around every test of the file. */
+export function kioskPerTest(opts: KioskStackOptions = {}): () => Stack {
+  let stack: Stack | null = null;
+  test.beforeEach(async () => {
+    stack = await startKioskStack(opts);
+  });
+  test.afterEach(async () => {
+    await stack?.dispose();
+    stack = null;
+  });
+  return () => {
+    if (!stack) throw new Error('stack used outside a test');
+    return stack;
+  };
+}
+
+/**
+ * Replaces speechSynthesis with a recorder before the page loads (headless Chromium has no
+ * voices): every prompt spoken is kept in `window.__spoken` as { text, lang }. With `absent`, the
+ * page has no speechSynthesis at all (a kiosk whose Chromium lacks it).
+ */
+export async function recordVoice(page: Page, absent = false): Promise<void> {
+  // Browser code as text: the Node tsconfig has no DOM types.
+  await page.addInitScript(
+    absent
+      ? `Object.defineProperty(window, 'speechSynthesis', { value: undefined, configurable: true });
+         Object.defineProperty(window, 'SpeechSynthesisUtterance', { value: undefined, configurable: true });`
+      : `(() => {
+          const spoken = [];
+          window.__spoken = spoken;
+          class Utterance { constructor(text) { this.text = text; this.lang = ''; this.voice = null; this.rate = 1; } }
+          Object.defineProperty(window, 'SpeechSynthesisUtterance', { value: Utterance, configurable: true });
+          Object.defineProperty(window, 'speechSynthesis', { configurable: true,
+            value: { speak: (u) => spoken.push({ text: u.text, lang: u.lang }), cancel: () => {}, getVoices: () => [] } });
+        })();`,
+  );
+}
+
+export async function spoken(page: Page): Promise<{ text: string; lang: string }[]> {
+  return (await page.evaluate('(window.__spoken || []).slice()')) as { text: string; lang: string }[];
+}
+
+/** Open the kiosk (attract screen) at a screen size. */
+export async function openKiosk(page: Page, stack: Stack, size: { width: number; height: number } = LANDSCAPE): Promise<void> {
+  await page.setViewportSize(size);
+  await page.goto(stack.host!.launchUrl);
+  await expect(page.getByTestId('attract')).toBeVisible();
+}
+
+/** Attract → language → identify. */
+export async function startVisit(page: Page, lang: Lang): Promise<void> {
+  await page.getByTestId('attract-start').click();
+  await page.getByTestId(`lang-${lang}`).click();
+  await expect(page.getByTestId('kiosk')).toHaveAttribute('data-lang', lang);
+}
+
+/** No serious or critical axe-core violation on the screen as it is now. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  await fontsReady(page);
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+  expect(bad, `axe on ${what}`).toEqual([]);
+}
+
+/** Every visible button, link and input is at least 48 × 48 CSS px. */
+export async function expectTouchTargets(page: Page, what: string): Promise<void> {
+  const small = (await page.evaluate(`[...document.querySelectorAll('button, a[href], input, select, [role="button"]')]
+    .map((el) => ({ el, r: el.getBoundingClientRect(), s: getComputedStyle(el) }))
+    .filter(({ r, s }) => r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none')
+    .filter(({ r }) => r.width < 48 || r.height < 48)
+    .map(({ el, r }) => (el.dataset.testid || el.textContent.trim().slice(0, 20)) + ' ' + Math.round(r.width) + 'x' + Math.round(r.height))`)) as string[];
+  expect(small, `touch targets on ${what}`).toEqual([]);
+}
+
+/** A screenshot of the viewport (the kiosk's screen), kept in screenshots/. */
+export async function kioskShot(page: Page, name: string): Promise<void> {
+  await fontsReady(page);
+  await page.screenshot({ path: `${SHOTS}/kiosk-${name}.png` });
+}

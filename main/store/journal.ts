@@ -32,13 +32,27 @@ interface JournalRow {
   payload: string;
   prev_hash: string;
   hash: string;
+  hash_version: number;
 }
 
+/**
+ * The entry hash (format 2): SHA-256 over the fields as one JSON array, so no field's text can
+ * move into its neighbour (format 1 joined them with newlines: type "a\nb" with ref "c" hashed
+ * like type "a" with ref "b\nc").
+ */
 export function entryHash(prevHash: string, seq: number, at: string, type: string, ref: string, actor: string, payload: string): string {
+  return createHash('sha256').update(JSON.stringify([prevHash, seq, at, type, ref, actor, payload])).digest('hex');
+}
+
+/** Format 1, for entries written before migration v10: kept so old journals still verify. */
+export function legacyEntryHash(prevHash: string, seq: number, at: string, type: string, ref: string, actor: string, payload: string): string {
   return createHash('sha256')
     .update([prevHash, seq, at, type, ref, actor, payload].join('\n'))
     .digest('hex');
 }
+
+/** The format appendJournal writes; a journal's formats never go back (verifyJournal checks). */
+export const JOURNAL_HASH_VERSION = 2;
 
 export interface JournalHead {
   readonly seq: number;
@@ -63,9 +77,9 @@ export function appendJournal(db: Db, input: JournalInput): JournalEntry {
   const prevHash = head.hash;
   const payload = JSON.stringify(input.payload);
   const hash = entryHash(prevHash, seq, input.at, input.type, input.ref, input.actor, payload);
-  stmt(db, 
-    'INSERT INTO journal (seq, at, type, ref, actor, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-  ).run(seq, input.at, input.type, input.ref, input.actor, payload, prevHash, hash);
+  stmt(db,
+    'INSERT INTO journal (seq, at, type, ref, actor, payload, prev_hash, hash, hash_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(seq, input.at, input.type, input.ref, input.actor, payload, prevHash, hash, JOURNAL_HASH_VERSION);
   return { ...input, seq, prevHash, hash };
 }
 
@@ -76,8 +90,13 @@ export function verifyJournal(db: Db): ChainCheck {
   let prev = GENESIS_HASH;
   let count = 0;
   let expectedSeq = 1;
+  let version = 1;
   for (const row of db.prepare('SELECT * FROM journal ORDER BY seq').iterate() as IterableIterator<JournalRow>) {
-    const recomputed = entryHash(prev, row.seq, row.at, row.type, row.ref, row.actor, row.payload);
+    // A row claiming the old format after a newer one is a downgrade to the weaker encoding.
+    if (row.hash_version < version || row.hash_version > JOURNAL_HASH_VERSION) return { ok: false, brokenAtSeq: row.seq };
+    version = row.hash_version;
+    const hashOf = version === 1 ? legacyEntryHash : entryHash;
+    const recomputed = hashOf(prev, row.seq, row.at, row.type, row.ref, row.actor, row.payload);
     if (row.seq !== expectedSeq || row.prev_hash !== prev || row.hash !== recomputed) return { ok: false, brokenAtSeq: row.seq };
     prev = row.hash;
     expectedSeq++;

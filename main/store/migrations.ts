@@ -395,8 +395,82 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX invoices_requested ON invoices(state) WHERE state = 'requested';
     `,
   },
-
+  {
+    version: 10,
+    name: 'journal hash format 2 (the fields as one JSON array): entries written from now on; earlier ones keep format 1 and still verify',
+    sql: `
+      ALTER TABLE journal ADD COLUMN hash_version INTEGER NOT NULL DEFAULT 1 CHECK (hash_version IN (1, 2));
+    `,
+  },
+  {
+    version: 11,
+    name: 'offline name search over the whole service area: closed accounts, FTS5 trigram index of names (3+ characters, exact and prefix through sentinels), FTS5 index of one- and two-character grams, both kept by triggers',
+    sql: `
+      -- Accounts whose service ended; the few that are (the backend's status) rank after active ones.
+      CREATE TABLE closed_accounts (account_no TEXT PRIMARY KEY) WITHOUT ROWID;
+      -- Character positions 1..64 of a name, for building its grams inside triggers (no CTEs there).
+      CREATE TABLE name_positions (k INTEGER PRIMARY KEY);
+      WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < 64) INSERT INTO name_positions (k) SELECT k FROM n;
+      -- rowid = the account number as an integer (the wire's numbers are 10 digits). Contentless: the
+      -- names stay in accounts; the index holds only postings. The name sits between two sentinels
+      -- (char(1) char(1) … char(2) char(2)) in the column of its status, so one trigram query finds
+      -- an exact name, a prefix (also of one or two characters) or a substring, active or closed.
+      CREATE VIRTUAL TABLE account_name_trigrams USING fts5(active, closed, content='', contentless_delete=1, tokenize='trigram');
+      -- Every character and every pair of adjacent characters of a name as one token, 'a' or 'c'
+      -- (active, closed) in front: substrings of one or two characters, which trigrams cannot find.
+      CREATE VIRTUAL TABLE account_name_grams USING fts5(grams, content='', contentless_delete=1, tokenize='unicode61', detail=none);
+      ${nameIndexTriggers()}
+      INSERT INTO account_name_trigrams (rowid, active, closed)
+        SELECT CAST(account_no AS INTEGER), char(1, 1) || name || char(2, 2), NULL FROM accounts WHERE ${numericNo('account_no')};
+      INSERT INTO account_name_grams (rowid, grams)
+        SELECT CAST(a.account_no AS INTEGER), (${gramsOf("'a'", 'a.name')}) FROM accounts a WHERE ${numericNo('a.account_no')};
+    `,
+  },
 ];
+
+/** The account numbers the name index holds: all digits (every number the wire carries). */
+function numericNo(column: string): string {
+  return `${column} NOT GLOB '*[^0-9]*' AND length(${column}) BETWEEN 1 AND 18`;
+}
+
+/** A name's one- and two-character grams, each prefixed with `flag` ('a' or 'c'), space-separated. */
+function gramsOf(flag: string, name: string): string {
+  return `SELECT group_concat(${flag} || substr(${name}, k, 1) || ' ' || ${flag} || substr(${name}, k, 2), ' ') FROM name_positions WHERE k <= length(${name})`;
+}
+
+/** Index one account's name (`no`, `name`: SQL expressions) as active or closed. */
+function indexName(no: string, name: string, closed: string): string {
+  return `
+        INSERT INTO account_name_trigrams (rowid, active, closed) VALUES (CAST(${no} AS INTEGER),
+          CASE WHEN ${closed} THEN NULL ELSE char(1, 1) || ${name} || char(2, 2) END,
+          CASE WHEN ${closed} THEN char(1, 1) || ${name} || char(2, 2) END);
+        INSERT INTO account_name_grams (rowid, grams) SELECT CAST(${no} AS INTEGER), (${gramsOf(`CASE WHEN ${closed} THEN 'c' ELSE 'a' END`, name)});`;
+}
+
+function unindexName(no: string): string {
+  return `
+        DELETE FROM account_name_trigrams WHERE rowid = CAST(${no} AS INTEGER);
+        DELETE FROM account_name_grams WHERE rowid = CAST(${no} AS INTEGER);`;
+}
+
+/** Whoever writes accounts or closed_accounts, the name index follows (one write path cannot drift). */
+function nameIndexTriggers(): string {
+  const isClosed = (no: string) => `EXISTS (SELECT 1 FROM closed_accounts WHERE account_no = ${no})`;
+  const nameOf = (no: string) => `(SELECT name FROM accounts WHERE account_no = ${no})`;
+  return `
+      CREATE TRIGGER accounts_name_indexed AFTER INSERT ON accounts WHEN ${numericNo('new.account_no')} BEGIN${indexName('new.account_no', 'new.name', isClosed('new.account_no'))}
+      END;
+      CREATE TRIGGER accounts_name_reindexed AFTER UPDATE OF name ON accounts WHEN old.name IS NOT new.name AND ${numericNo('new.account_no')} BEGIN${unindexName('old.account_no')}${indexName('new.account_no', 'new.name', isClosed('new.account_no'))}
+      END;
+      CREATE TRIGGER accounts_name_unindexed AFTER DELETE ON accounts WHEN ${numericNo('old.account_no')} BEGIN${unindexName('old.account_no')}
+      END;
+      CREATE TRIGGER closed_accounts_indexed AFTER INSERT ON closed_accounts
+        WHEN ${numericNo('new.account_no')} AND EXISTS (SELECT 1 FROM accounts WHERE account_no = new.account_no) BEGIN${unindexName('new.account_no')}${indexName('new.account_no', nameOf('new.account_no'), '1')}
+      END;
+      CREATE TRIGGER closed_accounts_reopened AFTER DELETE ON closed_accounts
+        WHEN ${numericNo('old.account_no')} AND EXISTS (SELECT 1 FROM accounts WHERE account_no = old.account_no) BEGIN${unindexName('old.account_no')}${indexName('old.account_no', nameOf('old.account_no'), '0')}
+      END;`;
+}
 
 export function currentVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../../main/store/db.js';
-import { appendJournal, entryHash, GENESIS_HASH, journalEntries, journalHead, verifyJournal } from '../../../main/store/journal.js';
+import Database from 'better-sqlite3';
+import { appendJournal, entryHash, GENESIS_HASH, JOURNAL_HASH_VERSION, journalEntries, journalHead, legacyEntryHash, verifyJournal } from '../../../main/store/journal.js';
+import { migrate, MIGRATIONS } from '../../../main/store/migrations.js';
 
 function journalWith(n: number) {
   const db = openDatabase(path.join(mkdtempSync(path.join(tmpdir(), 'gd-j-')), 't.db'));
@@ -107,5 +109,46 @@ describe('hash-chained journal', () => {
     const db = journalWith(3);
     const last = journalEntries(db)[2]!;
     expect(journalHead(db)).toEqual({ seq: 3, hash: last.hash });
+  });
+});
+
+describe('journal hash format', () => {
+  it('text moved across a field boundary is detected (format 1 could not see it)', () => {
+    const db = journalWith(0);
+    db.transaction(() => appendJournal(db, { type: 'note', ref: 'a\nb', actor: 'C001', at: '2026-11-27T02:00:00Z', payload: {} }))();
+    const e = journalEntries(db)[0]!;
+    // Format 1 joined the fields with newlines, so this edit kept the hash.
+    expect(legacyEntryHash(e.prevHash, 1, e.at, 'note\na', 'b', e.actor, '{}')).toBe(legacyEntryHash(e.prevHash, 1, e.at, 'note', 'a\nb', e.actor, '{}'));
+    db.prepare(`UPDATE journal SET type = 'note' || char(10) || 'a', ref = 'b' WHERE seq = 1`).run();
+    expect(verifyJournal(db)).toEqual({ ok: false, brokenAtSeq: 1 });
+  });
+
+  it('a journal written before v10 still verifies, and entries after the upgrade use format 2', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.filter((m) => m.version < 10));
+    // Two format-1 entries as the old code wrote them.
+    let prev = GENESIS_HASH;
+    for (const seq of [1, 2]) {
+      const hash = legacyEntryHash(prev, seq, '2026-11-27T02:00:00Z', 'payment.created', `p${seq}`, 'C001', '{}');
+      db.prepare('INSERT INTO journal (seq, at, type, ref, actor, payload, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(seq, '2026-11-27T02:00:00Z', 'payment.created', `p${seq}`, 'C001', '{}', prev, hash);
+      prev = hash;
+    }
+    migrate(db, MIGRATIONS);
+    db.transaction(() => appendJournal(db as never, { type: 'payment.created', ref: 'p3', actor: 'C001', at: '2026-11-27T02:00:00Z', payload: {} }))();
+    expect(db.prepare('SELECT seq, hash_version FROM journal ORDER BY seq').all()).toEqual([
+      { seq: 1, hash_version: 1 },
+      { seq: 2, hash_version: 1 },
+      { seq: 3, hash_version: JOURNAL_HASH_VERSION },
+    ]);
+    expect(verifyJournal(db as never)).toEqual({ ok: true, entries: 3 });
+  });
+
+  it('a format-2 entry downgraded to format 1 (hash recomputed the old way) is detected', () => {
+    const db = journalWith(3);
+    const e = journalEntries(db)[1]!;
+    const hash = legacyEntryHash(e.prevHash, e.seq, e.at, e.type, e.ref, e.actor, JSON.stringify(e.payload));
+    db.prepare('UPDATE journal SET hash_version = 1, hash = ? WHERE seq = 2').run(hash);
+    db.prepare('UPDATE journal SET prev_hash = ? WHERE seq = 3').run(hash);
+    expect(verifyJournal(db)).toEqual({ ok: false, brokenAtSeq: 2 });
   });
 });

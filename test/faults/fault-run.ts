@@ -148,6 +148,8 @@ class CallLedger {
 
 interface LoadProcess {
   readonly child: ChildProcess;
+  /** The last lines the process wrote to stderr, for an error message. */
+  readonly stderrTail: string[];
   readonly ready: Promise<void>;
   readonly exited: Promise<void>;
   final: Extract<LoadLine, { t: 'final' }> | null;
@@ -163,6 +165,7 @@ function spawnLoad(job: LoadJob, ledger: CallLedger, internalErrors: string[], c
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const proc: LoadProcess = {
     child,
+    stderrTail: [],
     ready,
     exited: new Promise((resolve) => child.once('exit', () => resolve())),
     final: null,
@@ -185,7 +188,11 @@ function spawnLoad(job: LoadJob, ledger: CallLedger, internalErrors: string[], c
     err += d.toString();
     const lines = err.split('\n');
     err = lines.pop() ?? '';
-    for (const text of lines) if (/^\[core\] .* failed:|^\[vend\] /.test(text) && internalErrors.length < 20) internalErrors.push(text.slice(0, 300));
+    for (const text of lines) {
+      if (/^\[core\] .* failed:|^\[vend\] /.test(text) && internalErrors.length < 20) internalErrors.push(text.slice(0, 300));
+      proc.stderrTail.push(text.slice(0, 300));
+      if (proc.stderrTail.length > 30) proc.stderrTail.shift();
+    }
   });
   return proc;
 }
@@ -285,7 +292,7 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
         const outcome = await Promise.race([proc.ready.then(() => 'ready'), proc.exited.then(() => 'exited'), sleep(READY_TIMEOUT_MS).then(() => 'late')]);
         if (outcome === 'late') {
           proc.child.kill('SIGKILL');
-          throw new Error(`load process ${generation} not ready in ${READY_TIMEOUT_MS} ms: ${internalErrors.join('\n')}`);
+          throw new Error(`load process ${generation} not ready in ${READY_TIMEOUT_MS} ms:\n${proc.stderrTail.join('\n')}`);
         }
         selfKilled = outcome === 'exited';
       }
@@ -305,7 +312,7 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
       if (selfKilled) {
         await proc.exited;
         if (crashAt === null || proc.child.signalCode !== 'SIGKILL') {
-          throw new Error(`load process ${generation} exited by itself (${proc.child.exitCode ?? proc.child.signalCode}): ${internalErrors.join('\n')}`);
+          throw new Error(`load process ${generation} exited by itself (${proc.child.exitCode ?? proc.child.signalCode}):\n${proc.stderrTail.join('\n')}`);
         }
         crashPointKills++;
       } else {
@@ -331,7 +338,7 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
       last.child.kill('SIGKILL');
       throw new Error('the final process did not finish');
     }
-    if (last.child.exitCode !== 0) throw new Error(`the final process exited ${last.child.exitCode ?? last.child.signalCode}: ${internalErrors.join('\n')}`);
+    if (last.child.exitCode !== 0) throw new Error(`the final process exited ${last.child.exitCode ?? last.child.signalCode}:\n${last.stderrTail.join('\n')}`);
     final = last.final;
   } finally {
     await backend.stop().catch(() => undefined);

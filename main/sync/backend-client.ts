@@ -16,6 +16,7 @@ import {
   type OperatorSnapshot,
   type TerminalEvent,
 } from '../wire/backend-wire.js';
+import { HEARTBEAT_PATH, HeartbeatAckSchema, type Heartbeat, type HeartbeatAck } from '../wire/kiosk-wire.js';
 import { BackendRejected, DEFAULT_MAX_RESPONSE_BYTES, requestJson } from './http-json.js';
 import { signRequest } from './signing.js';
 
@@ -65,6 +66,11 @@ export class BackendClient {
 
   async pushEvents(events: readonly TerminalEvent[], timeoutMs: number): Promise<EventBatchResult> {
     return this.request('POST', '/api/events', { terminalId: this.opts.terminalId, events }, timeoutMs, EventBatchResultSchema);
+  }
+
+  /** The kiosk's minute heartbeat (device health, paper, outbox backlog, version); the backend keeps the latest. */
+  async heartbeat(beat: Heartbeat, timeoutMs: number): Promise<HeartbeatAck> {
+    return this.request('POST', HEARTBEAT_PATH, beat, timeoutMs, HeartbeatAckSchema);
   }
 
   private request<S extends z.ZodType>(

@@ -59,7 +59,7 @@ export interface IntakeContext {
   readonly failEventIds: ReadonlySet<string>;
 }
 
-type EffectOutcome = { ok: true } | { ok: false; reason: string };
+export type EffectOutcome = { ok: true } | { ok: false; reason: string };
 
 interface ExceptionInput {
   readonly kind: ExceptionKind;
@@ -88,7 +88,11 @@ export class EventIntake {
   /** Event types with an effect on accounts. Every other type is stored without one. */
   private readonly effects: Readonly<Record<string, (event: TerminalEvent, ctx: IntakeContext) => EffectOutcome>>;
 
-  constructor(private readonly db: BackendDb) {
+  /** `extraEffects`: effects other parts of the backend give their event types (the kiosk's ratings). */
+  constructor(
+    private readonly db: BackendDb,
+    extraEffects: Readonly<Record<string, (event: TerminalEvent, ctx: IntakeContext) => EffectOutcome>> = {},
+  ) {
     this.exists = db.prepare<[string], { one: number }>('SELECT 1 AS one FROM events WHERE event_id = ?');
     this.markProcessed = db.prepare<[string, number]>(
       `INSERT INTO terminal_progress (terminal_id, processed_seq) VALUES (?, ?)
@@ -123,6 +127,7 @@ export class EventIntake {
       [EVENT_TYPES.paymentCreated]: (e, ctx) => this.applyPaymentCreated(e, ctx),
       'vend.token_issued': (e, ctx) => this.applyTokenIssued(e, ctx),
       'token.management_issued': (e, ctx) => this.applyManagementIssued(e, ctx),
+      ...extraEffects,
     };
   }
 

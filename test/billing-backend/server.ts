@@ -17,6 +17,8 @@ import { AccountStore, DEFAULT_CHANGES_LIMIT, ensureSeeded, MAX_CHANGES_LIMIT } 
 import { openBackendDb, type BackendDb } from './db.js';
 import { GatewaySimulator, type GatewayOutcome } from './gateway.js';
 import { EventIntake } from './intake.js';
+import { KioskBackend } from './kiosk-backend.js';
+import { HEARTBEAT_PATH } from '../../main/wire/kiosk-wire.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, generateSeed } from './seed.js';
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
 
@@ -71,6 +73,8 @@ export interface RunningBackend {
   /** 'seeded' when this start filled an empty file, 'reused' when it found the same seed already there. */
   seedState: 'seeded' | 'reused';
   db: BackendDb;
+  /** Kiosk side: native QR orders (scan = the customer pays), heartbeats, ratings, and their knobs. */
+  kiosk: KioskBackend;
 }
 
 /** How long a 'timeout' gateway request is held before answering 'pending'. */
@@ -124,7 +128,9 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   }
   const accounts = new AccountStore(db);
   const gateway = new GatewaySimulator(db, nowIso);
-  const intake = new EventIntake(db);
+  let publicUrl = '';
+  const kiosk = new KioskBackend(db, nowIso, () => publicUrl);
+  const intake = new EventIntake(db, { 'rating.created': (e, ctx) => kiosk.applyRatingCreated(e, ctx) });
   const stsIssuer = new StsIssuer(db, nowIso);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0 };
   const timers = new Set<NodeJS.Timeout>();
@@ -164,6 +170,23 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       knobs = { ...knobs, ...withoutUndefined(patch.data) };
       return sendJson(res, 200, knobs);
     }
+    if (path.startsWith('/gateway/')) {
+      // The kiosk's gateway knob: the gateway is down while the backend answers.
+      if (kiosk.knobs.gatewayDown) {
+        req.socket.destroy();
+        return undefined;
+      }
+      if (path === '/gateway/health') return sendJson(res, 200, { ok: true });
+      const native = kiosk.routeGateway(method, path, () => parseJson(body), opts.allowKnobs === true);
+      if (native !== null) return sendJson(res, native.status, native.body);
+    }
+    if (path === '/_knobs/kiosk' && opts.allowKnobs === true) {
+      expectMethod(method, 'POST');
+      const patch = z.object({ gatewayDown: z.boolean(), failCloses: z.int().min(0), failRefunds: z.int().min(0), failHeartbeats: z.boolean() }).partial().strict().safeParse(parseJson(body));
+      if (!patch.success) throw new HttpError(400, { error: 'bad_request', detail: patch.error.message });
+      kiosk.knobs = { ...kiosk.knobs, ...withoutUndefined(patch.data) };
+      return sendJson(res, 200, kiosk.knobs);
+    }
     if (path === '/gateway/pay') {
       expectMethod(method, 'POST');
       const parsed = GatewayPayRequestSchema.safeParse(parseJson(body));
@@ -189,7 +212,9 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     const order = /^\/gateway\/orders\/([^/]+)$/.exec(path);
     if (order !== null) {
       expectMethod(method, 'GET');
-      return sendJson(res, 200, gateway.query(decodeURIComponent(order[1] as string)));
+      const outTradeNo = decodeURIComponent(order[1] as string);
+      const found = gateway.query(outTradeNo);
+      return sendJson(res, 200, found.status === 'not_found' ? (kiosk.legacyStatus(outTradeNo) ?? found) : found);
     }
     if (!path.startsWith('/api/')) throw new HttpError(404, { error: 'not_found' });
 
@@ -198,6 +223,19 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     );
     if (!auth.ok) throw new HttpError(401, { error: auth.reason });
 
+    if (path === HEARTBEAT_PATH) {
+      expectMethod(method, 'POST');
+      const r = kiosk.heartbeat(auth.terminalId, parseJson(body));
+      return sendJson(res, r.status, r.body);
+    }
+    if (path === '/api/heartbeats') {
+      expectMethod(method, 'GET');
+      return sendJson(res, 200, { items: kiosk.heartbeats() });
+    }
+    if (path === '/api/ratings') {
+      expectMethod(method, 'GET');
+      return sendJson(res, 200, { items: kiosk.ratings() });
+    }
     if (path === '/api/accounts') {
       expectMethod(method, 'GET');
       const appliedSeq = accounts.appliedSeq(auth.terminalId);
@@ -313,6 +351,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   });
   const { port } = server.address() as AddressInfo;
   const host = opts.host ?? '127.0.0.1';
+  publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closed: Promise<void> | undefined;
   return {
@@ -320,6 +359,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     port,
     seedState,
     db,
+    kiosk,
     setKnobs(k) {
       knobs = { ...knobs, ...withoutUndefined(k) };
     },

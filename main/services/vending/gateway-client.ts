@@ -5,6 +5,7 @@
  */
 import { requestJson } from '../../sync/http-json.js';
 import { GatewayOrderStatusSchema, GatewayPayResponseSchema, type GatewayOrderStatus } from '../../wire/backend-wire.js';
+import { HttpNativeOrders, type NativeOrder, type NativeOrderCreate, type NativeOrderGateway, type NativeRefund } from './native-orders.js';
 
 export type GatewayPayOutcome =
   | { readonly status: 'success'; readonly tradeNo: string | null }
@@ -12,7 +13,8 @@ export type GatewayPayOutcome =
   /** Pending at the gateway, or no answer at all (timeout, connection lost). */
   | { readonly status: 'unknown' };
 
-export interface PaymentGateway {
+/** Customer-presented codes (pay/query) and, for the kiosk, merchant-presented orders (./native-orders.ts). */
+export interface PaymentGateway extends NativeOrderGateway {
   pay(outTradeNo: string, authCode: string, amountFen: number): Promise<GatewayPayOutcome>;
   /** Throws when the gateway cannot be reached. */
   query(outTradeNo: string): Promise<GatewayOrderStatus>;
@@ -23,6 +25,26 @@ export class HttpPaymentGateway implements PaymentGateway {
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
   ) {}
+
+  // Merchant-presented (kiosk) orders: same gateway, same reader.
+  private get native(): HttpNativeOrders {
+    return new HttpNativeOrders(this.baseUrl, this.timeoutMs);
+  }
+  createNativeOrder(order: NativeOrderCreate): Promise<NativeOrder> {
+    return this.native.createNativeOrder(order);
+  }
+  queryNativeOrder(outTradeNo: string): Promise<NativeOrder> {
+    return this.native.queryNativeOrder(outTradeNo);
+  }
+  closeNativeOrder(outTradeNo: string): Promise<NativeOrder> {
+    return this.native.closeNativeOrder(outTradeNo);
+  }
+  refundNativeOrder(outTradeNo: string, outRefundNo: string, amountFen: number, reason: string): Promise<NativeRefund> {
+    return this.native.refundNativeOrder(outTradeNo, outRefundNo, amountFen, reason);
+  }
+  gatewayReachable(): Promise<boolean> {
+    return this.native.gatewayReachable();
+  }
 
   async pay(outTradeNo: string, authCode: string, amountFen: number): Promise<GatewayPayOutcome> {
     let body;

@@ -90,6 +90,12 @@ const StaffConfig = z
   })
   .strict();
 
+/**
+ * The cash drawer (docs/shift.md): in counter mode, with `required`, no payment or vend is taken
+ * without an open shift. Kiosks have no clerk's drawer and are not gated.
+ */
+const ShiftConfig = z.object({ required: z.boolean().default(true) }).strict();
+
 export const TerminalConfigSchema = z
   .object({
     terminalId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
@@ -129,6 +135,7 @@ export const TerminalConfigSchema = z
     devices: DevicesConfig.optional(),
     session: SessionConfig.default({ idleTimeoutMs: 15 * 60_000 }),
     staff: StaffConfig.default({ refreshIntervalMs: 5 * 60_000, retryInitialMs: 2000, retryMaxMs: 2 * 60_000 }),
+    shift: ShiftConfig.default({ required: true }),
   })
   .strict()
   // Simulated devices carry the demo card master key and a demo card of a demo account.

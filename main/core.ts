@@ -30,6 +30,8 @@ import { createVendingHandlers, type SecureModules } from './services/vending/ha
 import type { PaymentGateway } from './services/vending/gateway-client.js';
 import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
+import { createShiftArea } from './services/shift/handlers.js';
+import type { ShiftRules } from './domain/shift/index.js';
 import { createKioskHandlers } from './services/kiosk/handlers.js';
 
 export const GRIDDESK_VERSION = '0.1.0';
@@ -46,6 +48,8 @@ export interface CoreAdapters {
   readonly gateway: PaymentGateway;
   readonly tariffs: TariffCatalog;
   readonly vendRules: VendRules;
+  /** The drawer's denominations and limits (resources/rules/shift.json). */
+  readonly shiftRules: ShiftRules;
 }
 
 export interface Core {
@@ -173,6 +177,22 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     void syncNow();
   };
 
+  // Shifts and the drawer: payments and vends ask its gate for the open shift inside their commit.
+  const shiftArea = createShiftArea({
+    db,
+    clock,
+    terminalId: config.terminalId,
+    timeZone: config.timeZone,
+    defaultLocale: config.defaultLocale,
+    receipt: config.receipt,
+    required: config.mode === 'counter' && config.shift.required,
+    rules: adapters.shiftRules,
+    translators,
+    printer: adapters.printer,
+    ledger: async (from, to) => (await client.terminalLedger(from, to, config.backend.pushTimeoutMs)).items,
+    afterCommit: () => nudgeSync(),
+  });
+
   const payments = new PaymentService({
     db,
     clock,
@@ -200,6 +220,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     gateway: adapters.gateway,
     tariffs: adapters.tariffs,
     vendRules: adapters.vendRules,
+    shifts: shiftArea.gate,
     afterCommit: nudgeSync,
   });
 
@@ -238,6 +259,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
       ...vendingHandlers,
       ...deviceHandlers,
+      ...shiftArea.handlers,
       ...kioskHandlers,
     },
     {

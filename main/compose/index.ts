@@ -10,6 +10,7 @@ import { createCore, type Core, type CoreAdapters } from '../core.js';
 import { loadLateFeeRules } from '../loaders/late-fee-rules.js';
 import { loadTariffDirectory, loadVendRules } from '../loaders/tariff-config.js';
 import { lateFeePolicy } from '../services/late-fees.js';
+import { loadShiftRules } from '../loaders/shift-rules.js';
 import { HttpPaymentGateway } from '../services/vending/gateway-client.js';
 import { BackendClient } from '../sync/backend-client.js';
 import type { SecureModuleConfig } from '../vending/secure-module/index.js';
@@ -68,6 +69,7 @@ export function composeAdapters(config: TerminalConfig, overrides: CompositionOv
     tariffs: overrides.tariffs ?? loadTariffDirectory(path.join(RESOURCES_DIR, 'tariffs')),
     vendRules: overrides.vendRules ?? loadVendRules(path.join(RESOURCES_DIR, 'rules', 'vend.json')),
     lateFees: overrides.lateFees ?? lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),
+    shiftRules: overrides.shiftRules ?? loadShiftRules(path.join(RESOURCES_DIR, 'rules', 'shift.json')),
   };
 }
 

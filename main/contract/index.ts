@@ -9,6 +9,7 @@ import type { WireError } from './errors/index.js';
 import { vendingMethodAccess, vendingMethodSchemas, type VendingMethodResults } from './vending.js';
 import { KIOSK_EVENT_NAMES, kioskMethodAccess, kioskMethodSchemas, type KioskEventPayloads, type KioskMethodResults } from './kiosk.js';
 import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type DeviceEventPayloads, type DeviceMethodResults } from './devices.js';
+import { shiftMethodAccess, shiftMethodSchemas, type ShiftMethodResults } from './shift.js';
 
 export * from './roles.js';
 export * from './errors/index.js';
@@ -16,6 +17,7 @@ export * from './vending.js';
 export * from './devices.js';
 export * from './kiosk.js';
 export * from './approvals.js';
+export * from './shift.js';
 
 const AccountKey = z.string().trim().min(1).max(32);
 /** Money typed by a person, as text: parsed to fen by the core so every bad form gets its own message. */
@@ -54,7 +56,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...kioskMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -62,6 +64,7 @@ export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
 export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...vendingMethodAccess,
   ...deviceMethodAccess,
+  ...shiftMethodAccess,
   ...kioskMethodAccess,
   'system.info': 'public',
   'session.signIn': 'public',
@@ -154,7 +157,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends VendingMethodResults, DeviceMethodResults, KioskMethodResults {
+export interface MethodResults extends VendingMethodResults, DeviceMethodResults, KioskMethodResults, ShiftMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };

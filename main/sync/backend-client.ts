@@ -20,6 +20,8 @@ import { HEARTBEAT_PATH, HeartbeatAckSchema, type Heartbeat, type HeartbeatAck }
 import { BackendRejected, DEFAULT_MAX_RESPONSE_BYTES, requestJson } from './http-json.js';
 import { signRequest } from './signing.js';
 
+import { TERMINAL_LEDGER_MAX_BYTES, TERMINAL_LEDGER_PATH, TerminalLedgerSchema, type TerminalLedger } from '../wire/shift-wire.js';
+
 export { BackendRejected, BackendUnavailable, type UnavailableReason } from './http-json.js';
 
 /** A change page of up to 500 accounts (the backend's limit) stays far below this. */
@@ -62,6 +64,12 @@ export class BackendClient {
     return this.request('GET', `/api/changes?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, undefined, timeoutMs, ChangesPageSchema, {
       maxBytes: CHANGES_MAX_RESPONSE_BYTES,
     });
+  }
+
+  /** This terminal's events the backend holds with occurredAt in [from, to) (the shift area's reconciliation). */
+  async terminalLedger(fromIso: string, toIso: string, timeoutMs: number): Promise<TerminalLedger> {
+    const q = `?from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(toIso)}`;
+    return this.request('GET', `${TERMINAL_LEDGER_PATH}${q}`, undefined, timeoutMs, TerminalLedgerSchema, { maxBytes: TERMINAL_LEDGER_MAX_BYTES });
   }
 
   async pushEvents(events: readonly TerminalEvent[], timeoutMs: number): Promise<EventBatchResult> {

@@ -21,6 +21,8 @@ import { KioskBackend } from './kiosk-backend.js';
 import { HEARTBEAT_PATH } from '../../main/wire/kiosk-wire.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, generateSeed } from './seed.js';
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
+import { terminalLedger } from './terminal-ledger.js';
+import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
 
 export interface BackendOptions {
   dbPath: string;
@@ -286,6 +288,12 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         failEventIds: new Set(knobs.failEventIds),
       });
       return sendJson(res, 200, { results });
+    }
+    if (path === TERMINAL_LEDGER_PATH) {
+      expectMethod(method, 'GET');
+      const ledger = terminalLedger(db, auth.terminalId, url.searchParams);
+      if (ledger === null) throw new HttpError(400, { error: 'bad_range' });
+      return sendJson(res, 200, ledger);
     }
     if (path === '/api/ledger') {
       expectMethod(method, 'GET');

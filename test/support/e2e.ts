@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { startStack, type Stack } from './stack.js';
+import { startStack, type Stack, type StackOptions } from './stack.js';
 
 export const SHOTS = 'screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -12,10 +12,10 @@ mkdirSync(SHOTS, { recursive: true });
 export type Lang = 'zh-CN' | 'en';
 
 /** Registers a fresh stack (backend, simulators, core, host) around every test of the file. */
-export function stackPerTest(): () => Stack {
+export function stackPerTest(opts: Omit<StackOptions, 'withHost'> = {}): () => Stack {
   let stack: Stack | null = null;
   test.beforeEach(async () => {
-    stack = await startStack({ withHost: true });
+    stack = await startStack({ ...opts, withHost: true });
   });
   test.afterEach(async () => {
     await stack?.dispose();

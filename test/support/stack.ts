@@ -49,6 +49,8 @@ export interface StackOptions {
   readonly pushIntervalMs?: number;
   /** Vend rules instead of resources/rules/vend.json (e.g. a fixed arrears recovery). */
   readonly vendRules?: VendRules;
+  /** Payments and vends need an open shift, as shipped (default false: tests not about the drawer). */
+  readonly shiftRequired?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -61,6 +63,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     backend: { url: backend.url, pushIntervalMs: opts.pushIntervalMs ?? 60_000 },
     printer: { transport: 'network', host: printer.host, port: printer.port },
     devices: { simulated: true, printerPollMs: 1000, cardPollMs: 200, reconnect: { initialMs: 100, maxMs: 1000 } },
+    shift: { required: opts.shiftRequired ?? false },
   });
   const hall = createSimulatedHall();
   const lateFees = shippedLateFees();

@@ -4,7 +4,9 @@
  *
  *   float (shift.opened) + cash payments of the shift (payment.created, method cash, shiftId)
  *   + cash vends of the shift once paid (vend.created carries the shift, vend.paid the money)
- *   + cash in − cash out (cash.in / cash.out: a refund or a reversal paid back in cash is a cash.out)
+ *   + cash in − cash out (cash.in / cash.out; a vend reversal refunded in cash is a cash.out)
+ *   − the cash part of payments voided or refunded in the shift (payment.voided / payment.refunded
+ *     with the shift's id; a split tender's parts come as `tenders`)
  *
  * Non-cash takings (payment code, bank card, …) are totalled per method but never reach the drawer.
  */
@@ -36,6 +38,10 @@ export interface ShiftTotals {
   readonly cashOut: Tally;
   /** Cash customers paid into the drawer (cash payments + paid cash vends). */
   readonly cashTakenFen: number;
+  /** Voids and refunds given back in the shift, per method. */
+  readonly reversals: Readonly<Record<string, Tally>>;
+  /** The cash part of those, paid out of the drawer. */
+  readonly cashReturnedFen: number;
   /** float + taken + in − out. */
   readonly expectedCashFen: number;
   /** Everything taken, all methods (payments + vends). */
@@ -48,6 +54,17 @@ type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null ? (v as Obj) : {});
 const fen = (v: unknown): number => (typeof v === 'number' && Number.isSafeInteger(v) ? v : 0);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+/**
+ * The tenders of a payment (or of its reversal): `tenders` [{ method, fen }] for a split tender,
+ * else the payment's own method and amount (`cashFen` when a reversal names its cash part).
+ */
+function tenders(p: Obj): { method: string; fen: number }[] {
+  if (Array.isArray(p.tenders) && p.tenders.length > 0) {
+    return p.tenders.map((t) => ({ method: str(obj(t).method) ?? 'unknown', fen: fen(obj(t).fen ?? obj(t).amountFen) }));
+  }
+  return [{ method: str(p.method) ?? 'unknown', fen: fen(p.amountFen) }];
+}
 
 function add(map: Record<string, Tally>, key: string, amount: number): void {
   const t = (map[key] ??= { count: 0, fen: 0 });
@@ -67,7 +84,9 @@ export function shiftTotals(entries: Iterable<JournalRecord>, shiftId: string): 
   const cashOut: Tally = { count: 0, fen: 0 };
   const vendMethods = new Map<string, string>();
   const operators = new Set<string>();
+  const reversals: Record<string, Tally> = {};
   let cashTakenFen = 0;
+  let cashReturnedFen = 0;
   for (const e of entries) {
     const p = obj(e.payload);
     switch (e.type) {
@@ -87,10 +106,22 @@ export function shiftTotals(entries: Iterable<JournalRecord>, shiftId: string): 
         break;
       case 'payment.created': {
         if (p.shiftId !== shiftId) break;
-        const method = str(p.method) ?? 'unknown';
-        add(payments, method, fen(p.amountFen));
-        if (method === 'cash') cashTakenFen += fen(p.amountFen);
+        // A split tender (part cash, part code…) counts each part under its own method.
+        for (const t of tenders(p)) {
+          add(payments, t.method, t.fen);
+          if (t.method === 'cash') cashTakenFen += t.fen;
+        }
         operators.add(e.actor);
+        break;
+      }
+      case 'payment.voided':
+      case 'payment.refunded': {
+        if (p.shiftId !== shiftId) break;
+        // Money given back in this shift; the cash part leaves the drawer.
+        for (const t of tenders(p)) {
+          add(reversals, t.method, t.fen);
+          if (t.method === 'cash') cashReturnedFen += t.fen;
+        }
         break;
       }
       case 'vend.created':
@@ -117,8 +148,10 @@ export function shiftTotals(entries: Iterable<JournalRecord>, shiftId: string): 
     cashIn,
     cashOut,
     cashTakenFen,
-    expectedCashFen: expectedCash({ floatFen, cashTakenFen, cashInFen: cashIn.fen, cashOutFen: cashOut.fen }),
-    takingsFen: sum(payments) + sum(vends),
+    reversals,
+    cashReturnedFen,
+    expectedCashFen: expectedCash({ floatFen, cashTakenFen, cashInFen: cashIn.fen, cashOutFen: cashOut.fen + cashReturnedFen }),
+    takingsFen: sum(payments) + sum(vends) - sum(reversals),
     operators: [...operators].sort(),
   };
 }

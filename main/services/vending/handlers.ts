@@ -21,6 +21,7 @@ import type { PaymentGateway } from './gateway-client.js';
 import { ManagementTokens, type ManageInput } from './management-tokens.js';
 import { vendReceipt } from './vend-receipt.js';
 import { VendService } from './vend-service.js';
+import type { ShiftGate } from '../shift/drawer.js';
 
 export interface VendingDeps {
   readonly db: Db;
@@ -44,6 +45,8 @@ export interface VendingDeps {
   readonly resumeOnStart?: boolean;
   /** Called after every vend commit (the core nudges sync). */
   readonly afterCommit?: () => void;
+  /** The drawer: vends belong to the open shift (no shift → no money taken in counter mode). */
+  readonly shifts?: ShiftGate;
 }
 
 /** The secure modules of one terminal, chosen by the composition root (main/compose/secure-modules.ts). */
@@ -75,6 +78,7 @@ export function createVendingService(deps: VendingDeps, modules: SecureModules =
     defaultLocale: config.defaultLocale,
     cards: deps.devices ?? null,
     afterCommit: deps.afterCommit ?? (() => undefined),
+    ...(deps.shifts ? { shifts: deps.shifts } : {}),
     ...(deps.randomNibble ? { randomNibble: deps.randomNibble } : {}),
     log: (line) => console.error(line),
     printVend: async (vend, reprint, locale) => {

@@ -33,6 +33,8 @@ export async function openVend(ctx: VendContext, input: PurchaseInput, operator:
 
   // Validate everything before writing anything.
   const amountFen = moneyInput(input.amount, 'amount');
+  // No open shift, no money (counter mode): refused before anything is asked or written.
+  ctx.deps.shifts?.shiftForPayment();
   let tenderedFen: number | null = null;
   let changeFen = 0;
   if (input.method === 'cash') {
@@ -72,6 +74,8 @@ export async function openVend(ctx: VendContext, input: PurchaseInput, operator:
   const meter = q.meter;
   db.transaction(() => {
     if (getVendByRequest(db, input.requestId)) throw new AppError('payment.duplicate_request');
+    // The drawer the money goes into, read in this commit: a drawer counted meanwhile cannot take it.
+    const shiftId = ctx.deps.shifts?.shiftForPayment() ?? null;
     // One pending purchase per card: a second would be refused by the card's counter anyway.
     const pending = card ? unfinishedCardVend(db, meter.meterNo) : undefined;
     if (pending) throw new AppError('vending.card_vend_pending', { vendId: pending.vend_id });
@@ -97,8 +101,10 @@ export async function openVend(ctx: VendContext, input: PurchaseInput, operator:
       issuer,
       outTradeNo,
       split,
+      ...(shiftId !== null ? { shiftId } : {}),
       ...(card ? { card: { cardSerial: card.serial, generation: card.generation, counterBefore: card.counterBefore } } : {}),
     };
+    if (shiftId !== null) db.prepare('UPDATE vends SET shift_id = ? WHERE vend_id = ?').run(shiftId, vendId);
     appendJournal(db, { type: 'vend.created', ref: vendId, actor: operator.operatorId, at, payload });
     enqueueOutbox(db, { eventId: stepEventId(vendId, 'created'), type: 'vend.created', occurredAt: at, payload });
   }).immediate();

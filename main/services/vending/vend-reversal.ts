@@ -42,6 +42,10 @@ export async function reverse(ctx: VendContext, p: { vendId: string; supervisorI
       tokenVoided: row.token !== null,
     }, { approved_by: p.supervisorId }, () => {
       ctx.deps.db.prepare('DELETE FROM vend_fixed_charges WHERE vend_id = ?').run(row.vend_id);
+      // Cash handed back comes out of the open drawer (journal cash.out), in the same commit.
+      if (row.method === 'cash' && refundFen > 0) {
+        ctx.deps.shifts?.payOut({ amountFen: refundFen, reason: 'refund', ref: row.vend_id, operatorId: operator.operatorId, at: ctx.deps.clock().toISOString() });
+      }
     });
     return vendView(ctx.row(p.vendId));
   });

@@ -6,6 +6,7 @@
 import type { WireError } from '../../contract/index.js';
 import type { VendView } from '../../contract/vending.js';
 import type { TariffCatalog, VendRules } from '../../domain/tariff/index.js';
+import type { ShiftGate } from '../shift/drawer.js';
 import type { Locale } from '../../i18n/locales.js';
 import type { Db } from '../../store/db.js';
 import type { LocalSecureModule, SecureModule } from '../../vending/secure-module/index.js';
@@ -38,6 +39,8 @@ export interface VendServiceDeps {
   /** The card reader/writer for card meters (local fee control); null = card vends are refused. */
   readonly cards: CardDevices | null;
   readonly afterCommit: () => void;
+  /** The drawer (shift area): a vend belongs to the open shift; a cash reversal pays out of it. */
+  readonly shifts?: ShiftGate;
   /** RND for new tokens, 0..15. Injectable for tests. */
   readonly randomNibble?: () => number;
   readonly log?: (line: string) => void;

@@ -99,3 +99,26 @@ describe('shift totals from the journal', () => {
     expect(t.takingsFen).toBe(12345 + 5000 + 7000 + 10000 + 3000);
   });
 });
+
+describe('shift totals: split tenders and reversals', () => {
+  let seq = 100;
+  const e = (type: string, ref: string, payload: Record<string, unknown>): JournalRecord => ({ seq: ++seq, at: '2026-11-27T03:00:00.000Z', type, ref, actor: 'C001', payload });
+  it('a split tender counts each part under its method; only the cash part reaches the drawer; a cash void leaves it', () => {
+    const t = shiftTotals(
+      [
+        e('shift.opened', 'S', { floatFen: 10000 }),
+        e('payment.created', 'p1', { shiftId: 'S', method: 'split', amountFen: 9000, tenders: [{ method: 'cash', fen: 4000 }, { method: 'code', fen: 5000 }] }),
+        e('payment.created', 'p2', { shiftId: 'S', method: 'cash', amountFen: 1500 }),
+        e('payment.voided', 'p2', { shiftId: 'S', method: 'cash', amountFen: 1500 }),
+        e('payment.refunded', 'p0', { shiftId: 'S', method: 'card', amountFen: 700 }),
+      ],
+      'S',
+    );
+    expect(t.payments).toEqual({ cash: { count: 2, fen: 5500 }, code: { count: 1, fen: 5000 } });
+    expect(t.reversals).toEqual({ cash: { count: 1, fen: 1500 }, card: { count: 1, fen: 700 } });
+    expect(t.cashTakenFen).toBe(5500);
+    expect(t.cashReturnedFen).toBe(1500);
+    expect(t.expectedCashFen).toBe(10000 + 5500 - 1500);
+    expect(t.takingsFen).toBe(10500 - 2200);
+  });
+});

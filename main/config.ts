@@ -76,6 +76,80 @@ const PrinterJob = {
   jobTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000),
 };
 
+/** A USB vendor or product id: a number, or hex in a string as lsusb and Device Manager show it ("0x0416"). */
+const UsbId = z.union([z.number().int().min(0).max(0xffff), z.string().regex(/^0x[0-9a-fA-F]{1,4}$/).transform((s) => Number.parseInt(s.slice(2), 16))], {
+  error: 'must be a USB id: a number 0–65535, or hex in a string such as "0x0416" (lsusb, Device Manager: VID_0416)',
+});
+
+/**
+ * A USB printer, one of two ways: `path`, the Linux usblp device (`/dev/usb/lp0`), or `vendorId` +
+ * `productId` (+ `serialNumber` among identical printers, `interface` to force one) through libusb,
+ * on Windows (WinUSB driver) and Linux alike (docs/deploy/drivers.md).
+ */
+const UsbPrinter = z
+  .object({
+    transport: z.literal('usb'),
+    path: z.string().min(1).optional(),
+    vendorId: UsbId.optional(),
+    productId: UsbId.optional(),
+    serialNumber: z.string().min(1).max(126).optional(),
+    interface: z.number().int().min(0).max(255).optional(),
+    ...PrinterJob,
+  })
+  .superRefine((p, ctx) => {
+    const ids = p.vendorId !== undefined || p.productId !== undefined;
+    const either = 'either path (the Linux usblp device, e.g. /dev/usb/lp0) or vendorId and productId (libusb, Windows or Linux)';
+    if (p.path !== undefined && ids) ctx.addIssue({ code: 'custom', path: ['path'], message: `give ${either}, not both` });
+    else if (p.path === undefined && !ids) ctx.addIssue({ code: 'custom', path: ['path'], message: `the usb transport needs ${either}` });
+    else if (ids && p.vendorId === undefined) ctx.addIssue({ code: 'custom', path: ['vendorId'], message: 'required with productId' });
+    else if (ids && p.productId === undefined) ctx.addIssue({ code: 'custom', path: ['productId'], message: 'required with vendorId' });
+    for (const key of ['serialNumber', 'interface'] as const) {
+      if (p.path !== undefined && p[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'applies to a printer chosen by vendorId and productId, not to path' });
+    }
+  });
+
+/**
+ * A serial printer (`COM3`, `/dev/ttyUSB0`): the terminal sets the line itself, as on the printer's
+ * self-test page; the baud rate has no default, since a wrong one prints garbage.
+ */
+const SERIAL_BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400] as const;
+const SerialPrinter = z.object({
+  transport: z.literal('serial'),
+  path: z.string().min(1),
+  baudRate: z
+    .number({ error: (iss) => (iss.input === undefined ? "required for the serial transport: the printer's baud rate (see its self-test page), e.g. 9600 or 115200" : 'must be a number') })
+    .refine((r) => (SERIAL_BAUD_RATES as readonly number[]).includes(r), { error: `must be one of ${SERIAL_BAUD_RATES.join(', ')}` }),
+  dataBits: z.union([z.literal(7), z.literal(8)], { error: 'must be 7 or 8' }).default(8),
+  parity: z.enum(['none', 'even', 'odd']).default('none'),
+  stopBits: z.union([z.literal(1), z.literal(2)], { error: 'must be 1 or 2' }).default(1),
+  flowControl: z.enum(['none', 'rtscts', 'xonxoff']).default('none'),
+  ...PrinterJob,
+});
+
+/**
+ * Every key any printer transport knows. Printer objects are not strict because the site file's
+ * printer is merged over the defaults' (a site's `usb` printer still carries the default `host`),
+ * but a key no transport knows is a typo (`baudrate`) and must not be silently ignored.
+ */
+const PRINTER_KEYS = new Set(['transport', 'host', 'port', 'path', 'vendorId', 'productId', 'serialNumber', 'interface', 'baudRate', 'dataBits', 'parity', 'stopBits', 'flowControl', 'completion', 'jobTimeoutMs']);
+
+const PrinterConfig = z.preprocess(
+  (value, ctx) => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      for (const key of Object.keys(value)) {
+        if (!PRINTER_KEYS.has(key)) ctx.addIssue({ code: 'custom', path: [key], message: `unknown key (printer keys: ${[...PRINTER_KEYS].join(', ')})`, input: value });
+      }
+    }
+    return value;
+  },
+  z.discriminatedUnion('transport', [
+    HostPort.extend({ transport: z.literal('network'), ...PrinterJob }),
+    UsbPrinter,
+    SerialPrinter,
+    z.object({ transport: z.literal('none') }),
+  ]),
+);
+
 /** Sign-in sessions: one idle longer than this ends; the next call answers 'session.expired'. */
 const SessionConfig = z
   .object({ idleTimeoutMs: z.number().int().min(1000).max(24 * 3_600_000).default(15 * 60_000) })
@@ -125,12 +199,7 @@ export const TerminalConfigSchema = z
         path: ['terminalSecret'],
         error: 'the demo terminal secret is refused outside the demo (backend.url is not loopback): set this terminal\'s own secret',
       }),
-    printer: z.discriminatedUnion('transport', [
-      HostPort.extend({ transport: z.literal('network'), ...PrinterJob }),
-      z.object({ transport: z.literal('usb'), path: z.string().min(1), ...PrinterJob }),
-      z.object({ transport: z.literal('serial'), path: z.string().min(1), ...PrinterJob }),
-      z.object({ transport: z.literal('none') }),
-    ]),
+    printer: PrinterConfig,
     receipt: z.object({ header: z.string().max(48), hotline: z.string().max(24) }),
     devices: DevicesConfig.optional(),
     session: SessionConfig.default({ idleTimeoutMs: 15 * 60_000 }),

@@ -30,7 +30,9 @@ import {
 } from './status.js';
 
 export { networkTransport, type NetworkTransportOptions } from './network-transport.js';
-export { usbTransport, serialTransport, type FileDeviceTransportOptions } from './file-device-transport.js';
+export { usbTransport, type FileDeviceTransportOptions } from './file-device-transport.js';
+export { serialTransport, type SerialTransportOptions } from './serial-transport.js';
+export { libusbTransport, type UsbPrinterMatch } from './usb-transport.js';
 
 export interface EscPosReceiptPrinterOptions {
   /** Time allowed for each status answer (default 2000 ms). Write timeouts belong to the transport. */

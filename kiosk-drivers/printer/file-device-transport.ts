@@ -1,17 +1,14 @@
 /**
- * Transports over a device node opened with fs: USB printers through the Linux usblp driver
- * (`/dev/usb/lpN`) and serial printers (`/dev/ttyS0`, `/dev/ttyUSB0`). node-hid is not for
- * printers (printer class, not HID), and escpos's own USB/Serial adapters are broken.
+ * USB printers through the Linux usblp driver (`/dev/usb/lpN`), opened as a device file. node-hid
+ * is not for printers (printer class, not HID), and escpos's own USB adapter is broken. Serial
+ * printers go through serialport (serial-transport.ts), which sets the line itself; USB printers
+ * on Windows, or on Linux without usblp, through libusb (usb-transport.ts).
  *
- * Why non-blocking + polling: a blocking read on usblp or a tty waits forever when the printer
- * has nothing to say, and a blocked fs call pins one of libuv's four threadpool threads and cannot
- * be cancelled — a few status timeouts would stall every fs/crypto/dns call in the process. With
+ * Why non-blocking + polling: a blocking read on usblp waits forever when the printer has nothing
+ * to say, and a blocked fs call pins one of libuv's four threadpool threads and cannot be
+ * cancelled — a few status timeouts would stall every fs/crypto/dns call in the process. With
  * O_NONBLOCK, EAGAIN (or 0 bytes from a FIFO/file) means "nothing yet" and the poll ends at the
  * deadline with `device.timeout`.
- *
- * Serial line settings (baud, 8N1, flow control, raw mode) are not set here: set them with a
- * udev rule or `stty -F /dev/ttyS0 115200 raw -echo -onlcr crtscts` — the tty default (`onlcr`,
- * canonical mode) would rewrite LF bytes inside ESC/POS data.
  */
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -42,18 +39,16 @@ class FileDeviceTransport implements PrinterTransport {
   private closed = false;
 
   constructor(
-    private readonly kind: 'usb' | 'serial',
     private readonly path: string,
     private readonly opts: FileDeviceTransportOptions,
   ) {}
 
   private details(extra: Record<string, string | number> = {}): Record<string, string | number> {
-    return { transport: this.kind, path: this.path, ...extra };
+    return { transport: 'usb', path: this.path, ...extra };
   }
 
   private flags(): number {
-    const noctty = this.kind === 'serial' ? constants.O_NOCTTY : 0;
-    return constants.O_RDWR | constants.O_NONBLOCK | noctty;
+    return constants.O_RDWR | constants.O_NONBLOCK;
   }
 
   private openError(e: unknown, path: string): DeviceError {
@@ -177,10 +172,5 @@ class FileDeviceTransport implements PrinterTransport {
 
 /** A USB printer through the Linux usblp driver, e.g. `/dev/usb/lp0` (needs a udev rule granting access). */
 export function usbTransport(devicePath: string, opts: FileDeviceTransportOptions = {}): PrinterTransport {
-  return new FileDeviceTransport('usb', devicePath, opts);
-}
-
-/** A serial printer, e.g. `/dev/ttyUSB0`; line settings come from the OS (udev/stty), see the module comment. */
-export function serialTransport(devicePath: string, opts: FileDeviceTransportOptions = {}): PrinterTransport {
-  return new FileDeviceTransport('serial', devicePath, opts);
+  return new FileDeviceTransport(devicePath, opts);
 }

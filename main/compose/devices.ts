@@ -17,6 +17,7 @@ import { createSimulatedHall, type SimulatedHall } from '../../kiosk-drivers/dev
 import { createHidModule } from '../../kiosk-drivers/hid/hid-module.js';
 import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
 import { isDemoBackend, type TerminalConfig } from '../config.js';
+import { printerAddress } from './printer.js';
 
 /** TEST KEY MATERIAL for simulated cards only; real cards are keyed by the utility's key store. */
 export const DEMO_CARD_MASTER_KEY = Uint8Array.from(Buffer.from('475249444445534b2d44454d4f2d4b31', 'hex'));
@@ -24,23 +25,8 @@ export const DEMO_CARD_MASTER_KEY = Uint8Array.from(Buffer.from('475249444445534
 /** The card the demo's simulated reader starts with: demo account 3100000004's prepaid card (docs/backend.md). */
 export const DEMO_CARD = { uid: Uint8Array.of(0x04, 0xd3, 0x5a, 0x21), accountNo: '3100000004', meterNo: '412030179444', generation: 2 } as const;
 
-export function printerAddress(config: TerminalConfig): string {
-  const p = config.printer;
-  switch (p.transport) {
-    case 'network':
-      return `tcp ${p.host}:${p.port}`;
-    case 'usb':
-      return `usb ${p.path}`;
-    case 'serial':
-      return `serial ${p.path}`;
-    case 'none':
-      return 'none';
-    default: {
-      const never: never = p;
-      throw new Error(`unknown printer transport ${JSON.stringify(never)}`);
-    }
-  }
-}
+/** How the diagnostics screen names the printer (main/compose/printer.ts decides, with the transport). */
+export { printerAddress };
 
 function cardFormatFromEnv(config: TerminalConfig): PrepaidCardFormat | null {
   const file = process.env.GRIDDESK_CARD_MASTER_KEY_FILE;

@@ -1,5 +1,5 @@
 /**
- * The fs device transports (usblp / serial) against FIFOs and temp files: a simulated printer
+ * The usblp device-file transport against FIFOs and temp files: a simulated printer
  * reads the job from one FIFO and answers DLE EOT on another, as usblp's bulk out/in would.
  */
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DeviceError } from '../../kiosk-drivers/errors.js';
-import { EscPosReceiptPrinter, serialTransport, usbTransport } from '../../kiosk-drivers/printer/escpos-receipt-printer.js';
+import { EscPosReceiptPrinter, usbTransport } from '../../kiosk-drivers/printer/escpos-receipt-printer.js';
 import { layoutReceiptText, type Receipt } from '../../kiosk-drivers/printer/receipt-model.js';
 import { SimulatedPrinterDevice, type DecodedJob, type PrinterFault } from '../../kiosk-drivers/printer/simulator.js';
 
@@ -111,11 +111,11 @@ describe('usbTransport over FIFOs', () => {
   });
 });
 
-describe('fs device transports on plain files', () => {
+describe('usblp device-file transport on plain files', () => {
   it('writes the exact bytes to the device node', async () => {
-    const node = path.join(dir, 'ttyS0');
+    const node = path.join(dir, 'lp0');
     writeFileSync(node, '');
-    const t = serialTransport(node);
+    const t = usbTransport(node);
     await t.write(Uint8Array.of(0x1b, 0x40, 0x41));
     await t.write(Uint8Array.of(0x0a));
     await t.close();

@@ -170,6 +170,21 @@ const StaffConfig = z
  */
 const ShiftConfig = z.object({ required: z.boolean().default(true) }).strict();
 
+/**
+ * Payments by payment code through the gateway (docs/payments.md): a pay or query waits at most
+ * `gatewayTimeoutMs`; an order whose outcome is unknown is queried every `codeQueryIntervalMs` until
+ * `codeConfirmWithinMs` after the charge began, then reversed. Keep pay + confirm + a reverse under
+ * the UI's 30 s call limit. `invoices`: ask the backend for an e-invoice after every payment.
+ */
+const PaymentsConfig = z
+  .object({
+    gatewayTimeoutMs: z.number().int().min(100).max(30_000).default(8_000),
+    codeQueryIntervalMs: z.number().int().min(20).max(10_000).default(2_000),
+    codeConfirmWithinMs: z.number().int().min(100).max(60_000).default(15_000),
+    invoices: z.boolean().default(true),
+  })
+  .strict();
+
 export const TerminalConfigSchema = z
   .object({
     terminalId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/),
@@ -204,6 +219,7 @@ export const TerminalConfigSchema = z
     devices: DevicesConfig.optional(),
     session: SessionConfig.default({ idleTimeoutMs: 15 * 60_000 }),
     staff: StaffConfig.default({ refreshIntervalMs: 5 * 60_000, retryInitialMs: 2000, retryMaxMs: 2 * 60_000 }),
+    payments: PaymentsConfig.default({ gatewayTimeoutMs: 8_000, codeQueryIntervalMs: 2_000, codeConfirmWithinMs: 15_000, invoices: true }),
     shift: ShiftConfig.default({ required: true }),
   })
   .strict()

@@ -6,11 +6,11 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { ReceiptPrinter } from '../kiosk-drivers/printer/receipt-printer.js';
-import { layoutReceiptText } from '../kiosk-drivers/printer/receipt-model.js';
+import type { Receipt } from '../kiosk-drivers/printer/receipt-model.js';
 import type { DeviceManager } from '../kiosk-drivers/device-manager/device-manager.js';
 import { DeviceError } from '../kiosk-drivers/errors.js';
 import { AppError, type RpcResponse } from './contract/index.js';
-import type { EventName, EventPayloads, OperatorView, PaymentView, SyncStatusView, WireError } from './contract/index.js';
+import type { EventName, EventPayloads, OperatorView, SyncStatusView, WireError } from './contract/index.js';
 import type { TerminalConfig } from './config.js';
 import { openDatabase, type Db } from './store/db.js';
 import { outboxDepth } from './store/outbox.js';
@@ -19,11 +19,11 @@ import { OutboxPusher } from './sync/outbox-pusher.js';
 import { SnapshotPuller, type PullOutcome } from './sync/snapshot-puller.js';
 import { createDispatch, toWireError, type Dispatch, type Session } from './services/dispatch.js';
 import { AccountService, type LateFeePolicy } from './services/accounts.js';
-import { PaymentService } from './services/payments.js';
+import { createPaymentArea } from './services/payment-handlers.js';
+import type { InvoiceClient } from './services/invoices.js';
 import { signIn } from './services/auth.js';
 import { createSessionGuard } from './services/sessions.js';
 import { StaffList } from './services/staff-list.js';
-import { paymentReceipt } from './services/receipts.js';
 import { loadLocale, translator, type Locale, type Translate } from './i18n/locales.js';
 import type { Clock } from './services/clock.js';
 import { createVendingHandlers, type SecureModules } from './services/vending/handlers.js';
@@ -48,6 +48,8 @@ export interface CoreAdapters {
   readonly gateway: PaymentGateway;
   readonly tariffs: TariffCatalog;
   readonly vendRules: VendRules;
+  /** The backend's e-invoice service (docs/payments.md); null or absent: no e-invoices. */
+  readonly invoices?: InvoiceClient | null;
   /** The drawer's denominations and limits (resources/rules/shift.json). */
   readonly shiftRules: ShiftRules;
 }
@@ -147,22 +149,20 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const operatorNames = (id: string) =>
     (db.prepare('SELECT name FROM operators WHERE operator_id = ?').get(id) as { name: string } | undefined)?.name ?? '';
 
-  // One receipt document for the printer and the on-screen preview.
-  const buildPaymentReceipt = (payment: PaymentView, reprint: boolean, receiptLocale: Locale) =>
-    paymentReceipt(payment, {
-      t: translators[receiptLocale],
-      header: config.receipt.header,
-      hotline: config.receipt.hotline,
-      terminalId: config.terminalId,
-      timeZone: config.timeZone,
-      operatorName: operatorNames(payment.operatorId),
-      accountName: accounts.cached(payment.accountNo).name,
-      reprint,
-    });
+  // What every money receipt starts from; the printer prints the same document the screen previews.
+  const receiptContext = (receiptLocale: Locale, operatorId: string, accountNo: string) => ({
+    t: translators[receiptLocale],
+    header: config.receipt.header,
+    hotline: config.receipt.hotline,
+    terminalId: config.terminalId,
+    timeZone: config.timeZone,
+    operatorName: operatorNames(operatorId),
+    accountName: accounts.cached(accountNo).name,
+    reprint: false,
+  });
 
-  const printReceipt = async (payment: PaymentView, reprint: boolean, receiptLocale: Locale): Promise<WireError | null> => {
+  const printDocument = async (receipt: Receipt): Promise<WireError | null> => {
     if (!adapters.printer) return toWireError(new DeviceError('device.not_found', { device: 'printer' }));
-    const receipt = buildPaymentReceipt(payment, reprint, receiptLocale);
     try {
       await adapters.printer.print(receipt);
       return null;
@@ -193,14 +193,25 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     afterCommit: () => nudgeSync(),
   });
 
-  const payments = new PaymentService({
+  // Payments by every method, voids and refunds, late-fee waivers, e-invoices (services/payment-handlers.ts).
+  const paymentArea = createPaymentArea({
     db,
     clock,
-    accounts,
-    printReceipt,
+    timeZone: config.timeZone,
     defaultLocale: config.defaultLocale,
+    accounts,
+    lateFees: adapters.lateFees,
+    gateway: adapters.gateway,
+    codeTiming: { queryIntervalMs: config.payments.codeQueryIntervalMs, confirmWithinMs: config.payments.codeConfirmWithinMs },
+    invoiceClient: config.payments.invoices ? (adapters.invoices ?? null) : null,
+    invoiceTimeoutMs: config.backend.lookupTimeoutMs,
+    print: printDocument,
+    receiptContext,
+    shifts: shiftArea.gate,
     afterCommit: nudgeSync,
   });
+  // Charges and reversals a crash or an unreachable gateway left: finished now and after pushes.
+  void paymentArea.resume().catch(() => undefined);
 
   const requireOperator = (s: Session): OperatorView => {
     if (!s.operator) throw new Error('dispatch let an anonymous session through');
@@ -251,11 +262,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       'session.current': (_p, s) => s.operator,
       'account.lookup': (p) => accounts.lookup(p.accountNo),
       'account.search': (p) => accounts.search(p.q),
-      'payment.create': (p, s) => payments.create(p, requireOperator(s)),
-      'receipt.reprint': (p, s) => payments.reprint(p.paymentId, requireOperator(s), p.receiptLocale),
-      'receipt.preview': (p) => ({
-        lines: layoutReceiptText(buildPaymentReceipt(payments.load(p.paymentId), false, p.receiptLocale ?? config.defaultLocale)),
-      }),
+      ...paymentArea.handlers,
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
       ...vendingHandlers,
       ...deviceHandlers,
@@ -279,7 +286,15 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     return call;
   };
 
-  const timer = setInterval(() => void syncNow().then(() => pullNow()), config.backend.pushIntervalMs);
+  const timer = setInterval(
+    () =>
+      void syncNow()
+        .then(() => pullNow())
+        .then(() => paymentArea.resume())
+        .then(() => paymentArea.afterSync())
+        .catch(() => undefined),
+    config.backend.pushIntervalMs,
+  );
   timer.unref();
 
   let closed: Promise<void> | null = null;

@@ -12,6 +12,7 @@ import { loadTariffDirectory, loadVendRules } from '../loaders/tariff-config.js'
 import { lateFeePolicy } from '../services/late-fees.js';
 import { loadShiftRules } from '../loaders/shift-rules.js';
 import { HttpPaymentGateway } from '../services/vending/gateway-client.js';
+import { HttpInvoiceClient } from '../services/invoices.js';
 import { BackendClient } from '../sync/backend-client.js';
 import type { SecureModuleConfig } from '../vending/secure-module/index.js';
 import type { SimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
@@ -65,7 +66,11 @@ export function composeAdapters(config: TerminalConfig, overrides: CompositionOv
       overrides.backend ??
       new BackendClient({ baseUrl: config.backend.url, terminalId: config.terminalId, secret: config.backend.terminalSecret, now: clock }),
     secureModules: loadSecureModules(config, clock, overrides.secureModuleConfig),
-    gateway: overrides.gateway ?? new HttpPaymentGateway(config.backend.url, 10_000),
+    gateway: overrides.gateway ?? new HttpPaymentGateway(config.backend.url, config.payments.gatewayTimeoutMs),
+    invoices:
+      overrides.invoices !== undefined
+        ? overrides.invoices
+        : new HttpInvoiceClient({ baseUrl: config.backend.url, terminalId: config.terminalId, secret: config.backend.terminalSecret, now: clock }),
     tariffs: overrides.tariffs ?? loadTariffDirectory(path.join(RESOURCES_DIR, 'tariffs')),
     vendRules: overrides.vendRules ?? loadVendRules(path.join(RESOURCES_DIR, 'rules', 'vend.json')),
     lateFees: overrides.lateFees ?? lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),

@@ -4,6 +4,8 @@
  */
 import { AppError, type AccountSummary, type AccountView, type BillView } from '../contract/index.js';
 import type { Db } from '../store/db.js';
+import type { LateFeeComputation } from '../domain/late-fee/index.js';
+import { waivedFeesOf } from '../store/payments.js';
 import { cacheSnapshot, getCachedAccount, searchCache, type CachedAccount } from '../store/accounts.js';
 import { BackendUnavailable, type BackendClient } from '../sync/backend-client.js';
 import { localDate, type Clock } from './clock.js';
@@ -13,6 +15,8 @@ import { settlementBills, type SettlementBills } from './payment-writer.js';
 export interface LateFeeQuote {
   readonly fen: number;
   readonly ruleKey: string;
+  /** The day-by-day basis (rule, segments, accrual), when the policy computes one (the explainer shows it). */
+  readonly computation?: LateFeeComputation;
 }
 
 /** How the late fee of an overdue bill is computed; the rules live in resources/rules. */
@@ -92,7 +96,8 @@ export class AccountService {
   /** The clerk's view: open bills with their late fee as of today, oldest first. */
   view(account: CachedAccount, source: 'online' | 'cache'): AccountView {
     const today = localDate(this.deps.clock(), this.deps.timeZone);
-    const openBills = account.bills.filter((b) => b.status === 'open').map((b) => this.billView(account, b, today));
+    const waived = waivedFeesOf(this.deps.db, account.accountNo);
+    const openBills = account.bills.filter((b) => b.status === 'open').map((b) => this.billView(account, b, today, waived.get(b.billId) ?? 0));
     return {
       accountNo: account.accountNo,
       name: account.name,
@@ -111,9 +116,9 @@ export class AccountService {
     };
   }
 
-  private billView(account: CachedAccount, b: CachedAccount['bills'][number], today: string): BillView {
+  private billView(account: CachedAccount, b: CachedAccount['bills'][number], today: string, waivedFen: number): BillView {
     const outstandingFen = b.amountFen - b.paidFen;
-    const { daysOverdue, ...fee } = billLateFee(this.deps.lateFees, account.customerClass, b, today);
+    const { daysOverdue, ...fee } = billLateFee(this.deps.lateFees, account.customerClass, b, today, waivedFen);
     return {
       billId: b.billId,
       period: b.period,
@@ -125,6 +130,7 @@ export class AccountService {
       daysOverdue,
       lateFeeFen: fee.fen,
       lateFeeRuleKey: fee.ruleKey,
+      lateFeeWaivedFen: waivedFen,
       status: b.status,
     };
   }

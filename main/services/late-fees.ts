@@ -10,19 +10,21 @@ import { daysBetween } from './clock.js';
 export function lateFeePolicy(rules: LateFeeRules): LateFeePolicy {
   return ({ customerClass, unpaidFen, period, dueDate, asOf, alreadyPaidFen, payments = [] }) => {
     const c = computeLateFee({ period, dueDate, unpaidFen, payments }, asOf, customerClass, rules);
-    return { fen: Math.max(0, c.feeFen - alreadyPaidFen), ruleKey: c.ruleNameKey };
+    return { fen: Math.max(0, c.feeFen - alreadyPaidFen), ruleKey: c.ruleNameKey, computation: c };
   };
 }
 
 /**
  * The late fee a cached bill owes on `asOf` under the policy: what the clerk is shown and what a
- * payment settles on that date are the same figure, from here.
+ * payment settles on that date are the same figure, from here. A fee a supervisor waived
+ * (`waivedFen`) is owed no more than a fee already paid.
  */
 export function billLateFee(
   policy: LateFeePolicy,
   customerClass: CachedAccount['customerClass'],
   bill: CachedBill,
   asOf: string,
+  waivedFen = 0,
 ): LateFeeQuote & { readonly daysOverdue: number } {
   const outstandingFen = Math.max(0, bill.amountFen - bill.paidFen);
   const daysOverdue = Math.max(0, daysBetween(bill.dueDate, asOf));
@@ -34,7 +36,7 @@ export function billLateFee(
     period: bill.period,
     dueDate: bill.dueDate,
     asOf,
-    alreadyPaidFen: bill.lateFeePaidFen,
+    alreadyPaidFen: bill.lateFeePaidFen + waivedFen,
     payments: bill.payments.map((p) => ({ date: p.paidOn, principalFen: p.principalFen })),
   });
   return { ...fee, daysOverdue };

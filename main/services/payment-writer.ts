@@ -18,7 +18,18 @@ import { billSettledBy, settle, type OpenBill, type Settlement } from '../domain
 import type { Db } from '../store/db.js';
 import { appendJournal } from '../store/journal.js';
 import { enqueueOutbox } from '../store/outbox.js';
-import { billsForSettlement, creditBalance, insertAllocation, insertPayment, paymentByRequest, recordBillPayment, setPaymentEventSeq, settleBill } from '../store/payments.js';
+import {
+  billsForSettlement,
+  creditBalance,
+  insertAllocation,
+  insertPayment,
+  insertTender,
+  paymentByRequest,
+  recordBillPayment,
+  setPaymentEventSeq,
+  settleBill,
+  type TenderRow,
+} from '../store/payments.js';
 import type { PaymentCreatedPayload, PaymentMethod } from '../wire/backend-wire.js';
 import type { LateFeePolicy } from './accounts.js';
 import { billLateFee } from './late-fees.js';
@@ -44,7 +55,7 @@ export function settlementBills(db: Db, accountNo: string, asOfDate: string, lat
       period: b.period,
       dueDate: b.dueDate,
       outstandingFen: b.amountFen - b.paidFen,
-      lateFeeFen: billLateFee(lateFees, read.customerClass, b, asOfDate).fen,
+      lateFeeFen: billLateFee(lateFees, read.customerClass, b, asOfDate, b.lateFeeWaivedFen).fen,
     })),
   };
 }
@@ -67,6 +78,18 @@ export interface PaymentToWrite {
   readonly createdAt: string;
   /** The open bills as of the commit; called inside the transaction. */
   readonly openBills: () => SettlementBills;
+  /**
+   * How the money was handed over (they add up to amountFen). Default: one tender of `method`
+   * (not 'split') with the amount, tendered, change and external ref above.
+   */
+  readonly tenders?: readonly TenderRow[];
+  /** The shift the payment belongs to (the drawer it went into); null/absent without shifts. */
+  readonly shiftId?: string | null;
+  /**
+   * Or the shift read inside the transaction (the shift area's gate, which throws when shifts are
+   * required and none is open), so a shift counted meanwhile cannot take the payment.
+   */
+  readonly shift?: () => string | null;
 }
 
 export interface WrittenPayment {
@@ -80,6 +103,20 @@ export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
   if (!db.inTransaction) throw new Error('writePayment must run inside a transaction');
   // A concurrent retry of the same request may have committed while the account was looked up.
   if (paymentByRequest(db, p.requestId)) throw new AppError('payment.duplicate_request');
+  const tenders: readonly TenderRow[] = p.tenders ?? [
+    {
+      method: singleTenderMethod(p.method),
+      amountFen: p.amountFen,
+      tenderedFen: p.tenderedFen,
+      changeFen: p.changeFen,
+      externalRef: p.externalRef,
+      outTradeNo: null,
+    },
+  ];
+  if (tenders.length === 0 || tenders.reduce((sum, t) => sum + t.amountFen, 0) !== p.amountFen) {
+    throw new Error(`tenders of payment ${p.paymentId} do not add up to its amount`);
+  }
+  const shiftId = p.shift ? p.shift() : (p.shiftId ?? null);
   const { asOfDate, bills } = p.openBills();
   const settlement = settle(p.amountFen, bills, p.maxToBillsFen === undefined ? {} : { maxToBillsFen: p.maxToBillsFen });
   insertPayment(db, {
@@ -94,7 +131,9 @@ export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
     operatorId: p.operatorId,
     externalRef: p.externalRef,
     createdAt: p.createdAt,
+    shiftId,
   });
+  tenders.forEach((t, i) => insertTender(db, p.paymentId, i + 1, t));
   const byId = new Map(bills.map((b) => [b.billId, b]));
   for (const a of settlement.allocations) {
     const bill = byId.get(a.billId);
@@ -115,6 +154,11 @@ export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
     toBalanceFen: settlement.toBalanceFen,
     operatorId: p.operatorId,
     ...(p.externalRef !== null ? { externalRef: p.externalRef } : {}),
+    ...(shiftId ? { shiftId } : {}),
+    // A split tender says how; a single tender is the method itself.
+    ...(tenders.length > 1
+      ? { tenders: tenders.map((t) => ({ method: t.method, fen: t.amountFen, ...(t.externalRef !== null ? { externalRef: t.externalRef } : {}) })) }
+      : {}),
     paidOn: asOfDate,
   };
   appendJournal(db, {
@@ -129,4 +173,9 @@ export function writePayment(db: Db, p: PaymentToWrite): WrittenPayment {
   // Snapshots say up to which sequence number they hold this terminal's events: later payments are laid over them.
   setPaymentEventSeq(db, p.paymentId, seq);
   return { paymentId: p.paymentId, settlement, payload };
+}
+
+function singleTenderMethod(method: PaymentMethod): TenderRow['method'] {
+  if (method === 'split') throw new Error('a split payment lists its tenders');
+  return method;
 }

@@ -3,7 +3,7 @@
  * previews. Every label comes from the locale files; nothing user-visible is inline.
  */
 import type { Receipt, ReceiptLine } from '../../kiosk-drivers/printer/receipt-model.js';
-import type { PaymentView } from '../contract/index.js';
+import type { PaymentView, ReversalView, WaiverView } from '../contract/index.js';
 import { formatFen } from '../domain/money.js';
 import type { Translate } from '../i18n/locales.js';
 import { localDateTime } from './clock.js';
@@ -52,10 +52,18 @@ export function receiptBottom(
   ];
 }
 
-export function paymentReceipt(p: PaymentView, ctx: ReceiptContext): Receipt {
+/**
+ * A payment's receipt. A reprint says which one it is (`reprintNo`: 1 for the first reprint); a
+ * voided or refunded payment says so at the top; an issued e-invoice is a QR code of its link,
+ * printed by the printer itself (ESC/POS `GS ( k`), and one still being issued says so.
+ */
+export function paymentReceipt(p: PaymentView, ctx: ReceiptContext & { readonly reprintNo?: number }): Receipt {
   const { t } = ctx;
   const money = formatFen;
-  const lines: ReceiptLine[] = receiptTop(ctx, t('receipt.payment.title'), t('receipt.reprint'));
+  const lines: ReceiptLine[] = receiptTop(ctx, t('receipt.payment.title'), ctx.reprintNo ? t('receipt.reprintNo', { n: ctx.reprintNo }) : t('receipt.reprint'));
+  if (p.status === 'voided' || p.status === 'refunded') {
+    lines.splice(lines.length - 1, 0, { kind: 'text', text: t(`receipt.status.${p.status}`), align: 'center', bold: true });
+  }
   lines.push(
     { kind: 'pair', left: t('receipt.account'), right: p.accountNo },
     { kind: 'pair', left: t('receipt.name'), right: ctx.accountName },
@@ -64,6 +72,7 @@ export function paymentReceipt(p: PaymentView, ctx: ReceiptContext): Receipt {
   for (const a of p.allocations) {
     if (a.principalFen > 0) lines.push({ kind: 'pair', left: t('receipt.billPeriod', { period: a.period }), right: money(a.principalFen) });
     if (a.lateFeeFen > 0) lines.push({ kind: 'pair', left: t('receipt.lateFee', { period: a.period }), right: money(a.lateFeeFen) });
+    if ((a.lateFeeWaivedFen ?? 0) > 0) lines.push({ kind: 'pair', left: t('receipt.lateFeeWaived', { period: a.period }), right: `-${money(a.lateFeeWaivedFen ?? 0)}` });
   }
   if (p.toBalanceFen > 0) lines.push({ kind: 'pair', left: t('receipt.toBalance'), right: money(p.toBalanceFen) });
   lines.push(
@@ -71,18 +80,93 @@ export function paymentReceipt(p: PaymentView, ctx: ReceiptContext): Receipt {
     { kind: 'pair', left: t('receipt.amountPaid'), right: money(p.amountFen), bold: true },
     { kind: 'pair', left: t('receipt.method'), right: t(`payment.method.${p.method}`) },
   );
+  const tenders = p.tenders ?? [];
+  if (tenders.length > 1) {
+    for (const tender of tenders) lines.push({ kind: 'pair', left: `  ${t(`payment.method.${tender.method}`)}`, right: money(tender.amountFen) });
+  }
+  for (const tender of tenders) {
+    if (tender.externalRef === null) continue;
+    const label = tender.method === 'card' ? t('receipt.cardReference') : t('receipt.tradeNo');
+    lines.push({ kind: 'pair', left: label, right: tender.externalRef });
+  }
   if (p.tenderedFen !== null) {
     lines.push(
       { kind: 'pair', left: t('receipt.tendered'), right: money(p.tenderedFen) },
       { kind: 'pair', left: t('receipt.change'), right: money(p.changeFen) },
     );
   }
+  const invoice: ReceiptLine[] = [];
+  if (p.invoice?.state === 'issued' && p.invoice.url) {
+    invoice.push(
+      { kind: 'rule' },
+      { kind: 'text', text: t('receipt.invoice.scan'), align: 'center' },
+      { kind: 'qr', data: p.invoice.url },
+      { kind: 'pair', left: t('receipt.invoice.number'), right: p.invoice.invoiceNo ?? '' },
+    );
+  } else if (p.invoice?.state === 'requested') {
+    invoice.push({ kind: 'rule' }, { kind: 'text', text: t('receipt.invoice.pending'), align: 'center' });
+  }
   lines.push(
+    ...invoice,
     ...receiptBottom(ctx, p, {
       label: t('receipt.paymentNo'),
       id: p.paymentId,
       extra: [{ kind: 'barcode', data: p.paymentId.replace(/-/g, '').slice(0, 20) }],
     }),
+  );
+  return { lines };
+}
+
+/** The receipt of a void or refund: what goes back, per bill, and who approved it why. */
+export function reversalReceipt(r: ReversalView, p: PaymentView, ctx: ReceiptContext): Receipt {
+  const { t } = ctx;
+  const money = formatFen;
+  const lines: ReceiptLine[] = receiptTop(ctx, t(`receipt.reversal.title.${r.kind}`), t('receipt.reprint'));
+  lines.push(
+    { kind: 'pair', left: t('receipt.account'), right: p.accountNo },
+    { kind: 'pair', left: t('receipt.name'), right: ctx.accountName },
+    { kind: 'pair', left: t('receipt.reversal.original'), right: '' },
+    { kind: 'text', text: p.paymentId },
+    { kind: 'rule' },
+  );
+  for (const a of p.allocations) {
+    if (a.principalFen > 0) lines.push({ kind: 'pair', left: t('receipt.billPeriod', { period: a.period }), right: `-${money(a.principalFen)}` });
+    if (a.lateFeeFen > 0) lines.push({ kind: 'pair', left: t('receipt.lateFee', { period: a.period }), right: `-${money(a.lateFeeFen)}` });
+  }
+  if (p.toBalanceFen > 0) lines.push({ kind: 'pair', left: t('receipt.toBalance'), right: `-${money(p.toBalanceFen)}` });
+  lines.push({ kind: 'rule' }, { kind: 'pair', left: t(`receipt.reversal.amount.${r.kind}`), right: money(r.amountFen), bold: true });
+  for (const tender of p.tenders ?? []) {
+    lines.push({ kind: 'pair', left: t('receipt.reversal.backBy', { method: t(`payment.method.${tender.method}`) }), right: money(tender.amountFen) });
+  }
+  if (r.cardReference) lines.push({ kind: 'pair', left: t('receipt.cardReference'), right: r.cardReference });
+  lines.push(
+    { kind: 'pair', left: t('receipt.reversal.reason'), right: t(`payment.reversalReason.${r.reasonCode}`) },
+    ...(r.note ? [{ kind: 'text', text: r.note } as const] : []),
+    { kind: 'pair', left: t('receipt.approvedBy'), right: r.approvedBy },
+  );
+  if (p.invoice && p.invoice.state !== 'requested') lines.push({ kind: 'text', text: t('receipt.invoice.cancelled'), align: 'center' });
+  lines.push(...receiptBottom(ctx, { operatorId: r.operatorId, createdAt: r.createdAt }, { label: t('receipt.reversal.no'), id: r.reversalId }));
+  return { lines };
+}
+
+/** The receipt of a late-fee waiver: the bill, the fee before and after, the reason and the approver. */
+export function waiverReceipt(w: WaiverView, feeAfterFen: number, accountNo: string, ctx: ReceiptContext): Receipt {
+  const { t } = ctx;
+  const money = formatFen;
+  const lines: ReceiptLine[] = receiptTop(ctx, t('receipt.waiver.title'), t('receipt.reprint'));
+  lines.push(
+    { kind: 'pair', left: t('receipt.account'), right: accountNo },
+    { kind: 'pair', left: t('receipt.name'), right: ctx.accountName },
+    { kind: 'pair', left: t('receipt.waiver.bill'), right: `${w.period} ${w.billId}` },
+    { kind: 'rule' },
+    { kind: 'pair', left: t('receipt.waiver.feeBefore'), right: money(w.feeBeforeFen) },
+    { kind: 'pair', left: t('receipt.waiver.waived'), right: `-${money(w.fen)}`, bold: true },
+    { kind: 'pair', left: t('receipt.waiver.feeAfter'), right: money(feeAfterFen) },
+    { kind: 'rule' },
+    { kind: 'pair', left: t('receipt.waiver.reason'), right: t(`lateFee.waiverReason.${w.reasonCode}`) },
+    ...(w.note ? [{ kind: 'text', text: w.note } as const] : []),
+    { kind: 'pair', left: t('receipt.approvedBy'), right: w.approvedBy },
+    ...receiptBottom(ctx, w, { label: t('receipt.waiver.no'), id: w.waiverId }),
   );
   return { lines };
 }

@@ -8,6 +8,7 @@
  */
 import type { AccountSnapshot, BillSnapshot, MeterSnapshot } from '../wire/backend-wire.js';
 import { stmt, type Db } from './db.js';
+import { layOverLocalChanges } from './local-overlay.js';
 
 /** A dated payment of a bill's principal: the backend's (from snapshots) or this terminal's. */
 export interface CachedBillPayment {
@@ -146,6 +147,8 @@ export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): 
       dropHeldPayments.run(b.billId, snap.accountNo, heldThrough);
       for (const p of b.payments) insertBillPayment.run(b.billId, p.paymentId, p.paidOn, p.principalFen);
     }
+    // Voids, refunds and late-fee waivers it does not hold yet, by the same rule.
+    layOverLocalChanges(db, snap, heldThrough);
   });
   apply();
 }

@@ -56,6 +56,8 @@ export const BillSnapshotSchema = z.object({
   paidFen: nonNegativeFen,
   /** Late-payment penalty already collected on this bill (revenue, not principal). */
   lateFeePaidFen: nonNegativeFen.default(0),
+  /** Late-payment penalty a supervisor waived on this bill (never collected; the fee due is accrual − paid − waived). Absent: none. */
+  lateFeeWaivedFen: nonNegativeFen.optional(),
   dueDate: z.iso.date(),
   status: BillStatusSchema,
   /**
@@ -192,8 +194,24 @@ export type EventBatchResult = z.infer<typeof EventBatchResultSchema>;
 /** Event types the reference backend gives an effect to; any other type is accepted and stored. */
 export const EVENT_TYPES = { paymentCreated: 'payment.created' } as const;
 
-export const PaymentMethodSchema = z.enum(['cash', 'qr', 'card']);
+/**
+ * How a payment was paid: cash; 'qr' a code the kiosk shows and the customer scans; 'code' the
+ * customer's payment code (付款码) scanned at the counter; 'card' a bank card on a separate bank POS;
+ * 'split' several of these at once (the payload's `tenders` say which).
+ */
+export const PaymentMethodSchema = z.enum(['cash', 'qr', 'card', 'code', 'split']);
 export type PaymentMethod = z.infer<typeof PaymentMethodSchema>;
+
+/** One way money was handed over within a payment (a split tender has several). */
+export const TenderMethodSchema = z.enum(['cash', 'qr', 'card', 'code']);
+export type TenderMethod = z.infer<typeof TenderMethodSchema>;
+export const PaymentTenderSchema = z.object({
+  method: TenderMethodSchema,
+  fen: positiveFen,
+  /** Gateway trade number (code, qr) or bank POS reference number (card). */
+  externalRef: z.string().optional(),
+});
+export type PaymentTender = z.infer<typeof PaymentTenderSchema>;
 
 export const PaymentAllocationSchema = z.object({ billId: z.string().min(1), fen: positiveFen });
 export type PaymentAllocation = z.infer<typeof PaymentAllocationSchema>;
@@ -219,6 +237,8 @@ export const PaymentCreatedPayloadSchema = z
     shiftId: z.string().optional(),
     /** Gateway trade number or bank-terminal reference. */
     externalRef: z.string().optional(),
+    /** How the money was handed over, when more than the method says (a split tender); they add up to amountFen. */
+    tenders: z.array(PaymentTenderSchema).optional(),
     /**
      * The terminal's local date of the payment ('YYYY-MM-DD'), the day late fees were settled as of;
      * the backend records it with each principal allocation (BillSnapshot.payments).
@@ -233,6 +253,9 @@ export const PaymentCreatedPayloadSchema = z
   )
   .refine((p) => new Set(p.allocations.map((a) => a.billId)).size === p.allocations.length, {
     message: 'a bill appears twice in allocations',
+  })
+  .refine((p) => p.tenders === undefined || p.tenders.reduce((sum, t) => sum + t.fen, 0) === p.amountFen, {
+    message: 'tenders must add up to amountFen',
   });
 export type PaymentCreatedPayload = z.infer<typeof PaymentCreatedPayloadSchema>;
 
@@ -265,6 +288,12 @@ export const EXCEPTION_KINDS = [
   'tid_reused',
   /** A key change was issued against meter parameters the backend no longer holds. */
   'key_change_conflict',
+  /** A void or refund named a payment the backend never took (e.g. its payment.created was rejected). */
+  'reversal_unknown_payment',
+  /** A second void or refund of a payment already reversed: no second effect. */
+  'payment_already_reversed',
+  /** A late-fee waiver named a bill that is not a bill of that account; nothing was waived. */
+  'waiver_unknown_bill',
 ] as const;
 export const ExceptionKindSchema = z.enum(EXCEPTION_KINDS);
 export type ExceptionKind = z.infer<typeof ExceptionKindSchema>;
@@ -311,5 +340,9 @@ export const GatewayOrderStatusSchema = z.object({
   status: z.enum(['success', 'declined', 'not_found', 'pending']),
   amountFen: positiveFen.optional(),
   tradeNo: z.string().optional(),
+  /** The order was reversed (cancelled while pending, or refunded in full): status says 'declined'. */
+  reversed: z.boolean().optional(),
+  /** Refunded so far (partial refunds of a successful order). */
+  refundedFen: nonNegativeFen.optional(),
 });
 export type GatewayOrderStatus = z.infer<typeof GatewayOrderStatusSchema>;

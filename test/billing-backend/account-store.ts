@@ -40,6 +40,7 @@ interface BillRow {
   amount_fen: number;
   paid_fen: number;
   late_fee_paid_fen: number;
+  late_fee_waived_fen: number;
   due_date: string;
   status: BillSnapshot['status'];
 }
@@ -67,7 +68,7 @@ export class AccountStore {
     );
     // All open bills and the 6 most recently paid, oldest first.
     this.billsStmt = db.prepare<[string, string], BillRow>(
-      `SELECT bill_id, period, consumption, amount_fen, paid_fen, late_fee_paid_fen, due_date, status FROM bills
+      `SELECT bill_id, period, consumption, amount_fen, paid_fen, late_fee_paid_fen, late_fee_waived_fen, due_date, status FROM bills
        WHERE account_no = ? AND (status = 'open' OR bill_id IN (
          SELECT bill_id FROM bills WHERE account_no = ? AND status = 'paid' ORDER BY period DESC, bill_id DESC LIMIT 6))
        ORDER BY period, bill_id`,
@@ -149,6 +150,7 @@ export class AccountStore {
         amountFen: b.amount_fen,
         paidFen: b.paid_fen,
         lateFeePaidFen: b.late_fee_paid_fen,
+        ...(b.late_fee_waived_fen > 0 ? { lateFeeWaivedFen: b.late_fee_waived_fen } : {}),
         dueDate: b.due_date,
         status: b.status,
         // Open bills carry their dated principal payments: the terminal's late fee replays them.

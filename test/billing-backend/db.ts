@@ -25,7 +25,7 @@ CREATE TABLE IF NOT EXISTS bills (
   bill_id TEXT PRIMARY KEY, account_no TEXT NOT NULL REFERENCES accounts(account_no),
   period TEXT NOT NULL, consumption INTEGER NOT NULL, amount_fen INTEGER NOT NULL,
   paid_fen INTEGER NOT NULL, due_date TEXT NOT NULL, status TEXT NOT NULL,
-  late_fee_paid_fen INTEGER NOT NULL DEFAULT 0);
+  late_fee_paid_fen INTEGER NOT NULL DEFAULT 0, late_fee_waived_fen INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS bills_account ON bills(account_no, period);
 CREATE TABLE IF NOT EXISTS bill_payments (
   event_id TEXT NOT NULL, bill_id TEXT NOT NULL, paid_on TEXT NOT NULL, principal_fen INTEGER NOT NULL,
@@ -57,6 +57,10 @@ export function openBackendDb(path: string): BackendDb {
   const billColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('bills')").all();
   if (!billColumns.some((c) => c.name === 'late_fee_paid_fen')) {
     db.exec('ALTER TABLE bills ADD COLUMN late_fee_paid_fen INTEGER NOT NULL DEFAULT 0');
+  }
+  // … and files made before late fees could be waived gain that column.
+  if (!billColumns.some((c) => c.name === 'late_fee_waived_fen')) {
+    db.exec('ALTER TABLE bills ADD COLUMN late_fee_waived_fen INTEGER NOT NULL DEFAULT 0');
   }
   return db;
 }

@@ -16,6 +16,9 @@ import { checkSignedRequest, DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { AccountStore, DEFAULT_CHANGES_LIMIT, ensureSeeded, MAX_CHANGES_LIMIT } from './account-store.js';
 import { openBackendDb, type BackendDb } from './db.js';
 import { GatewaySimulator, type GatewayOutcome } from './gateway.js';
+import { InvoiceDesk } from './invoices.js';
+import { PaymentEffects } from './payment-effects.js';
+import { GatewayRefundRequestSchema, GatewayReverseRequestSchema, INVOICES_PATH, InvoiceRequestSchema } from '../../main/wire/payments-wire.js';
 import { EventIntake } from './intake.js';
 import { KioskBackend } from './kiosk-backend.js';
 import { HEARTBEAT_PATH } from '../../main/wire/kiosk-wire.js';
@@ -62,6 +65,8 @@ export interface Knobs {
   gatewayOutcome: GatewayOutcome;
   /** The next this many GET /api/operators answer 503 (counts down; the rest of the API works). */
   failOperatorFetches: number;
+  /** The tax platform is down: POST /api/invoices answers 503, requests (also from the outbox) stay pending. */
+  failInvoices: boolean;
 }
 
 export interface RunningBackend {
@@ -91,6 +96,7 @@ const KnobsPatchSchema = z
     holdEvents: z.boolean(),
     gatewayOutcome: z.enum(['success', 'declined', 'timeout', 'unknown']),
     failOperatorFetches: z.int().min(0).max(1000),
+    failInvoices: z.boolean(),
   })
   .partial()
   .strict();
@@ -132,9 +138,14 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const gateway = new GatewaySimulator(db, nowIso);
   let publicUrl = '';
   const kiosk = new KioskBackend(db, nowIso, () => publicUrl);
-  const intake = new EventIntake(db, { 'rating.created': (e, ctx) => kiosk.applyRatingCreated(e, ctx) });
+  const invoiceDesk = new InvoiceDesk(db, nowIso, () => publicUrl);
+  const paymentEffects = new PaymentEffects(db, invoiceDesk);
+  const intake = new EventIntake(db, {
+    'rating.created': (e, ctx) => kiosk.applyRatingCreated(e, ctx),
+    ...paymentEffects.effects(() => knobs.failInvoices),
+  });
   const stsIssuer = new StsIssuer(db, nowIso);
-  let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0 };
+  let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
   const timers = new Set<NodeJS.Timeout>();
 
   const sleep = (ms: number): Promise<void> =>
@@ -211,6 +222,30 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         }
       }
     }
+    if (path === '/gateway/reverse') {
+      expectMethod(method, 'POST');
+      const parsed = GatewayReverseRequestSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
+      gateway.reverse(parsed.data.outTradeNo);
+      return sendJson(res, 200, { status: 'reversed' });
+    }
+    if (path === '/gateway/refund') {
+      expectMethod(method, 'POST');
+      const parsed = GatewayRefundRequestSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
+      const refund = gateway.refund(parsed.data);
+      if (refund.kind === 'refused') throw new HttpError(409, { error: refund.error });
+      return sendJson(res, 200, { status: 'refunded', refundNo: refund.refundNo });
+    }
+    const invoicePage = /^\/invoices\/([A-Za-z0-9]+)$/.exec(path);
+    if (invoicePage !== null) {
+      expectMethod(method, 'GET');
+      const html = invoiceDesk.page(invoicePage[1] as string);
+      if (html === undefined) throw new HttpError(404, { error: 'not_found' });
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(html);
+      return undefined;
+    }
     const order = /^\/gateway\/orders\/([^/]+)$/.exec(path);
     if (order !== null) {
       expectMethod(method, 'GET');
@@ -237,6 +272,26 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     if (path === '/api/ratings') {
       expectMethod(method, 'GET');
       return sendJson(res, 200, { items: kiosk.ratings() });
+    }
+    if (path === INVOICES_PATH) {
+      expectMethod(method, 'POST');
+      if (knobs.failInvoices) {
+        // The request is still held (and issued later), but this answer says unavailable: the
+        // terminal relies on its outbox copy of the request.
+        const held = InvoiceRequestSchema.safeParse(parseJson(body));
+        if (held.success) invoiceDesk.request(held.data, auth.terminalId, true);
+        throw new HttpError(503, { error: 'invoices_unavailable' });
+      }
+      const parsed = InvoiceRequestSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
+      return sendJson(res, 200, invoiceDesk.request(parsed.data, auth.terminalId, false));
+    }
+    const invoiceOf = new RegExp(`^${INVOICES_PATH}/([^/]+)$`).exec(path);
+    if (invoiceOf !== null) {
+      expectMethod(method, 'GET');
+      const found = invoiceDesk.get(decodeURIComponent(invoiceOf[1] as string), knobs.failInvoices);
+      if (found === undefined) throw new HttpError(404, { error: 'not_found' });
+      return sendJson(res, 200, found);
     }
     if (path === '/api/accounts') {
       expectMethod(method, 'GET');

@@ -51,6 +51,8 @@ export interface StackOptions {
   readonly vendRules?: VendRules;
   /** Payments and vends need an open shift, as shipped (default false: tests not about the drawer). */
   readonly shiftRequired?: boolean;
+  /** Payment-code timing and e-invoices (config `payments`), e.g. short waits for gateway timeouts. */
+  readonly payments?: { readonly gatewayTimeoutMs?: number; readonly codeQueryIntervalMs?: number; readonly codeConfirmWithinMs?: number; readonly invoices?: boolean };
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -64,6 +66,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     printer: { transport: 'network', host: printer.host, port: printer.port },
     devices: { simulated: true, printerPollMs: 1000, cardPollMs: 200, reconnect: { initialMs: 100, maxMs: 1000 } },
     shift: { required: opts.shiftRequired ?? false },
+    ...(opts.payments ? { payments: opts.payments } : {}),
   });
   const hall = createSimulatedHall();
   const lateFees = shippedLateFees();

@@ -9,6 +9,7 @@ import { VENDING_ERROR_CODES } from './vending.js';
 import { KIOSK_ERROR_CODES } from './kiosk.js';
 import { TARIFF_ERROR_CODES } from '../../domain/tariff/error-codes.js';
 import { SHIFT_ERROR_CODES } from './shift.js';
+import { PAYMENT_ERROR_CODES } from './payments.js';
 
 export const CORE_ERROR_CODES = [
   'validation.invalid_params',
@@ -52,7 +53,7 @@ export const CORE_ERROR_CODES = [
   'internal',
 ] as const;
 
-export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES, ...TARIFF_ERROR_CODES, ...KIOSK_ERROR_CODES, ...SHIFT_ERROR_CODES] as const;
+export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES, ...TARIFF_ERROR_CODES, ...KIOSK_ERROR_CODES, ...SHIFT_ERROR_CODES, ...PAYMENT_ERROR_CODES] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;

@@ -3,9 +3,10 @@
  * or late is NOT an answer: the caller resolves it later by querying the order by out-trade
  * number, never by guessing.
  */
-import { requestJson } from '../../sync/http-json.js';
+import { BackendRejected, requestJson } from '../../sync/http-json.js';
 import { GatewayOrderStatusSchema, GatewayPayResponseSchema, type GatewayOrderStatus } from '../../wire/backend-wire.js';
 import { HttpNativeOrders, type NativeOrder, type NativeOrderCreate, type NativeOrderGateway, type NativeRefund } from './native-orders.js';
+import { GatewayRefundResponseSchema, GatewayReverseResponseSchema } from '../../wire/payments-wire.js';
 
 export type GatewayPayOutcome =
   | { readonly status: 'success'; readonly tradeNo: string | null }
@@ -18,6 +19,14 @@ export interface PaymentGateway extends NativeOrderGateway {
   pay(outTradeNo: string, authCode: string, amountFen: number): Promise<GatewayPayOutcome>;
   /** Throws when the gateway cannot be reached. */
   query(outTradeNo: string): Promise<GatewayOrderStatus>;
+  /**
+   * Cancel an order still pending, or refund in full one that succeeded, so the customer ends up
+   * not charged; an order the gateway never saw is closed so that a late pay request is refused.
+   * 'unknown': no answer that counts (try again later).
+   */
+  reverse(outTradeNo: string): Promise<'reversed' | 'unknown'>;
+  /** Refund part or all of a successful order; idempotent per `outRefundNo`. */
+  refund(outTradeNo: string, outRefundNo: string, amountFen: number): Promise<{ readonly status: 'refunded'; readonly refundNo: string } | { readonly status: 'refused' | 'unknown' }>;
 }
 
 export class HttpPaymentGateway implements PaymentGateway {
@@ -60,6 +69,37 @@ export class HttpPaymentGateway implements PaymentGateway {
     if (body.status === 'success') return { status: 'success', tradeNo: body.tradeNo ?? null };
     if (body.status === 'declined') return { status: 'declined' };
     return { status: 'unknown' };
+  }
+
+  async reverse(outTradeNo: string): Promise<'reversed' | 'unknown'> {
+    try {
+      await requestJson(
+        { url: new URL('/gateway/reverse', this.baseUrl), method: 'POST', body: JSON.stringify({ outTradeNo }), timeoutMs: this.timeoutMs },
+        GatewayReverseResponseSchema,
+      );
+      return 'reversed';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  async refund(outTradeNo: string, outRefundNo: string, amountFen: number): Promise<{ status: 'refunded'; refundNo: string } | { status: 'refused' | 'unknown' }> {
+    try {
+      const r = await requestJson(
+        {
+          url: new URL('/gateway/refund', this.baseUrl),
+          method: 'POST',
+          body: JSON.stringify({ outTradeNo, outRefundNo, amountFen }),
+          timeoutMs: this.timeoutMs,
+          // 409: the gateway refuses this refund (not paid, or more than is left to refund).
+          answers: (status) => status === 409,
+        },
+        GatewayRefundResponseSchema,
+      );
+      return { status: 'refunded', refundNo: r.refundNo };
+    } catch (err) {
+      return { status: err instanceof BackendRejected ? 'refused' : 'unknown' };
+    }
   }
 
   /** Throws `BackendUnavailable` when the gateway gives no answer that counts. */

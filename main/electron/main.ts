@@ -1,16 +1,19 @@
 /**
  * Electron shell: a relay and a composition root, no domain logic. It builds the same core as the
  * host shell, exposes it to the renderer through the preload's one bridge object, and locks the
- * window down (isolated, sandboxed, no navigation, no new windows; kiosk flags in kiosk mode).
+ * window down (isolated, sandboxed, no navigation, no new windows; in kiosk mode the whole kiosk
+ * policy of lockdown.ts: single instance, kiosk window, shortcuts swallowed, crash recovery).
  */
-import { app, BrowserWindow, ipcMain, session as electronSession, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, session as electronSession, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_NAMES } from '../contract/index.js';
 import type { Core } from '../core.js';
 import type { Session } from '../services/dispatch.js';
-import { buildCoreFromConfig } from '../compose/index.js';
+import { buildCoreFromConfig, configPaths } from '../compose/index.js';
+import { loadConfig } from '../config.js';
 import { installLastResort } from '../last-resort.js';
+import { applyContentsLockdown, KIOSK_CHROMIUM_SWITCHES, wireCrashRecovery, windowOptions, type ShellMode } from './lockdown.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_INDEX = path.resolve(here, '..', '..', 'renderer', 'index.html');
@@ -31,53 +34,98 @@ export function registerRpc(core: Core, isTrustedSender: (frame: IpcMainInvokeEv
   });
 }
 
-function forwardEvents(core: Core, contents: WebContents): void {
+function forwardEvents(core: Core, contents: WebContents): () => void {
   const offs = EVENT_NAMES.map((name) => core.on(name, (payload) => contents.send('event', name, payload)));
-  contents.once('destroyed', () => offs.forEach((off) => off()));
+  const off = () => offs.splice(0).forEach((o) => o());
+  contents.once('destroyed', off);
+  return off;
 }
 
-async function start(): Promise<void> {
-  await app.whenReady();
+/** What the shell needs from its process (the real one, or a test's stand-in). */
+export type ShellProcess = Pick<NodeJS.EventEmitter, 'on' | 'once'> & { readonly argv: readonly string[] };
+
+/**
+ * Starts the shell. Kiosk mode is known before anything else (from the same config files), so the
+ * Chromium switches and the single-instance lock come before the app is ready and before a core
+ * exists: a second launch never opens the journal, it only brings the first window forward.
+ */
+export async function startElectronShell(proc: ShellProcess = process): Promise<void> {
+  const argv = proc.argv.slice(1);
   let closeCore: (() => Promise<void>) | null = null;
   // An error nothing caught: close the core cleanly and exit 1 (main/last-resort.ts says why).
-  installLastResort(process, { stop: () => closeCore });
-  const { core, config } = await buildCoreFromConfig(process.argv.slice(1));
+  installLastResort(proc, { stop: () => closeCore });
+  const mode: ShellMode = loadConfig(configPaths(argv)).mode;
+  const kiosk = mode === 'kiosk';
+  let win: BrowserWindow | null = null;
+  if (kiosk) {
+    for (const [name, value] of KIOSK_CHROMIUM_SWITCHES) {
+      if (value === undefined) app.commandLine.appendSwitch(name);
+      else app.commandLine.appendSwitch(name, value);
+    }
+    if (!app.requestSingleInstanceLock()) {
+      app.quit();
+      return;
+    }
+    app.on('second-instance', () => {
+      if (!win || win.isDestroyed()) return;
+      if (win.isMinimized()) win.restore();
+      win.show();
+      win.focus();
+    });
+  }
+  // Every WebContents the app ever creates gets the policy, not only the main window's.
+  app.on('web-contents-created', (_e, contents) => applyContentsLockdown(contents, mode));
+
+  await app.whenReady();
+  const { core } = await buildCoreFromConfig(argv);
   closeCore = () => core.close();
-  const kiosk = config.mode === 'kiosk';
   registerRpc(core, (frame) => frame?.url.startsWith('file://') === true);
 
   electronSession.defaultSession.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 800,
-    kiosk,
-    fullscreen: kiosk,
-    autoHideMenuBar: true,
-    webPreferences: {
-      preload: path.join(here, 'preload.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-  win.webContents.on('will-navigate', (e) => e.preventDefault());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  forwardEvents(core, win.webContents);
-  await win.loadFile(RENDERER_INDEX);
-  // As the host shell does: push what waited while the app was closed, then pull fresh snapshots.
-  void core.syncNow().then(() => core.pullNow());
+  if (kiosk) {
+    electronSession.defaultSession.setPermissionCheckHandler(() => false);
+    // No menu, so none of its accelerators either (reload, devtools, zoom, fullscreen, close).
+    Menu.setApplicationMenu(null);
+  }
+  const window = new BrowserWindow(windowOptions(mode, path.join(here, 'preload.cjs')));
+  win = window;
+  if (kiosk) window.removeMenu();
+  let stopEvents = forwardEvents(core, window.webContents);
 
   // Closing the window and a stop from the host launcher (SIGTERM, Ctrl+C) both close the core first.
   let quitting = false;
-  const quit = () => {
+  const quit = (exitCode = 0) => {
     if (quitting) return;
     quitting = true;
-    void core.close().finally(() => app.quit());
+    void core.close().finally(() => (exitCode === 0 ? app.quit() : app.exit(exitCode)));
   };
-  app.on('window-all-closed', quit);
-  process.once('SIGTERM', quit);
-  process.once('SIGINT', quit);
+  if (kiosk) {
+    // Alt+F4 and the OS close command end here: a kiosk window closes only when the app quits.
+    window.on('close', (e) => {
+      if (!quitting) e.preventDefault();
+    });
+    wireCrashRecovery({
+      app,
+      window,
+      reload: () => {
+        stopEvents();
+        stopEvents = forwardEvents(core, window.webContents);
+        void window.loadFile(RENDERER_INDEX);
+      },
+      exit: (reason) => {
+        console.error(`GridDesk: ${reason}`);
+        quit(1);
+      },
+      log: (line) => console.error(line),
+    });
+  }
+  await window.loadFile(RENDERER_INDEX);
+  // As the host shell does: push what waited while the app was closed, then pull fresh snapshots.
+  void core.syncNow().then(() => core.pullNow());
+
+  app.on('window-all-closed', () => quit());
+  proc.once('SIGTERM', () => quit());
+  proc.once('SIGINT', () => quit());
 }
 
-if (process.versions.electron) void start();
+if (process.versions.electron) void startElectronShell();

@@ -64,24 +64,55 @@ export function spawnElectron(shell: Extract<UiShell, { kind: 'electron' }>, arg
   return spawn(shell.binary, [shell.main, ...argv, ...rootArgs], { stdio: 'inherit', detached: false });
 }
 
+/**
+ * Chromium switches a kiosk needs, besides `--kiosk` (the Electron shell sets the same ones,
+ * main/electron/lockdown.ts). Chromium in `--kiosk` has no key filter: Ctrl+W, Ctrl+P, Alt+F4 and
+ * F11 still work, so a kiosk on the host shell needs the OS to block them, and Chromium policies
+ * for devtools and printing (docs/deploy/linux.md); the Electron shell swallows them itself.
+ */
+export const CHROMIUM_KIOSK_FLAGS = [
+  '--disable-pinch', // no pinch zoom on the touch screen
+  '--overscroll-history-navigation=0', // no swipe back/forward
+  '--disable-features=TranslateUI', // no translate bubble on the zh-CN pages
+  '--disable-session-crashed-bubble', // no "restore pages?" after a power cut
+  '--autoplay-policy=no-user-gesture-required', // voice prompts may speak before the first touch
+  '--deny-permission-prompts', // camera, location, notifications…: refused without asking
+  '--password-store=basic', // no desktop keyring unlock prompt
+] as const;
+
+export interface ChromiumLaunch {
+  /** A profile of its own (a fresh folder each launch): no history, no saved state, no sync. */
+  readonly userDataDir: string;
+  /** Chromium refuses to run as root with its sandbox on. */
+  readonly root: boolean;
+}
+
+/** Chromium's command line for the host shell's UI: app mode (counter) or kiosk. */
+export function chromiumArgs(url: string, kiosk: boolean, launch: ChromiumLaunch): string[] {
+  return [
+    kiosk ? '--kiosk' : `--app=${url}`,
+    '--window-position=0,0',
+    '--window-size=1280,800',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--noerrdialogs',
+    '--test-type',
+    `--user-data-dir=${launch.userDataDir}`,
+    ...(launch.root ? ['--no-sandbox'] : []),
+    ...(kiosk ? [...CHROMIUM_KIOSK_FLAGS, url] : []),
+  ];
+}
+
 /** The host shell's UI: Chromium in app mode when there is a display, else just the URL. */
 export function openBrowser(url: string, kiosk: boolean, env: Readonly<Record<string, string | undefined>> = process.env): Exclude<OpenedWith, 'electron'> {
   const chromium = chromiumBinary();
   if (chromium && env.DISPLAY) {
-    const args = [
-      kiosk ? '--kiosk' : `--app=${url}`,
-      '--window-position=0,0',
-      '--window-size=1280,800',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--noerrdialogs',
-      '--test-type',
-      `--user-data-dir=${mkdtempSync(path.join(tmpdir(), 'griddesk-ui-'))}`,
-      ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-      ...(kiosk ? [url] : []),
-    ];
+    const args = chromiumArgs(url, kiosk, {
+      userDataDir: mkdtempSync(path.join(tmpdir(), 'griddesk-ui-')),
+      root: process.getuid?.() === 0,
+    });
     spawn(chromium, args, { stdio: 'ignore', detached: false });
     return 'chromium';
   }

@@ -311,12 +311,9 @@ export class UsbPrinterTransport implements PrinterTransport {
   ) {}
 
   private details(extra: Record<string, string | number> = {}): Record<string, string | number> {
-    return {
-      transport: 'usb',
-      device: `${hex4(this.match.vendorId)}:${hex4(this.match.productId)}`,
-      ...(this.match.serialNumber !== undefined ? { serialNumber: this.match.serialNumber } : {}),
-      ...extra,
-    };
+    // `path` names the device in the UI's error texts (e.g. printer.access_denied): its USB ids.
+    const serial = this.match.serialNumber !== undefined ? ` #${this.match.serialNumber}` : '';
+    return { transport: 'usb', path: `${hex4(this.match.vendorId)}:${hex4(this.match.productId)}${serial}`, ...extra };
   }
 
   private fail(err: unknown, op: string, transfer: boolean, extra: Record<string, string | number> = {}): DeviceError {

@@ -68,7 +68,7 @@ describe('printer transports in the site file', () => {
     // The real libusb adapter lists this machine's devices and finds no such printer.
     expect(await openError({ transport: 'usb', vendorId: '0xfffe', productId: '0xfffd' })).toMatchObject({
       code: 'device.not_found',
-      details: { transport: 'usb', device: 'fffe:fffd', op: 'find' },
+      details: { transport: 'usb', path: 'fffe:fffd', op: 'find' },
     });
   });
 

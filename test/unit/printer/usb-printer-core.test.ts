@@ -163,7 +163,7 @@ describe('EscPosReceiptPrinter over the USB transport core (fake device + simula
       const t0 = performance.now();
       const mute = await rejection(printer.status());
       expect(mute.code).toBe('device.timeout');
-      expect(mute.details).toMatchObject({ transport: 'usb', device: '04b8:0e15' });
+      expect(mute.details).toMatchObject({ transport: 'usb', path: '04b8:0e15' });
       expect(performance.now() - t0).toBeLessThan(1000);
       dev.fault = null;
       await printer.print(receipt);
@@ -222,7 +222,7 @@ describe('opening the device', () => {
     expect(a.opened).toBe(false);
     await t.close();
     const none = new UsbPrinterTransport({ ...IDS, serialNumber: 'C3' }, backendOf(a, b));
-    expect(await rejection(none.write(Uint8Array.of(0)))).toMatchObject({ code: 'device.not_found', details: { reason: 'no USB device with this serial number' } });
+    expect(await rejection(none.write(Uint8Array.of(0)))).toMatchObject({ code: 'device.not_found', details: { reason: 'no USB device with this serial number', path: '04b8:0e15 #C3' } });
   });
 
   it.each([
@@ -236,7 +236,7 @@ describe('opening the device', () => {
     const t = new UsbPrinterTransport(IDS, backendOf(...list));
     const err = await rejection(t.write(Uint8Array.of(0x1b, 0x40)));
     expect(err.code).toBe(code);
-    expect(err.details).toMatchObject({ transport: 'usb', device: '04b8:0e15', ...details });
+    expect(err.details).toMatchObject({ transport: 'usb', path: '04b8:0e15', ...details });
     // Nothing is left open after a failed open.
     for (const d of list) expect(d.opened).toBe(false);
     await t.close();

@@ -127,6 +127,8 @@ export interface ShiftStatusView {
   readonly rules: DrawerRulesView;
   /** Payments and vends are refused without an open shift (counter mode, `shift.required`). */
   readonly required: boolean;
+  /** The terminal's date now ('YYYY-MM-DD' in its zone, by its clock): the day to reconcile by default. */
+  readonly today: string;
 }
 
 export interface DrawerMovementView {

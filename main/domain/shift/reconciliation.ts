@@ -102,6 +102,8 @@ export interface TerminalEventRecord {
   readonly ref: string;
   /** The money the event moves, when it moves money. */
   readonly amountFen: number | null;
+  /** Money taken from a customer (a bill payment, a vend paid): what the money totals add up. */
+  readonly takings?: boolean;
   readonly sync: SyncState;
   readonly rejectReason?: string | undefined;
 }
@@ -111,6 +113,7 @@ export interface LedgerRecord {
   readonly type: string;
   readonly ref: string;
   readonly amountFen: number | null;
+  readonly takings?: boolean;
 }
 
 /** A vend of the period with what the journal says happened to it. */
@@ -169,9 +172,9 @@ export interface ReconciliationSummary {
   readonly cashCountedFen: number;
   readonly shiftsCounted: number;
   readonly shiftsOpen: number;
-  /** Journal: money events and their total. */
+  /** Journal: events to compare, and the money taken they record (bill payments, vends paid). */
   readonly journal: WaySummary;
-  /** Backend: of those, how many (and how much) the ledger holds; null when it could not be asked. */
+  /** Backend: of those, how many the ledger holds and the money taken in them; null when it could not be asked. */
   readonly backend: WaySummary | null;
   readonly pending: number;
   readonly rejected: number;
@@ -231,7 +234,7 @@ export function reconcile(input: ReconciliationInput): ReconciliationResult {
   for (const e of input.events) {
     seen.add(e.eventId);
     journalCount++;
-    journalFen += e.amountFen ?? 0;
+    if (e.takings === true) journalFen += e.amountFen ?? 0;
     if (e.sync === 'pending') {
       pending++;
       diff('not_synced', e.ref, e.amountFen ?? 0, e.type);
@@ -249,7 +252,7 @@ export function reconcile(input: ReconciliationInput): ReconciliationResult {
       continue;
     }
     backendCount++;
-    backendFen += l.amountFen ?? 0;
+    if (l.takings === true) backendFen += l.amountFen ?? 0;
     if ((e.amountFen ?? null) !== (l.amountFen ?? null)) diff('amount_mismatch', e.ref, e.amountFen ?? 0, e.type, String(l.amountFen ?? ''));
   }
   if (ledger !== null) {
@@ -320,6 +323,8 @@ export function eventMoneyFen(type: string, payload: unknown): number | null {
       return pick(p.amountFen);
     case 'vend.reversed':
       return pick(p.refundFen);
+    case 'late_fee.waived':
+      return pick(p.fen);
     case 'shift.opened':
       return pick(p.floatFen);
     case 'shift.counted':

@@ -67,12 +67,24 @@ export function eventIdOf(e: JournalRecord): string | null {
   const named = str(p.eventId);
   if (named !== null) return named;
   if (e.type === 'payment.created') return e.ref;
+  // Voids and refunds go out under their reversal id, late-fee waivers under their waiver id.
+  if (e.type === 'payment.voided' || e.type === 'payment.refunded') return str(p.reversalId);
+  if (e.type === 'late_fee.waived') return str(p.waiverId);
   if (e.type === 'vend.created') return stepEventId(e.ref, 'created');
   if (COMPARED.has(e.type) && e.type.startsWith('vend.')) {
     const to = str(p.to);
     return to === null ? null : stepEventId(e.ref, to);
   }
   return null;
+}
+
+/** Money a customer handed over: a bill payment (not a vend's own settlement) or a vend paid. */
+function isTakings(type: string, payload: unknown): boolean {
+  if (type === 'vend.paid') return true;
+  if (type !== 'payment.created') return false;
+  const p = obj(payload);
+  const vendId = str(p.externalRef);
+  return vendId === null || str(p.paymentId) !== stepEventId(vendId, 'settlement');
 }
 
 function refOf(eventId: string, payload: unknown): string {
@@ -131,6 +143,7 @@ export async function runReconciliation(deps: ReconciliationDeps, period: Period
       type: e.type,
       ref: e.ref,
       amountFen: eventMoneyFen(e.type, e.payload),
+      takings: isTakings(e.type, e.payload),
       sync: pending.has(eventId) ? 'pending' : rejected.has(eventId) ? 'rejected' : 'acknowledged',
       rejectReason: rejected.get(eventId),
     });
@@ -141,7 +154,7 @@ export async function runReconciliation(deps: ReconciliationDeps, period: Period
   try {
     ledger = (await deps.ledger(from, to))
       .filter((l) => compared.has(l.type) && belongs(l.type, refOf(l.eventId, l.payload), l.payload))
-      .map((l) => ({ eventId: l.eventId, type: l.type, ref: refOf(l.eventId, l.payload), amountFen: eventMoneyFen(l.type, l.payload) }));
+      .map((l) => ({ eventId: l.eventId, type: l.type, ref: refOf(l.eventId, l.payload), amountFen: eventMoneyFen(l.type, l.payload), takings: isTakings(l.type, l.payload) }));
   } catch {
     ledger = null;
   }

@@ -40,6 +40,9 @@ function methodLines(t: Translate, tallies: Readonly<Record<string, Tally>>): Re
   });
 }
 
+/** Money leaving the drawer, shown negative (zero stays ¥0.00). */
+const minus = (fen: number) => formatFen(-fen);
+
 export function shiftReport(kind: 'x' | 'z', shift: ShiftView, totals: ShiftTotals, ctx: ReportContext, count: DrawerCount | null): Receipt {
   const { t } = ctx;
   const at = (iso: string | null) => (iso === null ? '' : localDateTime(new Date(iso), ctx.timeZone));
@@ -70,9 +73,9 @@ export function shiftReport(kind: 'x' | 'z', shift: ShiftView, totals: ShiftTota
     { kind: 'pair', left: t('shift.report.float'), right: formatFen(totals.floatFen) },
     { kind: 'pair', left: t('shift.report.cashTaken'), right: formatFen(totals.cashTakenFen) },
     { kind: 'pair', left: t('shift.report.cashIn', { count: totals.cashIn.count }), right: formatFen(totals.cashIn.fen) },
-    { kind: 'pair', left: t('shift.report.cashOut', { count: totals.cashOut.count }), right: `-${formatFen(totals.cashOut.fen)}` },
+    { kind: 'pair', left: t('shift.report.cashOut', { count: totals.cashOut.count }), right: minus(totals.cashOut.fen) },
   );
-  if (totals.cashReturnedFen > 0) lines.push({ kind: 'pair', left: t('shift.report.cashReturned'), right: `-${formatFen(totals.cashReturnedFen)}` });
+  if (totals.cashReturnedFen > 0) lines.push({ kind: 'pair', left: t('shift.report.cashReturned'), right: minus(totals.cashReturnedFen) });
   if (kind === 'z' && shift.countedFen !== null && shift.expectedFen !== null && shift.differenceFen !== null) {
     lines.push(
       { kind: 'pair', left: t('shift.report.expected'), right: formatFen(shift.expectedFen), bold: true },

@@ -38,7 +38,7 @@ import {
   type ShiftRow,
 } from '../../store/shifts.js';
 import { approve } from '../auth.js';
-import type { Clock } from '../clock.js';
+import { localDate, type Clock } from '../clock.js';
 import { toWireError } from '../dispatch.js';
 import { moneyInput } from '../money-input.js';
 import { stepEventId } from '../vending/vend-store.js';
@@ -77,6 +77,7 @@ export class ShiftService {
         maxMovementFen: rules.maxMovementFen,
       },
       required: this.deps.required,
+      today: localDate(this.deps.clock(), this.deps.timeZone),
     };
   }
 

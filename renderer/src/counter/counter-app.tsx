@@ -9,10 +9,12 @@ import { CounterDesk } from './counter-desk';
 import type { Screen } from '../screens';
 import { vendingScreens } from '../vending';
 import { deviceScreens } from '../devices';
+import { shiftScreens } from '../shift';
 
 const ALL_SCREENS: readonly Screen[] = [
   { id: 'pay', labelKey: 'app.counter', roles: ['clerk', 'supervisor', 'manager'], component: CounterDesk },
   ...vendingScreens,
+  ...shiftScreens,
   ...deviceScreens,
 ];
 

@@ -8,12 +8,15 @@ import { CAUSE_SEVERITY, DIFFERENCE_CAUSES, eventMoneyFen, reconcile, type Recon
 const clean: ReconciliationInput = {
   shifts: [{ shiftId: 's1', operatorId: 'C001', state: 'closed', journalExpectedFen: 60000, countedExpectedFen: 60000, countedFen: 60000 }],
   events: [
-    { eventId: 'e1', type: 'payment.created', ref: 'p1', amountFen: 10000, sync: 'acknowledged' },
-    { eventId: 'e2', type: 'vend.paid', ref: 'v1', amountFen: 5000, sync: 'acknowledged' },
+    { eventId: 'e1', type: 'payment.created', ref: 'p1', amountFen: 10000, takings: true, sync: 'acknowledged' },
+    { eventId: 'e2', type: 'vend.paid', ref: 'v1', amountFen: 5000, takings: true, sync: 'acknowledged' },
+    // Not money taken: counted by the events, not by the money totals.
+    { eventId: 'e0', type: 'shift.opened', ref: 's1', amountFen: 50000, sync: 'acknowledged' },
   ],
   ledger: [
-    { eventId: 'e1', type: 'payment.created', ref: 'p1', amountFen: 10000 },
-    { eventId: 'e2', type: 'vend.paid', ref: 'v1', amountFen: 5000 },
+    { eventId: 'e1', type: 'payment.created', ref: 'p1', amountFen: 10000, takings: true },
+    { eventId: 'e2', type: 'vend.paid', ref: 'v1', amountFen: 5000, takings: true },
+    { eventId: 'e0', type: 'shift.opened', ref: 's1', amountFen: 50000 },
   ],
   vends: [{ vendId: 'v1', amountFen: 5000, paid: 1, credits: 1, cardWrites: 0, reversed: false, refundFen: 0 }],
   adjustments: [],
@@ -27,7 +30,7 @@ describe('reconciliation classification', () => {
     expect(r.differences).toEqual([]);
     expect(r.summary).toMatchObject({
       cashExpectedFen: 60000, cashCountedFen: 60000, shiftsCounted: 1, shiftsOpen: 0,
-      journal: { count: 2, fen: 15000 }, backend: { count: 2, fen: 15000 }, pending: 0, rejected: 0,
+      journal: { count: 3, fen: 15000 }, backend: { count: 3, fen: 15000 }, pending: 0, rejected: 0,
       vendsPaid: { count: 1, fen: 5000 }, creditsIssued: { count: 1, fen: 5000 }, creditsMatched: 1, problems: 0, warnings: 0,
     });
   });
@@ -64,7 +67,7 @@ describe('reconciliation classification', () => {
       ['rejected', 'v1', 5000, 'warning', 'malformed_payload: x'],
       ['not_synced', 'p1', 10000, 'info', null],
     ]);
-    expect(r.summary).toMatchObject({ pending: 1, rejected: 1, backend: { count: 1, fen: 900 }, problems: 3, warnings: 1 });
+    expect(r.summary).toMatchObject({ pending: 1, rejected: 1, backend: { count: 1, fen: 0 }, problems: 3, warnings: 1 });
   });
 
   it('an unreachable backend leaves the ledger column empty instead of calling everything missing', () => {
@@ -100,5 +103,6 @@ describe('reconciliation classification', () => {
     expect(eventMoneyFen('shift.opened', { floatFen: 5 })).toBe(5);
     expect(eventMoneyFen('vend.created', { amountFen: 12 })).toBeNull();
     expect(eventMoneyFen('payment.voided', { amountFen: 3 })).toBe(3);
+    expect(eventMoneyFen('late_fee.waived', { fen: 4 })).toBe(4);
   });
 });

@@ -115,7 +115,8 @@ export async function runReconciliation(deps: ReconciliationDeps, period: Period
     entries = parsed(journalSeqRange(db, shift.open_seq, closedSeq ?? undefined));
   }
 
-  // A shift's reconciliation keeps only what belongs to the shift.
+  // The whole window, for the drawers' totals; a shift's reconciliation keeps only what belongs to it.
+  const window = entries;
   const shiftId = period.shiftId;
   let belongs: (type: string, ref: string, payload: unknown) => boolean = () => true;
   if (shiftId !== undefined) {
@@ -180,7 +181,7 @@ export async function runReconciliation(deps: ReconciliationDeps, period: Period
     shiftId: s.shift_id,
     operatorId: s.operator_id,
     state: s.state,
-    journalExpectedFen: shifts.totals(s).expectedCashFen,
+    journalExpectedFen: shifts.totals(s, window).expectedCashFen,
     countedExpectedFen: s.expected_fen,
     countedFen: s.counted_fen,
   }));

@@ -245,9 +245,17 @@ export class ShiftService {
     return shiftsOpenedBetween(this.deps.db, from, to).map((s) => this.view(s));
   }
 
-  /** The shift's totals from the journal: everything from its shift.opened to its close (or now). */
-  totals(shift: ShiftRow): ShiftTotals {
+  /**
+   * The shift's totals from the journal: everything from its shift.opened to its close (or now).
+   * `read` — entries already parsed (a reconciliation's window) — is used when it covers that range.
+   */
+  totals(shift: ShiftRow, read?: readonly JournalRecord[]): ShiftTotals {
     const end = shift.state === 'closed' ? journalSeqOf(this.deps.db, shift.shift_id, 'shift.closed') ?? undefined : undefined;
+    const first = read?.[0];
+    const last = read?.at(-1);
+    if (read && first && last && first.seq <= shift.open_seq && end !== undefined && last.seq >= end) {
+      return shiftTotals(read.filter((e) => e.seq >= shift.open_seq && e.seq <= end), shift.shift_id);
+    }
     return shiftTotals(parsed(journalSeqRange(this.deps.db, shift.open_seq, end)), shift.shift_id);
   }
 

@@ -77,8 +77,8 @@ export function ShiftScreen() {
                   ? call('shift.cashIn', { ...p, reason: reason as (typeof CASH_IN)[number] })
                   : call('shift.cashOut', { ...p, reason: reason as (typeof CASH_OUT)[number] })));
               }} />
-              <XReportPanel language={language} />
               <CountPanel status={status} busy={busy} onCount={(counts) => run(() => call('shift.count', { counts }))} />
+              <XReportPanel language={language} />
             </div>
           ) : (
             <ClosePanel shift={shift} limitFen={status.rules.differenceApprovalFen} busy={busy} language={language}
@@ -116,7 +116,7 @@ function MovementPanel({ busy, onMove }: { busy: boolean; onMove: (kind: 'in' | 
       <h3>{t('shift.ui.movementTitle')}</h3>
       <div className="row">
         <label>
-          {t('shift.ui.reason')}
+          {t('shift.ui.kind')}
           <select data-testid="movement-kind" value={kind} onChange={(e) => { const k = e.target.value as 'in' | 'out'; setKind(k); setReason((k === 'in' ? CASH_IN : CASH_OUT)[0]); }}>
             <option value="in">{t('shift.ui.cashIn')}</option>
             <option value="out">{t('shift.ui.cashOut')}</option>
@@ -156,7 +156,7 @@ function XReportPanel({ language }: { language: Language }) {
     setPrinted(r.ok ? r.result : { printed: false, error: r.error });
   };
   return (
-    <div className="card" data-testid="x-panel">
+    <div className={lines ? 'card wide' : 'card'} data-testid="x-panel">
       <h3>{t('shift.ui.xTitle')}</h3>
       <div className="row">
         <button type="button" className="secondary" onClick={() => void show()} data-testid="x-show">{t('shift.ui.showX')}</button>

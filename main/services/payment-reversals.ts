@@ -44,6 +44,7 @@ import {
 } from '../store/reversals.js';
 import { cancelInvoice } from '../store/invoices.js';
 import { PAYMENT_EVENT_TYPES, type PaymentReversedPayload, type ReversalTender } from '../wire/payments-wire.js';
+import { BackendUnavailable } from '../sync/http-json.js';
 import { approve } from './auth.js';
 import type { Clock } from './clock.js';
 import { reversalReceipt } from './receipts.js';
@@ -75,6 +76,17 @@ export interface PaymentReversalsDeps {
 }
 
 const CARD_REFERENCE = /^[A-Za-z0-9-]{4,32}$/;
+
+/** A kiosk QR order (merchant-presented, the native-order API) refunded in full; same outcomes as `refund`. */
+async function nativeRefund(gateway: PaymentGateway, outTradeNo: string, outRefundNo: string, amountFen: number, reason: string): Promise<{ status: 'refunded'; refundNo: string } | { status: 'refused' | 'unknown' }> {
+  try {
+    const r = await gateway.refundNativeOrder(outTradeNo, outRefundNo, amountFen, reason);
+    // 'not_paid': the order never took the money — nothing to give back through the gateway.
+    return r.status === 'refunded' ? { status: 'refunded', refundNo: r.refundNo ?? outRefundNo } : { status: 'refused' };
+  } catch (err) {
+    return { status: err instanceof BackendUnavailable && err.reason === 'refused' ? 'refused' : 'unknown' };
+  }
+}
 
 export function reversalView(r: ReversalRow): ReversalView {
   return {
@@ -198,7 +210,8 @@ export class PaymentReversals {
       if (t.method === 'code' || t.method === 'qr') {
         const gateway = this.deps.gateway;
         if (!gateway || t.outTradeNo === null) throw new AppError('payment.refund_unavailable');
-        const r = await gateway.refund(t.outTradeNo, `R${reversalId.replace(/-/g, '')}${i + 1}`, t.amountFen);
+        const outRefundNo = `R${reversalId.replace(/-/g, '')}${i + 1}`;
+        const r = t.method === 'qr' ? await nativeRefund(gateway, t.outTradeNo, outRefundNo, t.amountFen, rev.reason_code) : await gateway.refund(t.outTradeNo, outRefundNo, t.amountFen);
         if (r.status === 'refused') {
           this.journalOnly(rev, 'payment.reversal_failed', { reason: 'gateway_refused', outTradeNo: t.outTradeNo });
           markReversalFailed(db, reversalId, clock().toISOString());

@@ -1,11 +1,15 @@
+import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountView } from '../../../main/contract/index.js';
 import { formatFen } from '../format';
 import { formatDateTime } from '../format-time';
 import { useTerminalTimeZone } from '../use-terminal-time-zone';
+import { LateFeeExplainer } from './late-fee-explainer';
 
-export function AccountPanel({ account }: { account: AccountView }) {
+export function AccountPanel({ account, onChanged }: { account: AccountView; onChanged?: () => void }) {
   const { t, i18n } = useTranslation();
+  // The bill whose late fee is being explained (one at a time).
+  const [explaining, setExplaining] = useState<string | null>(null);
   const timeZone = useTerminalTimeZone();
   // Until the zone is known the ISO instant is shown: unambiguous, unlike a time in the browser's zone.
   const asOf = timeZone ? formatDateTime(account.asOf, timeZone, i18n.language) : account.asOf;
@@ -51,19 +55,41 @@ export function AccountPanel({ account }: { account: AccountView }) {
           </thead>
           <tbody>
             {account.openBills.map((b) => (
-              <tr key={b.billId} className={b.daysOverdue > 0 ? 'overdue' : ''} data-testid="bill-row">
-                <td className="nowrap">{b.period}</td>
-                <td className="num">{(b.consumption / 100).toFixed(2)}</td>
-                <td className="num">{formatFen(b.amountFen)}</td>
-                <td className="num">{formatFen(b.outstandingFen)}</td>
-                <td>
-                  <span className="nowrap">{b.dueDate}</span>
-                  {b.daysOverdue > 0 && <> <small className="late nowrap">{t('bill.overdue', { days: b.daysOverdue })}</small></>}
-                </td>
-                <td className="num" title={b.lateFeeRuleKey ? t(b.lateFeeRuleKey) : ''}>
-                  {formatFen(b.lateFeeFen)}
-                </td>
-              </tr>
+              <Fragment key={b.billId}>
+                <tr className={b.daysOverdue > 0 ? 'overdue' : ''} data-testid="bill-row">
+                  <td className="nowrap">{b.period}</td>
+                  <td className="num">{(b.consumption / 100).toFixed(2)}</td>
+                  <td className="num">{formatFen(b.amountFen)}</td>
+                  <td className="num">{formatFen(b.outstandingFen)}</td>
+                  <td>
+                    <span className="nowrap">{b.dueDate}</span>
+                    {b.daysOverdue > 0 && <> <small className="late nowrap">{t('bill.overdue', { days: b.daysOverdue })}</small></>}
+                  </td>
+                  <td className="num" title={b.lateFeeRuleKey ? t(b.lateFeeRuleKey) : ''}>
+                    {b.lateFeeFen > 0 || (b.lateFeeWaivedFen ?? 0) > 0 ? (
+                      <button
+                        type="button"
+                        className="link"
+                        aria-expanded={explaining === b.billId}
+                        onClick={() => setExplaining(explaining === b.billId ? null : b.billId)}
+                        data-testid="late-fee-explain"
+                      >
+                        {formatFen(b.lateFeeFen)}
+                      </button>
+                    ) : (
+                      formatFen(b.lateFeeFen)
+                    )}
+                    {(b.lateFeeWaivedFen ?? 0) > 0 && <small className="nowrap"> {t('lateFee.waivedShort', { amount: formatFen(b.lateFeeWaivedFen ?? 0) })}</small>}
+                  </td>
+                </tr>
+                {explaining === b.billId && (
+                  <tr>
+                    <td colSpan={6}>
+                      <LateFeeExplainer accountNo={account.accountNo} billId={b.billId} onWaived={() => onChanged?.()} />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
             ))}
           </tbody>
         </table>

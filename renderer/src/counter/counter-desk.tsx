@@ -5,6 +5,8 @@ import { call, useErrorText } from '../rpc';
 import { AccountPanel } from './account-panel';
 import { PayPanel } from './pay-panel';
 import { PaymentDone } from './payment-done';
+import { RecentPayments } from './recent-payments';
+import { captureScan } from './scan-capture';
 import { PrinterHealthBanner } from '../devices';
 import { useScans } from '../use-scans';
 
@@ -64,6 +66,8 @@ export function CounterDesk() {
 
   // A scanned bill barcode, account or meter number finds the customer, wherever the focus is.
   useScans((data) => {
+    // A payment code the pay panel is waiting for is not a search.
+    if (captureScan(data)) return;
     setQuery(data);
     void find(data);
   });
@@ -152,8 +156,9 @@ export function CounterDesk() {
         ) : (
           account && (
             <>
-              <AccountPanel account={account} />
-              <PayPanel key={account.accountNo} account={account} onPaid={setPayment} />
+              <AccountPanel account={account} onChanged={() => void open(account.accountNo)} />
+              <PayPanel key={`${account.accountNo}:${account.totalDueFen}`} account={account} onPaid={setPayment} />
+              <RecentPayments key={`recent:${account.accountNo}:${account.totalDueFen}`} accountNo={account.accountNo} onChanged={() => void open(account.accountNo)} />
             </>
           )
         )}

@@ -1,10 +1,12 @@
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AccountView, PaymentView, WireError } from '../../../main/contract/index.js';
+import type { AccountView, CounterPaymentMethod, ParamsOf, PaymentView, WireError } from '../../../main/contract/index.js';
 import { parseYuan } from '../../../main/domain/money.js';
 import { fenToYuanText, formatFen } from '../format';
 import { call, useErrorText } from '../rpc';
 import type { Language } from '../i18n';
+import { usePaymentCodeScans } from './scan-capture';
+import './payments.css';
 
 /** Fen of a typed amount, or null while it is not (yet) a valid amount; the core still has the last word. */
 function fenOf(text: string): number | null {
@@ -12,9 +14,14 @@ function fenOf(text: string): number | null {
   return r.ok ? r.fen : null;
 }
 
+const METHODS: readonly CounterPaymentMethod[] = ['cash', 'code', 'card', 'split'];
+
 /**
- * Cash payment. The request id is made once per intended payment, so a double click or a retry
- * after a lost answer returns the first payment instead of taking the money twice.
+ * Taking a payment: cash (with change), the customer's payment code (scanned; charged through the
+ * gateway before anything is recorded), a bank card on the bank POS (its reference number typed
+ * from the slip), or split — part cash, the rest by payment code. The request id is made once per
+ * intended payment, so a double click or a retry after a lost answer returns the first payment
+ * instead of taking the money (or charging the code) twice.
  *
  * An amount other than the total due (a part payment, or more than due going to the prepaid
  * balance) is confirmed once before the money is taken: the clerk reads back what happens to it.
@@ -22,24 +29,41 @@ function fenOf(text: string): number | null {
 export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p: PaymentView) => void }) {
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
-  const requestId = useMemo(() => crypto.randomUUID(), []);
+  const [requestId, setRequestId] = useState(() => crypto.randomUUID());
+  const [method, setMethod] = useState<CounterPaymentMethod>('cash');
   const [amount, setAmount] = useState(account.totalDueFen > 0 ? fenToYuanText(account.totalDueFen) : '');
   const [tendered, setTendered] = useState('');
+  const [authCode, setAuthCode] = useState('');
+  const [cardReference, setCardReference] = useState('');
+  const [cashPart, setCashPart] = useState('');
   const [error, setError] = useState<WireError | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const inFlight = useRef(false);
   const amountRef = useRef<HTMLInputElement>(null);
   const tenderedRef = useRef<HTMLInputElement>(null);
+  const codeRef = useRef<HTMLInputElement>(null);
+  const cardRef = useRef<HTMLInputElement>(null);
+  const cashPartRef = useRef<HTMLInputElement>(null);
 
   // The amount starts at the total due, so what the clerk types next is the cash handed over.
   useEffect(() => {
     (account.totalDueFen > 0 ? tenderedRef : amountRef).current?.focus();
   }, [account.totalDueFen]);
 
+  // The customer's payment code comes from the scanner (or is typed) while a code is wanted.
+  const wantsCode = method === 'code' || method === 'split';
+  usePaymentCodeScans(wantsCode && !busy, (code) => {
+    setAuthCode(code);
+    setError(null);
+  });
+
   const amountFen = fenOf(amount);
   const tenderedFen = tendered.trim() ? fenOf(tendered) : null;
+  const cashPartFen = fenOf(cashPart);
+  const codePartFen = amountFen !== null && cashPartFen !== null ? amountFen - cashPartFen : null;
   const differs = amountFen !== null && amountFen !== account.totalDueFen;
+  const cashFen = method === 'cash' ? amountFen : method === 'split' ? cashPartFen : null;
 
   const edit = (set: (v: string) => void) => (v: string) => {
     set(v);
@@ -47,30 +71,61 @@ export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p
     setConfirming(false);
   };
 
+  const choose = (m: CounterPaymentMethod) => {
+    setMethod(m);
+    setError(null);
+    setConfirming(false);
+    window.setTimeout(() => {
+      const next = m === 'code' ? codeRef : m === 'card' ? cardRef : m === 'split' ? cashPartRef : tenderedRef;
+      next.current?.focus();
+    }, 0);
+  };
+
+  const params = (): ParamsOf<'payment.create'> => {
+    const base = { requestId, accountNo: account.accountNo, amount, receiptLocale: i18n.language as Language };
+    switch (method) {
+      case 'cash':
+        return { ...base, method, ...(tendered.trim() ? { tendered } : {}) };
+      case 'code':
+        return { ...base, method, authCode };
+      case 'card':
+        return { ...base, method, cardReference };
+      case 'split':
+        return {
+          ...base,
+          method,
+          tenders: [
+            { method: 'cash', amount: cashPart, ...(tendered.trim() ? { tendered } : {}) },
+            { method: 'code', amount: codePartFen !== null && codePartFen > 0 ? fenToYuanText(codePartFen) : '0', authCode },
+          ],
+        };
+    }
+  };
+
   const pay = async () => {
     if (inFlight.current) return;
     inFlight.current = true;
     setBusy(true);
     setError(null);
-    const r = await call('payment.create', {
-      requestId,
-      accountNo: account.accountNo,
-      method: 'cash',
-      amount,
-      ...(tendered.trim() ? { tendered } : {}),
-      receiptLocale: i18n.language as Language,
-    });
+    const r = await call('payment.create', params());
     inFlight.current = false;
     setBusy(false);
     setConfirming(false);
-    if (r.ok) onPaid(r.result);
-    else setError(r.error);
+    if (r.ok) return onPaid(r.result);
+    setError(r.error);
+    // A code that was declined or not charged is gone: the next attempt is a new payment with a new code.
+    if (['payment.code_declined', 'payment.code_not_charged', 'payment.code_reversal_pending'].includes(r.error.code)) {
+      setRequestId(crypto.randomUUID());
+      setAuthCode('');
+      codeRef.current?.focus();
+    }
   };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (busy) return;
-    if (differs && !confirming && (tenderedFen === null || tenderedFen >= amountFen)) return setConfirming(true);
+    const cashShort = cashFen !== null && tenderedFen !== null && tenderedFen < cashFen;
+    if (differs && !confirming && !cashShort) return setConfirming(true);
     void pay();
   };
 
@@ -87,9 +142,27 @@ export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p
     return t('pay.confirmUnder', { amount: formatFen(amountFen), due: formatFen(due), left: formatFen(due - amountFen) });
   };
 
+  const busyText = wantsCode ? t('payments.waitingForCustomer') : t('pay.busy');
+
   return (
     <form className="card pay" onSubmit={submit} data-testid="pay">
-      <h2>{t('pay.title')}</h2>
+      <h2>{t('payments.title')}</h2>
+      <div className="methods" role="radiogroup" aria-label={t('payments.method')}>
+        {METHODS.map((m) => (
+          <button
+            type="button"
+            key={m}
+            role="radio"
+            aria-checked={method === m}
+            className={method === m ? 'method active' : 'method'}
+            onClick={() => choose(m)}
+            disabled={busy}
+            data-testid={`method-${m}`}
+          >
+            {t(`payment.method.${m}`)}
+          </button>
+        ))}
+      </div>
       <div className="row">
         <label>
           {t('pay.amount')}
@@ -103,31 +176,82 @@ export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p
             autoComplete="off"
           />
         </label>
-        <label>
-          {t('pay.tendered')}
-          <input
-            ref={tenderedRef}
-            data-testid="tendered"
-            inputMode="decimal"
-            value={tendered}
-            onChange={(e) => edit(setTendered)(e.target.value)}
-            readOnly={busy}
-            autoComplete="off"
-          />
-        </label>
-        {amountFen !== null && tenderedFen !== null && (
-          tenderedFen >= amountFen ? (
+        {method === 'split' && (
+          <label>
+            {t('payments.cashPart')}
+            <input
+              ref={cashPartRef}
+              data-testid="split-cash"
+              inputMode="decimal"
+              value={cashPart}
+              onChange={(e) => edit(setCashPart)(e.target.value)}
+              readOnly={busy}
+              autoComplete="off"
+            />
+          </label>
+        )}
+        {(method === 'cash' || method === 'split') && (
+          <label>
+            {t('pay.tendered')}
+            <input
+              ref={tenderedRef}
+              data-testid="tendered"
+              inputMode="decimal"
+              value={tendered}
+              onChange={(e) => edit(setTendered)(e.target.value)}
+              readOnly={busy}
+              autoComplete="off"
+            />
+          </label>
+        )}
+        {cashFen !== null && tenderedFen !== null && (
+          tenderedFen >= cashFen ? (
             <p className="live-change" data-testid="change-due">
-              {t('pay.change')} <strong>{formatFen(tenderedFen - amountFen)}</strong>
+              {t('pay.change')} <strong>{formatFen(tenderedFen - cashFen)}</strong>
             </p>
           ) : (
             <p className="live-change short" data-testid="change-due">
-              {t('pay.short')} <strong>{formatFen(amountFen - tenderedFen)}</strong>
+              {t('pay.short')} <strong>{formatFen(cashFen - tenderedFen)}</strong>
             </p>
           )
         )}
       </div>
+      {method === 'split' && codePartFen !== null && codePartFen > 0 && (
+        <p className="hint" data-testid="split-code-part">{t('payments.codePart', { amount: formatFen(codePartFen) })}</p>
+      )}
+      {wantsCode && (
+        <label>
+          {t('payments.authCode')}
+          <input
+            ref={codeRef}
+            data-testid="auth-code"
+            inputMode="numeric"
+            value={authCode}
+            placeholder={t('payments.authCodeHint')}
+            onChange={(e) => edit(setAuthCode)(e.target.value.replace(/\s+/g, ''))}
+            readOnly={busy}
+            autoComplete="off"
+          />
+        </label>
+      )}
+      {method === 'card' && (
+        <>
+          <p className="hint">{t('payments.cardHint')}</p>
+          <label>
+            {t('payments.cardReference')}
+            <input
+              ref={cardRef}
+              data-testid="card-reference"
+              value={cardReference}
+              onChange={(e) => edit(setCardReference)(e.target.value.trim())}
+              readOnly={busy}
+              autoComplete="off"
+            />
+          </label>
+        </>
+      )}
       {error && <p className="error" role="alert" data-testid="error">{errorText(error)}</p>}
+      {busy && wantsCode && <p className="waiting" role="status" data-testid="code-waiting">{busyText}</p>}
       {confirming ? (
         <div className="confirm" role="alertdialog" data-testid="confirm-amount" onKeyDown={(e) => e.key === 'Escape' && back()}>
           <p data-testid="confirm-text">{confirmText()}</p>
@@ -136,13 +260,13 @@ export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p
               {t('pay.changeAmount')}
             </button>
             <button type="submit" data-testid="confirm-pay" disabled={busy} autoFocus>
-              {busy ? t('pay.busy') : t('pay.confirmTake', { amount: amountFen === null ? '' : formatFen(amountFen) })}
+              {busy ? busyText : t('pay.confirmTake', { amount: amountFen === null ? '' : formatFen(amountFen) })}
             </button>
           </div>
         </div>
       ) : (
         <button type="submit" disabled={busy} data-testid="pay-submit">
-          {busy ? t('pay.busy') : t('pay.submit')}
+          {busy ? busyText : t(`payments.submit.${method}`)}
         </button>
       )}
     </form>

@@ -3,6 +3,7 @@
  * resources/config/terminal.default.json; a site file overrides them (see README, "Configure a terminal").
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { deepMerge } from './i18n/deep-merge.js';
 import { DEMO_TERMINAL } from './sync/signing.js';
@@ -208,11 +209,20 @@ export const TerminalConfigSchema = z
         pushTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
         pushIntervalMs: z.number().int().min(200).max(600_000),
         pushBatchSize: z.number().int().min(1).max(500),
+        /**
+         * PEM file of the CA that issued the backend's certificate. When set, only this CA is
+         * trusted for the backend; otherwise the default CAs. Needs an https url.
+         */
+        caFile: z.string().min(1).optional(),
       })
       .strict()
       .refine((b) => isLoopbackUrl(b.url) || b.terminalSecret !== DEMO_TERMINAL.secret, {
         path: ['terminalSecret'],
         error: 'the demo terminal secret is refused outside the demo (backend.url is not loopback): set this terminal\'s own secret',
+      })
+      .refine((b) => b.caFile === undefined || !URL.canParse(b.url) || new URL(b.url).protocol === 'https:', {
+        path: ['caFile'],
+        error: 'a CA file needs an https backend.url',
       }),
     printer: PrinterConfig,
     receipt: z.object({ header: z.string().max(48), hotline: z.string().max(24) }),
@@ -249,6 +259,10 @@ export function loadConfig(paths: readonly string[]): TerminalConfig {
     });
     throw new Error(`invalid terminal config — ${lines.join('; ')}`);
   }
+  // A relative CA file is relative to the config file that names it, not to the working directory.
+  const caFile = parsed.data.backend.caFile;
+  const namedIn = caFile === undefined || path.isAbsolute(caFile) ? undefined : [...files].reverse().find((f) => sets(f.tree, ['backend', 'caFile']));
+  if (caFile !== undefined && namedIn) return { ...parsed.data, backend: { ...parsed.data.backend, caFile: path.resolve(path.dirname(namedIn.path), caFile) } };
   return parsed.data;
 }
 

@@ -48,6 +48,8 @@ export interface CoreAdapters {
   readonly gateway: PaymentGateway;
   readonly tariffs: TariffCatalog;
   readonly vendRules: VendRules;
+  /** Where sync reports a refused reply or change page (once per streak). Default console.warn. */
+  readonly log?: (line: string) => void;
   /** The backend's e-invoice service (docs/payments.md); null or absent: no e-invoices. */
   readonly invoices?: InvoiceClient | null;
   /** The drawer's denominations and limits (resources/rules/shift.json). */
@@ -100,7 +102,15 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     emit('sync.progressed', syncState);
   };
 
-  const puller = new SnapshotPuller({ db, client, pageSize: 200, timeoutMs: config.backend.pushTimeoutMs, now: clock, maxPages: 50 });
+  const puller = new SnapshotPuller({
+    db,
+    client,
+    pageSize: 200,
+    timeoutMs: config.backend.pushTimeoutMs,
+    now: clock,
+    maxPages: 50,
+    ...(adapters.log ? { log: adapters.log } : {}),
+  });
   const pullNow = async (): Promise<PullOutcome | null> => {
     try {
       return await puller.pull();

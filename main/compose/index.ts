@@ -4,6 +4,7 @@
  * (real or simulated). Both shells (main/host/main.ts, main/electron/main.ts) and the test
  * stacks build their core here; `scripts/lint.sh` keeps those choices out of everywhere else.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type TerminalConfig } from '../config.js';
 import { createCore, type Core, type CoreAdapters } from '../core.js';
@@ -14,6 +15,8 @@ import { loadShiftRules } from '../loaders/shift-rules.js';
 import { HttpPaymentGateway } from '../services/vending/gateway-client.js';
 import { HttpInvoiceClient } from '../services/invoices.js';
 import { BackendClient } from '../sync/backend-client.js';
+import { fetchTransport, type HttpTransport } from '../sync/http-json.js';
+import { nodeHttpTransport } from '../sync/node-http-transport.js';
 import type { SecureModuleConfig } from '../vending/secure-module/index.js';
 import type { SimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
 import type { ReceiptPrinter } from '../../kiosk-drivers/printer/receipt-printer.js';
@@ -47,9 +50,27 @@ export interface CompositionOverrides extends Partial<Omit<CoreAdapters, 'secure
   readonly withoutDevices?: boolean;
 }
 
+/**
+ * How the terminal reaches its backend: with `backend.caFile`, node:https trusting only that CA;
+ * otherwise Node's fetch with the default CAs. Every HTTP client of the backend shares it.
+ */
+export function backendTransport(config: TerminalConfig): HttpTransport {
+  const caFile = config.backend.caFile;
+  if (caFile === undefined) return fetchTransport;
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (err) {
+    throw new Error(`backend.caFile: ${caFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`backend.caFile: ${caFile} holds no PEM certificate`);
+  return nodeHttpTransport({ ca: pem });
+}
+
 /** Every implementation the core needs, chosen from config; `overrides` replace single choices. */
 export function composeAdapters(config: TerminalConfig, overrides: CompositionOverrides = {}): CoreAdapters {
   const clock = overrides.clock ?? (() => new Date());
+  const transport = backendTransport(config);
   const rawPrinter: ReceiptPrinter | null = overrides.printer !== undefined ? overrides.printer : printerFor(config);
   let printer = rawPrinter;
   let devices = overrides.devices ?? null;
@@ -64,8 +85,15 @@ export function composeAdapters(config: TerminalConfig, overrides: CompositionOv
     devices,
     backend:
       overrides.backend ??
-      new BackendClient({ baseUrl: config.backend.url, terminalId: config.terminalId, secret: config.backend.terminalSecret, now: clock }),
-    secureModules: loadSecureModules(config, clock, overrides.secureModuleConfig),
+      new BackendClient({
+        baseUrl: config.backend.url,
+        terminalId: config.terminalId,
+        secret: config.backend.terminalSecret,
+        now: clock,
+        transport,
+        ...(overrides.log ? { log: overrides.log } : {}),
+      }),
+    secureModules: loadSecureModules(config, clock, overrides.secureModuleConfig, transport),
     gateway: overrides.gateway ?? new HttpPaymentGateway(config.backend.url, config.payments.gatewayTimeoutMs),
     invoices:
       overrides.invoices !== undefined
@@ -74,6 +102,7 @@ export function composeAdapters(config: TerminalConfig, overrides: CompositionOv
     tariffs: overrides.tariffs ?? loadTariffDirectory(path.join(RESOURCES_DIR, 'tariffs')),
     vendRules: overrides.vendRules ?? loadVendRules(path.join(RESOURCES_DIR, 'rules', 'vend.json')),
     lateFees: overrides.lateFees ?? lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),
+    ...(overrides.log ? { log: overrides.log } : {}),
     shiftRules: overrides.shiftRules ?? loadShiftRules(path.join(RESOURCES_DIR, 'rules', 'shift.json')),
   };
 }

@@ -6,6 +6,7 @@
 import { isDemoBackend, type TerminalConfig } from '../config.js';
 import type { Clock } from '../services/clock.js';
 import type { SecureModules } from '../services/vending/handlers.js';
+import type { HttpTransport } from '../sync/http-json.js';
 import {
   LocalSecureModule,
   loadSecureModuleConfig,
@@ -18,7 +19,7 @@ import {
 } from '../vending/secure-module/index.js';
 import { SAMPLE_TEST_TABLES } from '../vending/sts/index.js';
 
-export function loadSecureModules(config: TerminalConfig, clock: Clock, override?: SecureModuleConfig): SecureModules {
+export function loadSecureModules(config: TerminalConfig, clock: Clock, override?: SecureModuleConfig, transport?: HttpTransport): SecureModules {
   const sm = override ?? loadSecureModuleConfig();
   const material = sm.keyFile === null ? null : loadVendingKeyFile(sm.keyFile);
   if (material && sm.keyFile !== null && !isDemoBackend(config)) refuseDemoKeyMaterial(material, sm.keyFile, override ? 'secure module config' : secureModuleConfigPath(), config.backend.url);
@@ -30,6 +31,7 @@ export function loadSecureModules(config: TerminalConfig, clock: Clock, override
     secret: config.backend.terminalSecret,
     timeoutMs: sm.onlineTimeoutMs,
     now: clock,
+    ...(transport ? { transport } : {}),
   });
   return { config: sm, local, online };
 }

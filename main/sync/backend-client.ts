@@ -1,12 +1,17 @@
 /**
  * HTTP client for the billing backend: every request signed for this terminal, every request
- * bounded by a timeout, every answer read by the one response reader (./http-json.ts). An answer
- * that does not count (unreachable, timed out, 5xx, not JSON, too large, off-schema) is one typed
- * outcome, `BackendUnavailable`, that callers branch on; a 404 for an unknown account is an answer.
+ * bounded by a timeout, every answer read by the one response reader (./http-json.ts) and trusted
+ * only when the backend signed it for exactly that request (./signed-exchange.ts). An answer that
+ * does not count (unreachable, timed out, 5xx, not JSON, too large, off-schema, not signed, TLS) is
+ * one typed outcome, `BackendUnavailable`, that callers branch on; a 404 for an unknown account is
+ * an answer. Every verified reply carries the backend's clock: listeners (the clock guard) get a
+ * sample of it.
  */
 import { z } from 'zod';
 import {
   AccountSnapshotSchema,
+  SERVER_TIME_PATH,
+  ServerTimeSchema,
   ChangesPageSchema,
   EventBatchResultSchema,
   OperatorSnapshotSchema,
@@ -17,8 +22,8 @@ import {
   type TerminalEvent,
 } from '../wire/backend-wire.js';
 import { HEARTBEAT_PATH, HeartbeatAckSchema, type Heartbeat, type HeartbeatAck } from '../wire/kiosk-wire.js';
-import { BackendRejected, DEFAULT_MAX_RESPONSE_BYTES, requestJson } from './http-json.js';
-import { signRequest } from './signing.js';
+import { BackendRejected, BackendUnavailable, DEFAULT_MAX_RESPONSE_BYTES, requestJson, type HttpTransport } from './http-json.js';
+import { signedExchange } from './signed-exchange.js';
 
 import { TERMINAL_LEDGER_MAX_BYTES, TERMINAL_LEDGER_PATH, TerminalLedgerSchema, type TerminalLedger } from '../wire/shift-wire.js';
 
@@ -30,15 +35,48 @@ export const CHANGES_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const AccountListSchema = z.object({ items: z.array(AccountSnapshotSchema) });
 const OperatorListSchema = z.object({ items: z.array(OperatorSnapshotSchema) });
 
+/** The backend's clock read from one verified reply. */
+export interface ClockSample {
+  /** The backend's clock as its reply states it (epoch ms). */
+  readonly backendMs: number;
+  /** The terminal's clock halfway through the exchange (epoch ms). */
+  readonly localMs: number;
+  /** The monotonic clock at the same moment (ms; only differences mean anything). */
+  readonly monotonicMs: number;
+  /** Request sent to reply read: the sample is good to ± half of this. */
+  readonly roundTripMs: number;
+}
+
 export interface BackendClientOptions {
   readonly baseUrl: string;
   readonly terminalId: string;
   readonly secret: string;
   readonly now?: () => Date;
+  /** How requests travel (default: Node's fetch with the default CAs); chosen at the composition root. */
+  readonly transport?: HttpTransport;
+  /** Monotonic milliseconds (default performance.now); a wall clock step does not move it. */
+  readonly monotonic?: () => number;
+  /** Where a reply that fails its signature is reported — once until a reply verifies again. Default console.warn. */
+  readonly log?: (line: string) => void;
 }
 
 export class BackendClient {
+  private readonly clockListeners = new Set<(sample: ClockSample) => void>();
+  /** A forged or unsigned reply was reported and no reply has verified since: do not repeat it. */
+  private badSignatureReported = false;
+
   constructor(private readonly opts: BackendClientOptions) {}
+
+  /** Called with the backend's clock after every verified reply (also a signed refusal). */
+  observeClock(listener: (sample: ClockSample) => void): () => void {
+    this.clockListeners.add(listener);
+    return () => this.clockListeners.delete(listener);
+  }
+
+  /** The backend's clock, read now (for the clock guard: a reply to read it from). */
+  async time(timeoutMs: number): Promise<void> {
+    await this.request('GET', SERVER_TIME_PATH, undefined, timeoutMs, ServerTimeSchema);
+  }
 
   /** The account, or null when the backend says it does not exist. */
   async getAccount(accountNo: string, timeoutMs: number): Promise<AccountSnapshot | null> {
@@ -81,7 +119,7 @@ export class BackendClient {
     return this.request('POST', HEARTBEAT_PATH, beat, timeoutMs, HeartbeatAckSchema);
   }
 
-  private request<S extends z.ZodType>(
+  private async request<S extends z.ZodType>(
     method: 'GET' | 'POST',
     pathWithQuery: string,
     payload: unknown,
@@ -90,22 +128,52 @@ export class BackendClient {
     read: { readonly maxBytes?: number; readonly answers?: (status: number) => boolean } = {},
   ): Promise<z.output<S>> {
     const body = payload === undefined ? '' : JSON.stringify(payload);
-    const ts = String((this.opts.now?.() ?? new Date()).getTime());
-    return requestJson(
-      {
-        url: new URL(pathWithQuery, this.opts.baseUrl),
-        method,
-        headers: {
-          'x-gd-terminal': this.opts.terminalId,
-          'x-gd-timestamp': ts,
-          'x-gd-signature': signRequest(this.opts.secret, ts, method, pathWithQuery, body),
+    const now = (): number => (this.opts.now?.() ?? new Date()).getTime();
+    const monotonic = this.opts.monotonic ?? (() => performance.now());
+    const sentAt = now();
+    const sentMono = monotonic();
+    const exchange = signedExchange({ terminalId: this.opts.terminalId, secret: this.opts.secret, tsMs: sentAt, method, pathWithQuery, body });
+    try {
+      return await requestJson(
+        {
+          url: new URL(pathWithQuery, this.opts.baseUrl),
+          method,
+          headers: exchange.headers,
+          ...(body ? { body } : {}),
+          timeoutMs,
+          maxBytes: read.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+          ...(read.answers ? { answers: read.answers } : {}),
+          ...(this.opts.transport ? { transport: this.opts.transport } : {}),
+          reply: exchange.reply,
         },
-        ...(body ? { body } : {}),
-        timeoutMs,
-        maxBytes: read.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
-        ...(read.answers ? { answers: read.answers } : {}),
-      },
-      schema,
+        schema,
+      );
+    } catch (err) {
+      if (err instanceof BackendUnavailable && err.reason === 'bad_signature') this.reportBadSignature(method, pathWithQuery, err);
+      throw err;
+    } finally {
+      const backendMs = exchange.backendTime();
+      if (backendMs !== null) {
+        this.badSignatureReported = false;
+        const receivedAt = now();
+        const receivedMono = monotonic();
+        const sample: ClockSample = {
+          backendMs,
+          localMs: (sentAt + receivedAt) / 2,
+          monotonicMs: (sentMono + receivedMono) / 2,
+          roundTripMs: Math.max(0, receivedMono - sentMono),
+        };
+        for (const listener of this.clockListeners) listener(sample);
+      }
+    }
+  }
+
+  private reportBadSignature(method: string, pathWithQuery: string, err: BackendUnavailable): void {
+    if (this.badSignatureReported) return;
+    this.badSignatureReported = true;
+    const path = pathWithQuery.split('?')[0] ?? pathWithQuery;
+    (this.opts.log ?? ((line: string) => console.warn(line)))(
+      `[sync] ${method} ${path}: reply refused, ${err.detail} (${err.status ?? 'no status'}); nothing in it is used — until a reply verifies, further ones are not logged`,
     );
   }
 }

@@ -8,6 +8,12 @@
  * from the cache, pushes keep their rows and retry. An expected refusal (404 for an unknown
  * account, 409 for an issuing conflict) is the other outcome, `BackendRejected` with the
  * backend's error code.
+ *
+ * Two more checks ride on the same path. The transport (`HttpTransport`) is chosen at the
+ * composition root — Node's fetch with the default CAs, or node:https trusting only a configured
+ * CA (./node-http-transport.ts) — and a certificate that does not verify is `tls`. A caller that
+ * knows how its answers are signed passes a `ReplyVerifier`: an answer that is not authentic is
+ * `bad_signature`, whatever it says (docs/backend.md, "Reply signing").
  */
 import { z } from 'zod';
 
@@ -28,7 +34,13 @@ export type UnavailableReason =
   /** The connection broke while the body was being read. */
   | 'truncated'
   /** JSON, but not the shape the wire schema describes. */
-  | 'off_schema';
+  | 'off_schema'
+  /** The TLS handshake failed: a certificate from another CA, expired, or for another host name. */
+  | 'tls'
+  /** The reply signature is missing or wrong (forged, altered, or replayed from another request). */
+  | 'bad_signature'
+  /** A change-feed page whose cursor is older than the one stored (./snapshot-puller.ts). */
+  | 'cursor_backwards';
 
 export class BackendUnavailable extends Error {
   constructor(
@@ -59,6 +71,44 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 /** The backend's error body (`{ error, detail? }`, docs/backend.md). */
 const ErrorBodySchema = z.object({ error: z.string().min(1).max(200), detail: z.string().optional() });
 
+/** One request as a transport sends it. */
+export interface TransportRequest {
+  readonly url: URL;
+  readonly method: 'GET' | 'POST';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Aborts the exchange (the caller's timeout); the answer's body stream errors with it. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * How requests reach the other side: resolves with the answer's status, headers and a body stream
+ * (redirects are never followed), rejects when no answer comes (refused, reset, TLS, aborted).
+ */
+export interface HttpTransport {
+  send(req: TransportRequest): Promise<Response>;
+}
+
+/** Node's fetch (undici): the default CAs. */
+export const fetchTransport: HttpTransport = {
+  send: (req) =>
+    fetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      redirect: 'manual',
+      signal: req.signal,
+    }),
+};
+
+/** Checks that an answer comes from who the caller trusts and answers this very request. */
+export interface ReplyVerifier {
+  /** Whether the answer claims a signature at all (only then is a refusal's body read, for the verifier's sake). */
+  claimsSignature(headers: Headers): boolean;
+  /** Whether the answer (status, headers, exact body text) is authentic. */
+  verify(status: number, headers: Headers, body: string): boolean;
+}
+
 export interface JsonRequest {
   readonly url: URL;
   readonly method: 'GET' | 'POST';
@@ -70,6 +120,10 @@ export interface JsonRequest {
   readonly maxBytes?: number;
   /** Non-2xx statuses the caller branches on: they throw `BackendRejected` instead of unavailable. */
   readonly answers?: (status: number) => boolean;
+  /** Default: Node's fetch. */
+  readonly transport?: HttpTransport;
+  /** When given, every answer the caller would use (2xx, or a status in `answers`) must verify. */
+  readonly reply?: ReplyVerifier;
 }
 
 /**
@@ -83,17 +137,23 @@ export async function requestJson<S extends z.ZodType>(req: JsonRequest, schema:
   if (req.body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(req.url, {
+    res = await (req.transport ?? fetchTransport).send({
+      url: req.url,
       method: req.method,
       headers,
       ...(req.body !== undefined ? { body: req.body } : {}),
-      redirect: 'manual',
       signal,
     });
   } catch (err) {
-    throw signal.aborted ? new BackendUnavailable('timeout', `no answer within ${req.timeoutMs} ms`) : new BackendUnavailable('unreachable', causeOf(err));
+    if (signal.aborted) throw new BackendUnavailable('timeout', `no answer within ${req.timeoutMs} ms`);
+    throw new BackendUnavailable(isTlsFailure(err) ? 'tls' : 'unreachable', causeOf(err));
   }
-  return readJsonResponse(res, schema, { maxBytes: req.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES, signal, ...(req.answers ? { answers: req.answers } : {}) });
+  return readJsonResponse(res, schema, {
+    maxBytes: req.maxBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+    signal,
+    ...(req.answers ? { answers: req.answers } : {}),
+    ...(req.reply ? { reply: req.reply } : {}),
+  });
 }
 
 export interface ReadOptions {
@@ -101,15 +161,26 @@ export interface ReadOptions {
   /** The signal the request was made with: its abort means "timed out", not "truncated". */
   readonly signal?: AbortSignal;
   readonly answers?: (status: number) => boolean;
+  readonly reply?: ReplyVerifier;
 }
 
-/** Status check, byte limit while streaming, content type, JSON parse, schema — in that order. */
+/**
+ * Status check, byte limit while streaming, content type, JSON parse, schema, signature — in that
+ * order: nothing of the answer is returned (or thrown as the backend's code) before it verifies.
+ */
 export async function readJsonResponse<S extends z.ZodType>(res: Response, schema: S, opts: ReadOptions): Promise<z.output<S>> {
   const { status } = res;
   const ok = status >= 200 && status < 300;
   const answer = !ok && status >= 400 && status < 500 && (opts.answers?.(status) ?? false);
   if (!ok && !answer) {
-    await discard(res);
+    if (opts.reply?.claimsSignature(res.headers)) {
+      // A signed refusal (say 401 stale_timestamp) is still the backend speaking: the verifier
+      // reads it (the backend's clock rides on it). The status alone decides the outcome.
+      const text = await readText(res, opts).catch(() => null);
+      if (text !== null) opts.reply.verify(status, res.headers, text);
+    } else {
+      await discard(res);
+    }
     throw new BackendUnavailable(status >= 400 && status < 500 ? 'refused' : 'server_error', `answered ${status}`, status);
   }
   const contentType = res.headers.get('content-type') ?? '';
@@ -127,11 +198,26 @@ export async function readJsonResponse<S extends z.ZodType>(res: Response, schem
   if (answer) {
     const body = ErrorBodySchema.safeParse(value);
     if (!body.success) throw new BackendUnavailable('off_schema', `error body of ${status}: ${issueOf(body.error)}`, status);
+    authenticate(res, text, opts);
     throw new BackendRejected(status, body.data.error);
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new BackendUnavailable('off_schema', issueOf(parsed.error), status);
+  authenticate(res, text, opts);
   return parsed.data;
+}
+
+function authenticate(res: Response, text: string, opts: ReadOptions): void {
+  if (!opts.reply || opts.reply.verify(res.status, res.headers, text)) return;
+  throw new BackendUnavailable('bad_signature', opts.reply.claimsSignature(res.headers) ? 'reply signature does not verify' : 'reply not signed', res.status);
+}
+
+/** Certificate and handshake failures (Node's error codes, on the error or, from fetch, its cause). */
+function isTlsFailure(err: unknown): boolean {
+  const codes = [err, err instanceof Error ? err.cause : undefined].map((e) =>
+    typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '',
+  );
+  return codes.some((c) => /^(ERR_TLS_|ERR_SSL_|UNABLE_TO_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$)/.test(c));
 }
 
 function isJsonType(contentType: string): boolean {

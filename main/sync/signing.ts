@@ -1,8 +1,13 @@
 /**
- * Per-terminal request signing, shared by the terminal's sync client and the backend.
+ * Per-terminal request and reply signing, shared by the terminal's sync client and the backend.
  * signature = hex(HMAC-SHA256(secret, timestamp + "\n" + METHOD + "\n" + pathWithQuery + "\n" + body))
  * where pathWithQuery is the request target exactly as sent (e.g. '/api/accounts?q=%E7%8E%8B')
  * and body is the exact request body text ('' when there is none).
+ *
+ * Replies are signed with the same secret and bound to the request they answer (its signature and
+ * nonce), so a forged answer fails and a genuine answer replayed to another request fails too:
+ * reply signature = hex(HMAC-SHA256(secret, "griddesk-reply-1\n" + status + "\n" + requestSignature
+ * + "\n" + nonce + "\n" + replyTimestamp + "\n" + body)). See docs/backend.md, "Reply signing".
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -10,7 +15,18 @@ export const SIGNATURE_HEADERS = {
   terminal: 'x-gd-terminal',
   timestamp: 'x-gd-timestamp',
   signature: 'x-gd-signature',
+  /** Random per request (not part of the request signature): makes every reply's binding unique. */
+  nonce: 'x-gd-nonce',
 } as const;
+
+/** Headers of a signed reply: the backend's clock when it answered (epoch ms) and the signature. */
+export const REPLY_HEADERS = {
+  timestamp: 'x-gd-reply-timestamp',
+  signature: 'x-gd-reply-signature',
+} as const;
+
+/** Domain separation: a reply signature can never be taken for a request signature or the reverse. */
+const REPLY_CONTEXT = 'griddesk-reply-1';
 
 /** A timestamp further than this from the server's clock is refused, which bounds replays. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -86,4 +102,33 @@ export function checkSignedRequest(
   }
   if (!verifySignature(secret, ts, method, pathWithQuery, body, sig)) return { ok: false, reason: 'bad_signature' };
   return { ok: true, terminalId };
+}
+
+/** The signature of a reply (`status`, exact `body` text) to the request signed `requestSignature` with `nonce`. */
+export function signReply(
+  secret: string,
+  status: number,
+  requestSignature: string,
+  nonce: string,
+  replyTs: number | string,
+  body: string,
+): string {
+  return createHmac('sha256', secret)
+    .update(`${REPLY_CONTEXT}\n${status}\n${requestSignature}\n${nonce}\n${replyTs}\n${body}`, 'utf8')
+    .digest('hex');
+}
+
+/** Constant-time check of a reply's signature; `replyTs` must be decimal epoch ms. */
+export function verifyReply(
+  secret: string,
+  status: number,
+  requestSignature: string,
+  nonce: string,
+  replyTs: string,
+  body: string,
+  signatureHex: string,
+): boolean {
+  if (!/^\d{1,15}$/.test(replyTs) || !/^[0-9a-f]{64}$/i.test(signatureHex)) return false;
+  const expected = Buffer.from(signReply(secret, status, requestSignature, nonce, replyTs, body), 'hex');
+  return timingSafeEqual(expected, Buffer.from(signatureHex, 'hex'));
 }

@@ -2,10 +2,15 @@
  * Pulls account snapshots changed since the last cursor, page by page, so the terminal can serve
  * its service area while the backend is unreachable. The cursor is stored after each page in the
  * same transaction as the page's rows: an interrupted pull resumes where it stopped.
+ *
+ * A page whose cursor is older than the stored one (a backend restored from a backup, a bug, a
+ * replay) is refused before any of it is applied — `BackendUnavailable('cursor_backwards')`,
+ * logged once until a page is accepted again: the cache keeps its data and the cursor stays.
  */
 import type { Db } from '../store/db.js';
 import { cacheSnapshot } from '../store/accounts.js';
-import type { BackendClient } from './backend-client.js';
+import { ChangeCursorSchema } from '../wire/backend-wire.js';
+import { BackendUnavailable, type BackendClient } from './backend-client.js';
 
 const CURSOR_KEY = 'sync.changes.cursor';
 
@@ -23,10 +28,19 @@ export interface SnapshotPullerOptions {
   readonly now: () => Date;
   /** Upper bound of pages per run, so one run never monopolises the core. */
   readonly maxPages: number;
+  /** Where a refused page is reported (once until a page is accepted again). Default console.warn. */
+  readonly log?: (line: string) => void;
+}
+
+/** Whether `next` is older than `stored` (both decimal change sequences, '' the start). */
+export function cursorWentBackwards(stored: string, next: string): boolean {
+  if (stored === '' || !ChangeCursorSchema.safeParse(stored).success) return false;
+  return next === '' || Number(next) < Number(stored);
 }
 
 export class SnapshotPuller {
   private running: Promise<PullOutcome> | null = null;
+  private refusalReported = false;
 
   constructor(private readonly opts: SnapshotPullerOptions) {}
 
@@ -46,7 +60,22 @@ export class SnapshotPuller {
     const { db, client, pageSize, timeoutMs, now, maxPages } = this.opts;
     let accounts = 0;
     for (let pages = 0; pages < maxPages; ) {
-      const page = await client.changes(this.cursor(), pageSize, timeoutMs);
+      const stored = this.cursor();
+      const page = await client.changes(stored, pageSize, timeoutMs);
+      if (!ChangeCursorSchema.safeParse(page.nextCursor).success) {
+        throw new BackendUnavailable('off_schema', `nextCursor ${JSON.stringify(page.nextCursor.slice(0, 40))} is not a change sequence`);
+      }
+      if (cursorWentBackwards(stored, page.nextCursor)) {
+        const detail = `the stored cursor is ${JSON.stringify(stored)}, the page's ${JSON.stringify(page.nextCursor.slice(0, 40))}`;
+        if (!this.refusalReported) {
+          this.refusalReported = true;
+          (this.opts.log ?? ((line: string) => console.warn(line)))(
+            `[sync] change feed went backwards (${detail}); the page is refused, the cache and cursor kept — until a page is accepted, further ones are not logged`,
+          );
+        }
+        throw new BackendUnavailable('cursor_backwards', detail);
+      }
+      this.refusalReported = false;
       const at = now().getTime();
       db.transaction(() => {
         for (const snap of page.items) cacheSnapshot(db, snap, at);

@@ -346,3 +346,15 @@ export const GatewayOrderStatusSchema = z.object({
   refundedFen: nonNegativeFen.optional(),
 });
 export type GatewayOrderStatus = z.infer<typeof GatewayOrderStatusSchema>;
+
+/**
+ * `GET /api/time` (signed, like every /api/* request): the backend's clock, for the terminal's
+ * clock guard when it has no other reply to read it from. Every signed reply states the clock in
+ * its `x-gd-reply-timestamp` header too (docs/backend.md, "Reply signing").
+ */
+export const SERVER_TIME_PATH = '/api/time';
+export const ServerTimeSchema = z.object({ now: z.iso.datetime() });
+export type ServerTime = z.infer<typeof ServerTimeSchema>;
+
+/** A change-feed cursor: '' (the start) or the decimal change sequence; later changes have larger ones. */
+export const ChangeCursorSchema = z.string().regex(/^(\d{1,15})?$/);

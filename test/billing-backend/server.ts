@@ -3,6 +3,7 @@
  * simulator and fault knobs. Startable in-process (tests, demo) or from ./main.ts.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import {
@@ -12,7 +13,8 @@ import {
   type ExceptionRecord,
   type LedgerEntry,
 } from '../../main/wire/backend-wire.js';
-import { checkSignedRequest, DEMO_TERMINAL } from '../../main/sync/signing.js';
+import { checkSignedRequest, DEMO_TERMINAL, REPLY_HEADERS, SIGNATURE_HEADERS, signReply, verifySignature } from '../../main/sync/signing.js';
+import { SERVER_TIME_PATH } from '../../main/wire/backend-wire.js';
 import { AccountStore, DEFAULT_CHANGES_LIMIT, ensureSeeded, MAX_CHANGES_LIMIT } from './account-store.js';
 import { openBackendDb, type BackendDb } from './db.js';
 import { GatewaySimulator, type GatewayOutcome } from './gateway.js';
@@ -50,6 +52,8 @@ export interface BackendOptions {
   allowKnobs?: boolean;
   /** Request log sink (the CLI prints it); default silent. */
   log?: (line: string) => void;
+  /** Serve https with this key and certificate (PEM) instead of http. */
+  tls?: { key: string; cert: string };
 }
 
 export interface Knobs {
@@ -255,10 +259,27 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (!path.startsWith('/api/')) throw new HttpError(404, { error: 'not_found' });
 
-    const auth = checkSignedRequest(req.headers, method, target, body, now().getTime(), (id) =>
-      Object.hasOwn(terminals, id) ? terminals[id] : undefined,
-    );
+    const secretFor = (id: string): string | undefined => (Object.hasOwn(terminals, id) ? terminals[id] : undefined);
+    const auth = checkSignedRequest(req.headers, method, target, body, now().getTime(), secretFor);
+    // Every reply to an authentic request is signed for it (docs/backend.md, "Reply signing") —
+    // a stale but authentic one too: its refusal tells the terminal how far off its clock is.
+    const terminalId = req.headers[SIGNATURE_HEADERS.terminal];
+    const requestSignature = req.headers[SIGNATURE_HEADERS.signature];
+    const secret = typeof terminalId === 'string' ? secretFor(terminalId) : undefined;
+    if (
+      secret !== undefined &&
+      typeof requestSignature === 'string' &&
+      (auth.ok || (auth.reason === 'stale_timestamp' && verifySignature(secret, String(req.headers[SIGNATURE_HEADERS.timestamp]), method, target, body, requestSignature)))
+    ) {
+      const nonce = req.headers[SIGNATURE_HEADERS.nonce];
+      replySigners.set(res, { secret, requestSignature, nonce: typeof nonce === 'string' && nonce.length <= 128 ? nonce : '', now });
+    }
     if (!auth.ok) throw new HttpError(401, { error: auth.reason });
+
+    if (path === SERVER_TIME_PATH) {
+      expectMethod(method, 'GET');
+      return sendJson(res, 200, { now: nowIso() });
+    }
 
     if (path === HEARTBEAT_PATH) {
       expectMethod(method, 'POST');
@@ -378,9 +399,13 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     throw new HttpError(404, { error: 'not_found' });
   }
 
-  const server = createServer((req, res) => {
-    void handle(req, res);
-  });
+  const server = opts.tls
+    ? createTlsServer({ key: opts.tls.key, cert: opts.tls.cert }, (req, res) => {
+        void handle(req, res);
+      })
+    : createServer((req, res) => {
+        void handle(req, res);
+      });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = Date.now();
@@ -418,7 +443,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
 
   let closed: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     seedState,
     db,
@@ -478,8 +503,24 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
+/** How to sign the reply to an authentic request: the terminal's secret and what binds it to the request. */
+interface ReplySigner {
+  readonly secret: string;
+  readonly requestSignature: string;
+  readonly nonce: string;
+  readonly now: () => Date;
+}
+const replySigners = new WeakMap<ServerResponse, ReplySigner>();
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  const headers: Record<string, string | number> = { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) };
+  const signer = replySigners.get(res);
+  if (signer) {
+    const ts = String(signer.now().getTime());
+    headers[REPLY_HEADERS.timestamp] = ts;
+    headers[REPLY_HEADERS.signature] = signReply(signer.secret, status, signer.requestSignature, signer.nonce, ts, text);
+  }
+  res.writeHead(status, headers);
   res.end(text);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../contract/errors/index.js';
-import { BackendRejected, BackendUnavailable, requestJson } from '../../sync/http-json.js';
-import { signRequest } from '../../sync/signing.js';
+import { BackendRejected, BackendUnavailable, requestJson, type HttpTransport } from '../../sync/http-json.js';
+import { signedExchange } from '../../sync/signed-exchange.js';
 import type { IssueCreditRequest, IssuedCredit, SecureModule } from './secure-module.js';
 
 /** The reference backend's issuing endpoint (test/billing-backend/sts-issue.ts). */
@@ -48,6 +48,8 @@ export interface OnlineSecureModuleOptions {
   readonly secret: string;
   readonly timeoutMs: number;
   readonly now: () => Date;
+  /** How requests travel (default: Node's fetch); chosen at the composition root with the backend's. */
+  readonly transport?: HttpTransport;
 }
 
 /** Asks the backend to issue; the backend is idempotent per vendId (same answer, byte for byte). */
@@ -59,22 +61,21 @@ export class OnlineSecureModule implements SecureModule {
     const { keyType, sgc, ti, krn, baseDate } = req.sts;
     const payload: StsIssueRequest = { vendId: req.vendId, meterNo: req.meterNo, amountTenths: req.amountTenths, tid: req.tid, rnd: req.rnd, sts: { keyType, sgc, ti, krn, baseDate } };
     const body = JSON.stringify(payload);
-    const ts = String(this.opts.now().getTime());
+    // Signed for this terminal; a token (or a refusal) counts only when the backend signed it for this request.
+    const exchange = signedExchange({ terminalId: this.opts.terminalId, secret: this.opts.secret, tsMs: this.opts.now().getTime(), method: 'POST', pathWithQuery: STS_ISSUE_PATH, body });
     try {
       const issued = await requestJson(
         {
           url: new URL(STS_ISSUE_PATH, this.opts.baseUrl),
           method: 'POST',
-          headers: {
-            'x-gd-terminal': this.opts.terminalId,
-            'x-gd-timestamp': ts,
-            'x-gd-signature': signRequest(this.opts.secret, ts, 'POST', STS_ISSUE_PATH, body),
-          },
+          headers: exchange.headers,
           body,
           timeoutMs: this.opts.timeoutMs,
           // The backend's refusals (conflict, TID reused, parameters mismatch, bad request, auth)
           // are answers; a 5xx or anything unreadable means "not now".
           answers: (status) => status >= 400 && status < 500,
+          reply: exchange.reply,
+          ...(this.opts.transport ? { transport: this.opts.transport } : {}),
         },
         StsIssueResponseSchema,
       );

@@ -1,13 +1,15 @@
 /**
  * The one response reader (main/sync/http-json.ts) against a real HTTP server on loopback: every
  * answer that does not count is `BackendUnavailable` with its reason; an expected refusal is
- * `BackendRejected` with the backend's code; nothing else escapes.
+ * `BackendRejected` with the backend's code; nothing else escapes. Both transports — Node's fetch
+ * and node:http(s) (the one a configured CA uses) — give the same outcomes.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BackendRejected, BackendUnavailable, requestJson, type UnavailableReason } from '../../../main/sync/http-json.js';
+import { BackendRejected, BackendUnavailable, fetchTransport, requestJson, type HttpTransport, type UnavailableReason } from '../../../main/sync/http-json.js';
+import { nodeHttpTransport } from '../../../main/sync/node-http-transport.js';
 import { HUGE_BODY_BYTES, startBadAnswerServer, type BadAnswer, type BadAnswerServer } from '../../support/bad-answers.js';
 
 const Schema = z.object({ items: z.array(z.string()) });
@@ -54,8 +56,17 @@ afterAll(async () => {
   await new Promise<void>((resolve) => plain.close(() => resolve()));
 });
 
+const TRANSPORTS: [string, HttpTransport][] = [
+  ['fetch', fetchTransport],
+  ['node:http', nodeHttpTransport()],
+];
+let transport: HttpTransport = fetchTransport;
+
 const get = (base: string, path: string, extra: { answers?: (s: number) => boolean; timeoutMs?: number; maxBytes?: number } = {}) =>
-  requestJson({ url: new URL(path, base), method: 'GET', timeoutMs: extra.timeoutMs ?? 2000, ...(extra.maxBytes ? { maxBytes: extra.maxBytes } : {}), ...(extra.answers ? { answers: extra.answers } : {}) }, Schema);
+  requestJson(
+    { url: new URL(path, base), method: 'GET', timeoutMs: extra.timeoutMs ?? 2000, transport, ...(extra.maxBytes ? { maxBytes: extra.maxBytes } : {}), ...(extra.answers ? { answers: extra.answers } : {}) },
+    Schema,
+  );
 
 async function reasonOf(p: Promise<unknown>): Promise<UnavailableReason | 'resolved' | string> {
   try {
@@ -67,7 +78,11 @@ async function reasonOf(p: Promise<unknown>): Promise<UnavailableReason | 'resol
   }
 }
 
-describe('requestJson', () => {
+describe.each(TRANSPORTS)('requestJson over %s', (_name, which) => {
+  beforeAll(() => {
+    transport = which;
+  });
+
   it('reads a JSON answer that matches the schema (also +json types)', async () => {
     expect(await get(plainUrl, '/ok')).toEqual({ items: ['a', 'b'] });
     expect(await get(plainUrl, '/ok-problem-json')).toEqual({ items: [] });

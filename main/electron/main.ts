@@ -124,6 +124,13 @@ export async function startElectronShell(proc: ShellProcess = process): Promise<
   void core.syncNow().then(() => core.pullNow());
 
   app.on('window-all-closed', () => quit());
+  // A quit from elsewhere (menu, the OS ending the session) also closes the core before the app goes.
+  app.on('before-quit', (e) => {
+    if (quitting) return;
+    e.preventDefault();
+    quit();
+  });
+  if (kiosk) window.on('session-end', () => quit());
   proc.once('SIGTERM', () => quit());
   proc.once('SIGINT', () => quit());
 }

@@ -297,6 +297,16 @@ describe('Electron shell wiring (electron mocked)', () => {
     expect(win.loaded).toHaveLength(1);
   });
 
+  it('a quit from elsewhere (menu, Windows ending the session) closes the core first, then quits', async () => {
+    await startElectronShell(shellProcess('kiosk'));
+    expect(fake.app.fire('before-quit').defaultPrevented).toBe(true);
+    await vi.waitFor(() => expect(fake.recorded.quits).toBe(1));
+    expect(core.closed).toBe(1);
+    // The before-quit of that app.quit() goes through, and so does the window's close.
+    expect(fake.app.fire('before-quit').defaultPrevented).toBe(false);
+    expect(fake.recorded.windows[0]?.fire('close').defaultPrevented).toBe(false);
+  });
+
   it('SIGTERM from the host launcher closes the core, then quits', async () => {
     const proc = shellProcess('kiosk');
     await startElectronShell(proc);

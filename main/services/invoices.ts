@@ -82,14 +82,16 @@ export class InvoiceService {
   }
 
   /**
-   * Inside the payment's transaction: the invoice row and the `invoice.requested` outbox event
-   * (the request that reaches the backend whatever happens to the direct call below).
+   * Inside the payment's transaction: the invoice row, the `invoice.requested` outbox event (the
+   * request that reaches the backend whatever happens to the direct call below) and its journal entry.
    */
   recordRequest(req: InvoiceRequest, at: string): void {
     if (!this.deps.client) return;
     const { db } = this.deps;
+    const eventId = uuidv7(() => new Date(at));
     insertInvoiceRequest(db, req.paymentId, at);
-    enqueueOutbox(db, { eventId: uuidv7(() => new Date(at)), type: PAYMENT_EVENT_TYPES.invoiceRequested, occurredAt: at, payload: req });
+    enqueueOutbox(db, { eventId, type: PAYMENT_EVENT_TYPES.invoiceRequested, occurredAt: at, payload: req });
+    appendJournal(db, { type: PAYMENT_EVENT_TYPES.invoiceRequested, ref: req.paymentId, actor: 'system', at, payload: { eventId, ...req } });
   }
 
   /** After the commit: ask now, briefly; whatever the answer, the outbox has the request. */

@@ -95,9 +95,10 @@ describe('invariant checker', () => {
     const report = checkWith({});
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
-    // Four payments and the vend's settlement payment; one vend; its four steps and the payments at the backend.
+    // Four payments and the vend's settlement payment; one vend; its four steps and the payments at the backend,
+    // and the four counter payments' e-invoice requests.
     expect(report.checked).toMatchObject({ payments: 5, settlements: 1, vends: 1, acknowledged: 5, accounts: 300 });
-    expect(report.checked.backendEvents).toBe(9);
+    expect(report.checked.backendEvents).toBe(13);
     expect(report.checked.paymentFen).toBeGreaterThan(31_235);
     expect(report.checked.paidVendFen).toBe(10_000);
     expect(report.checked.journalEntries).toBeGreaterThan(8);

@@ -30,6 +30,14 @@ import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { generateSeed, type SeedParams } from '../billing-backend/seed.js';
 import { shippedLateFees } from '../support/config.js';
 
+
+/** Journal entries of the counter's money events and the payload field holding their outbox event id. */
+const PAYMENT_EVENT_IDS: Readonly<Record<string, string>> = {
+  'payment.voided': 'reversalId',
+  'payment.refunded': 'reversalId',
+  'late_fee.waived': 'waiverId',
+  'invoice.requested': 'eventId',
+};
 export interface AcknowledgedPayment {
   readonly requestId: string;
   readonly paymentId: string;
@@ -161,6 +169,11 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
         const n = (JSON.parse(j.payload) as { reprint: number }).reprint;
         expected.set(stepEventId(j.ref, `reprint-${n}`), `vend ${j.ref} reprint ${n}`);
       } else if (j.type === 'token.management_issued') expected.set(stepEventId(j.ref, 'management_issued'), `management token ${j.ref}`);
+      else if (PAYMENT_EVENT_IDS[j.type]) {
+        // Voids, refunds, waivers and e-invoice requests journal their event id (docs/payments.md).
+        const id = (JSON.parse(j.payload) as Record<string, unknown>)[PAYMENT_EVENT_IDS[j.type] as string];
+        if (typeof id === 'string') expected.set(id, `${j.type} ${j.ref}`);
+      }
     }
     const payments = t
       .prepare('SELECT payment_id, request_id, account_no, amount_fen, to_balance_fen FROM payments ORDER BY created_at, payment_id')

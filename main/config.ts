@@ -156,6 +156,42 @@ const SessionConfig = z
   .object({ idleTimeoutMs: z.number().int().min(1000).max(24 * 3_600_000).default(15 * 60_000) })
   .strict();
 
+/**
+ * The self-service kiosk (mode "kiosk"; docs/kiosk.md). The UI warns after `warnAfterMs` without a
+ * touch and waits `responseMs` (at least 20 s) for the one touch that extends; the core ends a visit
+ * idle for `visitTimeoutMs` (at least the two together) with nothing half-done.
+ */
+const KIOSK_DEFAULTS = {
+  warnAfterMs: 60_000,
+  responseMs: 30_000,
+  visitTimeoutMs: 100_000,
+  orderTtlSeconds: 180,
+  orderPollMs: 2000,
+  healthCheckMs: 15_000,
+  heartbeatIntervalMs: 60_000,
+  presentWindowMs: 15 * 60_000,
+} as const;
+const KioskConfig = z
+  .object({
+    warnAfterMs: z.number().int().min(1000).max(600_000).default(KIOSK_DEFAULTS.warnAfterMs),
+    responseMs: z.number().int().min(20_000).max(300_000).default(KIOSK_DEFAULTS.responseMs),
+    visitTimeoutMs: z.number().int().min(21_000).max(3_600_000).default(KIOSK_DEFAULTS.visitTimeoutMs),
+    /** How long a QR code may be paid before the gateway closes it. */
+    orderTtlSeconds: z.number().int().min(60).max(900).default(KIOSK_DEFAULTS.orderTtlSeconds),
+    /** How often the core asks the gateway about an order awaiting payment (besides the UI's polls). */
+    orderPollMs: z.number().int().min(200).max(30_000).default(KIOSK_DEFAULTS.orderPollMs),
+    /** How often the gateway's reachability is checked (the QR capability). */
+    healthCheckMs: z.number().int().min(500).max(600_000).default(KIOSK_DEFAULTS.healthCheckMs),
+    heartbeatIntervalMs: z.number().int().min(1000).max(3_600_000).default(KIOSK_DEFAULTS.heartbeatIntervalMs),
+    /** A delivery finished by resume (nobody at the screen) is offered to be shown for this long. */
+    presentWindowMs: z.number().int().min(0).max(24 * 3_600_000).default(KIOSK_DEFAULTS.presentWindowMs),
+  })
+  .strict()
+  .refine((k) => k.visitTimeoutMs >= k.warnAfterMs + k.responseMs, {
+    path: ['visitTimeoutMs'],
+    error: 'must be at least warnAfterMs + responseMs (the UI warns, then waits for the touch that extends)',
+  });
+
 /** The staff list from the backend: refreshed on an interval; retried with backoff while it fails. */
 const StaffConfig = z
   .object({
@@ -229,6 +265,7 @@ export const TerminalConfigSchema = z
     devices: DevicesConfig.optional(),
     session: SessionConfig.default({ idleTimeoutMs: 15 * 60_000 }),
     staff: StaffConfig.default({ refreshIntervalMs: 5 * 60_000, retryInitialMs: 2000, retryMaxMs: 2 * 60_000 }),
+    kiosk: KioskConfig.default(KIOSK_DEFAULTS),
     payments: PaymentsConfig.default({ gatewayTimeoutMs: 8_000, codeQueryIntervalMs: 2_000, codeConfirmWithinMs: 15_000, invoices: true }),
     shift: ShiftConfig.default({ required: true }),
   })

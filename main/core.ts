@@ -32,7 +32,8 @@ import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
 import { createShiftArea } from './services/shift/handlers.js';
 import type { ShiftRules } from './domain/shift/index.js';
-import { createKioskHandlers } from './services/kiosk/handlers.js';
+import { createKioskHandlers, kioskSessionGuard, KioskService, refuseKioskRoleSignIn, refuseSignInOnKiosk } from './services/kiosk/handlers.js';
+import type { VendService } from './services/vending/vend-service.js';
 
 export const GRIDDESK_VERSION = '0.1.0';
 
@@ -229,6 +230,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   };
 
   // Vending's handlers (prepaid top-up, token help desk) are built in services/vending.
+  let vendService: VendService | null = null;
   const vendingHandlers = createVendingHandlers({
     db,
     clock,
@@ -241,6 +243,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     gateway: adapters.gateway,
     tariffs: adapters.tariffs,
     vendRules: adapters.vendRules,
+    onBuilt: (vends) => (vendService = vends),
     shifts: shiftArea.gate,
     afterCommit: nudgeSync,
   });
@@ -249,7 +252,28 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const deviceHandlers = createDeviceHandlers({ db, clock, config, translators, printer: adapters.printer, devices: adapters.devices ?? null, emit });
 
   // Kiosk handlers (the self-service visit) are built in services/kiosk.
-  const kioskHandlers = createKioskHandlers({ config });
+  if (!vendService) throw new Error('the vend service was not built');
+  const kiosk = new KioskService({
+    db,
+    clock,
+    config,
+    accounts,
+    vends: vendService,
+    gateway: adapters.gateway,
+    heartbeat: (beat, timeoutMs) => client.heartbeat(beat, timeoutMs),
+    printer: adapters.printer,
+    devices: adapters.devices ?? null,
+    tariffs: adapters.tariffs,
+    vendRules: adapters.vendRules,
+    translators,
+    emit,
+    backendOnline: () => syncState.online,
+    outboxDepth: () => outboxDepth(db),
+    afterCommit: nudgeSync,
+    version: GRIDDESK_VERSION,
+  });
+  const kioskHandlers = createKioskHandlers(kiosk);
+  kiosk.start();
 
   const handle = createDispatch(
     {
@@ -262,11 +286,13 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         sessionIdleTimeoutMs: config.session.idleTimeoutMs,
       }),
       'session.signIn': (p, s) => {
-        s.operator = signIn({ db, clock }, p.operatorId, p.pin);
+        refuseSignInOnKiosk(kiosk);
+        s.operator = refuseKioskRoleSignIn(signIn({ db, clock }, p.operatorId, p.pin));
         return s.operator;
       },
       'session.signOut': (_p, s) => {
-        s.operator = null;
+        // On a kiosk the session returns to the kiosk's own.
+        s.operator = kiosk.sessionOperator();
         return { signedOut: true as const };
       },
       'session.current': (_p, s) => s.operator,
@@ -281,7 +307,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     },
     {
       onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err),
-      sessions: createSessionGuard({ db, clock, idleTimeoutMs: config.session.idleTimeoutMs }),
+      sessions: kioskSessionGuard(kiosk, createSessionGuard({ db, clock, idleTimeoutMs: config.session.idleTimeoutMs })),
     },
   );
 
@@ -312,6 +338,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     closing = true;
     clearInterval(timer);
     staff.close();
+    await kiosk.close();
     await Promise.allSettled([...inFlight]);
     await pusher.pushAll().catch(() => undefined);
     // Devices first: polling stops before the printer it polls is closed.
@@ -326,7 +353,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     config,
     pusher,
     devices: adapters.devices ?? null,
-    newSession: (id) => ({ id, operator: null }),
+    // In kiosk mode a new session is the kiosk's customer session (role 'kiosk'); staff come through the staff exit.
+    newSession: (id) => ({ id, operator: kiosk.sessionOperator() }),
     on: (event, listener) => {
       events.on(event, listener as (p: unknown) => void);
       return () => events.off(event, listener as (p: unknown) => void);

@@ -248,7 +248,12 @@ function serveSocket(core: Core, ws: WebSocket, log: Log): void {
       log(`could not send ${what} on ${session.id}: ${describe(err)}`);
     }
   };
-  const unsubscribe = EVENT_NAMES.map((event) => core.on(event, (payload) => send({ event, payload }, `event ${event}`)));
+  // Events only to a signed-in session (a kiosk's session is signed in as the kiosk): nothing leaks to a sign-in screen.
+  const unsubscribe = EVENT_NAMES.map((event) =>
+    core.on(event, (payload) => {
+      if (session.operator) send({ event, payload }, `event ${event}`);
+    }),
+  );
   ws.on('close', () => unsubscribe.forEach((u) => u()));
   // Frames ws refuses (over maxPayload: 1009, invalid UTF-8: 1007, protocol errors: 1002): ws has
   // already sent the close; without this listener the 'error' would end the process.

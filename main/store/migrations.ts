@@ -426,6 +426,51 @@ export const MIGRATIONS: readonly Migration[] = [
         SELECT CAST(a.account_no AS INTEGER), (${gramsOf("'a'", 'a.name')}) FROM accounts a WHERE ${numericNo('a.account_no')};
     `,
   },
+  {
+    version: 12,
+    name: 'kiosk: QR orders (merchant-presented codes, one row per order, its state and gateway references) and ratings (one per transaction)',
+    sql: `
+      CREATE TABLE kiosk_orders (
+        order_id TEXT PRIMARY KEY,
+        visit_id TEXT,
+        what TEXT NOT NULL CHECK (what IN ('bills', 'vend')),
+        account_no TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL CHECK (amount_fen > 0),
+        bills_json TEXT,
+        quote_digest TEXT NOT NULL,
+        out_trade_no TEXT NOT NULL UNIQUE,
+        vend_id TEXT UNIQUE,
+        payment_id TEXT UNIQUE,
+        state TEXT NOT NULL CHECK (state IN ('creating', 'awaiting_payment', 'paid', 'delivered', 'cancelling', 'cancelled', 'expired', 'refunding', 'refunded')),
+        close_reason TEXT,
+        code_url TEXT,
+        expires_at TEXT,
+        trade_no TEXT,
+        paid_at TEXT,
+        honoured INTEGER NOT NULL DEFAULT 0,
+        refund_no TEXT,
+        locale TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        delivered_at TEXT,
+        presented_at TEXT,
+        receipt_printed INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX kiosk_orders_open ON kiosk_orders(state, created_at) WHERE state IN ('creating', 'awaiting_payment', 'paid', 'cancelling', 'refunding');
+      CREATE TABLE ratings (
+        rating_id TEXT PRIMARY KEY,
+        transaction_id TEXT NOT NULL UNIQUE,
+        transaction_kind TEXT NOT NULL CHECK (transaction_kind IN ('payment', 'vend')),
+        account_no TEXT NOT NULL,
+        score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+        reasons_json TEXT NOT NULL,
+        operator_id TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('kiosk', 'counter')),
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */

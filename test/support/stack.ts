@@ -55,12 +55,22 @@ export interface StackOptions {
   readonly payments?: { readonly gatewayTimeoutMs?: number; readonly codeQueryIntervalMs?: number; readonly codeConfirmWithinMs?: number; readonly invoices?: boolean };
 }
 
-export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+/** A kiosk stack (`mode: 'kiosk'`, config `kiosk` overrides; docs/kiosk.md). */
+export interface KioskStackOptions {
+  readonly mode?: 'counter' | 'kiosk';
+  readonly kiosk?: Partial<TerminalConfig['kiosk']>;
+  /** Accept the backend's HTTP knobs (the gateway's scan endpoint). */
+  readonly allowKnobs?: boolean;
+}
+
+export async function startStack(opts: StackOptions & KioskStackOptions = {}): Promise<Stack> {
   const clock = opts.clock ?? runningClock();
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-stack-'));
-  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: clock, seedDate: '2026-11-27' });
+  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: clock, seedDate: '2026-11-27', ...(opts.allowKnobs ? { allowKnobs: true } : {}) });
   const printer = await startPrinterSimulator({ port: 0 });
   const config = testTerminalConfig({
+    ...(opts.mode ? { mode: opts.mode } : {}),
+    ...(opts.kiosk ? { kiosk: opts.kiosk } : {}),
     dataDir: path.join(dir, 'terminal'),
     backend: { url: backend.url, pushIntervalMs: opts.pushIntervalMs ?? 60_000 },
     printer: { transport: 'network', host: printer.host, port: printer.port },

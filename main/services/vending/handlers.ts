@@ -43,6 +43,8 @@ export interface VendingDeps {
   readonly randomNibble?: () => number;
   /** Resume unfinished vends right after start (default true). */
   readonly resumeOnStart?: boolean;
+  /** Receives the one vend service built here (the kiosk drives the same vends: one per-vend lock). */
+  readonly onBuilt?: (vends: VendService) => void;
   /** Called after every vend commit (the core nudges sync). */
   readonly afterCommit?: () => void;
   /** The drawer: vends belong to the open shift (no shift → no money taken in counter mode). */
@@ -129,8 +131,10 @@ export function createVending(deps: VendingDeps): { vends: VendService; manageme
   return { vends, management, modules };
 }
 
-export function createVendingHandlers(deps: VendingDeps) {
-  const { vends, management } = createVending(deps);
+/** `built`: the vend service and management tokens when the core shares them (the kiosk drives the same vends). */
+export function createVendingHandlers(deps: VendingDeps, built: { vends: VendService; management: ManagementTokens } = createVending(deps)) {
+  const { vends, management } = built;
+  deps.onBuilt?.(vends);
   // The customer brought back a card whose write was interrupted (or never started): finish it.
   deps.devices?.on('cardInserted', (e) => {
     void vends.onCardInserted(e.cardSerial).catch((err: unknown) => console.error('[vend] card delivery on insert failed:', err));

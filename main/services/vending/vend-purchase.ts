@@ -19,15 +19,24 @@ import type { VendContext } from './vend-context.js';
 import { cardForPurchase } from './vend-card.js';
 import { advance } from './vend-machine.js';
 import { checkOfflineLimit, quote, quoteIssuer, splitDigest, splitView } from './vend-quote.js';
-import { getVendByRequest, nextTid, stepEventId, unfinishedCardVend, type StoredSplit } from './vend-store.js';
+import { getVendByRequest, nextTid, stepEventId, unfinishedCardVend, vendView, type StoredSplit } from './vend-store.js';
 import type { PurchaseInput } from './vend-types.js';
 
-export async function openVend(ctx: VendContext, input: PurchaseInput, operator: OperatorView): Promise<VendView> {
+/** How a vend is opened: by default driven on at once; the kiosk opens it unpaid for its QR order. */
+export interface OpenVendOptions {
+  /** false: stop after the `created` commit (the kiosk's order is paid later, by the customer's scan). */
+  readonly advance?: boolean;
+  /** Extra writes inside the `created` commit (the kiosk's order row), given the vend id and its out-trade number. */
+  readonly inCreatedCommit?: (vendId: string, outTradeNo: string | null) => void;
+}
+
+export async function openVend(ctx: VendContext, input: PurchaseInput, operator: OperatorView, opts: OpenVendOptions = {}): Promise<VendView> {
   const existing = getVendByRequest(ctx.deps.db, input.requestId);
   if (existing) {
     if (existing.account_no !== input.accountNo || existing.method !== input.method || existing.amount_fen !== safeFen(input.amount)) {
       throw new AppError('vending.request_conflict');
     }
+    if (opts.advance === false) return vendView(existing);
     return advance(ctx, existing.vend_id, { payCash: true, delivery: input.delivery, locale: input.receiptLocale });
   }
 
@@ -43,7 +52,7 @@ export async function openVend(ctx: VendContext, input: PurchaseInput, operator:
     if (!change.ok) throw new AppError('payment.tendered_insufficient', { short: formatFen(change.shortFen) });
     changeFen = change.changeFen;
   }
-  const q = await quote(ctx, input.accountNo, input.meterNo, input.method, amountFen, null);
+  const q = await quote(ctx, input.accountNo, input.meterNo, input.method, amountFen, null, input.channel);
   // The customer agreed to the previewed split: if it changed since (arrears paid elsewhere, a
   // vend in between moved the tier, a new period), they must see the new one first.
   if (input.splitDigest !== undefined && input.splitDigest !== splitDigest(q.meter.meterNo, splitView(q.breakdown))) {
@@ -107,9 +116,11 @@ export async function openVend(ctx: VendContext, input: PurchaseInput, operator:
     if (shiftId !== null) db.prepare('UPDATE vends SET shift_id = ? WHERE vend_id = ?').run(shiftId, vendId);
     appendJournal(db, { type: 'vend.created', ref: vendId, actor: operator.operatorId, at, payload });
     enqueueOutbox(db, { eventId: stepEventId(vendId, 'created'), type: 'vend.created', occurredAt: at, payload });
+    opts.inCreatedCommit?.(vendId, outTradeNo);
   }).immediate();
   ctx.deps.afterCommit();
   crashPoint('vend.created');
+  if (opts.advance === false) return vendView(ctx.row(vendId));
   return advance(ctx, vendId, { payCash: true, delivery: input.delivery, locale: input.receiptLocale });
 }
 

@@ -57,7 +57,10 @@ const TARIFF_TO_VENDING: Readonly<Record<TariffFailure['code'], ErrorCode>> = {
   'tariff.config_invalid': 'vending.tariff_unknown',
 };
 
-export async function vendPreview(ctx: VendContext, p: { accountNo: string; meterNo?: string | undefined; method: 'cash' | 'qr'; amount?: string | undefined; energyKwh?: string | undefined }): Promise<VendPreviewView> {
+export async function vendPreview(
+  ctx: VendContext,
+  p: { accountNo: string; meterNo?: string | undefined; method: 'cash' | 'qr'; amount?: string | undefined; energyKwh?: string | undefined; channel?: string | undefined },
+): Promise<VendPreviewView> {
   let amountFen: number | null = null;
   let energyCkwh: number | null = null;
   if (p.amount !== undefined) amountFen = moneyInput(p.amount, 'amount');
@@ -65,7 +68,7 @@ export async function vendPreview(ctx: VendContext, p: { accountNo: string; mete
     energyCkwh = parseEnergyKwh(p.energyKwh ?? '');
     if (energyCkwh === null) throw new AppError('vending.energy_invalid', { input: (p.energyKwh ?? '').slice(0, 24) });
   }
-  const q = await quote(ctx, p.accountNo, p.meterNo, p.method, amountFen, energyCkwh);
+  const q = await quote(ctx, p.accountNo, p.meterNo, p.method, amountFen, energyCkwh, p.channel);
   const issuer = quoteIssuer(ctx.deps, q);
   return {
     ...splitView(q.breakdown),
@@ -81,7 +84,16 @@ export async function vendPreview(ctx: VendContext, p: { accountNo: string; mete
   };
 }
 
-export async function quote(ctx: VendContext, accountNo: string, meterNo: string | undefined, method: 'cash' | 'qr', amountFen: number | null, energyCkwh: number | null): Promise<Quote> {
+/** `channel`: the payment channel of vend.json's fees; the counter's by method unless given (the kiosk's is 'kiosk_qr'). */
+export async function quote(
+  ctx: VendContext,
+  accountNo: string,
+  meterNo: string | undefined,
+  method: 'cash' | 'qr',
+  amountFen: number | null,
+  energyCkwh: number | null,
+  channel?: string,
+): Promise<Quote> {
   const view = await ctx.deps.accounts.lookup(accountNo);
   const account = withKeyChanges(ctx.deps.db, ctx.deps.accounts.cached(view.accountNo));
   if (account.paymentMode !== 'prepaid') throw new AppError('vending.not_prepaid', { accountNo });
@@ -119,7 +131,7 @@ export async function quote(ctx: VendContext, accountNo: string, meterNo: string
     asOfDate,
     tariff,
     rules: ctx.deps.rules,
-    channel: method === 'qr' ? 'counter_qr' : 'counter_cash',
+    channel: channel ?? (method === 'qr' ? 'counter_qr' : 'counter_cash'),
     arrearsFen: Math.max(0, debt),
     consumption,
     fixedChargesCharged: fixedChargeMarks(ctx.deps.db, account.accountNo),

@@ -14,6 +14,9 @@ export async function resume(ctx: VendContext): Promise<VendResumeSummary> {
   const counts = { examined: 0, paid: 0, issued: 0, delivered: 0, cancelled: 0, stillPending: 0 };
   for (const row of unfinishedVends(db)) {
     if (!db.open) break;
+    // A kiosk QR order's vend (merchant-presented code: no auth code) is unpaid until the kiosk sees
+    // the customer's payment; the kiosk drives it (services/kiosk), including a late payment's refund.
+    if (isKioskOrderVend(row)) continue;
     counts.examined++;
     if (isStaleCash(ctx, row) && (await cancelStaleCash(ctx, row.vend_id))) {
       counts.cancelled++;
@@ -66,4 +69,9 @@ function cancelStaleCash(ctx: VendContext, vendId: string): Promise<boolean> {
     ctx.transition(row, 'cancelled', 'vend.cancelled', 'system', { reason: 'stale_cash_created', ageMs: ctx.deps.clock().getTime() - Date.parse(row.created_at) }, {});
     return Promise.resolve(true);
   });
+}
+
+/** A vend opened for a kiosk QR order and not paid yet: only the kiosk's order logic moves it on. */
+export function isKioskOrderVend(row: VendRow): boolean {
+  return row.state === 'created' && row.method === 'qr' && row.auth_code === null;
 }

@@ -28,6 +28,7 @@ import { vendPreview } from './vend-quote.js';
 import { onCardInserted, resume } from './vend-resume.js';
 import { reverse } from './vend-reversal.js';
 import { accountVends, vendView } from './vend-store.js';
+import { cancelKioskVend, canIssueTokens, driveKioskVend, offlineAvailableFen, openKioskVend, payKioskVend, type KioskVendInput } from './vend-kiosk.js';
 import type { PurchaseInput, VendServiceDeps } from './vend-types.js';
 
 export type { PurchaseInput, VendServiceDeps } from './vend-types.js';
@@ -93,5 +94,35 @@ export class VendService {
 
   explain(p: { token: string; accountNo?: string | undefined; meterNo?: string | undefined }): Promise<TokenExplainView> {
     return explainVendToken(this.ctx, p);
+  }
+
+  // The kiosk's QR orders (services/kiosk; ./vend-kiosk.ts).
+
+  kioskPreview(p: { accountNo: string; amount: string }): Promise<VendPreviewView> {
+    return vendPreview(this.ctx, { ...p, method: 'qr', channel: 'kiosk_qr' });
+  }
+
+  kioskOpen(input: KioskVendInput, operator: OperatorView, inCreatedCommit: (vendId: string, outTradeNo: string) => void): Promise<VendView> {
+    return openKioskVend(this.ctx, input, operator, inCreatedCommit);
+  }
+
+  kioskPaid(vendId: string, tradeNo: string | null): Promise<VendView> {
+    return payKioskVend(this.ctx, vendId, tradeNo);
+  }
+
+  kioskCancel(vendId: string, actor: string, payload: Record<string, unknown>): Promise<VendView> {
+    return cancelKioskVend(this.ctx, vendId, actor, payload);
+  }
+
+  kioskDrive(vendId: string, delivery: 'print' | 'screen' | 'none', locale: Locale | undefined, actor: string): Promise<VendView> {
+    return driveKioskVend(this.ctx, vendId, delivery, locale, actor);
+  }
+
+  offlineAvailableFen(): number {
+    return offlineAvailableFen(this.ctx);
+  }
+
+  canIssueTokens(backendOnline: boolean): boolean {
+    return canIssueTokens(this.ctx, backendOnline);
   }
 }

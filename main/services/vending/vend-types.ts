@@ -57,4 +57,6 @@ export interface PurchaseInput {
   readonly delivery: 'print' | 'screen';
   readonly receiptLocale?: Locale | undefined;
   readonly splitDigest?: string | undefined;
+  /** Payment channel for the fee (vend.json); the counter's by method when absent. The kiosk: 'kiosk_qr'. */
+  readonly channel?: string | undefined;
 }

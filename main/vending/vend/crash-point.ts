@@ -12,6 +12,8 @@ export const CRASH_POINTS = [
   'vend.token_issued',
   'vend.printed',
   'vend.delivered',
+  // The kiosk's QR order is committed paid (bills settled; a vend not yet marked paid) and nothing delivered.
+  'kiosk.order_paid',
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 

@@ -35,7 +35,8 @@ describe('Electron IPC relay', () => {
     const rpc = handlers.get('rpc')!;
     const trusted = { sender: sender(1), senderFrame: { url: 'file:///app/index.html' } };
     expect(await rpc(trusted, 'system.info', {})).toMatchObject({ ok: true, result: { terminalId: 'T-EL-01', mode: 'kiosk' } });
-    expect(await rpc(trusted, 'account.lookup', { accountNo: '1' })).toMatchObject({ ok: false, error: { code: 'auth.not_signed_in' } });
+    // A kiosk's session is the kiosk's own (role 'kiosk'), which may not look accounts up (only its visit's, through kiosk.*).
+    expect(await rpc(trusted, 'account.lookup', { accountNo: '1' })).toMatchObject({ ok: false, error: { code: 'auth.forbidden' } });
     expect(await rpc(trusted, 42, {})).toMatchObject({ ok: false, error: { code: 'rpc.unknown_method' } });
     await c.close();
   });

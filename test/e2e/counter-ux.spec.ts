@@ -23,12 +23,12 @@ async function totalDueFen(page: Page): Promise<number> {
   return fenOf(text);
 }
 
-/** zh-CN screens carry no English words (raw i18n keys included); ids, amounts and the brand aside. */
+/** zh-CN screens carry no English words (raw i18n keys included); ids (payment, e-invoice, trade numbers), amounts and the brand aside. */
 async function expectNoLatinWords(page: Page): Promise<void> {
   // A string runs in the page, so this Node-typed file needs no DOM types.
   const text = (await page.evaluate(`(() => {
     const copy = document.querySelector('main').cloneNode(true);
-    copy.querySelectorAll('[data-testid="payment-id"], [data-testid="receipt-preview"], input').forEach((n) => n.remove());
+    copy.querySelectorAll('[data-testid="payment-id"], [data-testid="invoice-no"], [data-testid^="external-ref"], [data-testid="receipt-preview"], input').forEach((n) => n.remove());
     return copy.innerText;
   })()`)) as string;
   expect(text.match(/[A-Za-z]{2,}[\w.]*/g)?.filter((w) => w !== 'PIN') ?? []).toEqual([]);

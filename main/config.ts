@@ -250,6 +250,11 @@ export const TerminalConfigSchema = z
          * trusted for the backend; otherwise the default CAs. Needs an https url.
          */
         caFile: z.string().min(1).optional(),
+        /**
+         * How far the terminal's clock may be from the backend's (read from every signed reply)
+         * before late fees, STS token ids and offline ordering are blocked (`clock.drift_too_large`).
+         */
+        maxClockDriftMs: z.number().int().min(1000).max(24 * 3_600_000).default(120_000),
       })
       .strict()
       .refine((b) => isLoopbackUrl(b.url) || b.terminalSecret !== DEMO_TERMINAL.secret, {

@@ -9,7 +9,7 @@ import type { ReceiptPrinter } from '../kiosk-drivers/printer/receipt-printer.js
 import type { Receipt } from '../kiosk-drivers/printer/receipt-model.js';
 import type { DeviceManager } from '../kiosk-drivers/device-manager/device-manager.js';
 import { DeviceError } from '../kiosk-drivers/errors.js';
-import { AppError, type RpcResponse } from './contract/index.js';
+import { AppError, CLOCK_DEPENDENT_METHODS, type RpcResponse } from './contract/index.js';
 import type { EventName, EventPayloads, OperatorView, SyncStatusView, WireError } from './contract/index.js';
 import type { TerminalConfig } from './config.js';
 import { openDatabase, type Db } from './store/db.js';
@@ -17,7 +17,9 @@ import { outboxDepth } from './store/outbox.js';
 import type { BackendClient } from './sync/backend-client.js';
 import { OutboxPusher } from './sync/outbox-pusher.js';
 import { SnapshotPuller, type PullOutcome } from './sync/snapshot-puller.js';
-import { createDispatch, toWireError, type Dispatch, type Session } from './services/dispatch.js';
+import { ClockGuard } from './sync/clock-guard.js';
+import { appendJournal } from './store/journal.js';
+import { createDispatch, toWireError, type Dispatch, type Handlers, type Session } from './services/dispatch.js';
 import { AccountService, type LateFeePolicy } from './services/accounts.js';
 import { createPaymentArea } from './services/payment-handlers.js';
 import type { InvoiceClient } from './services/invoices.js';
@@ -64,6 +66,8 @@ export interface Core {
   readonly pusher: OutboxPusher;
   /** The supervised devices (null when the composition has none). */
   readonly devices: DeviceManager | null;
+  /** The terminal's clock against the backend's (sync/clock-guard.ts). */
+  readonly clockGuard: ClockGuard;
   newSession(id: string): Session;
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
   /**
@@ -101,6 +105,38 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const setSync = (patch: Partial<SyncStatusView>) => {
     syncState = { ...syncState, ...patch, pending: outboxDepth(db) };
     emit('sync.progressed', syncState);
+  };
+
+  // The clock guard reads the backend's clock from every verified reply; entering and leaving
+  // drift is journaled once each and pushed to the UI (the counter's clock banner).
+  const clockGuard = new ClockGuard({
+    db,
+    clock,
+    maxDriftMs: config.backend.maxClockDriftMs,
+    onChange: (next, previous) => {
+      if (next.state !== previous.state && (next.state === 'drift' || previous.state === 'drift')) {
+        appendJournal(db, {
+          type: next.state === 'drift' ? 'clock.drift_detected' : 'clock.drift_cleared',
+          ref: 'clock',
+          actor: 'system',
+          at: clock().toISOString(),
+          payload: { driftMs: next.driftMs, maxDriftMs: next.maxDriftMs, measuredAt: next.measuredAt, basis: next.basis },
+        });
+      }
+      emit('clock.checked', next);
+    },
+  });
+  const stopClockSamples = client.observeClock((sample) => clockGuard.observe(sample));
+  /**
+   * Before a clock-dependent call: while drifting, read the backend's clock once more, then decide
+   * (null — go on at once, not a tick later — when the clock is fine).
+   */
+  const clockGate = (): Promise<void> | null => {
+    if (clockGuard.status().state !== 'drift') return null;
+    return client
+      .time(config.backend.lookupTimeoutMs)
+      .catch(() => undefined)
+      .then(() => clockGuard.assertTrusted());
   };
 
   const puller = new SnapshotPuller({
@@ -276,7 +312,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   kiosk.start();
 
   const handle = createDispatch(
-    {
+    clockGated({
       'system.info': () => ({
         terminalId: config.terminalId,
         mode: config.mode,
@@ -304,7 +340,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       ...deviceHandlers,
       ...shiftArea.handlers,
       ...kioskHandlers,
-    },
+      'clock.status': () => clockGuard.status(),
+    }, clockGate),
     {
       onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err),
       sessions: kioskSessionGuard(kiosk, createSessionGuard({ db, clock, idleTimeoutMs: config.session.idleTimeoutMs })),
@@ -332,11 +369,16 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     config.backend.pushIntervalMs,
   );
   timer.unref();
+  // A wall-clock step since the last reply shows (banner, journal) even with nothing to sync.
+  const clockTimer = setInterval(() => clockGuard.status(), config.backend.pushIntervalMs);
+  clockTimer.unref();
 
   let closed: Promise<void> | null = null;
   const shutDown = async (): Promise<void> => {
     closing = true;
     clearInterval(timer);
+    clearInterval(clockTimer);
+    stopClockSamples();
     staff.close();
     await kiosk.close();
     await Promise.allSettled([...inFlight]);
@@ -353,6 +395,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     config,
     pusher,
     devices: adapters.devices ?? null,
+    clockGuard,
     // In kiosk mode a new session is the kiosk's customer session (role 'kiosk'); staff come through the staff exit.
     newSession: (id) => ({ id, operator: kiosk.sessionOperator() }),
     on: (event, listener) => {
@@ -364,4 +407,17 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     pullNow,
     close: () => (closed ??= shutDown()),
   };
+}
+
+/** The handlers, those of CLOCK_DEPENDENT_METHODS behind `gate` (which throws while the clock is off). */
+function clockGated(handlers: Handlers, gate: () => Promise<void> | null): Handlers {
+  const gated = { ...handlers } as unknown as Record<string, (params: unknown, session: Session) => unknown>;
+  for (const name of CLOCK_DEPENDENT_METHODS) {
+    const handler = handlers[name] as (params: unknown, session: Session) => unknown;
+    gated[name] = (params, session) => {
+      const waiting = gate();
+      return waiting ? waiting.then(() => handler(params, session)) : handler(params, session);
+    };
+  }
+  return gated as unknown as Handlers;
 }

@@ -9,6 +9,7 @@ import type { WireError } from './errors/index.js';
 import { vendingMethodAccess, vendingMethodSchemas, type VendingMethodResults } from './vending.js';
 import { KIOSK_EVENT_NAMES, kioskMethodAccess, kioskMethodSchemas, type KioskEventPayloads, type KioskMethodResults } from './kiosk.js';
 import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type DeviceEventPayloads, type DeviceMethodResults } from './devices.js';
+import { CLOCK_EVENT_NAMES, clockMethodAccess, clockMethodSchemas, type ClockEventPayloads, type ClockMethodResults } from './clock.js';
 import { paymentMethodAccess, paymentMethodSchemas, type PaymentMethodResults } from './payments.js';
 import { shiftMethodAccess, shiftMethodSchemas, type ShiftMethodResults } from './shift.js';
 
@@ -18,6 +19,7 @@ export * from './vending.js';
 export * from './devices.js';
 export * from './kiosk.js';
 export * from './approvals.js';
+export * from './clock.js';
 export * from './payments.js';
 export * from './shift.js';
 
@@ -40,7 +42,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -48,6 +50,7 @@ export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
 export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...vendingMethodAccess,
   ...deviceMethodAccess,
+  ...clockMethodAccess,
   ...paymentMethodAccess,
   ...shiftMethodAccess,
   ...kioskMethodAccess,
@@ -128,7 +131,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, KioskMethodResults, ShiftMethodResults {
+export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };
@@ -147,13 +150,13 @@ export type RpcResponse<K extends MethodName = MethodName> =
   | { readonly ok: false; readonly error: WireError };
 
 /** Events pushed by the core, past tense. Devices contribute theirs in ./devices.ts, the kiosk in ./kiosk.ts. */
-export interface EventPayloads extends DeviceEventPayloads, KioskEventPayloads {
+export interface EventPayloads extends ClockEventPayloads, DeviceEventPayloads, KioskEventPayloads {
   'sync.progressed': SyncStatusView;
 }
 export type EventName = keyof EventPayloads;
 
 /** Every event name, for shells that forward them all. */
-export const EVENT_NAMES: readonly EventName[] = ['sync.progressed', ...DEVICE_EVENT_NAMES, ...KIOSK_EVENT_NAMES];
+export const EVENT_NAMES: readonly EventName[] = ['sync.progressed', ...CLOCK_EVENT_NAMES, ...DEVICE_EVENT_NAMES, ...KIOSK_EVENT_NAMES];
 
 /** The one object both shells expose to the renderer as `window.griddesk`. */
 export interface GridDeskBridge {

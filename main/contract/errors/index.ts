@@ -49,6 +49,12 @@ export const CORE_ERROR_CODES = [
   'shift.already_open',
   'backend.unreachable',
   'backend.rejected',
+  /**
+   * The terminal's clock is further from the billing backend's than `backend.maxClockDriftMs`:
+   * late fees, STS token ids and event order would be wrong, so what depends on them waits until
+   * the clock is put right (details: driftSeconds, maxSeconds, measuredAt, ageSeconds).
+   */
+  'clock.drift_too_large',
   'receipt.print_failed',
   'internal',
 ] as const;

@@ -8,6 +8,7 @@ import { PaymentDone } from './payment-done';
 import { RecentPayments } from './recent-payments';
 import { captureScan } from './scan-capture';
 import { PrinterHealthBanner } from '../devices';
+import { ClockBanner } from './clock-banner';
 import { useScans } from '../use-scans';
 
 /** One customer at a time: find the account, see what is owed, take the payment, print. */
@@ -150,6 +151,7 @@ export function CounterDesk() {
         )}
       </form>
       <section className="work">
+        <ClockBanner />
         <PrinterHealthBanner />
         {payment ? (
           <PaymentDone payment={payment} account={account} onNext={next} />

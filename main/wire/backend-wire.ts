@@ -139,6 +139,11 @@ export const AccountSnapshotSchema = z.object({
    * twice or forgets it. Absent from a backend that does not track it: the outbox is the guess.
    */
   appliedSeq: z.int().nonnegative().optional(),
+  /**
+   * 'closed': service ended (moved out, demolished); still findable, ranked after active accounts
+   * in a search. Absent from a backend that does not say: active.
+   */
+  status: z.enum(['active', 'closed']).optional(),
 });
 export type AccountSnapshot = z.infer<typeof AccountSnapshotSchema>;
 
@@ -156,6 +161,45 @@ export const ChangesPageSchema = z.object({
   done: z.boolean(),
 });
 export type ChangesPage = z.infer<typeof ChangesPageSchema>;
+
+/**
+ * `GET /api/snapshots?after=<cursor>`: the whole service area (or everything changed after a
+ * change-feed cursor) as one NDJSON stream, `application/x-ndjson`, one JSON object per line —
+ * the initial pull of a terminal's cache. The first line says what is coming, every account line
+ * carries the change-feed cursor that resumes right after it, the last line says the stream is
+ * complete: a stream without it was cut, and the terminal resumes from the cursor of the last
+ * account it applied. Accounts come in change order; one that changes while the stream runs comes
+ * again later in the change feed (`GET /api/changes?cursor=<until>`).
+ *
+ * An account line's snapshot lists only the account's OPEN bills (with their payments): a cached
+ * open bill the line does not list is no longer open.
+ */
+export const SnapshotStreamBeginSchema = z.object({
+  kind: z.literal('begin'),
+  /** The cursor the stream starts after ('' = from the start). */
+  after: z.string(),
+  /** The change-feed cursor the stream ends at: every account changed in (after, until] is in it. */
+  until: z.string(),
+  /** How many account lines follow (for progress and time left). */
+  total: z.int().nonnegative(),
+});
+export const SnapshotStreamAccountSchema = z.object({
+  kind: z.literal('account'),
+  /** Change-feed cursor right after this account. */
+  cursor: z.string().regex(/^\d{1,15}$/),
+  account: AccountSnapshotSchema,
+});
+export const SnapshotStreamEndSchema = z.object({
+  kind: z.literal('end'),
+  /** Equals `until` of the begin line; `GET /api/changes` continues from here. */
+  cursor: z.string(),
+  /** Account lines sent. */
+  count: z.int().nonnegative(),
+});
+export const SnapshotStreamLineSchema = z.discriminatedUnion('kind', [SnapshotStreamBeginSchema, SnapshotStreamAccountSchema, SnapshotStreamEndSchema]);
+export type SnapshotStreamLine = z.infer<typeof SnapshotStreamLineSchema>;
+export const SNAPSHOT_STREAM_PATH = '/api/snapshots';
+export const SNAPSHOT_STREAM_CONTENT_TYPE = 'application/x-ndjson';
 
 export const MAX_EVENTS_PER_BATCH = 500;
 

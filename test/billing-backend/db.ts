@@ -14,7 +14,8 @@ CREATE TABLE IF NOT EXISTS accounts (
   customer_class TEXT NOT NULL, payment_mode TEXT NOT NULL, tariff_code TEXT NOT NULL,
   balance_fen INTEGER NOT NULL, credit_grade TEXT NOT NULL, card_no TEXT,
   consumption_this_year INTEGER NOT NULL, consumption_this_month INTEGER NOT NULL,
-  version INTEGER NOT NULL, updated_at TEXT NOT NULL, change_seq INTEGER NOT NULL UNIQUE);
+  version INTEGER NOT NULL, updated_at TEXT NOT NULL, change_seq INTEGER NOT NULL UNIQUE,
+  status TEXT NOT NULL DEFAULT 'active');
 CREATE INDEX IF NOT EXISTS accounts_phone ON accounts(phone);
 CREATE INDEX IF NOT EXISTS accounts_card_no ON accounts(card_no);
 CREATE TABLE IF NOT EXISTS meters (
@@ -61,6 +62,11 @@ export function openBackendDb(path: string): BackendDb {
   // … and files made before late fees could be waived gain that column.
   if (!billColumns.some((c) => c.name === 'late_fee_waived_fen')) {
     db.exec('ALTER TABLE bills ADD COLUMN late_fee_waived_fen INTEGER NOT NULL DEFAULT 0');
+  }
+  // … and files made before accounts could be closed gain the status column (all active).
+  const accountColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')").all();
+  if (!accountColumns.some((c) => c.name === 'status')) {
+    db.exec("ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'active'");
   }
   return db;
 }

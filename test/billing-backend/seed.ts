@@ -25,7 +25,7 @@ export const DEFAULT_SEED_DATE = '2026-11-27';
 export const FIRST_ACCOUNT_NO = 3100000001;
 export const STS_IIN = '600727';
 /** Bumped whenever the generator changes, so a stale database is not silently reused. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 
 export interface SeedParams {
   readonly seed: number;
@@ -91,6 +91,26 @@ export function accountNoAt(index: number): string {
 }
 
 export function generateSeed(params: SeedParams): SeedData {
+  return { operators: demoOperators(), accounts: [...seedAccounts(params)] };
+}
+
+/** The demo staff (scrypt hashes computed once per process). */
+export function demoOperators(): OperatorSnapshot[] {
+  return DEMO_OPERATORS.map((o) => ({
+    operatorId: o.operatorId,
+    name: o.name,
+    role: o.role,
+    pinHash: demoPinHash(o.operatorId, o.pin),
+    active: true,
+  }));
+}
+
+/**
+ * The seed's accounts one at a time, in account-number order: the same rows as `generateSeed`,
+ * without holding them all, so a service area of a million accounts seeds in bounded memory (only
+ * the set of numbers already handed out grows). `seedAccounts({ ...params, accounts: n })`.
+ */
+export function* seedAccounts(params: SeedParams): Generator<AccountSnapshot, void, undefined> {
   const rng = mulberry32(params.seed);
   const today = parseDate(params.seedDate);
   const ctx: GenContext = {
@@ -101,18 +121,21 @@ export function generateSeed(params: SeedParams): SeedData {
     used: new Set<string>(),
     billSeq: 0,
   };
-  const accounts: AccountSnapshot[] = [];
   for (let i = 0; i < params.accounts; i++) {
-    accounts.push(generateAccount(ctx, accountNoAt(i), FIXED_PROFILES[i] ?? drawProfile(rng)));
+    const account = generateAccount(ctx, accountNoAt(i), FIXED_PROFILES[i] ?? drawProfile(rng));
+    // Drawn apart from the main stream (which stays as it was): about 2% of accounts are closed.
+    if (i >= FIXED_PROFILES.length && isClosedAt(params.seed, i)) account.status = 'closed';
+    yield account;
   }
-  const operators = DEMO_OPERATORS.map((o) => ({
-    operatorId: o.operatorId,
-    name: o.name,
-    role: o.role,
-    pinHash: demoPinHash(o.operatorId, o.pin),
-    active: true,
-  }));
-  return { operators, accounts };
+}
+
+/** A closed account (moved out, service ended): ~2%, from a hash of (seed, index), never a fixed profile. */
+function isClosedAt(seed: number, index: number): boolean {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x27d4eb2f);
+  h ^= h >>> 15;
+  return (h >>> 0) % 50 === 0;
 }
 
 // scrypt is deliberately slow; the demo hashes are deterministic, so compute each once per process.
@@ -338,6 +361,7 @@ function generateAccount(ctx: GenContext, accountNo: string, profile: Profile): 
     consumptionThisMonth,
     version: 1,
     updatedAt: ctx.updatedAt,
+    status: 'active',
   };
   if (cardNo !== undefined) account.cardNo = cardNo;
   return account;

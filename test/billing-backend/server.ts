@@ -9,6 +9,8 @@ import { z } from 'zod';
 import {
   GatewayPayRequestSchema,
   MAX_EVENTS_PER_BATCH,
+  SNAPSHOT_STREAM_CONTENT_TYPE,
+  SNAPSHOT_STREAM_PATH,
   type ErrorBody,
   type ExceptionRecord,
   type LedgerEntry,
@@ -24,7 +26,7 @@ import { GatewayRefundRequestSchema, GatewayReverseRequestSchema, INVOICES_PATH,
 import { EventIntake } from './intake.js';
 import { KioskBackend } from './kiosk-backend.js';
 import { HEARTBEAT_PATH } from '../../main/wire/kiosk-wire.js';
-import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, generateSeed } from './seed.js';
+import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, demoOperators, seedAccounts } from './seed.js';
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
 import { terminalLedger } from './terminal-ledger.js';
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
@@ -91,6 +93,8 @@ export interface RunningBackend {
 /** How long a 'timeout' gateway request is held before answering 'pending'. */
 export const GATEWAY_HANG_MS = 35_000;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Accounts read per read transaction of the snapshot stream. */
+const STREAM_CHUNK_ACCOUNTS = 500;
 
 const KnobsPatchSchema = z
   .object({
@@ -133,7 +137,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const db = openBackendDb(opts.dbPath);
   let seedState: 'seeded' | 'reused';
   try {
-    seedState = ensureSeeded(db, seedParams, () => generateSeed(seedParams));
+    seedState = ensureSeeded(db, seedParams, () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
   } catch (e) {
     db.close();
     throw e;
@@ -352,6 +356,12 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       const appliedSeq = accounts.appliedSeq(auth.terminalId);
       return sendJson(res, 200, { ...page, items: page.items.map((a) => ({ ...a, appliedSeq })) });
     }
+    if (path === SNAPSHOT_STREAM_PATH) {
+      expectMethod(method, 'GET');
+      const after = url.searchParams.get('after') ?? '';
+      if (!/^(\d{1,15})?$/.test(after)) throw new HttpError(400, { error: 'bad_cursor' });
+      return streamSnapshots(req, res, after, auth.terminalId);
+    }
     if (path === '/api/events') {
       expectMethod(method, 'POST');
       if (knobs.holdEvents) throw new HttpError(503, { error: 'events_held' });
@@ -397,6 +407,56 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       return sendJson(res, 200, { items });
     }
     throw new HttpError(404, { error: 'not_found' });
+  }
+
+  /**
+   * The snapshot stream (docs/backend.md): a begin line, the accounts in change order, read a chunk
+   * at a time in short read transactions and written as the socket drains (a slow terminal slows
+   * the reading, never grows the backend's memory), then an end line.
+   */
+  async function streamSnapshots(req: IncomingMessage, res: ServerResponse, afterText: string, terminalId: string): Promise<void> {
+    const after = afterText === '' ? 0 : Number(afterText);
+    const { until, total } = accounts.streamBounds(after);
+    res.writeHead(200, { 'content-type': `${SNAPSHOT_STREAM_CONTENT_TYPE}; charset=utf-8`, 'cache-control': 'no-store' });
+    let gone = false;
+    res.on('close', () => (gone = true));
+    const drained = (): Promise<void> =>
+      new Promise((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+    const write = async (text: string): Promise<void> => {
+      if (!res.write(text)) await drained();
+    };
+    await write(`${JSON.stringify({ kind: 'begin', after: afterText, until: String(until), total })}\n`);
+    let at = after;
+    let count = 0;
+    try {
+      while (!gone && !req.socket.destroyed) {
+        if (knobs.down) {
+          req.socket.destroy();
+          return;
+        }
+        const lines = accounts.streamChunk(at, until, STREAM_CHUNK_ACCOUNTS, () => accounts.appliedSeq(terminalId));
+        const last = lines.at(-1);
+        if (last === undefined || last.kind !== 'account') break;
+        at = Number(last.cursor);
+        count += lines.length;
+        await write(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      }
+    } catch (e) {
+      // The status is sent: the only way left to say "failed" is a stream without its end line.
+      log(`error in snapshot stream after ${count} accounts: ${e instanceof Error ? e.message : String(e)}`);
+      res.destroy();
+      return;
+    }
+    if (gone) return;
+    res.end(`${JSON.stringify({ kind: 'end', cursor: String(until), count })}\n`);
   }
 
   const server = opts.tls

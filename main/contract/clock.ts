@@ -60,6 +60,8 @@ export const CLOCK_EVENT_NAMES: readonly (keyof ClockEventPayloads)[] = ['clock.
  */
 export const CLOCK_DEPENDENT_METHODS = [
   'payment.create',
+  // A waiver forgives part of the fee due as of today's date.
+  'lateFee.waive',
   'vend.preview',
   'vend.purchase',
   'token.manage',

@@ -111,6 +111,24 @@ export interface AccountSummary {
   readonly name: string;
   readonly address: string;
   readonly paymentMode: 'postpaid' | 'prepaid';
+  /** 'closed': service ended (still found; listed after active accounts). */
+  readonly status: 'active' | 'closed';
+}
+
+/** Where the initial pull of the whole service area stands (the snapshot stream). */
+export interface InitialPullView {
+  /** Accounts applied so far (across cuts and restarts). */
+  readonly accounts: number;
+  /** Accounts it will have when complete; null until the backend said. */
+  readonly total: number | null;
+  /** Accounts per second, this run. */
+  readonly perSecond: number;
+  /** At this run's rate; null when unknown. */
+  readonly secondsLeft: number | null;
+  /** A stream is being read now. */
+  readonly running: boolean;
+  /** The whole area is cached; change pages keep it current. */
+  readonly complete: boolean;
 }
 
 export interface SyncStatusView {

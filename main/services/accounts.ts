@@ -6,7 +6,8 @@ import { AppError, type AccountSummary, type AccountView, type BillView } from '
 import type { Db } from '../store/db.js';
 import type { LateFeeComputation } from '../domain/late-fee/index.js';
 import { waivedFeesOf } from '../store/payments.js';
-import { cacheSnapshot, getCachedAccount, searchCache, type CachedAccount } from '../store/accounts.js';
+import { cacheSnapshot, getCachedAccount, type CachedAccount } from '../store/accounts.js';
+import { searchAccounts } from '../store/account-search.js';
 import { BackendUnavailable, type BackendClient } from '../sync/backend-client.js';
 import { localDate, type Clock } from './clock.js';
 import { billLateFee } from './late-fees.js';
@@ -74,8 +75,8 @@ export class AccountService {
     } catch (err) {
       if (!(err instanceof BackendUnavailable)) throw err;
       this.deps.onBackendState?.(false);
-      const items = searchCache(db, q).map((no) => summary(this.cached(no)));
-      return { items, source: 'cache' };
+      // The whole area is cached (the initial pull): exact keys, else any part of a name, ranked.
+      return { items: searchAccounts(db, q).map((hit) => summary(hit)), source: 'cache' };
     }
   }
 
@@ -136,6 +137,6 @@ export class AccountService {
   }
 }
 
-function summary(a: { accountNo: string; name: string; address: string; paymentMode: 'postpaid' | 'prepaid' }): AccountSummary {
-  return { accountNo: a.accountNo, name: a.name, address: a.address, paymentMode: a.paymentMode };
+function summary(a: { accountNo: string; name: string; address: string; paymentMode: 'postpaid' | 'prepaid'; status?: 'active' | 'closed' | undefined }): AccountSummary {
+  return { accountNo: a.accountNo, name: a.name, address: a.address, paymentMode: a.paymentMode, status: a.status ?? 'active' };
 }

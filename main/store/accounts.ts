@@ -9,6 +9,7 @@
 import type { AccountSnapshot, BillSnapshot, MeterSnapshot } from '../wire/backend-wire.js';
 import { stmt, type Db } from './db.js';
 import { layOverLocalChanges } from './local-overlay.js';
+import { nameAndStatus, recordNameAndStatus } from './account-search.js';
 
 /** A dated payment of a bill's principal: the backend's (from snapshots) or this terminal's. */
 export interface CachedBillPayment {
@@ -90,6 +91,8 @@ interface MeterRow {
 /** Upsert one snapshot (account, meters, bills). Runs in its own transaction unless already in one. */
 export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): void {
   const apply = db.transaction(() => {
+    // The name and status before, for the search index (./account-search.ts).
+    const before = nameAndStatus(db, snap.accountNo);
     const heldThrough = snapshotHolds(db, snap);
     const pendingBalance = (db
       .prepare('SELECT COALESCE(SUM(to_balance_fen), 0) AS fen FROM payments WHERE account_no = ? AND event_seq > ?')
@@ -147,10 +150,22 @@ export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): 
       dropHeldPayments.run(b.billId, snap.accountNo, heldThrough);
       for (const p of b.payments) insertBillPayment.run(b.billId, p.paymentId, p.paidOn, p.principalFen);
     }
+    recordNameAndStatus(db, snap.accountNo, before, snap.name, snap.status === 'closed');
+    settleUnlistedBills(db, snap.accountNo, new Set(snap.bills.map((b) => b.billId)));
     // Voids, refunds and late-fee waivers it does not hold yet, by the same rule.
     layOverLocalChanges(db, snap, heldThrough);
   });
   apply();
+}
+
+/**
+ * Every snapshot lists all of the account's open bills: a cached open bill it does not list was
+ * settled (or cancelled) at the backend. It stops being offered for payment; this terminal's own
+ * later changes are laid over afterwards (a void of its payment opens it again).
+ */
+export function settleUnlistedBills(db: Db, accountNo: string, listed: ReadonlySet<string>): void {
+  const open = stmt(db, "SELECT bill_id FROM bills WHERE account_no = ? AND status = 'open'").pluck().all(accountNo) as string[];
+  for (const billId of open) if (!listed.has(billId)) stmt(db, "UPDATE bills SET status = 'paid' WHERE bill_id = ?").run(billId);
 }
 
 /**
@@ -238,22 +253,4 @@ export function billPaymentsOf(db: Db, accountNo: string): Map<string, CachedBil
     byBill.set(billId, list);
   }
   return byBill;
-}
-
-/** Account numbers matching a search key in the cache: account, meter, phone, card, bill barcode, or name. */
-export function searchCache(db: Db, q: string, limit = 20): string[] {
-  const exact = db
-    .prepare(
-      `SELECT account_no FROM accounts WHERE account_no = @q
-       UNION SELECT account_no FROM meters WHERE meter_no = @q
-       UNION SELECT account_no FROM accounts WHERE phone = @q
-       UNION SELECT account_no FROM accounts WHERE card_no = @q
-       UNION SELECT account_no FROM bills WHERE bill_id = @q`,
-    )
-    .all({ q }) as { account_no: string }[];
-  if (exact.length > 0) return exact.map((r) => r.account_no).slice(0, limit);
-  const byName = db
-    .prepare(`SELECT account_no FROM accounts WHERE instr(name, ?) > 0 ORDER BY account_no LIMIT ?`)
-    .all(q, limit) as { account_no: string }[];
-  return byName.map((r) => r.account_no);
 }

@@ -94,11 +94,11 @@ export function composeAdapters(config: TerminalConfig, overrides: CompositionOv
         ...(overrides.log ? { log: overrides.log } : {}),
       }),
     secureModules: loadSecureModules(config, clock, overrides.secureModuleConfig, transport),
-    gateway: overrides.gateway ?? new HttpPaymentGateway(config.backend.url, config.payments.gatewayTimeoutMs),
+    gateway: overrides.gateway ?? new HttpPaymentGateway(config.backend.url, config.payments.gatewayTimeoutMs, transport),
     invoices:
       overrides.invoices !== undefined
         ? overrides.invoices
-        : new HttpInvoiceClient({ baseUrl: config.backend.url, terminalId: config.terminalId, secret: config.backend.terminalSecret, now: clock }),
+        : new HttpInvoiceClient({ baseUrl: config.backend.url, terminalId: config.terminalId, secret: config.backend.terminalSecret, now: clock, transport }),
     tariffs: overrides.tariffs ?? loadTariffDirectory(path.join(RESOURCES_DIR, 'tariffs')),
     vendRules: overrides.vendRules ?? loadVendRules(path.join(RESOURCES_DIR, 'rules', 'vend.json')),
     lateFees: overrides.lateFees ?? lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),

@@ -8,8 +8,8 @@
  * picked up later (`GET /api/invoices/:paymentId`) after pushes, on a reprint or on a preview; the
  * reprint carries the QR code.
  */
-import { BackendRejected, requestJson } from '../sync/http-json.js';
-import { signedHeaders } from '../sync/signing.js';
+import { BackendRejected, requestJson, type HttpTransport } from '../sync/http-json.js';
+import { signedExchange } from '../sync/signed-exchange.js';
 import type { Db } from '../store/db.js';
 import { appendJournal } from '../store/journal.js';
 import { enqueueOutbox } from '../store/outbox.js';
@@ -31,9 +31,11 @@ export interface HttpInvoiceClientOptions {
   readonly terminalId: string;
   readonly secret: string;
   readonly now?: () => Date;
+  /** The backend's transport (its CA when `backend.caFile` is set); chosen at the composition root. */
+  readonly transport?: HttpTransport;
 }
 
-/** The reference backend's e-invoice endpoints, signed like every /api/* request. */
+/** The reference backend's e-invoice endpoints, signed like every /api/* request; an answer counts only when signed for it. */
 export class HttpInvoiceClient implements InvoiceClient {
   constructor(private readonly opts: HttpInvoiceClientOptions) {}
 
@@ -51,15 +53,18 @@ export class HttpInvoiceClient implements InvoiceClient {
   }
 
   private async call(method: 'GET' | 'POST', pathWithQuery: string, body: string, timeoutMs: number): Promise<Invoice> {
-    const ts = (this.opts.now?.() ?? new Date()).getTime();
+    const tsMs = (this.opts.now?.() ?? new Date()).getTime();
+    const exchange = signedExchange({ terminalId: this.opts.terminalId, secret: this.opts.secret, tsMs, method, pathWithQuery, body });
     return requestJson(
       {
         url: new URL(pathWithQuery, this.opts.baseUrl),
         method,
-        headers: signedHeaders(this.opts.terminalId, this.opts.secret, ts, method, pathWithQuery, body),
+        headers: exchange.headers,
         ...(body ? { body } : {}),
         timeoutMs,
         answers: (status) => status === 404,
+        reply: exchange.reply,
+        ...(this.opts.transport ? { transport: this.opts.transport } : {}),
       },
       InvoiceSchema,
     );

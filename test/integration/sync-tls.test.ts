@@ -66,6 +66,9 @@ describe('backend over https', () => {
     expect(await core.syncNow()).toMatchObject({ online: true, pending: 0, lastError: null });
     expect(ledger(backend)).toContain(paid.paymentId);
     expect(await core.pullNow()).toMatchObject({ done: true });
+    // The payment gateway and the e-invoice service sit behind the same CA.
+    const byCode = await call(core, 'payment.create', { requestId: crypto.randomUUID(), accountNo: '3100000001', method: 'code', amount: '1.00', authCode: '134567890123456789' }, s);
+    expect(byCode.tenders?.[0]?.externalRef).toMatch(/^GW\d{18}$/);
   });
 
   it.each([

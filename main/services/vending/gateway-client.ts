@@ -3,7 +3,7 @@
  * or late is NOT an answer: the caller resolves it later by querying the order by out-trade
  * number, never by guessing.
  */
-import { BackendRejected, requestJson } from '../../sync/http-json.js';
+import { BackendRejected, fetchTransport, requestJson, type HttpTransport } from '../../sync/http-json.js';
 import { GatewayOrderStatusSchema, GatewayPayResponseSchema, type GatewayOrderStatus } from '../../wire/backend-wire.js';
 import { HttpNativeOrders, type NativeOrder, type NativeOrderCreate, type NativeOrderGateway, type NativeRefund } from './native-orders.js';
 import { GatewayRefundResponseSchema, GatewayReverseResponseSchema } from '../../wire/payments-wire.js';
@@ -33,11 +33,13 @@ export class HttpPaymentGateway implements PaymentGateway {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
+    /** The backend's transport (its CA when `backend.caFile` is set); chosen at the composition root. */
+    private readonly transport: HttpTransport = fetchTransport,
   ) {}
 
   // Merchant-presented (kiosk) orders: same gateway, same reader.
   private get native(): HttpNativeOrders {
-    return new HttpNativeOrders(this.baseUrl, this.timeoutMs);
+    return new HttpNativeOrders(this.baseUrl, this.timeoutMs, this.transport);
   }
   createNativeOrder(order: NativeOrderCreate): Promise<NativeOrder> {
     return this.native.createNativeOrder(order);
@@ -59,7 +61,7 @@ export class HttpPaymentGateway implements PaymentGateway {
     let body;
     try {
       body = await requestJson(
-        { url: new URL('/gateway/pay', this.baseUrl), method: 'POST', body: JSON.stringify({ outTradeNo, authCode, amountFen }), timeoutMs: this.timeoutMs },
+        { url: new URL('/gateway/pay', this.baseUrl), method: 'POST', body: JSON.stringify({ outTradeNo, authCode, amountFen }), timeoutMs: this.timeoutMs, transport: this.transport },
         GatewayPayResponseSchema,
       );
     } catch {
@@ -74,7 +76,7 @@ export class HttpPaymentGateway implements PaymentGateway {
   async reverse(outTradeNo: string): Promise<'reversed' | 'unknown'> {
     try {
       await requestJson(
-        { url: new URL('/gateway/reverse', this.baseUrl), method: 'POST', body: JSON.stringify({ outTradeNo }), timeoutMs: this.timeoutMs },
+        { url: new URL('/gateway/reverse', this.baseUrl), method: 'POST', body: JSON.stringify({ outTradeNo }), timeoutMs: this.timeoutMs, transport: this.transport },
         GatewayReverseResponseSchema,
       );
       return 'reversed';
@@ -91,6 +93,7 @@ export class HttpPaymentGateway implements PaymentGateway {
           method: 'POST',
           body: JSON.stringify({ outTradeNo, outRefundNo, amountFen }),
           timeoutMs: this.timeoutMs,
+          transport: this.transport,
           // 409: the gateway refuses this refund (not paid, or more than is left to refund).
           answers: (status) => status === 409,
         },
@@ -105,7 +108,7 @@ export class HttpPaymentGateway implements PaymentGateway {
   /** Throws `BackendUnavailable` when the gateway gives no answer that counts. */
   async query(outTradeNo: string): Promise<GatewayOrderStatus> {
     return requestJson(
-      { url: new URL(`/gateway/orders/${encodeURIComponent(outTradeNo)}`, this.baseUrl), method: 'GET', timeoutMs: this.timeoutMs },
+      { url: new URL(`/gateway/orders/${encodeURIComponent(outTradeNo)}`, this.baseUrl), method: 'GET', timeoutMs: this.timeoutMs, transport: this.transport },
       GatewayOrderStatusSchema,
     );
   }

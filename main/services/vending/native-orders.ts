@@ -6,7 +6,7 @@
  * caller asks again later by out-trade number.
  */
 import { z } from 'zod';
-import { requestJson } from '../../sync/http-json.js';
+import { fetchTransport, requestJson, type HttpTransport } from '../../sync/http-json.js';
 import {
   NATIVE_ORDERS_PATH,
   NativeOrderSchema,
@@ -37,6 +37,7 @@ export class HttpNativeOrders implements NativeOrderGateway {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs: number,
+    private readonly transport: HttpTransport = fetchTransport,
   ) {}
 
   createNativeOrder(order: NativeOrderCreate): Promise<NativeOrder> {
@@ -66,7 +67,7 @@ export class HttpNativeOrders implements NativeOrderGateway {
 
   private call<S extends z.ZodType>(method: 'GET' | 'POST', path: string, body: unknown, schema: S): Promise<z.output<S>> {
     return requestJson(
-      { url: new URL(path, this.baseUrl), method, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: this.timeoutMs },
+      { url: new URL(path, this.baseUrl), method, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs: this.timeoutMs, transport: this.transport },
       schema,
     );
   }

@@ -57,12 +57,14 @@ export interface KioskKnobs {
   failRefunds: number;
   /** Heartbeats answer 503. */
   failHeartbeats: boolean;
+  /** Every /api/* request has its socket destroyed (the billing backend is offline; the gateway still works). */
+  apiDown: boolean;
 }
 
 export type ScanResult = { readonly ok: true; readonly order: NativeOrder } | { readonly ok: false; readonly error: 'not_found' | 'order_closed' | 'order_expired' | 'already_paid' };
 
 export class KioskBackend {
-  knobs: KioskKnobs = { gatewayDown: false, failCloses: 0, failRefunds: 0, failHeartbeats: false };
+  knobs: KioskKnobs = { gatewayDown: false, failCloses: 0, failRefunds: 0, failHeartbeats: false, apiDown: false };
 
   constructor(
     private readonly db: BackendDb,

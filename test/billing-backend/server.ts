@@ -180,6 +180,11 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
+    // The kiosk's knob: the billing backend is offline (its gateway and the knobs still answer).
+    if (kiosk.knobs.apiDown && !path.startsWith('/gateway/') && !path.startsWith('/_knobs')) {
+      req.socket.destroy();
+      return undefined;
+    }
     if (path === '/health') {
       expectMethod(method, 'GET');
       return sendJson(res, 200, { ok: true });
@@ -203,7 +208,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === '/_knobs/kiosk' && opts.allowKnobs === true) {
       expectMethod(method, 'POST');
-      const patch = z.object({ gatewayDown: z.boolean(), failCloses: z.int().min(0), failRefunds: z.int().min(0), failHeartbeats: z.boolean() }).partial().strict().safeParse(parseJson(body));
+      const patch = z.object({ gatewayDown: z.boolean(), failCloses: z.int().min(0), failRefunds: z.int().min(0), failHeartbeats: z.boolean(), apiDown: z.boolean() }).partial().strict().safeParse(parseJson(body));
       if (!patch.success) throw new HttpError(400, { error: 'bad_request', detail: patch.error.message });
       kiosk.knobs = { ...kiosk.knobs, ...withoutUndefined(patch.data) };
       return sendJson(res, 200, kiosk.knobs);

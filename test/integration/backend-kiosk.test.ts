@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   clock = TEST_NOW.getTime();
-  t.backend.kiosk.knobs = { gatewayDown: false, failCloses: 0, failRefunds: 0, failHeartbeats: false };
+  t.backend.kiosk.knobs = { gatewayDown: false, failCloses: 0, failRefunds: 0, failHeartbeats: false, apiDown: false };
 });
 
 const create = (outTradeNo: string, amountFen = 5000) => gw.createNativeOrder({ outTradeNo, amountFen, subject: 'test', expiresInSeconds: 120 });

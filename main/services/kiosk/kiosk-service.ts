@@ -71,6 +71,8 @@ export class KioskService {
   private sweeping: Promise<void> | null = null;
   private lastPollAt = 0;
   private lastHeartbeatAt = 0;
+  /** The last heartbeat's outcome (null before the first): the kiosk's own view of the backend. */
+  private heartbeatOk: boolean | null = null;
   private closed = false;
 
   constructor(deps: KioskDeps) {
@@ -165,8 +167,16 @@ export class KioskService {
     return (this.ctx.deps.devices?.list() ?? []).some((d) => d.kind === 'scanner' && d.connection === 'connected');
   }
 
+  /**
+   * Whether the billing backend answers: the last heartbeat's outcome (every `heartbeatIntervalMs`,
+   * and at start), before the first one the core's sync state.
+   */
+  private backendOnline(): boolean {
+    return this.heartbeatOk ?? this.ctx.deps.backendOnline();
+  }
+
   private offer(): KioskOffer {
-    const backendOnline = this.ctx.deps.backendOnline();
+    const backendOnline = this.backendOnline();
     return kioskOffer(
       {
         gatewayReachable: this.gatewayReachable === true,
@@ -187,12 +197,16 @@ export class KioskService {
     return { available: false, reason: new AppError(code).toWire() };
   }
 
-  /** The pending transaction: paid and not delivered, or delivered by resume and never shown. */
+  /**
+   * The pending transaction: a vend paid and not delivered, or delivered by resume and never shown.
+   * Bills are not offered to the next customer: settled at `paid`, their receipt is printed by the
+   * sweeper when nobody is there (another customer must not see it).
+   */
   private pending(): { row: KioskOrderRow; view: KioskPendingView } | null {
     const { db, config } = this.ctx.deps;
-    const paid = openKioskOrders(db).find((o) => o.state === 'paid');
+    const paid = openKioskOrders(db).find((o) => o.state === 'paid' && o.what === 'vend');
     const since = new Date(this.ctx.now().getTime() - config.kiosk.presentWindowMs).toISOString();
-    const row = paid ?? unpresentedKioskOrders(db, since)[0];
+    const row = paid ?? unpresentedKioskOrders(db, since).find((o) => o.what === 'vend');
     if (!row) return null;
     const cardVend = row.vend_id !== null && this.ctx.deps.vends.get(row.vend_id).meterKind === 'card';
     return {
@@ -213,7 +227,7 @@ export class KioskService {
       defaultLocale: config.defaultLocale,
       capabilities,
       identify: { card: this.cardWriterReady(), barcode: this.scannerReady(), number: true },
-      backendOnline: this.ctx.deps.backendOnline(),
+      backendOnline: this.backendOnline(),
       offlineAvailableFen: this.ctx.deps.vends.offlineAvailableFen(),
       pending: this.pending()?.view ?? null,
       idle: { warnAfterMs: config.kiosk.warnAfterMs, responseMs: config.kiosk.responseMs, visitTimeoutMs: config.kiosk.visitTimeoutMs },
@@ -662,8 +676,10 @@ export class KioskService {
   private async sendHeartbeat(): Promise<void> {
     try {
       await this.ctx.deps.heartbeat(this.heartbeatBody(), this.ctx.deps.config.backend.pushTimeoutMs);
+      this.heartbeatOk = true;
     } catch {
-      // Offline: the next minute tries again; the backlog it reports only grows meanwhile.
+      // Offline: what needs the backend is offered only within the offline rules until one gets through.
+      this.heartbeatOk = false;
     }
   }
 

@@ -17,6 +17,7 @@ import { outboxDepth } from './store/outbox.js';
 import type { BackendClient } from './sync/backend-client.js';
 import { OutboxPusher } from './sync/outbox-pusher.js';
 import { SnapshotPuller, type PullOutcome } from './sync/snapshot-puller.js';
+import { initialPullProgress, restartInitialPull } from './sync/initial-pull.js';
 import { ClockGuard } from './sync/clock-guard.js';
 import { appendJournal } from './store/journal.js';
 import { createDispatch, toWireError, type Dispatch, type Handlers, type Session } from './services/dispatch.js';
@@ -101,7 +102,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     now: clock,
   });
 
-  let syncState: SyncStatusView = { pending: outboxDepth(db), online: false, lastPushAt: null, lastError: null };
+  let syncState: SyncStatusView = { pending: outboxDepth(db), online: false, lastPushAt: null, lastError: null, initialPull: initialPullProgress(db) };
   const setSync = (patch: Partial<SyncStatusView>) => {
     syncState = { ...syncState, ...patch, pending: outboxDepth(db) };
     emit('sync.progressed', syncState);
@@ -146,6 +147,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     timeoutMs: config.backend.pushTimeoutMs,
     now: clock,
     maxPages: 50,
+    // The initial pull's progress (accounts so far, rate, time left) rides on sync.progressed.
+    onProgress: (initialPull) => setSync({ initialPull }),
     ...(adapters.log ? { log: adapters.log } : {}),
   });
   const pullNow = async (): Promise<PullOutcome | null> => {
@@ -336,6 +339,18 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       'account.search': (p) => accounts.search(p.q),
       ...paymentArea.handlers,
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
+      // A supervisor's "sync now": push at once, then pull in the background (progress comes as events).
+      'sync.force': async (p, s) => {
+        const actor = requireOperator(s).operatorId;
+        db.transaction(() => {
+          if (p.full) restartInitialPull(db);
+          appendJournal(db, { type: 'sync.forced', ref: 'sync', actor, at: clock().toISOString(), payload: { full: p.full } });
+        })();
+        if (p.full) setSync({ initialPull: initialPullProgress(db) });
+        const status = await syncNow();
+        void pullNow();
+        return status;
+      },
       ...vendingHandlers,
       ...deviceHandlers,
       ...shiftArea.handlers,

@@ -39,6 +39,12 @@ const coreMethodSchemas = {
   /** The payment's receipt laid out as printed (same model as the printer), for the screen. */
   'receipt.preview': z.object({ paymentId: z.string().uuid(), receiptLocale: z.enum(['zh-CN', 'en']).optional() }).strict(),
   'sync.status': z.object({}).strict(),
+  /**
+   * A supervisor's "sync now": push the outbox and pull changes at once, rather than at the next
+   * interval. `full`: pull the whole service area again from the start (the cache keeps serving
+   * meanwhile) — after a restore, or when the cache is suspected stale.
+   */
+  'sync.force': z.object({ full: z.boolean().default(false) }).strict(),
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
@@ -63,6 +69,7 @@ export const methodAccess: { readonly [K in MethodName]: Access } = {
   'receipt.reprint': COUNTER_STAFF,
   'receipt.preview': ANY_STAFF,
   'sync.status': ANY_STAFF,
+  'sync.force': ['supervisor', 'manager'],
 };
 
 export interface OperatorView {
@@ -136,6 +143,8 @@ export interface SyncStatusView {
   readonly online: boolean;
   readonly lastPushAt: string | null;
   readonly lastError: string | null;
+  /** The initial pull of the service area: accounts so far, rate, time left. */
+  readonly initialPull: InitialPullView;
 }
 
 export interface SystemInfoView {
@@ -159,6 +168,7 @@ export interface MethodResults extends PaymentMethodResults, VendingMethodResult
   'receipt.reprint': { readonly printed: boolean; readonly error: WireError | null };
   'receipt.preview': { readonly lines: readonly string[] };
   'sync.status': SyncStatusView;
+  'sync.force': SyncStatusView;
 }
 
 export type ResultOf<K extends MethodName> = MethodResults[K];

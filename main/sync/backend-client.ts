@@ -15,6 +15,8 @@ import {
   ChangesPageSchema,
   EventBatchResultSchema,
   OperatorSnapshotSchema,
+  SNAPSHOT_STREAM_CONTENT_TYPE,
+  SNAPSHOT_STREAM_PATH,
   type AccountSnapshot,
   type ChangesPage,
   type EventBatchResult,
@@ -24,6 +26,9 @@ import {
 import { HEARTBEAT_PATH, HeartbeatAckSchema, type Heartbeat, type HeartbeatAck } from '../wire/kiosk-wire.js';
 import { BackendRejected, BackendUnavailable, DEFAULT_MAX_RESPONSE_BYTES, requestJson, type HttpTransport } from './http-json.js';
 import { signedExchange } from './signed-exchange.js';
+import { fetchLines } from './ndjson-stream.js';
+import { REPLY_HEADERS, SIGNATURE_HEADERS } from './signing.js';
+import { StreamVerifier } from './stream-signing.js';
 
 import { TERMINAL_LEDGER_MAX_BYTES, TERMINAL_LEDGER_PATH, TerminalLedgerSchema, type TerminalLedger } from '../wire/shift-wire.js';
 
@@ -31,6 +36,9 @@ export { BackendRejected, BackendUnavailable, type UnavailableReason } from './h
 
 /** A change page of up to 500 accounts (the backend's limit) stays far below this. */
 export const CHANGES_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
+/** One line of the snapshot stream (one account with its open bills) stays far below this. */
+export const SNAPSHOT_LINE_MAX_BYTES = 1024 * 1024;
 
 const AccountListSchema = z.object({ items: z.array(AccountSnapshotSchema) });
 const OperatorListSchema = z.object({ items: z.array(OperatorSnapshotSchema) });
@@ -102,6 +110,50 @@ export class BackendClient {
     return this.request('GET', `/api/changes?cursor=${encodeURIComponent(cursor)}&limit=${limit}`, undefined, timeoutMs, ChangesPageSchema, {
       maxBytes: CHANGES_MAX_RESPONSE_BYTES,
     });
+  }
+
+  /**
+   * The snapshot stream after `after` ('' = the whole service area), as raw lines a chunk at a time
+   * (./initial-pull.ts parses and checks each). `idleTimeoutMs` bounds the wait for the head and
+   * every silence inside the body, not the whole stream, which may take a minute.
+   */
+  async *snapshotStream(after: string, idleTimeoutMs: number): AsyncGenerator<string[], void, undefined> {
+    const pathWithQuery = `${SNAPSHOT_STREAM_PATH}?after=${encodeURIComponent(after)}`;
+    const exchange = signedExchange({
+      terminalId: this.opts.terminalId,
+      secret: this.opts.secret,
+      tsMs: (this.opts.now?.() ?? new Date()).getTime(),
+      method: 'GET',
+      pathWithQuery,
+      body: '',
+    });
+    // Every chunk is handed on only once the backend's chained signature over it verified (./stream-signing.ts).
+    let verifier: StreamVerifier | null = null;
+    const lines = fetchLines({
+      url: new URL(pathWithQuery, this.opts.baseUrl),
+      headers: exchange.headers,
+      contentType: SNAPSHOT_STREAM_CONTENT_TYPE,
+      idleTimeoutMs,
+      maxLineBytes: SNAPSHOT_LINE_MAX_BYTES,
+      ...(this.opts.transport ? { transport: this.opts.transport } : {}),
+      onHead: (headers) => {
+        verifier = new StreamVerifier({
+          secret: this.opts.secret,
+          requestSignature: exchange.headers[SIGNATURE_HEADERS.signature] ?? '',
+          nonce: exchange.headers[SIGNATURE_HEADERS.nonce] ?? '',
+          replyTs: headers.get(REPLY_HEADERS.timestamp) ?? '',
+        });
+      },
+    });
+    try {
+      for await (const chunk of lines) {
+        const sealed = (verifier as StreamVerifier | null)?.take(chunk) ?? [];
+        if (sealed.length > 0) yield sealed;
+      }
+    } catch (err) {
+      if (err instanceof BackendUnavailable && err.reason === 'bad_signature') this.reportBadSignature('GET', pathWithQuery, err);
+      throw err;
+    }
   }
 
   /** This terminal's events the backend holds with occurredAt in [from, to) (the shift area's reconciliation). */

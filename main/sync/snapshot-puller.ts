@@ -9,6 +9,7 @@
  */
 import type { Db } from '../store/db.js';
 import { cacheSnapshot } from '../store/accounts.js';
+import { initialPullComplete, pullSnapshotStream, type InitialPullProgress } from './initial-pull.js';
 import { ChangeCursorSchema } from '../wire/backend-wire.js';
 import { BackendUnavailable, type BackendClient } from './backend-client.js';
 
@@ -16,6 +17,7 @@ const CURSOR_KEY = 'sync.changes.cursor';
 
 export interface PullOutcome {
   readonly accounts: number;
+  /** Change pages, plus the batches of the initial pull's stream. */
   readonly pages: number;
   readonly done: boolean;
 }
@@ -28,6 +30,8 @@ export interface SnapshotPullerOptions {
   readonly now: () => Date;
   /** Upper bound of pages per run, so one run never monopolises the core. */
   readonly maxPages: number;
+  /** How the initial pull (the snapshot stream) advances: accounts so far, rate, time left. */
+  readonly onProgress?: (progress: InitialPullProgress) => void;
   /** Where a refused page is reported (once until a page is accepted again). Default console.warn. */
   readonly log?: (line: string) => void;
 }
@@ -57,8 +61,11 @@ export class SnapshotPuller {
   }
 
   private async run(): Promise<PullOutcome> {
-    const { db, client, pageSize, timeoutMs, now, maxPages } = this.opts;
+    const { db, client, pageSize, timeoutMs, now, maxPages, onProgress } = this.opts;
     let accounts = 0;
+    // The whole area first, from the snapshot stream (./initial-pull.ts); then pages from its cursor.
+    let batches = 0;
+    if (!initialPullComplete(db)) ({ accounts, batches } = await pullSnapshotStream({ db, client, idleTimeoutMs: timeoutMs, now, ...(onProgress ? { onProgress } : {}) }));
     for (let pages = 0; pages < maxPages; ) {
       const stored = this.cursor();
       const page = await client.changes(stored, pageSize, timeoutMs);
@@ -83,8 +90,8 @@ export class SnapshotPuller {
       })();
       accounts += page.items.length;
       pages++;
-      if (page.done) return { accounts, pages, done: true };
+      if (page.done) return { accounts, pages: batches + pages, done: true };
     }
-    return { accounts, pages: maxPages, done: false };
+    return { accounts, pages: batches + maxPages, done: false };
   }
 }

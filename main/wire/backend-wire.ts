@@ -173,6 +173,10 @@ export type ChangesPage = z.infer<typeof ChangesPageSchema>;
  *
  * An account line's snapshot lists only the account's OPEN bills (with their payments): a cached
  * open bill the line does not list is no longer open.
+ *
+ * Signed a chunk at a time: after each chunk of lines comes `{"kind":"mac","mac":"<hex>"}`, a
+ * reply signature over the chunk chained to the previous one (main/sync/stream-signing.ts); the
+ * terminal reads a chunk only once its mac verified, so these schemas never see a mac line.
  */
 export const SnapshotStreamBeginSchema = z.object({
   kind: z.literal('begin'),

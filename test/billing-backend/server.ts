@@ -28,6 +28,7 @@ import { KioskBackend } from './kiosk-backend.js';
 import { HEARTBEAT_PATH } from '../../main/wire/kiosk-wire.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, demoOperators, seedAccounts } from './seed.js';
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
+import { StreamSigner } from '../../main/sync/stream-signing.js';
 import { terminalLedger } from './terminal-ledger.js';
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
 
@@ -422,7 +423,15 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   async function streamSnapshots(req: IncomingMessage, res: ServerResponse, afterText: string, terminalId: string): Promise<void> {
     const after = afterText === '' ? 0 : Number(afterText);
     const { until, total } = accounts.streamBounds(after);
-    res.writeHead(200, { 'content-type': `${SNAPSHOT_STREAM_CONTENT_TYPE}; charset=utf-8`, 'cache-control': 'no-store' });
+    // Signed a chunk at a time, each signature chained to the last (main/sync/stream-signing.ts).
+    const replier = replySigners.get(res);
+    const replyTs = String(now().getTime());
+    const signer = replier ? new StreamSigner({ secret: replier.secret, requestSignature: replier.requestSignature, nonce: replier.nonce, replyTs }) : null;
+    res.writeHead(200, {
+      'content-type': `${SNAPSHOT_STREAM_CONTENT_TYPE}; charset=utf-8`,
+      'cache-control': 'no-store',
+      ...(signer ? { [REPLY_HEADERS.timestamp]: replyTs } : {}),
+    });
     let gone = false;
     res.on('close', () => (gone = true));
     const drained = (): Promise<void> =>
@@ -436,7 +445,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         res.on('close', done);
       });
     const write = async (text: string): Promise<void> => {
-      if (!res.write(text)) await drained();
+      if (!res.write(signer ? text + signer.seal(text) : text)) await drained();
     };
     await write(`${JSON.stringify({ kind: 'begin', after: afterText, until: String(until), total })}\n`);
     let at = after;
@@ -461,7 +470,8 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       return;
     }
     if (gone) return;
-    res.end(`${JSON.stringify({ kind: 'end', cursor: String(until), count })}\n`);
+    const end = `${JSON.stringify({ kind: 'end', cursor: String(until), count })}\n`;
+    res.end(signer ? end + signer.seal(end) : end);
   }
 
   const server = opts.tls
@@ -504,7 +514,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   });
   const { port } = server.address() as AddressInfo;
   const host = opts.host ?? '127.0.0.1';
-  publicUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  publicUrl = `${opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
   let closed: Promise<void> | undefined;
   return {

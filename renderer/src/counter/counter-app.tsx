@@ -5,6 +5,7 @@ import { bridge } from '../bridge';
 import { LANGUAGES, setLanguage, type Language } from '../i18n';
 import { call, lastCallAt, onSessionEnded } from '../rpc';
 import { SignIn } from './sign-in';
+import { SyncProgress } from './sync-progress';
 import { CounterDesk } from './counter-desk';
 import type { Screen } from '../screens';
 import { vendingScreens } from '../vending';
@@ -106,6 +107,7 @@ export function CounterApp() {
             {sync.pending > 0 && ` · ${t('app.pending', { count: sync.pending })}`}
           </span>
         )}
+        {sync && <SyncProgress sync={sync} operator={operator} />}
         <span className="spacer" />
         {operator && <span data-testid="operator">{t('app.operator', { id: operator.operatorId, name: operator.name })}</span>}
         <label className="lang">

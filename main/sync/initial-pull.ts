@@ -1,0 +1,226 @@
+/**
+ * The initial pull: the whole service area (a million accounts) from the backend's snapshot stream
+ * (`GET /api/snapshots`, NDJSON, docs/backend.md) into the cache, before the change pages of
+ * ./snapshot-puller.ts take over from the same cursor.
+ *
+ * Resumable after a cut at any byte: lines are applied in batches, each batch and the cursor of its
+ * last line in one transaction, so the stored cursor only ever names applied accounts. A cut
+ * mid-line loses that partial line (the reader never hands it on) and the next pull asks for the
+ * stream after the stored cursor — nothing lost, nothing applied twice. The pull is complete when
+ * a stream ends with its end line; the cursor then moves to the stream's `until`.
+ *
+ * Memory stays bounded whatever the area's size: one chunk of the body, one batch of parsed
+ * snapshots and one line at most are held at a time.
+ */
+import { SnapshotStreamLineSchema, type AccountSnapshot, type SnapshotStreamLine } from '../wire/backend-wire.js';
+import type { Db } from '../store/db.js';
+import { applySnapshotBatch } from '../store/snapshot-batch.js';
+import { BackendUnavailable, type BackendClient } from './backend-client.js';
+
+/** The change-feed cursor, shared with the change pages (snapshot-puller.ts's CURSOR_KEY). */
+const CURSOR_KEY = 'sync.changes.cursor';
+/** '1' once a stream ended with its end line: from then on change pages keep the cache current. */
+const COMPLETE_KEY = 'sync.initial.complete';
+/** Accounts applied by the initial pull so far, across cuts and restarts (for progress). */
+const APPLIED_KEY = 'sync.initial.applied';
+/** What the initial pull will have applied when complete: applied so far + what the last stream announced. */
+const TOTAL_KEY = 'sync.initial.total';
+
+/** Accounts per transaction: few fsyncs, and a lookup waits at most one batch (tens of ms). */
+export const INITIAL_PULL_BATCH = 2000;
+/** Progress is reported at most this often (and at the end). */
+const PROGRESS_EVERY_MS = 250;
+
+export interface InitialPullProgress {
+  /** Accounts of the initial pull applied so far (across cuts and restarts). */
+  readonly accounts: number;
+  /** What it will have applied when complete; null until a stream has said. */
+  readonly total: number | null;
+  /** Accounts per second in this run. */
+  readonly perSecond: number;
+  /** At the rate of this run; null when not known yet. */
+  readonly secondsLeft: number | null;
+  /** True while a stream is being read. */
+  readonly running: boolean;
+  readonly complete: boolean;
+}
+
+export interface InitialPullDeps {
+  readonly db: Db;
+  readonly client: BackendClient;
+  /** Bounds the wait for the stream's head and every silence inside it. */
+  readonly idleTimeoutMs: number;
+  readonly now: () => Date;
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: InitialPullProgress) => void;
+}
+
+export interface InitialPullOutcome {
+  readonly accounts: number;
+  readonly batches: number;
+}
+
+function kv(db: Db, key: string): string | undefined {
+  return (db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+}
+
+function setKv(db: Db, key: string, value: string): void {
+  db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+}
+
+export function initialPullComplete(db: Db): boolean {
+  return kv(db, COMPLETE_KEY) === '1';
+}
+
+/** Where the initial pull stands (for `sync.status` before any pull ran in this process). */
+export function initialPullProgress(db: Db): InitialPullProgress {
+  const total = kv(db, TOTAL_KEY);
+  return {
+    accounts: Number(kv(db, APPLIED_KEY) ?? 0),
+    total: total === undefined ? null : Number(total),
+    perSecond: 0,
+    secondsLeft: null,
+    running: false,
+    complete: initialPullComplete(db),
+  };
+}
+
+/**
+ * Starts the initial pull over (a supervisor's full re-sync): the next pull streams the whole area
+ * again from the start. The cache keeps its data meanwhile; every account is rewritten.
+ */
+export function restartInitialPull(db: Db): void {
+  db.transaction(() => {
+    db.prepare('DELETE FROM kv WHERE key IN (?, ?, ?, ?)').run(CURSOR_KEY, COMPLETE_KEY, APPLIED_KEY, TOTAL_KEY);
+  })();
+}
+
+/**
+ * Reads the snapshot stream after the stored cursor and applies it. Resolves when the stream ended
+ * with its end line (the pull is complete); throws `BackendUnavailable` otherwise — after applying
+ * every complete line received, so the next call resumes right after them.
+ */
+export async function pullSnapshotStream(deps: InitialPullDeps): Promise<InitialPullOutcome> {
+  const { db, client, now } = deps;
+  const batchSize = deps.batchSize ?? INITIAL_PULL_BATCH;
+  const after = kv(db, CURSOR_KEY) ?? '';
+  const startedAt = Date.now();
+  const appliedBefore = Number(kv(db, APPLIED_KEY) ?? 0);
+  let applied = appliedBefore;
+  let total: number | null = null;
+  let lastReport = 0;
+  const report = (running: boolean, complete: boolean, force = false): void => {
+    if (!deps.onProgress) return;
+    const t = Date.now();
+    if (!force && t - lastReport < PROGRESS_EVERY_MS) return;
+    lastReport = t;
+    const perSecond = (applied - appliedBefore) / Math.max(0.001, (t - startedAt) / 1000);
+    const left = total === null ? null : Math.max(0, total - applied);
+    deps.onProgress({
+      accounts: applied,
+      total,
+      perSecond: Math.round(perSecond),
+      secondsLeft: left === null || perSecond <= 0 ? null : Math.ceil(left / perSecond),
+      running,
+      complete,
+    });
+  };
+
+  // A batch keeps the last line of each account (an account never comes twice in one stream, but a
+  // batch must not depend on it) and the cursor of its last line.
+  let batch = new Map<string, AccountSnapshot>();
+  let batchCursor = after;
+  let batches = 0;
+  const flush = (end?: { readonly cursor: string }): void => {
+    if (batch.size === 0 && end === undefined) return;
+    const snaps = [...batch.values()];
+    const at = now().getTime();
+    db.transaction(() => {
+      applySnapshotBatch(db, snaps, at);
+      setKv(db, CURSOR_KEY, end?.cursor ?? batchCursor);
+      setKv(db, APPLIED_KEY, String(applied + snaps.length));
+      if (end !== undefined) setKv(db, COMPLETE_KEY, '1');
+    })();
+    applied += snaps.length;
+    batches += 1;
+    batch = new Map();
+  };
+
+  let began = false;
+  let ended = false;
+  let last = cursorNumber(after);
+  report(true, false, true);
+  try {
+    for await (const lines of client.snapshotStream(after, deps.idleTimeoutMs)) {
+      for (const text of lines) {
+        if (ended) break;
+        const line = parseLine(text);
+        switch (line.kind) {
+          case 'begin':
+            if (began || line.after !== after) throw offSchema(`a begin line after ${JSON.stringify(line.after)} in a stream asked after ${JSON.stringify(after)}`);
+            began = true;
+            total = applied + line.total;
+            setKv(db, TOTAL_KEY, String(total));
+            break;
+          case 'account': {
+            if (!began) throw offSchema('an account line before the begin line');
+            // Change order only: a line at or before the last one is a replay or a bug, never applied.
+            const at = cursorNumber(line.cursor);
+            if (at <= last) throw new BackendUnavailable('off_schema', `stream cursor went backwards (${line.cursor} after ${last})`);
+            last = at;
+            batch.set(line.account.accountNo, line.account);
+            batchCursor = line.cursor;
+            if (batch.size >= batchSize) {
+              flush();
+              report(true, false);
+            }
+            break;
+          }
+          case 'end':
+            if (!began) throw offSchema('an end line before the begin line');
+            if (cursorNumber(line.cursor) < last) throw new BackendUnavailable('off_schema', `stream end cursor ${line.cursor} before its last account (${last})`);
+            ended = true;
+            flush({ cursor: line.cursor });
+            break;
+          default: {
+            const exhaustive: never = line;
+            throw new Error(`unhandled stream line ${JSON.stringify(exhaustive)}`);
+          }
+        }
+      }
+      if (ended) break;
+    }
+    if (!ended) throw new BackendUnavailable('truncated', `snapshot stream ended without its end line after ${applied - appliedBefore} accounts`);
+  } catch (err) {
+    // Every complete line that arrived counts: the next pull resumes after the last of them.
+    if (err instanceof BackendUnavailable) flush();
+    report(false, false, true);
+    throw err;
+  }
+  report(false, true, true);
+  return { accounts: applied - appliedBefore, batches };
+}
+
+function parseLine(text: string): SnapshotStreamLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new BackendUnavailable('not_json', `stream line: ${err instanceof Error ? err.message : 'unparseable'}`);
+  }
+  const parsed = SnapshotStreamLineSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw offSchema(issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'invalid');
+  }
+  return parsed.data;
+}
+
+function offSchema(detail: string): BackendUnavailable {
+  return new BackendUnavailable('off_schema', `stream line: ${detail}`);
+}
+
+/** '' (the start) is 0; cursors are decimal change sequences. */
+function cursorNumber(cursor: string): number {
+  return cursor === '' ? 0 : Number(cursor);
+}

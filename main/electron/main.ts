@@ -20,7 +20,7 @@ const RENDERER_INDEX = path.resolve(here, '..', '..', 'renderer', 'index.html');
 
 /** Registers the IPC relay for `core`; exported so it can be exercised without the Electron binary. */
 export function registerRpc(core: Core, isTrustedSender: (frame: IpcMainInvokeEvent['senderFrame']) => boolean): void {
-  const sessions = new Map<number, Session>();
+  const sessions = rpcSessions;
   ipcMain.handle('rpc', async (event, method: unknown, params: unknown) => {
     if (!isTrustedSender(event.senderFrame)) throw new Error('untrusted sender');
     const id = event.sender.id;
@@ -34,8 +34,16 @@ export function registerRpc(core: Core, isTrustedSender: (frame: IpcMainInvokeEv
   });
 }
 
+/** The session of each renderer (by webContents id), made at its first call. */
+const rpcSessions = new Map<number, Session>();
+
 function forwardEvents(core: Core, contents: WebContents): () => void {
-  const offs = EVENT_NAMES.map((name) => core.on(name, (payload) => contents.send('event', name, payload)));
+  // Events only to a signed-in session (a kiosk's session is signed in as the kiosk).
+  const offs = EVENT_NAMES.map((name) =>
+    core.on(name, (payload) => {
+      if (rpcSessions.get(contents.id)?.operator) contents.send('event', name, payload);
+    }),
+  );
   const off = () => offs.splice(0).forEach((o) => o());
   contents.once('destroyed', off);
   return off;

@@ -121,7 +121,7 @@ export class KioskBackend {
   scan(outTradeNoOrCode: string): ScanResult {
     return this.db
       .transaction((): ScanResult => {
-        const row = this.expireIfDue(outTradeNoOrCode) ?? this.byCode(outTradeNoOrCode);
+        const row = this.find(outTradeNoOrCode) !== undefined ? this.expireIfDue(outTradeNoOrCode) : this.byCode(outTradeNoOrCode);
         if (!row) return { ok: false, error: 'not_found' };
         if (row.status === 'paid' || row.status === 'refunded') return { ok: false, error: 'already_paid' };
         if (row.status === 'closed') return { ok: false, error: row.closed_reason === 'expired' ? 'order_expired' : 'order_closed' };
@@ -256,6 +256,14 @@ export class KioskBackend {
    */
   routeGateway(method: string, path: string, body: () => unknown, allowKnobs: boolean): { status: number; body: unknown } | null {
     if (path === NATIVE_ORDERS_PATH) return method === 'POST' ? this.createOrder(body()) : methodNotAllowed();
+    // The code's own URL (what the kiosk shows): POSTing it is the customer's phone paying. Always on:
+    // only the screen shows the code (96 random bits), as with a real code; the demo and e2e "scan" here.
+    const qr = /^\/gateway\/native\/qr\/([0-9a-f]{24})$/.exec(path);
+    if (qr !== null) {
+      if (method !== 'POST') return methodNotAllowed();
+      const r = this.scan(qr[1] as string);
+      return r.ok ? { status: 200, body: r.order } : { status: r.error === 'not_found' ? 404 : 409, body: { error: r.error } };
+    }
     const m = /^\/gateway\/native\/orders\/([^/]+)(?:\/(close|refund|scan))?$/.exec(path);
     if (m === null) return null;
     const outTradeNo = decodeURIComponent(m[1] as string);

@@ -51,6 +51,12 @@ describe('gateway: merchant-presented (native) orders', () => {
     const scan = await rawRequest(t.backend.url, 'POST', '/gateway/native/orders/K-2/scan', '', {});
     expect(scan.status).toBe(409);
     expect(await gw.closeNativeOrder('K-none')).toMatchObject({ status: 'not_found' });
+    // The code's own URL pays (the phone; the demo and e2e post to it), once, and not a closed one.
+    const open = await create('K-2b');
+    expect((await rawRequest(t.backend.url, 'POST', new URL(open.codeUrl as string).pathname, '', {})).json).toMatchObject({ outTradeNo: 'K-2b', status: 'paid' });
+    expect((await rawRequest(t.backend.url, 'POST', new URL(open.codeUrl as string).pathname, '', {})).status).toBe(409);
+    const closed = (await gw.queryNativeOrder('K-2')).codeUrl as string;
+    expect((await rawRequest(t.backend.url, 'POST', new URL(closed).pathname, '', {})).json).toEqual({ error: 'order_closed' });
     expect(await gw.queryNativeOrder('K-none')).toEqual({ outTradeNo: 'K-none', status: 'not_found' });
   });
 

@@ -17,7 +17,6 @@
  * out-trade number, decides every step, and an unanswered step is retried by the sweeper.
  */
 import { AppError, type KioskDeliveryView, type KioskOrderView, type WireError } from '../../contract/index.js';
-import type { VendView } from '../../contract/vending.js';
 import { layoutReceiptText } from '../../../kiosk-drivers/printer/receipt-model.js';
 import { DeviceError } from '../../../kiosk-drivers/errors.js';
 import { uuidv7 } from '../../store/ids.js';
@@ -89,9 +88,8 @@ export class KioskOrders {
     const { db } = this.ctx.deps;
     const now = this.ctx.now();
     const orderId = uuidv7(() => now);
-    let vend: VendView;
     try {
-      vend = await this.ctx.deps.vends.kioskOpen(
+      await this.ctx.deps.vends.kioskOpen(
         { requestId: orderId, accountNo, amount, delivery: 'print', receiptLocale: locale, splitDigest: quoteDigest },
         this.ctx.operator,
         (vendId, outTradeNo) => {
@@ -117,7 +115,6 @@ export class KioskOrders {
       if (e instanceof AppError && e.code === 'vending.split_changed') throw new AppError('kiosk.quote_changed', e.details);
       throw e;
     }
-    void vend;
     return this.openAtGateway(orderId, `购电 ${accountNo}`);
   }
 
@@ -549,11 +546,10 @@ export class KioskOrders {
    * vend is issued and printed (when there is paper; else it waits to be shown), a card waits for
    * the card. What was delivered this way is offered on screen for `presentWindowMs`.
    */
-  async sweep(printReady: boolean, onlyDueBefore?: number): Promise<void> {
+  async sweep(printReady: boolean): Promise<void> {
     for (const row of openKioskOrders(this.ctx.deps.db)) {
       if (!this.ctx.deps.db.open) return;
       try {
-        if (onlyDueBefore !== undefined && row.state === 'awaiting_payment' && Date.parse(row.updated_at) > onlyDueBefore && (row.expires_at === null || Date.parse(row.expires_at) > this.ctx.now().getTime())) continue;
         const after = await this.poll(row.order_id);
         const bound = this.ctx.visit !== null && this.ctx.visit.orderId === after.order_id;
         if (after.state === 'paid' && !bound) await this.finishUnattended(after, printReady);

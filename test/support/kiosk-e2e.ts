@@ -4,7 +4,7 @@
  * backend and its payment gateway; plus the kiosk's page helpers — open at a screen size, record
  * voice prompts, check accessibility with axe-core, keep screenshots.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -126,6 +126,8 @@ export async function spoken(page: Page): Promise<{ text: string; lang: string }
 /** Open the kiosk (attract screen) at a screen size. */
 export async function openKiosk(page: Page, stack: Stack, size: { width: number; height: number } = LANDSCAPE): Promise<void> {
   await page.setViewportSize(size);
+  // Still screens for screenshots: the attract loop's fades and pulse honour reduced motion.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.goto(stack.host!.launchUrl);
   await expect(page.getByTestId('attract')).toBeVisible();
 }
@@ -161,4 +163,34 @@ export async function expectTouchTargets(page: Page, what: string): Promise<void
 export async function kioskShot(page: Page, name: string): Promise<void> {
   await fontsReady(page);
   await page.screenshot({ path: `${SHOTS}/kiosk-${name}.png` });
+}
+
+const JSQR_SOURCE = readFileSync(path.join(process.cwd(), 'node_modules/jsqr/dist/jsQR.js'), 'utf8');
+
+/**
+ * The QR code on the screen, decoded from its pixels as a phone would (the SVG drawn onto a
+ * canvas, read with jsQR): proves the code shown carries the order's content, not just an attribute.
+ */
+export async function decodeShownQr(page: Page): Promise<string> {
+  await expect(page.getByTestId('qr-code')).toBeVisible();
+  // page.evaluate runs over the DevTools protocol, outside the page's CSP.
+  const text = await page.evaluate(`(async () => {
+    ${JSQR_SOURCE}
+    const svg = document.querySelector('[data-testid="qr-code"]');
+    const xml = new XMLSerializer().serializeToString(svg);
+    const img = new Image();
+    img.src = 'data:image/svg+xml;base64,' + btoa(unescape(encodeURIComponent(xml)));
+    await img.decode();
+    const size = 480;
+    const canvas = document.createElement('canvas');
+    canvas.width = size; canvas.height = size;
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, size, size);
+    ctx.drawImage(img, 0, 0, size, size);
+    const data = ctx.getImageData(0, 0, size, size);
+    const found = window.jsQR(data.data, size, size);
+    return found ? found.data : null;
+  })()`);
+  expect(text, 'QR code on screen decodes').not.toBeNull();
+  return text as string;
 }

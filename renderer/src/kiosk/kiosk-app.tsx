@@ -317,7 +317,7 @@ export function KioskApp({ info }: { readonly info: SystemInfoView }) {
         visit &&
         frame(
           'deliver-step',
-          t('kiosk.deliver.title'),
+          t(deliverPhase === 'billsPaid' ? 'kiosk.deliver.billsTitle' : deliverDone ? 'kiosk.deliver.doneTitle' : 'kiosk.deliver.title'),
           <DeliverScreen
             visitId={visit.visitId}
             order={step.order}

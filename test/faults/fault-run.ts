@@ -14,7 +14,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startPrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
 import type { CrashPoint } from '../../main/vending/vend/crash-point.js';
 import { startBackendProcess } from '../support/backend-process.js';
 import { mulberry32 } from '../support/prng.js';
@@ -40,7 +39,7 @@ export interface FaultRunOptions {
   readonly minLoadMs?: number;
   /** The load stops here whatever was reached (the result says what was). */
   readonly maxLoadMs: number;
-  /** Share of requests faulted; default 0.5. */
+  /** Share of requests faulted; default 0.6. */
   readonly faultRate?: number;
   readonly paymentWorkers?: number;
   readonly vendWorkers?: number;
@@ -226,11 +225,10 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
   const startIso = DEMO_NOW.toISOString();
 
   const backend = await startBackendProcess({ dbPath: backendDbPath, startIso, t0Ms: t0, seedDate: SEED_DATE });
-  const printer = await startPrinterSimulator({ port: 0 });
   const proxy = await startHttpFaultProxy({
     target: { host: '127.0.0.1', port: backend.port },
     seed: opts.seed,
-    rate: opts.faultRate ?? 0.5,
+    rate: opts.faultRate ?? 0.6,
     timing: RUN_TIMING,
   });
   const ledger = new CallLedger();
@@ -242,7 +240,6 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
   const job = (generation: number, mode: LoadJob['mode']): LoadJob => ({
     dataDir,
     backendUrl: proxy.url,
-    printerPort: printer.port,
     startIso,
     t0Ms: t0,
     seed: opts.seed,
@@ -278,7 +275,7 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
       // Every draw is made up front, the same draws each generation, so the seed fixes them all.
       const [uEarly, uKill, uCut, uCutAt, uDark, uCrash, uPoint] = Array.from({ length: 7 }, rng) as [number, number, number, number, number, number, number];
       const early = uEarly < 0.15;
-      const killAfterMs = early ? 100 + Math.floor(uKill * 2400) : 1000 + Math.floor(uKill * 8000);
+      const killAfterMs = early ? 100 + Math.floor(uKill * 2400) : 1500 + Math.floor(uKill * 9000);
       // A power cut the run still owes falls while the load runs (not while the core is starting).
       const cutPower = (powerCutsUnderLoad < opts.minPowerCuts && generation >= 2 && !early) || uCut < 0.2;
       const cutAtMs = Math.floor(uCutAt * killAfterMs);
@@ -342,7 +339,6 @@ export async function runFaultLoad(opts: FaultRunOptions): Promise<FaultRunResul
     final = last.final;
   } finally {
     await backend.stop().catch(() => undefined);
-    await printer.close().catch(() => undefined);
     await proxy.close();
   }
 

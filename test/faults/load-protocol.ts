@@ -15,7 +15,6 @@ export interface LoadJob {
   readonly dataDir: string;
   /** The fault proxy in front of the backend. */
   readonly backendUrl: string;
-  readonly printerPort: number;
   /** The pinned clock: `startIso` at wall time `t0Ms`. */
   readonly startIso: string;
   readonly t0Ms: number;

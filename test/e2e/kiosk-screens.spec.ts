@@ -19,7 +19,7 @@ import {
   PORTRAIT,
   recordVoice,
   spoken,
-  startKioskStack,
+  startKioskHost,
   startVisit,
 } from '../support/kiosk-e2e.js';
 import { fakeAccount, fakeKioskWire, fakeOrder, fakeStatus, fakeVisit, QR_CONTENT } from '../support/kiosk-fake-wire.js';
@@ -27,7 +27,7 @@ import { fakeAccount, fakeKioskWire, fakeOrder, fakeStatus, fakeVisit, QR_CONTEN
 // One stack for the file: the scripted core answers every kiosk call, the real one only system.info.
 let stack: Stack;
 test.beforeAll(async () => {
-  stack = await startKioskStack();
+  stack = await startKioskHost();
 });
 test.afterAll(async () => {
   await stack.dispose();

@@ -1,22 +1,15 @@
 /**
- * Kiosk journeys in Playwright: a stack like test/support/stack.ts but with `mode: 'kiosk'` (the
- * renderer chooses the kiosk route tree from `system.info`), simulated devices, the reference
- * backend and its payment gateway; plus the kiosk's page helpers — open at a screen size, record
+ * Kiosk journeys in Playwright: the kiosk stack (`mode: 'kiosk'`: the renderer chooses the kiosk
+ * route tree from `system.info`; simulated devices, the reference backend and its QR gateway) with
+ * the host shell; plus the kiosk's page helpers — open at a screen size, record
  * voice prompts, check accessibility with axe-core, keep screenshots.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { buildCore } from '../../main/compose/index.js';
-import { startHost } from '../../main/host/host-server.js';
-import { RENDERER_DIR } from '../../main/host/main.js';
-import { startPrinterSimulator } from '../../kiosk-drivers/printer/simulator.js';
-import { createSimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
-import { startBackend } from '../billing-backend/server.js';
-import { shippedLateFees, testTerminalConfig } from './config.js';
-import { runningClock, type Stack } from './stack.js';
+import { startKioskStack } from './kiosk-stack.js';
+import type { KioskStackOptions, Stack, StackOptions } from './stack.js';
 import { fontsReady, SHOTS, type Lang } from './e2e.js';
 
 export type { Lang };
@@ -26,66 +19,18 @@ export const LANGS = ['zh-CN', 'en'] as const;
 export const PORTRAIT = { width: 1080, height: 1920 } as const;
 export const LANDSCAPE = { width: 1280, height: 800 } as const;
 
-export interface KioskStackOptions {
-  readonly pushIntervalMs?: number;
-  /** Extra terminal config (deep-merged over the kiosk test config). */
-  readonly config?: Record<string, unknown>;
-}
+export type KioskHostOptions = StackOptions & KioskStackOptions;
 
-export async function startKioskStack(opts: KioskStackOptions = {}): Promise<Stack> {
-  const clock = runningClock();
-  const dir = mkdtempSync(path.join(tmpdir(), 'gd-kiosk-'));
-  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: clock, seedDate: '2026-11-27' });
-  const printer = await startPrinterSimulator({ port: 0 });
-  const config = testTerminalConfig({
-    dataDir: path.join(dir, 'terminal'),
-    mode: 'kiosk',
-    backend: { url: backend.url, pushIntervalMs: opts.pushIntervalMs ?? 60_000 },
-    printer: { transport: 'network', host: printer.host, port: printer.port },
-    devices: { simulated: true, printerPollMs: 500, cardPollMs: 200, reconnect: { initialMs: 100, maxMs: 1000 } },
-    ...(opts.config ?? {}),
-  } as Parameters<typeof testTerminalConfig>[0]);
-  const hall = createSimulatedHall();
-  const lateFees = shippedLateFees();
-  const build = async () => {
-    const core = buildCore(config, { hall, clock, lateFees });
-    await core.refreshOperators();
-    return core;
-  };
-  const core = await build();
-  const host = await startHost({ core, staticDir: RENDERER_DIR });
-  const stack: Stack = {
-    dir,
-    backend,
-    printer,
-    hall,
-    config,
-    clock,
-    core,
-    host,
-    async restartCore() {
-      await stack.host?.close();
-      await stack.core.close();
-      stack.core = await build();
-      stack.host = await startHost({ core: stack.core, staticDir: RENDERER_DIR });
-      return stack.core;
-    },
-    async dispose() {
-      await stack.host?.close();
-      await stack.core.close();
-      await printer.close();
-      await backend.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-  return stack;
+/** The core engineer's kiosk stack (test/support/kiosk-stack.ts) with the host shell serving the built renderer. */
+export function startKioskHost(opts: KioskHostOptions = {}): Promise<Stack> {
+  return startKioskStack({ withHost: true, ...opts });
 }
 
 /** A fresh kiosk stack around every test of the file. */
-export function kioskPerTest(opts: KioskStackOptions = {}): () => Stack {
+export function kioskPerTest(opts: KioskHostOptions = {}): () => Stack {
   let stack: Stack | null = null;
   test.beforeEach(async () => {
-    stack = await startKioskStack(opts);
+    stack = await startKioskHost(opts);
   });
   test.afterEach(async () => {
     await stack?.dispose();

@@ -73,6 +73,11 @@ export function DeliverScreen({ visitId, order: first, toCard, onPhase, onNext }
 
   return (
     <div className="k-deliver" data-testid="deliver" data-phase={phase}>
+      {order.honoured && (
+        <p className="k-note" role="status" data-testid="deliver-honoured">
+          {t('kiosk.qr.honoured')}
+        </p>
+      )}
       {(phase === 'working' || phase === 'writing') && (
         <p className={phase === 'writing' ? 'k-note k-big' : 'k-lead'} role="status" data-testid="deliver-busy">
           {phase === 'writing' ? t('kiosk.deliver.writing') : t('kiosk.common.busy')}

@@ -16,6 +16,12 @@ import { QrCode } from './qr-code';
 export type OrderRequest = ParamsOf<'kiosk.order.create'>;
 
 const POLL_MS = 2000;
+/**
+ * The customer is paying on their phone, not touching the screen: while the code is valid the
+ * screen keeps the visit alive (the core's idle limit counts touches, and may be shorter than the
+ * code's lifetime); the code's expiry bounds it.
+ */
+const KEEPALIVE_MS = 15_000;
 /** After the code's own expiry, how long to wait for the core to say so before cancelling it ourselves. */
 const EXPIRY_GRACE_MS = 3000;
 
@@ -70,12 +76,14 @@ export function QrScreen({ request, onOutcome, onCancelled }: { readonly request
     const ask = () => void kcall('kiosk.order.status', { visitId }).then((r) => r.ok && take(r.result));
     const timer = window.setInterval(ask, POLL_MS);
     const clock = window.setInterval(() => setNow(Date.now()), 500);
+    const keepalive = window.setInterval(() => void kcall('kiosk.extend', { visitId }), KEEPALIVE_MS);
     const off = bridge.subscribe('kiosk.orderChanged', (o) => {
       if (o.orderId === order?.orderId) ask();
     });
     return () => {
       window.clearInterval(timer);
       window.clearInterval(clock);
+      window.clearInterval(keepalive);
       off();
     };
   }, [awaiting, visitId, order?.orderId, take]);

@@ -1,0 +1,42 @@
+/**
+ * The terminal's core for the snapshot benchmark, in its own process so its RSS is the core's
+ * alone: built by the composition root on a fresh data dir against `backendUrl`, it pulls until
+ * the initial pull is complete and the change pages are done, then prints one JSON line with the
+ * time, the accounts, its RSS now and at its peak.
+ */
+import { buildCore } from '../../main/compose/index.js';
+import { shippedLateFees, testTerminalConfig } from '../support/config.js';
+
+const [dataDir, backendUrl] = process.argv.slice(2);
+if (dataDir === undefined || backendUrl === undefined) throw new Error('usage: snapshots-core.child.ts <dataDir> <backendUrl>');
+const core = buildCore(testTerminalConfig({ dataDir, backend: { url: backendUrl, pushTimeoutMs: 30_000 } }), {
+  printer: null,
+  withoutDevices: true,
+  lateFees: shippedLateFees(),
+});
+const t0 = performance.now();
+let accounts = 0;
+let lastLog = 0;
+let lastError: string | null = null;
+core.on('sync.progressed', (s) => {
+  lastError = s.lastError;
+  if (performance.now() - lastLog < 10_000) return;
+  lastLog = performance.now();
+  const p = s.initialPull;
+  process.stderr.write(`  ${p.accounts}/${p.total ?? '?'} accounts, ${p.perSecond}/s, ${p.secondsLeft ?? '?'} s left, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
+});
+for (let run = 0; run < 20; run++) {
+  const outcome = await core.pullNow();
+  // A failed run (cut, timeout) resumes from its cursor in the next one.
+  if (outcome === null) {
+    process.stderr.write(`  pull interrupted: ${lastError ?? 'unknown'}; resuming\n`);
+    continue;
+  }
+  accounts += outcome.accounts;
+  if (outcome.done) break;
+}
+const seconds = (performance.now() - t0) / 1000;
+const rssMb = process.memoryUsage().rss / 1e6;
+const maxRssMb = process.resourceUsage().maxRSS / 1e3;
+await core.close();
+process.stdout.write(`${JSON.stringify({ seconds, accounts, rssMb, maxRssMb })}\n`);

@@ -275,6 +275,9 @@ export class KioskOrders {
           changeFen: 0,
           operatorId: this.ctx.actor,
           externalRef: tradeNo,
+          // The gateway order number goes with the tender: a refund at the counter goes back by it
+          // (the native-order refund), and a qr tender without one is refused a refund.
+          tenders: [{ method: 'qr', amountFen: row.amount_fen, tenderedFen: null, changeFen: 0, externalRef: tradeNo, outTradeNo: row.out_trade_no }],
           createdAt: at,
           openBills: () => this.ctx.deps.accounts.settlementBills(row.account_no),
         });

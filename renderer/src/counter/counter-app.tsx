@@ -11,11 +11,13 @@ import type { Screen } from '../screens';
 import { vendingScreens } from '../vending';
 import { deviceScreens } from '../devices';
 import { shiftScreens } from '../shift';
+import { recoveryScreens } from '../recovery';
 
 const ALL_SCREENS: readonly Screen[] = [
   { id: 'pay', labelKey: 'app.counter', roles: ['clerk', 'supervisor', 'manager'], component: CounterDesk },
   ...vendingScreens,
   ...shiftScreens,
+  ...recoveryScreens,
   ...deviceScreens,
 ];
 

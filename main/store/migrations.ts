@@ -506,6 +506,53 @@ export const MIGRATIONS: readonly Migration[] = [
         );
     `,
   },
+  {
+    version: 14,
+    name: 'recovery: each account\'s 24-month history from the snapshots (the facts), its current credit grade, the history of grades and managers\' overrides',
+    sql: `
+      -- AccountSnapshot.history as it travelled (compact JSON, main/wire/backend-wire.ts); kept by the snapshot writers.
+      CREATE TABLE account_history (
+        account_no TEXT PRIMARY KEY,
+        history_json TEXT NOT NULL
+      ) WITHOUT ROWID;
+      -- The grade in force per account: the model's, or a manager's override (override_id).
+      CREATE TABLE credit_current (
+        account_no TEXT PRIMARY KEY,
+        score INTEGER NOT NULL,
+        model_grade TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        reasons_json TEXT NOT NULL,
+        override_id TEXT,
+        evaluated_at TEXT NOT NULL,
+        evaluated_on TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX credit_current_grade ON credit_current(grade);
+      -- Every change of an account's score or grade, and why it was evaluated.
+      CREATE TABLE credit_grades (
+        seq INTEGER PRIMARY KEY,
+        account_no TEXT NOT NULL,
+        score INTEGER NOT NULL,
+        model_grade TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        trigger TEXT NOT NULL CHECK (trigger IN ('first', 'monthly', 'fact', 'override', 'override_lifted')),
+        reasons_json TEXT NOT NULL,
+        evaluated_at TEXT NOT NULL
+      );
+      CREATE INDEX credit_grades_account ON credit_grades(account_no, seq);
+      CREATE TABLE credit_overrides (
+        override_id TEXT PRIMARY KEY,
+        account_no TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        model_grade TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        operator_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        lifted_at TEXT,
+        lifted_by TEXT
+      );
+      CREATE INDEX credit_overrides_account ON credit_overrides(account_no, created_at);
+    `,
+  },
 ];
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */

@@ -553,6 +553,82 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX credit_overrides_account ON credit_overrides(account_no, created_at);
     `,
   },
+  {
+    version: 15,
+    name: 'service quality: ratings record hall, terminal and the outcome of the transaction (counter ratings from the customer display); complaints and service applications with their status history; recommendations shown and answered',
+    sql: `
+      ALTER TABLE ratings ADD COLUMN hall_id TEXT;
+      ALTER TABLE ratings ADD COLUMN terminal_id TEXT;
+      -- {printFailed, longService, serviceSeconds} as recorded when rated (docs/service.md).
+      ALTER TABLE ratings ADD COLUMN outcome_json TEXT;
+      CREATE INDEX ratings_created ON ratings(created_at);
+      CREATE TABLE complaints (
+        complaint_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        tracking_no TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL CHECK (kind IN ('complaint', 'suggestion')),
+        category TEXT NOT NULL,
+        text TEXT NOT NULL,
+        contact_name TEXT,
+        contact_phone TEXT,
+        account_no TEXT,
+        transaction_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('open', 'replied', 'resolved', 'closed')),
+        reply_due_at TEXT NOT NULL,
+        resolve_due_at TEXT NOT NULL,
+        replied_at TEXT,
+        resolved_at TEXT,
+        closed_at TEXT,
+        -- Escalation stages recorded (JSON array of reply_near, reply_overdue, resolve_near, resolve_overdue).
+        escalations_json TEXT NOT NULL DEFAULT '[]',
+        closing_note TEXT,
+        customer_satisfied INTEGER,
+        operator_id TEXT NOT NULL,
+        hall_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX complaints_unresolved ON complaints(resolve_due_at) WHERE resolved_at IS NULL;
+      CREATE TABLE service_applications (
+        application_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        reference_no TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL CHECK (type IN ('new_connection', 'capacity_increase', 'transfer', 'name_change', 'closure')),
+        account_no TEXT,
+        fields_json TEXT NOT NULL,
+        documents_json TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('documents_pending', 'accepted', 'in_review', 'approved', 'completed', 'rejected')),
+        operator_id TEXT NOT NULL,
+        hall_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX service_applications_account ON service_applications(account_no);
+      -- Status history of complaints and applications (subject = complaint_id or application_id).
+      CREATE TABLE service_history (
+        subject_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        status TEXT NOT NULL,
+        note TEXT,
+        PRIMARY KEY (subject_id, seq)
+      ) WITHOUT ROWID;
+      -- The customer's answer to a recommendation (the latest per account and kind counts).
+      CREATE TABLE recommendation_responses (
+        response_id TEXT PRIMARY KEY,
+        account_no TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('tou', 'prepaid', 'ebilling', 'season_tip')),
+        response TEXT NOT NULL CHECK (response IN ('accepted', 'declined')),
+        reason_key TEXT NOT NULL,
+        saving_fen INTEGER,
+        operator_id TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX recommendation_responses_account ON recommendation_responses(account_no, kind, created_at);
+    `,
+  },
 ];
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */

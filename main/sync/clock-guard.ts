@@ -85,7 +85,8 @@ export class ClockGuard {
     const s = this.status();
     if (s.state !== 'drift' || s.driftMs === null) return;
     throw new AppError('clock.drift_too_large', {
-      driftSeconds: Math.round(s.driftMs / 1000),
+      // How far off, ahead or behind: the message reads "N s off" (a behind clock said "-240 s").
+      driftSeconds: Math.round(Math.abs(s.driftMs) / 1000),
       maxSeconds: Math.round(s.maxDriftMs / 1000),
       measuredAt: s.measuredAt,
       ageSeconds: s.ageMs === null ? null : Math.round(s.ageMs / 1000),

@@ -46,6 +46,8 @@ export interface Stack {
 export interface StackOptions {
   readonly withHost?: boolean;
   readonly clock?: () => Date;
+  /** The backend's own clock when it is not the terminal's (clock guard tests); default `clock`. */
+  readonly backendClock?: () => Date;
   readonly pushIntervalMs?: number;
   /** Vend rules instead of resources/rules/vend.json (e.g. a fixed arrears recovery). */
   readonly vendRules?: VendRules;
@@ -66,7 +68,7 @@ export interface KioskStackOptions {
 export async function startStack(opts: StackOptions & KioskStackOptions = {}): Promise<Stack> {
   const clock = opts.clock ?? runningClock();
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-stack-'));
-  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: clock, seedDate: '2026-11-27', ...(opts.allowKnobs ? { allowKnobs: true } : {}) });
+  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: opts.backendClock ?? clock, seedDate: '2026-11-27', ...(opts.allowKnobs ? { allowKnobs: true } : {}) });
   const printer = await startPrinterSimulator({ port: 0 });
   const config = testTerminalConfig({
     ...(opts.mode ? { mode: opts.mode } : {}),

@@ -63,6 +63,8 @@ describe('clock guard', () => {
     // Behind works the same way.
     g.observe(sample(wall + 300_000));
     expect(g.status()).toMatchObject({ state: 'drift', driftMs: -300_000 });
+    // The refusal says how far off, not which way ("300 s off", never "-300 s off").
+    expect(() => g.assertTrusted()).toThrow(expect.objectContaining({ details: expect.objectContaining({ driftSeconds: 300 }) }));
 
     g.observe(sample(wall));
     expect(g.status()).toMatchObject({ state: 'ok', driftMs: 0 });

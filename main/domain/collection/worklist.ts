@@ -1,0 +1,163 @@
+/**
+ * The daily arrears early-warning worklist (预警), rule by rule, for one account at a time: what is
+ * overdue and how old, bills about to fall due for customers who usually pay late, prepaid balances
+ * about to run out at the customer's own rate, anomalies worth a visit, and promises to pay that
+ * lapsed. Pure: the service streams the cache through it.
+ */
+import { addDays, daysBetween } from './calendar.js';
+import { dailyKwh, daysLeft } from './forecast.js';
+import type { CollectionRules } from './rules.js';
+
+export const WORKLIST_REASONS = [
+  'overdue',
+  'due_soon_late_payer',
+  'prepaid_running_out',
+  'consumption_dropped',
+  'last_minute_buyer',
+  'tokens_stopped',
+  'promise_lapsed',
+] as const;
+export type WorklistReasonKind = (typeof WORKLIST_REASONS)[number];
+
+export interface OpenBillFact {
+  readonly amountFen: number;
+  readonly paidFen: number;
+  readonly dueDate: string;
+}
+
+/** The part of AccountSnapshot.history the worklist reads (main/wire/backend-wire.ts). */
+export interface HistoryFacts {
+  readonly to: string;
+  readonly late?: readonly number[] | undefined;
+  readonly kwh?: readonly number[] | undefined;
+  readonly vends?: readonly number[] | undefined;
+  readonly cutoffs?: readonly string[] | undefined;
+}
+
+export interface WorklistAccount {
+  readonly accountNo: string;
+  readonly customerClass: string;
+  readonly paymentMode: 'postpaid' | 'prepaid';
+  readonly balanceFen: number;
+  /** Base price of the account's tariff (centifen per kWh); 0 when unknown. */
+  readonly centifenPerKwh: number;
+  readonly openBills: readonly OpenBillFact[];
+  readonly history: HistoryFacts | null;
+}
+
+export interface PromiseFact {
+  readonly contactId: string;
+  readonly promisedOn: string;
+  readonly promisedFen: number | null;
+}
+
+export type WorklistReason =
+  | { readonly kind: 'overdue'; readonly fen: number; readonly days: number; readonly bills: number }
+  | { readonly kind: 'due_soon_late_payer'; readonly fen: number; readonly dueDate: string; readonly lateTimes: number }
+  | { readonly kind: 'prepaid_running_out'; readonly daysLeft: number; readonly balanceFen: number; readonly kwhPerDay: number }
+  | { readonly kind: 'consumption_dropped'; readonly lastKwh: number; readonly usualKwh: number }
+  | { readonly kind: 'last_minute_buyer'; readonly cutoffs: number }
+  | { readonly kind: 'tokens_stopped'; readonly months: number; readonly lastKwh: number }
+  | { readonly kind: 'promise_lapsed'; readonly promisedOn: string; readonly promisedFen: number | null; readonly contactId: string };
+
+export interface WorklistAssessment {
+  readonly accountNo: string;
+  readonly reasons: readonly WorklistReason[];
+  /** Principal overdue today (fen). */
+  readonly overdueFen: number;
+  /** Days past due of the oldest overdue bill; 0 when none. */
+  readonly overdueDays: number;
+  /** Index into rules.worklist.ageBuckets (the last index + 1 = beyond the last bound); null when nothing is overdue. */
+  readonly ageBucket: number | null;
+  readonly daysLeft: number | null;
+  /** Higher first: money and age overdue, then how soon something happens. */
+  readonly priority: number;
+}
+
+export function ageBucketOf(days: number, bounds: readonly number[]): number {
+  const i = bounds.findIndex((b) => days <= b);
+  return i === -1 ? bounds.length : i;
+}
+
+/** Late payments (history.late > 0) within the last `months` months. */
+export function lateTimes(late: readonly number[] | undefined, months: number): number {
+  if (!late) return 0;
+  let n = 0;
+  for (let i = Math.max(0, late.length - months); i < late.length; i++) if ((late[i] ?? 0) > 0) n++;
+  return n;
+}
+
+export function assessAccount(a: WorklistAccount, today: string, rules: CollectionRules, promises: readonly PromiseFact[] = []): WorklistAssessment | null {
+  const w = rules.worklist;
+  const reasons: WorklistReason[] = [];
+  let overdueFen = 0;
+  let overdueDays = 0;
+  let overdueBills = 0;
+  let dueSoonFen = 0;
+  let dueSoonDate: string | null = null;
+  const soonUntil = addDays(today, w.dueWithinDays);
+  for (const b of a.openBills) {
+    const owed = b.amountFen - b.paidFen;
+    if (owed <= 0) continue;
+    if (b.dueDate < today) {
+      overdueFen += owed;
+      overdueBills++;
+      overdueDays = Math.max(overdueDays, daysBetween(b.dueDate, today));
+    } else if (b.dueDate <= soonUntil) {
+      dueSoonFen += owed;
+      if (dueSoonDate === null || b.dueDate < dueSoonDate) dueSoonDate = b.dueDate;
+    }
+  }
+  if (overdueFen > 0) reasons.push({ kind: 'overdue', fen: overdueFen, days: overdueDays, bills: overdueBills });
+
+  const h = a.history;
+  if (dueSoonDate !== null) {
+    const times = lateTimes(h?.late, w.usuallyLateMonths);
+    if (times >= w.usuallyLateTimes) reasons.push({ kind: 'due_soon_late_payer', fen: dueSoonFen, dueDate: dueSoonDate, lateTimes: times });
+  }
+
+  let left: number | null = null;
+  if (a.paymentMode === 'prepaid' && h?.kwh) {
+    const perDay = dailyKwh(h.kwh, h.to, w.rateMonths);
+    left = daysLeft(a.balanceFen, perDay, a.centifenPerKwh);
+    if (left !== null && perDay !== null && left <= w.prepaidRunOutDays) {
+      reasons.push({ kind: 'prepaid_running_out', daysLeft: left, balanceFen: a.balanceFen, kwhPerDay: Math.round(perDay * 100) / 100 });
+    }
+  }
+
+  if (h?.kwh && h.kwh.length >= 2) {
+    const last = h.kwh[h.kwh.length - 1] ?? 0;
+    const before = h.kwh.slice(Math.max(0, h.kwh.length - 1 - w.rateMonths), h.kwh.length - 1);
+    const usual = before.length ? before.reduce((s, k) => s + k, 0) / before.length : 0;
+    if (usual >= w.occupiedMinKwh && usual > 0 && last < usual * w.nearZeroShare) {
+      reasons.push({ kind: 'consumption_dropped', lastKwh: last, usualKwh: Math.round(usual) });
+    }
+  }
+
+  if (a.paymentMode === 'prepaid' && h) {
+    const yearAgo = addDays(today, -365);
+    const cutoffs = (h.cutoffs ?? []).filter((d) => d > yearAgo).length;
+    if (cutoffs >= w.lastMinuteCutoffs) reasons.push({ kind: 'last_minute_buyer', cutoffs });
+    const vends = h.vends ?? [];
+    const recent = vends.slice(-w.tokensStoppedMonths);
+    const earlier = vends.slice(0, Math.max(0, vends.length - w.tokensStoppedMonths));
+    if (recent.length === w.tokensStoppedMonths && recent.every((v) => v === 0) && earlier.some((v) => v > 0)) {
+      reasons.push({ kind: 'tokens_stopped', months: w.tokensStoppedMonths, lastKwh: h.kwh?.[h.kwh.length - 1] ?? 0 });
+    }
+  }
+
+  // A promise lapses the day after its date with the money not in: that day it joins the worklist.
+  if (overdueFen > 0 || dueSoonFen > 0) {
+    for (const p of promises) if (p.promisedOn < today) reasons.push({ kind: 'promise_lapsed', promisedOn: p.promisedOn, promisedFen: p.promisedFen, contactId: p.contactId });
+  }
+
+  if (reasons.length === 0) return null;
+  const ageBucket = overdueFen > 0 ? ageBucketOf(overdueDays, w.ageBuckets) : null;
+  // Money overdue weighs most (per yuan, per 30 days of age), then prompts that need action soon.
+  const priority =
+    Math.floor(overdueFen / 100) * (1 + Math.floor(overdueDays / 30)) +
+    reasons.filter((r) => r.kind === 'promise_lapsed').length * 5000 +
+    (left !== null && left <= w.prepaidRunOutDays ? (w.prepaidRunOutDays - left + 1) * 100 : 0) +
+    reasons.filter((r) => r.kind !== 'overdue' && r.kind !== 'promise_lapsed' && r.kind !== 'prepaid_running_out').length * 300;
+  return { accountNo: a.accountNo, reasons, overdueFen, overdueDays, ageBucket, daysLeft: left, priority };
+}

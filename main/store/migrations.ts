@@ -629,6 +629,55 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX recommendation_responses_account ON recommendation_responses(account_no, kind, created_at);
     `,
   },
+  {
+    version: 16,
+    name: 'collection: disconnection and reminder notices, the contact log with promises to pay, worklist assignments',
+    sql: `
+      -- A notice as served: its lawful date and the steps that made it are kept, so a reprint says the same.
+      CREATE TABLE collection_notices (
+        notice_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        notice_no TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('reminder', 'disconnection')),
+        customer_class TEXT NOT NULL,
+        overdue_fen INTEGER NOT NULL CHECK (overdue_fen > 0),
+        oldest_due_date TEXT NOT NULL,
+        served_on TEXT NOT NULL,
+        earliest_disconnect_on TEXT,
+        steps_json TEXT NOT NULL,
+        bills_json TEXT NOT NULL,
+        operator_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        printed_count INTEGER NOT NULL DEFAULT 0,
+        CHECK ((kind = 'disconnection') = (earliest_disconnect_on IS NOT NULL))
+      );
+      CREATE INDEX collection_notices_account ON collection_notices(account_no, created_at);
+      CREATE TABLE collection_contacts (
+        contact_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL,
+        channel TEXT NOT NULL CHECK (channel IN ('call', 'visit', 'sms', 'letter')),
+        outcome TEXT NOT NULL CHECK (outcome IN ('reached', 'promised', 'no_answer', 'refused', 'wrong_number', 'already_paid', 'left_message')),
+        note TEXT NOT NULL,
+        sms_text TEXT,
+        promise_on TEXT,
+        promise_fen INTEGER CHECK (promise_fen IS NULL OR promise_fen > 0),
+        operator_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        CHECK ((outcome = 'promised') = (promise_on IS NOT NULL))
+      );
+      CREATE INDEX collection_contacts_account ON collection_contacts(account_no, created_at);
+      -- The worklist reads the promises due before today in one range.
+      CREATE INDEX collection_promises ON collection_contacts(promise_on) WHERE promise_on IS NOT NULL;
+      CREATE TABLE worklist_assignments (
+        account_no TEXT PRIMARY KEY,
+        assignee_id TEXT NOT NULL,
+        assigned_by TEXT NOT NULL,
+        assigned_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */

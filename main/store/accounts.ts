@@ -10,6 +10,7 @@ import type { AccountSnapshot, BillSnapshot, MeterSnapshot } from '../wire/backe
 import { stmt, type Db } from './db.js';
 import { layOverLocalChanges } from './local-overlay.js';
 import { nameAndStatus, recordNameAndStatus } from './account-search.js';
+import { recordHistory } from './account-history.js';
 
 /** A dated payment of a bill's principal: the backend's (from snapshots) or this terminal's. */
 export interface CachedBillPayment {
@@ -151,6 +152,7 @@ export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): 
       for (const p of b.payments) insertBillPayment.run(b.billId, p.paymentId, p.paidOn, p.principalFen);
     }
     recordNameAndStatus(db, snap.accountNo, before, snap.name, snap.status === 'closed');
+    recordHistory(db, snap);
     settleUnlistedBills(db, snap.accountNo, new Set(snap.bills.map((b) => b.billId)));
     // Voids, refunds and late-fee waivers it does not hold yet, by the same rule.
     layOverLocalChanges(db, snap, heldThrough);

@@ -14,6 +14,7 @@
  */
 import type { AccountSnapshot } from '../wire/backend-wire.js';
 import { recordNameAndStatus } from './account-search.js';
+import { recordHistory } from './account-history.js';
 import { cacheSnapshot } from './accounts.js';
 import { stmt, type Db } from './db.js';
 
@@ -106,6 +107,7 @@ export function applySnapshotBatch(db: Db, snaps: readonly AccountSnapshot[], ca
       cachedAt,
     );
     recordNameAndStatus(db, snap.accountNo, before.get(snap.accountNo), snap.name, snap.status === 'closed');
+    recordHistory(db, snap);
     for (const m of snap.meters) {
       upsertMeter.run(m.meterNo, snap.accountNo, m.kind, m.sts ? JSON.stringify(m.sts) : null, m.cardGeneration ?? null);
     }

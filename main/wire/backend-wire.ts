@@ -106,6 +106,55 @@ export type PaymentMode = z.infer<typeof PaymentModeSchema>;
 export const CreditGradeSchema = z.enum(['A', 'B', 'C', 'D']);
 export type CreditGrade = z.infer<typeof CreditGradeSchema>;
 
+const billingPeriod = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
+const dayDate = z.iso.date();
+/** Up to 24 months, oldest first, ending at AccountHistory.to. */
+const monthly = (item: z.ZodType<number>) => z.array(item).max(24);
+
+/** A recorded violation of the supply rules: 违约用电 (breach of contract use) or 窃电 (theft). */
+export const ViolationSchema = z.object({
+  /** The day it was recorded. */
+  d: dayDate,
+  /** 'breach' 违约用电 (e.g. load above contract, tariff misuse); 'theft' 窃电 (bypassed or tampered meter). */
+  k: z.enum(['breach', 'theft']),
+});
+export type Violation = z.infer<typeof ViolationSchema>;
+
+/**
+ * The account's behaviour over the last 24 billing months, the facts credit grading, the arrears
+ * worklist and the recovery dashboard rest on (docs/recovery.md). Compact on purpose: a million of
+ * these travel in the initial pull, so months are parallel integer arrays, oldest first, the last
+ * entry being month `to`; an array shorter than 24 covers only the months since the account began,
+ * and an absent field means none: no bills (a prepaid account), 0 incidents, no violations.
+ */
+export const AccountHistorySchema = z.object({
+  /** Customer since (the supply contract began), 'YYYY-MM-DD'. */
+  since: dayDate,
+  /** The last billing period of the window, 'YYYY-MM'. */
+  to: billingPeriod,
+  /** Per month: the bill's amount in fen; 0 = no bill that month (prepaid, or before `since`). */
+  billed: monthly(z.int().nonnegative()).optional(),
+  /** Per month: the bill's due date as days after the first day of its period (e.g. 60: 2026-10 → 2026-11-30). */
+  due: monthly(z.int().nonnegative()).optional(),
+  /** Per month: days after the due date the bill was fully paid; 0 on time; −1 still unpaid; ignored where billed is 0. */
+  late: monthly(z.int().min(-1)).optional(),
+  /** Per month: consumption in whole kWh. */
+  kwh: monthly(z.int().nonnegative()).optional(),
+  /** Per month: prepaid purchases (token or card vends) that month. */
+  vends: monthly(z.int().nonnegative()).optional(),
+  /** Late-fee incidents in the window: bills on which a late fee was charged (a waived one included). */
+  lateFees: z.int().nonnegative().optional(),
+  /** Times in arrears in the window: separate runs of months with a bill still unpaid 30 days after its due date. */
+  arrears: z.int().nonnegative().optional(),
+  /** Violations in the window, oldest first. */
+  violations: z.array(ViolationSchema).optional(),
+  /** Disconnections for non-payment (or a prepaid meter run dry and cut off) in the window, days oldest first. */
+  cutoffs: z.array(dayDate).optional(),
+  /** Prepaid since, 'YYYY-MM-DD'; absent: never prepaid. */
+  prepaidSince: dayDate.optional(),
+});
+export type AccountHistory = z.infer<typeof AccountHistorySchema>;
+
 export const AccountSnapshotSchema = z.object({
   accountNo: z.string().regex(/^\d{10}$/),
   name: z.string().min(1),
@@ -144,6 +193,8 @@ export const AccountSnapshotSchema = z.object({
    * in a search. Absent from a backend that does not say: active.
    */
   status: z.enum(['active', 'closed']).optional(),
+  /** The last 24 months of behaviour (AccountHistorySchema). Absent from a backend that does not supply it: nothing known. */
+  history: AccountHistorySchema.optional(),
 });
 export type AccountSnapshot = z.infer<typeof AccountSnapshotSchema>;
 

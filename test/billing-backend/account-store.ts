@@ -1,6 +1,7 @@
 /** Reading and writing account snapshots in the backend's tables. */
 import {
   StsParamsSchema,
+  type AccountHistory,
   type AccountSnapshot,
   type BillSnapshot,
   type ChangesPage,
@@ -28,6 +29,8 @@ interface AccountRow {
   updated_at: string;
   change_seq: number;
   status: 'active' | 'closed';
+  /** AccountSnapshot.history as it travels (compact JSON), or null: none known. */
+  history_json: string | null;
 }
 interface MeterRow {
   meter_no: string;
@@ -202,6 +205,7 @@ export class AccountStore {
       status: row.status,
     };
     if (row.card_no !== null) snapshot.cardNo = row.card_no;
+    if (row.history_json !== null) snapshot.history = JSON.parse(row.history_json) as AccountHistory;
     return snapshot;
   }
 
@@ -266,6 +270,7 @@ export class AccountStore {
           status: row.status,
         };
         if (row.card_no !== null) snapshot.cardNo = row.card_no;
+        if (row.history_json !== null) snapshot.history = JSON.parse(row.history_json) as AccountHistory;
         return { kind: 'account', cursor: String(row.change_seq), account: snapshot };
       });
     })();
@@ -308,7 +313,7 @@ export function ensureSeeded(
   const insertOperator = db.prepare('INSERT INTO operators VALUES (?, ?, ?, ?, ?)');
   const insertAccount = db.prepare(
     `INSERT INTO accounts VALUES (@accountNo, @name, @address, @phone, @customerClass, @paymentMode, @tariffCode,
-      @balanceFen, @creditGrade, @cardNo, @consumptionThisYear, @consumptionThisMonth, @version, @updatedAt, @changeSeq, @status)`,
+      @balanceFen, @creditGrade, @cardNo, @consumptionThisYear, @consumptionThisMonth, @version, @updatedAt, @changeSeq, @status, @historyJson)`,
   );
   const insertMeter = db.prepare('INSERT INTO meters VALUES (?, ?, ?, ?, ?, ?)');
   const insertBill = db.prepare(
@@ -342,6 +347,7 @@ export function ensureSeeded(
         updatedAt: a.updatedAt,
         changeSeq: count,
         status: a.status ?? 'active',
+        historyJson: a.history === undefined ? null : JSON.stringify(a.history),
       });
       meters.forEach((m, position) =>
         insertMeter.run(m.meterNo, a.accountNo, position, m.kind, m.sts === undefined ? null : JSON.stringify(m.sts), m.cardGeneration ?? null),

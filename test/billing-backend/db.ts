@@ -15,7 +15,7 @@ CREATE TABLE IF NOT EXISTS accounts (
   balance_fen INTEGER NOT NULL, credit_grade TEXT NOT NULL, card_no TEXT,
   consumption_this_year INTEGER NOT NULL, consumption_this_month INTEGER NOT NULL,
   version INTEGER NOT NULL, updated_at TEXT NOT NULL, change_seq INTEGER NOT NULL UNIQUE,
-  status TEXT NOT NULL DEFAULT 'active');
+  status TEXT NOT NULL DEFAULT 'active', history_json TEXT);
 CREATE INDEX IF NOT EXISTS accounts_phone ON accounts(phone);
 CREATE INDEX IF NOT EXISTS accounts_card_no ON accounts(card_no);
 CREATE TABLE IF NOT EXISTS meters (
@@ -67,6 +67,10 @@ export function openBackendDb(path: string): BackendDb {
   const accountColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('accounts')").all();
   if (!accountColumns.some((c) => c.name === 'status')) {
     db.exec("ALTER TABLE accounts ADD COLUMN status TEXT NOT NULL DEFAULT 'active'");
+  }
+  // … and files made before accounts had a 24-month history gain that column (none known).
+  if (!accountColumns.some((c) => c.name === 'history_json')) {
+    db.exec('ALTER TABLE accounts ADD COLUMN history_json TEXT');
   }
   return db;
 }

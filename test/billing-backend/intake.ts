@@ -5,6 +5,7 @@
  * batch) answers 'duplicate' and has no second effect. Rejected events are not stored, so the
  * terminal can send them again once the cause is fixed.
  */
+import { recordBillPaid } from './history.js';
 import {
   EVENT_TYPES,
   PaymentCreatedPayloadSchema,
@@ -261,6 +262,7 @@ export class EventIntake {
         this.payBill.run(applied, applied, allocation.billId);
         // Dated, so late fees replay it: each day accrues on the principal outstanding that day.
         this.recordBillPayment.run(p.paymentId, allocation.billId, paidOn, applied);
+        recordBillPaid(this.db, allocation.billId, paidOn);
       }
       if (excess > 0) {
         toBalance += excess;

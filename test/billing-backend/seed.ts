@@ -15,6 +15,7 @@ import type {
 } from '../../main/wire/backend-wire.js';
 import { addMonths, daysInMonth, dueDateOf, formatPeriod, parseDate, periodYear } from './calendar.js';
 import { luhnCheckDigit } from './luhn.js';
+import { generateHistory, type FixedHistory } from './history.js';
 import { deterministicSalt, hashPin } from './pin-hash.js';
 import { mulberry32, type Prng } from './prng.js';
 import { billAmountFen, type TariffCode } from './tariff.js';
@@ -25,7 +26,7 @@ export const DEFAULT_SEED_DATE = '2026-11-27';
 export const FIRST_ACCOUNT_NO = 3100000001;
 export const STS_IIN = '600727';
 /** Bumped whenever the generator changes, so a stale database is not silently reused. */
-export const GENERATOR_VERSION = 2;
+export const GENERATOR_VERSION = 3;
 
 export interface SeedParams {
   readonly seed: number;
@@ -60,6 +61,23 @@ const FIXED_PROFILES: readonly Profile[] = [
   { kind: 'postpaid', customerClass: 'commercial', arrears: 'current_year' },
   { kind: 'postpaid', customerClass: 'residential', arrears: 'all_paid' },
   { kind: 'sts', baseDate: '2014-01-01', sgc: '123456', arrears: true },
+];
+
+/**
+ * The fixed demo accounts' 24 months (docs/recovery.md): 3100000001 a chronic late payer, 3100000005
+ * a chronic one with a breach and a disconnection (the lowest grade), 3100000006 seasonal,
+ * 3100000007 a long-standing good payer, 3100000003 switched to prepaid ten months ago,
+ * 3100000008 a last-minute prepaid buyer with a theft record and two cut-offs.
+ */
+const FIXED_HISTORIES: readonly FixedHistory[] = [
+  { behaviour: 'chronic', sinceYearsAgo: 12 },
+  { behaviour: 'steady', sinceYearsAgo: 8, prepaidMonthsAgo: 30 },
+  { behaviour: 'steady', sinceYearsAgo: 3, prepaidMonthsAgo: 10 },
+  { behaviour: 'steady', sinceYearsAgo: 15, prepaidMonthsAgo: 40 },
+  { behaviour: 'chronic', sinceYearsAgo: 6, violations: ['breach'], cutoffs: 1 },
+  { behaviour: 'seasonal', sinceYearsAgo: 4 },
+  { behaviour: 'good', sinceYearsAgo: 18 },
+  { behaviour: 'last_minute', sinceYearsAgo: 5, violations: ['theft'], cutoffs: 2 },
 ];
 
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶贺顾毛郝龚邵万钱严武戴孔汤'];
@@ -114,6 +132,8 @@ export function* seedAccounts(params: SeedParams): Generator<AccountSnapshot, vo
   const rng = mulberry32(params.seed);
   const today = parseDate(params.seedDate);
   const ctx: GenContext = {
+    seed: params.seed,
+    seedDate: params.seedDate,
     rng,
     today,
     currentPeriod: addMonths(formatPeriod(today.y, today.m), -1),
@@ -122,7 +142,7 @@ export function* seedAccounts(params: SeedParams): Generator<AccountSnapshot, vo
     billSeq: 0,
   };
   for (let i = 0; i < params.accounts; i++) {
-    const account = generateAccount(ctx, accountNoAt(i), FIXED_PROFILES[i] ?? drawProfile(rng));
+    const account = generateAccount(ctx, i, FIXED_PROFILES[i] ?? drawProfile(rng));
     // Drawn apart from the main stream (which stays as it was): about 2% of accounts are closed.
     if (i >= FIXED_PROFILES.length && isClosedAt(params.seed, i)) account.status = 'closed';
     yield account;
@@ -151,6 +171,8 @@ function demoPinHash(operatorId: string, pin: string): string {
 }
 
 interface GenContext {
+  readonly seed: number;
+  readonly seedDate: string;
   readonly rng: Prng;
   readonly today: { y: number; m: number; d: number };
   /** The last billed month: the month before today. */
@@ -229,8 +251,9 @@ function creditGrade(rng: Prng, arrearsMonths: number, previousYear: boolean): C
   return rng.chance(0.75) ? 'A' : 'B';
 }
 
-function generateAccount(ctx: GenContext, accountNo: string, profile: Profile): AccountSnapshot {
+function generateAccount(ctx: GenContext, index: number, profile: Profile): AccountSnapshot {
   const { rng } = ctx;
+  const accountNo = accountNoAt(index);
   const customerClass: CustomerClass = profile.kind === 'postpaid' ? profile.customerClass : 'residential';
   const name = customerName(rng, customerClass);
   const addr = address(rng, customerClass);
@@ -345,6 +368,22 @@ function generateAccount(ctx: GenContext, accountNo: string, profile: Profile): 
     });
   }
 
+  const fixedHistory = FIXED_HISTORIES[index];
+  const behaviour = generateHistory({
+    seed: ctx.seed,
+    index,
+    today: ctx.seedDate,
+    to: ctx.currentPeriod,
+    customerClass,
+    tariffCode,
+    baseKwh,
+    prepaid: profile.kind !== 'postpaid',
+    openPeriods,
+    bills: new Map(bills.map((b) => [b.period, { consumption: b.consumption, amountFen: b.amountFen }])),
+    consumption: new Map(history.map((h) => [h.period, h.consumption])),
+    arrears: profile.kind === 'postpaid' ? profile.arrears : profile.arrears ? 'prepaid_arrears' : 'prepaid',
+    ...(fixedHistory === undefined ? {} : { fixed: fixedHistory }),
+  });
   const account: AccountSnapshot = {
     accountNo,
     name,
@@ -362,6 +401,7 @@ function generateAccount(ctx: GenContext, accountNo: string, profile: Profile): 
     version: 1,
     updatedAt: ctx.updatedAt,
     status: 'active',
+    history: behaviour,
   };
   if (cardNo !== undefined) account.cardNo = cardNo;
   return account;

@@ -1,0 +1,3 @@
+export * from './recovery-rate.js';
+export * from './ageing.js';
+export * from './rules.js';

@@ -678,6 +678,54 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 17,
+    name: 'sync exceptions queue: rejected events and the backend\'s exceptions for supervisors, with their resolution',
+    sql: `
+      -- One row per thing a supervisor must look at (docs/exceptions.md): an event the backend
+      -- rejected (copied from sync_rejections by the trigger below, whoever writes it) or an exception
+      -- the backend recorded while accepting one (backend_id: its id there, so a re-read adds nothing).
+      CREATE TABLE sync_exceptions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL CHECK (source IN ('rejected', 'backend')),
+        backend_id INTEGER UNIQUE,
+        event_id TEXT NOT NULL,
+        event_type TEXT,
+        kind TEXT NOT NULL,
+        account_no TEXT,
+        bill_id TEXT,
+        fen INTEGER NOT NULL DEFAULT 0 CHECK (fen >= 0),
+        detail TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        resolved_at TEXT,
+        resolved_by TEXT,
+        resolution TEXT,
+        note TEXT,
+        CHECK ((source = 'backend') = (backend_id IS NOT NULL)),
+        CHECK ((resolved_at IS NULL) = (resolution IS NULL) AND (resolved_at IS NULL) = (resolved_by IS NULL))
+      );
+      CREATE INDEX sync_exceptions_open ON sync_exceptions(resolved_at, id);
+      CREATE INDEX sync_exceptions_event ON sync_exceptions(event_id);
+      -- A rejected event joins the queue once while it is open (a resent one rejected again joins anew).
+      CREATE TRIGGER sync_rejection_queued AFTER INSERT ON sync_rejections
+        WHEN NOT EXISTS (SELECT 1 FROM sync_exceptions WHERE source = 'rejected' AND event_id = new.event_id AND resolved_at IS NULL)
+      BEGIN
+        INSERT INTO sync_exceptions (source, event_id, event_type, kind, account_no, fen, detail, recorded_at)
+        VALUES ('rejected', new.event_id, new.type, 'rejected',
+          CASE WHEN json_valid(new.payload) AND json_type(new.payload, '$.accountNo') = 'text' THEN json_extract(new.payload, '$.accountNo') END,
+          CASE WHEN json_valid(new.payload) AND json_type(new.payload, '$.amountFen') = 'integer' AND json_extract(new.payload, '$.amountFen') > 0
+            THEN json_extract(new.payload, '$.amountFen') ELSE 0 END,
+          new.reason, new.rejected_at);
+      END;
+      INSERT INTO sync_exceptions (source, event_id, event_type, kind, account_no, fen, detail, recorded_at)
+        SELECT 'rejected', event_id, type, 'rejected',
+          CASE WHEN json_valid(payload) AND json_type(payload, '$.accountNo') = 'text' THEN json_extract(payload, '$.accountNo') END,
+          CASE WHEN json_valid(payload) AND json_type(payload, '$.amountFen') = 'integer' AND json_extract(payload, '$.amountFen') > 0
+            THEN json_extract(payload, '$.amountFen') ELSE 0 END,
+          reason, rejected_at
+        FROM sync_rejections ORDER BY seq;
+    `,
+  },
 ];
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */

@@ -726,6 +726,13 @@ export const MIGRATIONS: readonly Migration[] = [
         FROM sync_rejections ORDER BY seq;
     `,
   },
+  {
+    version: 18,
+    name: 'sync exceptions: the facts the backend gives with an exception (bill period, new account, tariffs), for its text',
+    sql: `
+      ALTER TABLE sync_exceptions ADD COLUMN facts_json TEXT CHECK (facts_json IS NULL OR json_valid(facts_json));
+    `,
+  },
 ];
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */

@@ -45,3 +45,16 @@ describe('migration v17', () => {
     expect(plan.map((p) => p.detail).join(' ')).toContain('sync_exceptions_open');
   });
 });
+
+describe('migration v18', () => {
+  it('gives existing items no facts and takes only JSON facts', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 17));
+    db.prepare("INSERT INTO sync_exceptions (source, backend_id, event_id, kind, fen, detail, recorded_at) VALUES ('backend', 1, 'e1', 'bill_already_paid', 100, 'd', 'x')").run();
+    migrate(db, MIGRATIONS.filter((m) => m.version <= 18));
+    expect(currentVersion(db)).toBe(18);
+    expect(db.prepare('SELECT facts_json FROM sync_exceptions').get()).toEqual({ facts_json: null });
+    db.prepare(`UPDATE sync_exceptions SET facts_json = '{"period":"2026-09"}'`).run();
+    expect(() => db.prepare("UPDATE sync_exceptions SET facts_json = 'period'").run()).toThrow(/CHECK/);
+  });
+});

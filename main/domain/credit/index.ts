@@ -1,0 +1,4 @@
+export * from './rules.js';
+export * from './facts.js';
+export * from './evaluate.js';
+export * from './handling.js';

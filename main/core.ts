@@ -35,6 +35,8 @@ import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
 import { createShiftArea } from './services/shift/handlers.js';
 import type { ShiftRules } from './domain/shift/index.js';
+import type { RecoveryDashboardRules } from './domain/recovery-dashboard/rules.js';
+import { createRecoveryDashboardHandlers } from './services/recovery-dashboard/handlers.js';
 import { createKioskHandlers, kioskSessionGuard, KioskService, refuseKioskRoleSignIn, refuseSignInOnKiosk } from './services/kiosk/handlers.js';
 import type { VendService } from './services/vending/vend-service.js';
 
@@ -58,6 +60,8 @@ export interface CoreAdapters {
   readonly invoices?: InvoiceClient | null;
   /** The drawer's denominations and limits (resources/rules/shift.json). */
   readonly shiftRules: ShiftRules;
+  /** Arrears-ageing buckets and the dashboard's span (resources/rules/recovery-dashboard.json). */
+  readonly recoveryDashboardRules: RecoveryDashboardRules;
 }
 
 export interface Core {
@@ -354,6 +358,16 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       ...vendingHandlers,
       ...deviceHandlers,
       ...shiftArea.handlers,
+      ...createRecoveryDashboardHandlers({
+        db,
+        clock,
+        timeZone: config.timeZone,
+        terminalId: config.terminalId,
+        defaultLocale: config.defaultLocale,
+        translators,
+        rules: adapters.recoveryDashboardRules,
+        areaFigures: (from, to) => client.recoveryDashboard(from, to, config.backend.lookupTimeoutMs * 4),
+      }),
       ...kioskHandlers,
       'clock.status': () => clockGuard.status(),
     }, clockGate),

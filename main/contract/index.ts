@@ -12,6 +12,7 @@ import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type Devic
 import { CLOCK_EVENT_NAMES, clockMethodAccess, clockMethodSchemas, type ClockEventPayloads, type ClockMethodResults } from './clock.js';
 import { paymentMethodAccess, paymentMethodSchemas, type PaymentMethodResults } from './payments.js';
 import { shiftMethodAccess, shiftMethodSchemas, type ShiftMethodResults } from './shift.js';
+import { recoveryDashboardMethodAccess, recoveryDashboardMethodSchemas, type RecoveryDashboardMethodResults } from './recovery-dashboard.js';
 
 export * from './roles.js';
 export * from './errors/index.js';
@@ -22,6 +23,7 @@ export * from './approvals.js';
 export * from './clock.js';
 export * from './payments.js';
 export * from './shift.js';
+export * from './recovery-dashboard.js';
 
 const AccountKey = z.string().trim().min(1).max(32);
 
@@ -48,7 +50,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...recoveryDashboardMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -59,6 +61,7 @@ export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...clockMethodAccess,
   ...paymentMethodAccess,
   ...shiftMethodAccess,
+  ...recoveryDashboardMethodAccess,
   ...kioskMethodAccess,
   'system.info': 'public',
   'session.signIn': 'public',
@@ -158,7 +161,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults {
+export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, RecoveryDashboardMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };

@@ -31,6 +31,7 @@ import { REPLY_HEADERS, SIGNATURE_HEADERS } from './signing.js';
 import { StreamVerifier } from './stream-signing.js';
 
 import { TERMINAL_LEDGER_MAX_BYTES, TERMINAL_LEDGER_PATH, TerminalLedgerSchema, type TerminalLedger } from '../wire/shift-wire.js';
+import { RECOVERY_DASHBOARD_PATH, RecoveryDashboardWireSchema, type RecoveryDashboardWire } from '../wire/recovery-wire.js';
 
 export { BackendRejected, BackendUnavailable, type UnavailableReason } from './http-json.js';
 
@@ -160,6 +161,12 @@ export class BackendClient {
   async terminalLedger(fromIso: string, toIso: string, timeoutMs: number): Promise<TerminalLedger> {
     const q = `?from=${encodeURIComponent(fromIso)}&to=${encodeURIComponent(toIso)}`;
     return this.request('GET', `${TERMINAL_LEDGER_PATH}${q}`, undefined, timeoutMs, TerminalLedgerSchema, { maxBytes: TERMINAL_LEDGER_MAX_BYTES });
+  }
+
+  /** The service area's recovery figures for billing months [from, to] (the recovery dashboard). */
+  async recoveryDashboard(from: string, to: string, timeoutMs: number): Promise<RecoveryDashboardWire> {
+    const q = `?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
+    return this.request('GET', `${RECOVERY_DASHBOARD_PATH}${q}`, undefined, timeoutMs, RecoveryDashboardWireSchema, { maxBytes: 16 * 1024 * 1024 });
   }
 
   async pushEvents(events: readonly TerminalEvent[], timeoutMs: number): Promise<EventBatchResult> {

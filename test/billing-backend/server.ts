@@ -31,6 +31,8 @@ import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
 import { StreamSigner } from '../../main/sync/stream-signing.js';
 import { terminalLedger } from './terminal-ledger.js';
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
+import { RECOVERY_DASHBOARD_PATH } from '../../main/wire/recovery-wire.js';
+import { ensureRecoveryRollup, recoveryDashboard } from './recovery-dashboard.js';
 
 export interface BackendOptions {
   dbPath: string;
@@ -139,6 +141,8 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   let seedState: 'seeded' | 'reused';
   try {
     seedState = ensureSeeded(db, seedParams, () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
+    // The area's recovery figures, summed once from the seeded history (recovery-dashboard.ts).
+    ensureRecoveryRollup(db);
   } catch (e) {
     db.close();
     throw e;
@@ -380,6 +384,12 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         failEventIds: new Set(knobs.failEventIds),
       });
       return sendJson(res, 200, { results });
+    }
+    if (path === RECOVERY_DASHBOARD_PATH) {
+      expectMethod(method, 'GET');
+      const dashboard = recoveryDashboard(db, url.searchParams, nowIso());
+      if (dashboard === null) throw new HttpError(400, { error: 'bad_range' });
+      return sendJson(res, 200, dashboard);
     }
     if (path === TERMINAL_LEDGER_PATH) {
       expectMethod(method, 'GET');

@@ -70,6 +70,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'reconciliation.run': 'supervisor manager auditor',
   'reconciliation.print': 'supervisor manager',
   'reconciliation.export': 'supervisor manager auditor',
+  'recovery.dashboard': 'supervisor manager',
+  'recovery.dashboardExport': 'supervisor manager',
   'kiosk.status': 'kiosk',
   'kiosk.begin': 'kiosk',
   'kiosk.setLocale': 'kiosk',

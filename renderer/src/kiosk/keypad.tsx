@@ -22,6 +22,8 @@ export interface KeypadProps {
   /** Display prefix, e.g. "¥". */
   readonly prefix?: string;
   readonly testId?: string;
+  /** A secret (a PIN): the display and its announcement show one dot per digit. */
+  readonly mask?: boolean;
 }
 
 /** The value after pressing `key`, or the same value when the key is not allowed there. */
@@ -74,7 +76,7 @@ export function Keypad(props: KeypadProps) {
           {props.label}
         </span>
         <output className="k-keypad-value" data-testid={`${testId}-value`} aria-live="polite">
-          {value === '' ? <span className="k-placeholder">{props.placeholder ?? '\u00a0'}</span> : `${props.prefix ?? ''}${value}`}
+          {value === '' ? <span className="k-placeholder">{props.placeholder ?? '\u00a0'}</span> : props.mask ? '•'.repeat(value.length) : `${props.prefix ?? ''}${value}`}
         </output>
       </div>
       <div className="k-keys">

@@ -6,10 +6,10 @@
  */
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { KioskAccountView, KioskOrderView, KioskVendQuoteView, KioskVisitView, SystemInfoView, WireError } from '../../../main/contract/index.js';
+import type { KioskAccountView, KioskOrderView, KioskVendQuoteView, KioskVisitView, OperatorView, SystemInfoView, WireError } from '../../../main/contract/index.js';
 import { bridge } from '../bridge';
 import { setLanguage, type Language } from '../i18n';
-import { useErrorText } from '../rpc';
+import { call, onSessionEnded, useErrorText } from '../rpc';
 import { AccountScreen } from './account-screen';
 import { AttractScreen } from './attract-screen';
 import { DeliverScreen, type DeliverPhase } from './deliver-screen';
@@ -26,6 +26,7 @@ import { BillsScreen, BuyScreen, ConfirmVend } from './pay-screens';
 import { PendingScreen } from './pending-screen';
 import { QrScreen, type OrderRequest, type QrOutcome } from './qr-screen';
 import { RateScreen } from './rate-screen';
+import { StaffCorner, StaffScreen, StaffSignIn } from './staff-exit';
 import { silence, speechAvailable, usePrompt } from './voice';
 import './kiosk.css';
 
@@ -42,6 +43,9 @@ type Step =
   | { readonly kind: 'deliver'; readonly order: KioskOrderView; readonly toCard: boolean }
   | { readonly kind: 'rate'; readonly transactionId: string; readonly takeCard: boolean; readonly takeReceipt: boolean }
   | { readonly kind: 'done'; readonly takeCard: boolean; readonly takeReceipt: boolean };
+
+/** The staff exit: keying the ID and PIN, then diagnostics and supplies as that staff member. */
+type Staff = { readonly kind: 'signIn' } | { readonly kind: 'screen'; readonly operator: OperatorView };
 
 /** Until `kiosk.status` answers: the contract's minimums. */
 const FALLBACK_IDLE = { warnAfterMs: 60_000, responseMs: 30_000 } as const;
@@ -60,6 +64,7 @@ export function KioskApp({ info }: { readonly info: SystemInfoView }) {
   const [flash, setFlash] = useState<WireError | null>(null);
   const [busy, setBusy] = useState(false);
   const [deliverPhase, setDeliverPhase] = useState<DeliverPhase>('working');
+  const [staff, setStaff] = useState<Staff | null>(null);
   const visitRef = useRef<KioskVisitView | null>(null);
   visitRef.current = visit;
   const voiceOk = speechAvailable();
@@ -89,6 +94,20 @@ export function KioskApp({ info }: { readonly info: SystemInfoView }) {
     reset();
   }, [reset]);
 
+  // Staff leave (the button, the staff screen's idle limit, the core ending their session): the
+  // session is signed back to the kiosk before the attract screen shows again.
+  const leaveStaff = useCallback(async () => {
+    await call('session.signOut', {});
+    setStaff(null);
+    reset();
+  }, [reset]);
+  const openStaff = useCallback(() => {
+    silence();
+    setFlash(null);
+    setStaff({ kind: 'signIn' });
+  }, []);
+  useEffect(() => onSessionEnded(() => void leaveStaff()), [leaveStaff]);
+
   useEffect(() => setLanguage(prefs.lang), [prefs.lang]);
   useEffect(() => onVisitGone(reset), [reset]);
   useEffect(
@@ -112,6 +131,13 @@ export function KioskApp({ info }: { readonly info: SystemInfoView }) {
       lastKeepalive.current = Date.now();
       void kcall('kiosk.extend', { visitId: v.visitId });
     },
+  });
+
+  const staffIdle = useIdle({
+    enabled: staff !== null,
+    idleMs: status?.idle.warnAfterMs ?? FALLBACK_IDLE.warnAfterMs,
+    warnMs: status?.idle.responseMs ?? FALLBACK_IDLE.responseMs,
+    onTimeout: () => void leaveStaff(),
   });
 
   const promptKey = idle.warning ? 'idle' : step.kind === 'deliver' ? deliverPhase : step.kind;
@@ -161,10 +187,11 @@ export function KioskApp({ info }: { readonly info: SystemInfoView }) {
   };
 
   // ---- screens -------------------------------------------------------------------------------
-  if (status && !status.inService && step.kind === 'attract') {
+  if (staff === null && status && !status.inService && step.kind === 'attract') {
     return (
       <div className="k-root" data-testid="kiosk" data-step="outOfService" data-lang={prefs.lang}>
         <OutOfServiceScreen hotline={status.hotline} reasonKey={status.outOfServiceReason?.i18nKey ?? null} />
+        <StaffCorner onOpen={openStaff} />
       </div>
     );
   }
@@ -199,16 +226,47 @@ export function KioskApp({ info }: { readonly info: SystemInfoView }) {
     setStep(s);
   };
 
+  if (staff !== null) {
+    const staffFrame = (
+      <Frame
+        testId={staff.kind === 'signIn' ? 'staff-signin-step' : 'staff-step'}
+        title={t(staff.kind === 'signIn' ? 'kiosk.staff.signInTitle' : 'kiosk.staff.title')}
+        prefs={prefs}
+        voiceAvailable={false}
+        onPrefs={setPrefs}
+        onLanguage={() => setPrefs({ ...prefs, lang: prefs.lang === 'zh-CN' ? 'en' : 'zh-CN' })}
+        onBack={staff.kind === 'signIn' ? () => void leaveStaff() : undefined}
+      >
+        {staff.kind === 'signIn' ? (
+          <StaffSignIn onSignedIn={(operator) => setStaff({ kind: 'screen', operator })} />
+        ) : (
+          <StaffScreen operator={staff.operator} onExit={() => void leaveStaff()} />
+        )}
+      </Frame>
+    );
+    return (
+      <div className={prefs.large ? 'k-root k-large' : 'k-root'} data-testid="kiosk" data-step={staff.kind === 'signIn' ? 'staffSignIn' : 'staff'} data-lang={prefs.lang}>
+        {staffFrame}
+        <IdleWarning state={staffIdle} />
+      </div>
+    );
+  }
+
   let screen: ReactNode;
   switch (step.kind) {
     case 'attract': {
       const zh = t('kiosk.notices.qr', { lng: 'zh-CN' });
       const en = t('kiosk.notices.qr', { lng: 'en' });
       const qrDown = status !== null && !status.capabilities.qr.available;
-      screen = status?.pending ? (
-        <PendingScreen pending={status.pending} onGo={() => void begin()} busy={busy} />
-      ) : (
-        <AttractScreen onStart={() => void begin()} notice={flash ? errorText(flash) : qrDown ? `${zh} ${en}` : null} />
+      screen = (
+        <>
+          {status?.pending ? (
+            <PendingScreen pending={status.pending} onGo={() => void begin()} busy={busy} />
+          ) : (
+            <AttractScreen onStart={() => void begin()} notice={flash ? errorText(flash) : qrDown ? `${zh} ${en}` : null} />
+          )}
+          <StaffCorner onOpen={openStaff} />
+        </>
       );
       break;
     }

@@ -207,6 +207,16 @@ const StaffConfig = z
  */
 const ShiftConfig = z.object({ required: z.boolean().default(true) }).strict();
 
+/** Service quality (docs/service.md): the hall this terminal serves, for ratings, complaints and applications. */
+const ServiceConfig = z
+  .object({
+    /** The service hall's id (营业厅); absent: the terminal id stands for it. */
+    hallId: z.string().regex(/^[A-Za-z0-9-]{1,32}$/).optional(),
+    /** How often overdue and nearly due complaints are escalated. */
+    escalationSweepMs: z.number().int().min(200).max(3_600_000).default(60_000),
+  })
+  .strict();
+
 /**
  * Payments by payment code through the gateway (docs/payments.md): a pay or query waits at most
  * `gatewayTimeoutMs`; an order whose outcome is unknown is queried every `codeQueryIntervalMs` until
@@ -273,6 +283,7 @@ export const TerminalConfigSchema = z
     kiosk: KioskConfig.default(KIOSK_DEFAULTS),
     payments: PaymentsConfig.default({ gatewayTimeoutMs: 8_000, codeQueryIntervalMs: 2_000, codeConfirmWithinMs: 15_000, invoices: true }),
     shift: ShiftConfig.default({ required: true }),
+    service: ServiceConfig.optional(),
   })
   .strict()
   // Simulated devices carry the demo card master key and a demo card of a demo account.

@@ -39,6 +39,10 @@ import type { RecoveryDashboardRules } from './domain/recovery-dashboard/rules.j
 import { createRecoveryDashboardHandlers } from './services/recovery-dashboard/handlers.js';
 import { createKioskHandlers, kioskSessionGuard, KioskService, refuseKioskRoleSignIn, refuseSignInOnKiosk } from './services/kiosk/handlers.js';
 import type { VendService } from './services/vending/vend-service.js';
+import { createServiceArea } from './services/service/handlers.js';
+import type { ServiceRules } from './domain/service/rules.js';
+import { loadServiceRules } from './loaders/service-rules.js';
+import { resourcesDir } from './resources-dir.js';
 
 export const GRIDDESK_VERSION = '0.1.0';
 
@@ -60,6 +64,8 @@ export interface CoreAdapters {
   readonly invoices?: InvoiceClient | null;
   /** The drawer's denominations and limits (resources/rules/shift.json). */
   readonly shiftRules: ShiftRules;
+  /** Service quality rules (resources/rules/service.json); the shipped ones when absent. */
+  readonly serviceRules?: ServiceRules;
   /** Arrears-ageing buckets and the dashboard's span (resources/rules/recovery-dashboard.json). */
   readonly recoveryDashboardRules: RecoveryDashboardRules;
 }
@@ -318,6 +324,20 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const kioskHandlers = createKioskHandlers(kiosk);
   kiosk.start();
 
+  // Service quality (ratings on the customer display, complaints, applications, recommendations): services/service.
+  const serviceArea = createServiceArea({
+    db,
+    clock,
+    config,
+    rules: adapters.serviceRules ?? loadServiceRules(path.join(resourcesDir(), 'rules', 'service.json')),
+    tariffs: adapters.tariffs,
+    translators,
+    printer: adapters.printer,
+    fetchAccount: (accountNo) => client.getAccount(accountNo, config.backend.lookupTimeoutMs),
+    afterCommit: nudgeSync,
+  });
+  serviceArea.start(config.service?.escalationSweepMs ?? 60_000);
+
   const handle = createDispatch(
     clockGated({
       'system.info': () => ({
@@ -334,12 +354,17 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         return s.operator;
       },
       'session.signOut': (_p, s) => {
+        serviceArea.display.endFor(s.id);
         // On a kiosk the session returns to the kiosk's own.
         s.operator = kiosk.sessionOperator();
         return { signedOut: true as const };
       },
       'session.current': (_p, s) => s.operator,
-      'account.lookup': (p) => accounts.lookup(p.accountNo),
+      'account.lookup': (p, s) => {
+        // The start of serving this customer, for the rating's "long service" outcome.
+        serviceArea.display.noteLookup(s, p.accountNo);
+        return accounts.lookup(p.accountNo);
+      },
       'account.search': (p) => accounts.search(p.q),
       ...paymentArea.handlers,
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
@@ -369,6 +394,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         areaFigures: (from, to) => client.recoveryDashboard(from, to, config.backend.lookupTimeoutMs * 4),
       }),
       ...kioskHandlers,
+      ...serviceArea.handlers,
       'clock.status': () => clockGuard.status(),
     }, clockGate),
     {
@@ -409,6 +435,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     clearInterval(clockTimer);
     stopClockSamples();
     staff.close();
+    serviceArea.close();
     await kiosk.close();
     await Promise.allSettled([...inFlight]);
     await pusher.pushAll().catch(() => undefined);

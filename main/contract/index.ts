@@ -12,6 +12,7 @@ import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type Devic
 import { CLOCK_EVENT_NAMES, clockMethodAccess, clockMethodSchemas, type ClockEventPayloads, type ClockMethodResults } from './clock.js';
 import { paymentMethodAccess, paymentMethodSchemas, type PaymentMethodResults } from './payments.js';
 import { shiftMethodAccess, shiftMethodSchemas, type ShiftMethodResults } from './shift.js';
+import { serviceMethodAccess, serviceMethodSchemas, type ServiceMethodResults } from './service.js';
 import { recoveryDashboardMethodAccess, recoveryDashboardMethodSchemas, type RecoveryDashboardMethodResults } from './recovery-dashboard.js';
 
 export * from './roles.js';
@@ -23,6 +24,7 @@ export * from './approvals.js';
 export * from './clock.js';
 export * from './payments.js';
 export * from './shift.js';
+export * from './service.js';
 export * from './recovery-dashboard.js';
 
 const AccountKey = z.string().trim().min(1).max(32);
@@ -63,6 +65,7 @@ export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...shiftMethodAccess,
   ...recoveryDashboardMethodAccess,
   ...kioskMethodAccess,
+  ...serviceMethodAccess,
   'system.info': 'public',
   'session.signIn': 'public',
   'session.signOut': 'public',

@@ -27,7 +27,7 @@ const touPeriods = [
 
 describe('shipped configuration', () => {
   it('loads every tariff in resources/tariffs with the wire tariff codes as ids', () => {
-    expect([...catalog.keys()].sort()).toEqual(['COM-FLAT', 'COM-TOU', 'RES-TIER-M', 'RES-TIER-Y']);
+    expect([...catalog.keys()].sort()).toEqual(['COM-FLAT', 'COM-TOU', 'RES-TIER-M', 'RES-TIER-Y', 'RES-TOU']);
     expect(readdirSync(TARIFF_DIR).filter((f) => f.endsWith('.json'))).toHaveLength(catalog.size);
   });
 

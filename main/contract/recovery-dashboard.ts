@@ -20,9 +20,9 @@ function months(from: string, to: string): number {
 
 const DashboardQuery = z
   .object({
-    /** First and last billing month, 'YYYY-MM'. */
-    from: Period,
-    to: Period,
+    /** First and last billing month, 'YYYY-MM'; absent: the rules' default span ending last month (the terminal's today). */
+    from: Period.optional(),
+    to: Period.optional(),
     /** Narrow every figure to one area (district), customer class or grade. */
     area: z.string().trim().min(1).max(40).optional(),
     customerClass: z.enum(['residential', 'commercial', 'industrial', 'agricultural']).optional(),
@@ -30,7 +30,8 @@ const DashboardQuery = z
   })
   .strict();
 
-const inRange = (q: { from: string; to: string }) => q.from <= q.to && months(q.from, q.to) <= DASHBOARD_MAX_MONTHS;
+const inRange = (q: { from?: string | undefined; to?: string | undefined }) =>
+  q.from === undefined || q.to === undefined || (q.from <= q.to && months(q.from, q.to) <= DASHBOARD_MAX_MONTHS);
 const rangeIssue = { message: 'from must not be after to, and the range at most 24 months', path: ['to'] };
 
 export const recoveryDashboardMethodSchemas = {

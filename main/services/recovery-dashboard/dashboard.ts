@@ -4,6 +4,7 @@
  * summed by the pure rules, and this terminal's clerks from its own store. Offline, the clerks'
  * part still answers and the area's says why it is missing.
  */
+import { AppError } from '../../contract/index.js';
 import type { AreaRecoveryView, ClerkKpiView, RecoveryDashboardView } from '../../contract/recovery-dashboard.js';
 import { ageArrears, groupBy, rateBp, total, type RecoveryCell, type RecoveryDashboardRules } from '../../domain/recovery-dashboard/index.js';
 import type { Db } from '../../store/db.js';
@@ -14,8 +15,8 @@ import { localDate, type Clock } from '../clock.js';
 import { localMidnight } from '../shift/local-day.js';
 
 export interface DashboardQuery {
-  readonly from: string;
-  readonly to: string;
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
   readonly area?: string | undefined;
   readonly customerClass?: string | undefined;
   readonly grade?: string | undefined;
@@ -30,10 +31,27 @@ export interface DashboardDeps {
   readonly areaFigures: (from: string, to: string) => Promise<RecoveryDashboardWire>;
 }
 
-function nextMonth(period: string): string {
-  const y = Number(period.slice(0, 4));
-  const m = Number(period.slice(5, 7));
-  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+function addMonths(period: string, delta: number): string {
+  const index = Number(period.slice(0, 4)) * 12 + Number(period.slice(5, 7)) - 1 + delta;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
+function monthsSpanned(from: string, to: string): number {
+  return (Number(to.slice(0, 4)) - Number(from.slice(0, 4))) * 12 + Number(to.slice(5, 7)) - Number(from.slice(5, 7)) + 1;
+}
+
+/**
+ * The billing months asked for: absent bounds default to the rules' span ending last month (the
+ * latest month billed); one bound alone keeps that span from or to it, within the rules' maximum.
+ */
+export function resolveRange(q: DashboardQuery, today: string, rules: RecoveryDashboardRules): { from: string; to: string } {
+  const span = rules.defaultMonths;
+  const to = q.to ?? (q.from !== undefined ? addMonths(q.from, span - 1) : addMonths(today.slice(0, 7), -1));
+  const from = q.from ?? addMonths(to, -(span - 1));
+  if (from > to || monthsSpanned(from, to) > rules.maxMonths) {
+    throw new AppError('validation.invalid_params', { field: 'to', issue: 'range' });
+  }
+  return { from, to };
 }
 
 function matches(q: DashboardQuery, c: { area: string; customerClass: string; grade: string }): boolean {
@@ -61,7 +79,7 @@ export function areaView(wire: RecoveryDashboardWire, q: DashboardQuery, today: 
 /** This terminal's clerks over the local days the billing months span. */
 export function clerkKpis(db: Db, from: string, to: string, timeZone: string): ClerkKpiView[] {
   const fromIso = new Date(localMidnight(`${from}-01`, timeZone)).toISOString();
-  const toIso = new Date(localMidnight(`${nextMonth(to)}-01`, timeZone)).toISOString();
+  const toIso = new Date(localMidnight(`${addMonths(to, 1)}-01`, timeZone)).toISOString();
   const rows = clerkCollections(db, fromIso, toIso);
   const reversals = new Map(clerkReversals(db, fromIso, toIso).map((r) => [r.operator_id, r.reversals]));
   const principal = rows.reduce((sum, r) => sum + r.principal_fen, 0);
@@ -89,16 +107,17 @@ export function clerkKpis(db: Db, from: string, to: string, timeZone: string): C
 export async function buildDashboard(deps: DashboardDeps, q: DashboardQuery): Promise<RecoveryDashboardView> {
   const now = deps.clock();
   const today = localDate(now, deps.timeZone);
+  const { from, to } = resolveRange(q, today, deps.rules);
   let area: AreaRecoveryView | null = null;
   let areaUnavailable: string | null = null;
   try {
-    area = areaView(await deps.areaFigures(q.from, q.to), q, today, deps.rules);
+    area = areaView(await deps.areaFigures(from, to), q, today, deps.rules);
   } catch (err) {
     // A backend without the figures (an older one) degrades like an unreachable one.
     if (err instanceof BackendUnavailable) areaUnavailable = 'recovery.dashboard.areaOffline';
     else if (err instanceof BackendRejected) areaUnavailable = 'recovery.dashboard.areaRefused';
     else throw err;
   }
-  const clerks = clerkKpis(deps.db, q.from, q.to, deps.timeZone);
-  return { from: q.from, to: q.to, today, generatedAt: now.toISOString(), area, areaUnavailable, clerks };
+  const clerks = clerkKpis(deps.db, from, to, deps.timeZone);
+  return { from, to, today, generatedAt: now.toISOString(), area, areaUnavailable, clerks };
 }

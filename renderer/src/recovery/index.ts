@@ -4,6 +4,7 @@ import { RECOVERY_ROLES, type RecoverySection } from './sections';
 import { WorklistSection } from './worklist-section';
 import { NoticesSection } from './notices-section';
 import { ContactsSection } from './contacts-section';
+import { DashboardSection } from './dashboard-section';
 
 /**
  * The recovery desk's sub-sections, in tab order. Add yours here (one line) with its component
@@ -13,6 +14,7 @@ export const RECOVERY_SECTIONS: readonly RecoverySection[] = [
   { id: 'worklist', labelKey: 'recovery.sections.worklist', roles: RECOVERY_ROLES, component: WorklistSection },
   { id: 'notices', labelKey: 'recovery.sections.notices', roles: RECOVERY_ROLES, component: NoticesSection },
   { id: 'contacts', labelKey: 'recovery.sections.contacts', roles: RECOVERY_ROLES, component: ContactsSection },
+  { id: 'dashboard', labelKey: 'recovery.sections.dashboard', roles: RECOVERY_ROLES, component: DashboardSection },
 ];
 
 /** The recovery desk (issue 11) for branch managers and supervisors. */

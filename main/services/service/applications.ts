@@ -13,6 +13,7 @@ import type { ApplicationTypeRule } from '../../domain/service/rules.js';
 import { localDateIn } from '../../domain/service/working-days.js';
 import type { Locale } from '../../i18n/locales.js';
 import {
+  accountFacts,
   appendHistory,
   applicationById,
   applicationByRequest,
@@ -72,6 +73,8 @@ export class Applications {
       return this.view(same);
     }
     if (rule.needsAccount && !p.accountNo) throw new AppError('application.account_required');
+    // The clerk found the account first (search or lookup), so it is in the cache with its bills.
+    if (p.accountNo && !accountFacts(db, p.accountNo)) throw new AppError('account.not_found', { accountNo: p.accountNo });
     const form = checkApplicationForm(rule, p.fields);
     if (!form.ok) throw new AppError('application.field_invalid', { field: form.field, problem: form.problem });
     const documents = this.checklist(rule, p.documents);

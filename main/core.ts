@@ -34,6 +34,8 @@ import type { PaymentGateway } from './services/vending/gateway-client.js';
 import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
 import { createShiftArea } from './services/shift/handlers.js';
+import { createCreditArea } from './services/credit/handlers.js';
+import type { CreditRules } from './domain/credit/index.js';
 import type { ShiftRules } from './domain/shift/index.js';
 import type { RecoveryDashboardRules } from './domain/recovery-dashboard/rules.js';
 import { createRecoveryDashboardHandlers } from './services/recovery-dashboard/handlers.js';
@@ -68,6 +70,8 @@ export interface CoreAdapters {
   readonly serviceRules?: ServiceRules;
   /** Arrears-ageing buckets and the dashboard's span (resources/rules/recovery-dashboard.json). */
   readonly recoveryDashboardRules: RecoveryDashboardRules;
+  /** The credit model and handling by grade (resources/rules/credit.json); the shipped ones when absent. */
+  readonly creditRules?: CreditRules;
 }
 
 export interface Core {
@@ -338,6 +342,17 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   });
   serviceArea.start(config.service?.escalationSweepMs ?? 60_000);
 
+  // Credit grades (services/credit): re-graded when read, after this terminal's money for an account, and monthly.
+  const creditArea = createCreditArea({
+    db,
+    clock,
+    timeZone: config.timeZone,
+    operatorName: operatorNames,
+    ...(adapters.creditRules ? { rules: adapters.creditRules } : {}),
+    ...(adapters.log ? { log: adapters.log } : {}),
+  });
+  creditArea.start(60 * 60 * 1000);
+
   const handle = createDispatch(
     clockGated({
       'system.info': () => ({
@@ -366,7 +381,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         return accounts.lookup(p.accountNo);
       },
       'account.search': (p) => accounts.search(p.q),
-      ...paymentArea.handlers,
+      ...creditArea.regradeAfter(paymentArea.handlers),
       'sync.status': () => ({ ...syncState, pending: outboxDepth(db) }),
       // A supervisor's "sync now": push at once, then pull in the background (progress comes as events).
       'sync.force': async (p, s) => {
@@ -380,7 +395,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         void pullNow();
         return status;
       },
-      ...vendingHandlers,
+      ...creditArea.regradeAfter(vendingHandlers),
+      ...creditArea.handlers,
       ...deviceHandlers,
       ...shiftArea.handlers,
       ...createRecoveryDashboardHandlers({
@@ -435,6 +451,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     clearInterval(clockTimer);
     stopClockSamples();
     staff.close();
+    creditArea.stop();
     serviceArea.close();
     await kiosk.close();
     await Promise.allSettled([...inFlight]);

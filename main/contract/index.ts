@@ -12,6 +12,7 @@ import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type Devic
 import { CLOCK_EVENT_NAMES, clockMethodAccess, clockMethodSchemas, type ClockEventPayloads, type ClockMethodResults } from './clock.js';
 import { paymentMethodAccess, paymentMethodSchemas, type PaymentMethodResults } from './payments.js';
 import { shiftMethodAccess, shiftMethodSchemas, type ShiftMethodResults } from './shift.js';
+import { creditMethodAccess, creditMethodSchemas, type CreditMethodResults } from './credit.js';
 import { serviceMethodAccess, serviceMethodSchemas, type ServiceMethodResults } from './service.js';
 import { recoveryDashboardMethodAccess, recoveryDashboardMethodSchemas, type RecoveryDashboardMethodResults } from './recovery-dashboard.js';
 
@@ -24,6 +25,7 @@ export * from './approvals.js';
 export * from './clock.js';
 export * from './payments.js';
 export * from './shift.js';
+export * from './credit.js';
 export * from './service.js';
 export * from './recovery-dashboard.js';
 
@@ -52,7 +54,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...recoveryDashboardMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -63,6 +65,7 @@ export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...clockMethodAccess,
   ...paymentMethodAccess,
   ...shiftMethodAccess,
+  ...creditMethodAccess,
   ...recoveryDashboardMethodAccess,
   ...kioskMethodAccess,
   ...serviceMethodAccess,
@@ -164,7 +167,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, RecoveryDashboardMethodResults {
+export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, CreditMethodResults, RecoveryDashboardMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };

@@ -85,16 +85,13 @@ export interface AreaRecoveryView {
   readonly options: { readonly areas: readonly string[]; readonly grades: readonly string[] };
 }
 
-/**
- * One clerk of this terminal: their part in collecting the bills of the chosen months (the same
- * receivable-period basis as the area's rate), the collection work the KPIs rest on (seed §3.1).
- */
+/** One clerk of this terminal in the period: the collection work the KPIs rest on (seed §3.1). */
 export interface ClerkKpiView {
   readonly operatorId: string;
   readonly name: string;
   readonly payments: number;
   readonly accounts: number;
-  /** Principal and late fees paid on the months' bills. */
+  /** Money taken (principal, late fees, balance). */
   readonly amountFen: number;
   readonly principalFen: number;
   /** Principal on bills already past due when paid. */
@@ -102,7 +99,7 @@ export interface ClerkKpiView {
   readonly lateFeeFen: number;
   /** This clerk's share of the terminal's principal collected, basis points. */
   readonly shareBp: number | null;
-  /** Payments on the months' bills the clerk took back (void, refund). */
+  /** Payments the clerk took back (void, refund) in the period. */
   readonly reversals: number;
 }
 

@@ -43,6 +43,8 @@ export interface SeedData {
 export const DEMO_OPERATORS = [
   { operatorId: 'C001', name: '张敏', role: 'clerk', pin: '1234' },
   { operatorId: 'S001', name: '李强', role: 'supervisor', pin: '9999' },
+  // The branch manager: the recovery desk (credit overrides, collection, dashboards).
+  { operatorId: 'M001', name: '周静', role: 'manager', pin: '5678' },
 ] as const;
 
 /** Profiles of the fixed demo accounts, by position (account 3100000001 is index 0). */

@@ -12,6 +12,7 @@ import { clerkCollections, clerkReversals } from '../../store/recovery-dashboard
 import { BackendRejected, BackendUnavailable } from '../../sync/http-json.js';
 import type { RecoveryDashboardWire } from '../../wire/recovery-wire.js';
 import { localDate, type Clock } from '../clock.js';
+import { localMidnight } from '../shift/local-day.js';
 
 export interface DashboardQuery {
   readonly from?: string | undefined;
@@ -75,17 +76,19 @@ export function areaView(wire: RecoveryDashboardWire, q: DashboardQuery, today: 
   };
 }
 
-/** This terminal's clerks' part in collecting the bills of billing months [from, to]. */
-export function clerkKpis(db: Db, from: string, to: string): ClerkKpiView[] {
-  const rows = clerkCollections(db, from, to);
-  const reversals = new Map(clerkReversals(db, from, to).map((r) => [r.operator_id, r.reversals]));
+/** This terminal's clerks over the local days the billing months span. */
+export function clerkKpis(db: Db, from: string, to: string, timeZone: string): ClerkKpiView[] {
+  const fromIso = new Date(localMidnight(`${from}-01`, timeZone)).toISOString();
+  const toIso = new Date(localMidnight(`${addMonths(to, 1)}-01`, timeZone)).toISOString();
+  const rows = clerkCollections(db, fromIso, toIso);
+  const reversals = new Map(clerkReversals(db, fromIso, toIso).map((r) => [r.operator_id, r.reversals]));
   const principal = rows.reduce((sum, r) => sum + r.principal_fen, 0);
   const kpis: ClerkKpiView[] = rows.map((r) => ({
     operatorId: r.operator_id,
     name: r.name ?? '',
     payments: r.payments,
     accounts: r.accounts,
-    amountFen: r.principal_fen + r.late_fee_fen,
+    amountFen: r.amount_fen,
     principalFen: r.principal_fen,
     arrearsRecoveredFen: r.arrears_fen,
     lateFeeFen: r.late_fee_fen,
@@ -115,6 +118,6 @@ export async function buildDashboard(deps: DashboardDeps, q: DashboardQuery): Pr
     else if (err instanceof BackendRejected) areaUnavailable = 'recovery.dashboard.areaRefused';
     else throw err;
   }
-  const clerks = clerkKpis(deps.db, from, to);
+  const clerks = clerkKpis(deps.db, from, to, deps.timeZone);
   return { from, to, today, generatedAt: now.toISOString(), area, areaUnavailable, clerks };
 }

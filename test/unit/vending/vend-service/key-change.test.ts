@@ -68,7 +68,9 @@ describe('backend: applyKeyChange', () => {
   function backendWithMeter(sts: StsParams) {
     const db = openBackendDb(path.join(tempDir(), 'b.db'));
     db.prepare(
-      `INSERT INTO accounts VALUES ('A1', 'n', 'a', 'p', 'residential', 'prepaid', 'T', 0, 'A', NULL, 0, 0, 7, '2026-01-01T00:00:00Z', 1)`,
+      `INSERT INTO accounts (account_no, name, address, phone, customer_class, payment_mode, tariff_code, balance_fen,
+         credit_grade, card_no, consumption_this_year, consumption_this_month, version, updated_at, change_seq)
+       VALUES ('A1', 'n', 'a', 'p', 'residential', 'prepaid', 'T', 0, 'A', NULL, 0, 0, 7, '2026-01-01T00:00:00Z', 1)`,
     ).run();
     db.prepare("INSERT INTO counters(name, value) VALUES ('change', 1)").run();
     db.prepare("INSERT INTO meters VALUES ('600727000000000021', 'A1', 0, 'sts', ?, NULL)").run(JSON.stringify(sts));

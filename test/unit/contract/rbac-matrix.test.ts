@@ -41,6 +41,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'receipt.reprint': COUNTER,
   'receipt.preview': STAFF,
   'sync.status': STAFF,
+  'sync.force': 'supervisor manager',
   'vend.preview': COUNTER,
   'vend.purchase': COUNTER,
   'vend.get': STAFF,

@@ -41,6 +41,10 @@ import type { RecoveryDashboardRules } from './domain/recovery-dashboard/rules.j
 import { createRecoveryDashboardHandlers } from './services/recovery-dashboard/handlers.js';
 import { createKioskHandlers, kioskSessionGuard, KioskService, refuseKioskRoleSignIn, refuseSignInOnKiosk } from './services/kiosk/handlers.js';
 import type { VendService } from './services/vending/vend-service.js';
+import type { AuditRules } from './domain/audit/rules.js';
+import { IntegrityGuard } from './services/audit/integrity.js';
+import { createAuditHandlers, integrityGated } from './services/audit/handlers.js';
+import { JournalAnchoring } from './sync/journal-anchoring.js';
 import { createServiceArea } from './services/service/handlers.js';
 import type { ServiceRules } from './domain/service/rules.js';
 import { loadServiceRules } from './loaders/service-rules.js';
@@ -66,6 +70,8 @@ export interface CoreAdapters {
   readonly invoices?: InvoiceClient | null;
   /** The drawer's denominations and limits (resources/rules/shift.json). */
   readonly shiftRules: ShiftRules;
+  /** The inspection's anomaly rules (resources/rules/audit.json). */
+  readonly auditRules: AuditRules;
   /** Service quality rules (resources/rules/service.json); the shipped ones when absent. */
   readonly serviceRules?: ServiceRules;
   /** Arrears-ageing buckets and the dashboard's span (resources/rules/recovery-dashboard.json). */
@@ -108,7 +114,18 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     en: translator(loadLocale('en')),
   };
   const client = adapters.backend;
+  // The journal walked at start: a broken chain puts the terminal in its safe state (services/audit/integrity.ts).
+  const integrity = new IntegrityGuard({ db, clock, afterCommit: () => nudgeSync() });
+  const journal = new JournalAnchoring({
+    db,
+    client,
+    timeoutMs: config.backend.pushTimeoutMs,
+    onRefused: (reason, detail) => integrity.refused(reason, detail),
+    onAccepted: () => integrity.accepted(),
+    onLocalBreak: (b) => integrity.localBreak(b),
+  });
   const pusher = new OutboxPusher({
+    journal,
     db,
     client,
     batchSize: config.backend.pushBatchSize,
@@ -353,8 +370,18 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   });
   creditArea.start(60 * 60 * 1000);
 
+  const auditHandlers = createAuditHandlers({
+    db,
+    terminalId: config.terminalId,
+    timeZone: config.timeZone,
+    defaultLocale: config.defaultLocale,
+    rules: adapters.auditRules,
+    translators,
+    integrity,
+  });
+
   const handle = createDispatch(
-    clockGated({
+    integrityGated(clockGated({
       'system.info': () => ({
         terminalId: config.terminalId,
         mode: config.mode,
@@ -412,7 +439,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       ...kioskHandlers,
       ...serviceArea.handlers,
       'clock.status': () => clockGuard.status(),
-    }, clockGate),
+      ...auditHandlers,
+    }, clockGate), integrity, db, clock),
     {
       onInternalError: (method, err) => console.error(`[core] ${method} failed:`, err),
       sessions: kioskSessionGuard(kiosk, createSessionGuard({ db, clock, idleTimeoutMs: config.session.idleTimeoutMs })),

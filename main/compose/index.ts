@@ -12,6 +12,7 @@ import { loadLateFeeRules } from '../loaders/late-fee-rules.js';
 import { loadTariffDirectory, loadVendRules } from '../loaders/tariff-config.js';
 import { lateFeePolicy } from '../services/late-fees.js';
 import { loadShiftRules } from '../loaders/shift-rules.js';
+import { loadAuditRules } from '../loaders/audit-rules.js';
 import { loadServiceRules } from '../loaders/service-rules.js';
 import { loadRecoveryDashboardRules } from '../loaders/recovery-dashboard-rules.js';
 import { HttpPaymentGateway } from '../services/vending/gateway-client.js';
@@ -106,6 +107,7 @@ export function composeAdapters(config: TerminalConfig, overrides: CompositionOv
     lateFees: overrides.lateFees ?? lateFeePolicy(loadLateFeeRules(path.join(RESOURCES_DIR, 'rules', 'late-fee.json'))),
     ...(overrides.log ? { log: overrides.log } : {}),
     shiftRules: overrides.shiftRules ?? loadShiftRules(path.join(RESOURCES_DIR, 'rules', 'shift.json')),
+    auditRules: overrides.auditRules ?? loadAuditRules(path.join(RESOURCES_DIR, 'rules', 'audit.json')),
     serviceRules: loadServiceRules(path.join(RESOURCES_DIR, 'rules', 'service.json')),
     recoveryDashboardRules: loadRecoveryDashboardRules(path.join(RESOURCES_DIR, 'rules', 'recovery-dashboard.json')),
   };

@@ -23,6 +23,7 @@ import {
   type OperatorSnapshot,
   type TerminalEvent,
 } from '../wire/backend-wire.js';
+import { JOURNAL_ANCHOR_PATH, JournalAnchorSchema, type JournalAnchor, type JournalProof } from '../wire/journal-anchor-wire.js';
 import { HEARTBEAT_PATH, HeartbeatAckSchema, type Heartbeat, type HeartbeatAck } from '../wire/kiosk-wire.js';
 import { BackendRejected, BackendUnavailable, DEFAULT_MAX_RESPONSE_BYTES, requestJson, type HttpTransport } from './http-json.js';
 import { signedExchange } from './signed-exchange.js';
@@ -169,8 +170,26 @@ export class BackendClient {
     return this.request('GET', `${RECOVERY_DASHBOARD_PATH}${q}`, undefined, timeoutMs, RecoveryDashboardWireSchema, { maxBytes: 16 * 1024 * 1024 });
   }
 
-  async pushEvents(events: readonly TerminalEvent[], timeoutMs: number): Promise<EventBatchResult> {
-    return this.request('POST', '/api/events', { terminalId: this.opts.terminalId, events }, timeoutMs, EventBatchResultSchema);
+  /**
+   * Push a batch; with `journal`, the terminal's journal head rides along (docs/audit.md) and a
+   * chain the backend refuses throws `BackendRejected` (409, `journal_<reason>`).
+   */
+  async pushEvents(events: readonly TerminalEvent[], timeoutMs: number, journal?: JournalProof): Promise<EventBatchResult> {
+    return this.request('POST', '/api/events', { terminalId: this.opts.terminalId, events, ...(journal ? { journal } : {}) }, timeoutMs, EventBatchResultSchema, {
+      answers: (status) => status === 409,
+    });
+  }
+
+  /** The head the backend last acknowledged for this terminal (null before the first). */
+  async journalAnchor(timeoutMs: number): Promise<JournalAnchor> {
+    return this.request('GET', JOURNAL_ANCHOR_PATH, undefined, timeoutMs, JournalAnchorSchema);
+  }
+
+  /** Anchor the journal's head alone (nothing in the outbox); refused like a push. */
+  async anchorJournal(journal: JournalProof, timeoutMs: number): Promise<JournalAnchor> {
+    return this.request('POST', JOURNAL_ANCHOR_PATH, { terminalId: this.opts.terminalId, journal }, timeoutMs, JournalAnchorSchema, {
+      answers: (status) => status === 409,
+    });
   }
 
   /** The kiosk's minute heartbeat (device health, paper, outbox backlog, version); the backend keeps the latest. */

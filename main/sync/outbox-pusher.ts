@@ -8,6 +8,7 @@ import type { Db } from '../store/db.js';
 import { peekOutbox } from '../store/outbox.js';
 import type { TerminalEvent } from '../wire/backend-wire.js';
 import { BackendUnavailable, type BackendClient } from './backend-client.js';
+import type { JournalAnchoring } from './journal-anchoring.js';
 
 export interface PushOutcome {
   readonly sent: number;
@@ -24,6 +25,8 @@ export interface OutboxPusherOptions {
   readonly batchSize: number;
   readonly timeoutMs: number;
   readonly now: () => Date;
+  /** Sends the journal's head with every batch and anchors it when idle (docs/audit.md). */
+  readonly journal?: JournalAnchoring;
 }
 
 export class OutboxPusher {
@@ -53,6 +56,33 @@ export class OutboxPusher {
     return this.queued;
   }
 
+  /** One batch, with the journal's head when anchoring is on; a 'stale' anchor is asked again once. */
+  private async pushBatch(events: TerminalEvent[]) {
+    const { client, timeoutMs, journal } = this.opts;
+    if (!journal) return client.pushEvents(events, timeoutMs);
+    for (let attempt = 0; ; attempt++) {
+      const proof = await journal.proof();
+      try {
+        const answer = await client.pushEvents(events, timeoutMs, proof);
+        journal.accepted(proof);
+        return answer;
+      } catch (err) {
+        if (journal.refusal(err) !== 'stale' || attempt > 0) throw err;
+      }
+    }
+  }
+
+  /** Nothing to push: the head alone goes, so entries without events are anchored too. */
+  private async anchorIdle(): Promise<PushJournal> {
+    if (!this.opts.journal) return null;
+    try {
+      await this.opts.journal.anchorIdle();
+      return null;
+    } catch (err) {
+      return { offline: err instanceof BackendUnavailable, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
   private async drain(): Promise<PushOutcome> {
     const { db, client, batchSize, timeoutMs } = this.opts;
     let sent = 0;
@@ -60,7 +90,10 @@ export class OutboxPusher {
     let rejected = 0;
     for (;;) {
       const rows = peekOutbox(db, batchSize);
-      if (rows.length === 0) return { sent, acknowledged, rejected, pending: 0, online: true, error: null };
+      if (rows.length === 0) {
+        const idle = await this.anchorIdle();
+        return { sent, acknowledged, rejected, pending: 0, online: idle === null || !idle.offline, error: idle?.error ?? null };
+      }
       const events: TerminalEvent[] = rows.map((r) => ({
         eventId: r.eventId,
         seq: r.seq,
@@ -71,7 +104,7 @@ export class OutboxPusher {
       sent += events.length;
       let results;
       try {
-        results = (await client.pushEvents(events, timeoutMs)).results;
+        results = (await this.pushBatch(events)).results;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq <= ?`).run(message, rows.at(-1)?.seq ?? 0);
@@ -109,6 +142,8 @@ export class OutboxPusher {
     }
   }
 }
+
+export type PushJournal = { readonly offline: boolean; readonly error: string } | null;
 
 function countAfter(db: Db, seq: number): number {
   return (db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE seq > ?').get(seq) as { n: number }).n;

@@ -43,6 +43,8 @@ export interface SeedData {
 export const DEMO_OPERATORS = [
   { operatorId: 'C001', name: '张敏', role: 'clerk', pin: '1234' },
   { operatorId: 'S001', name: '李强', role: 'supervisor', pin: '9999' },
+  // The hall's inspector (稽查): read-only inspection, acknowledges a broken journal (docs/audit.md).
+  { operatorId: 'A001', name: '王审', role: 'auditor', pin: '5555' },
   // The branch manager: the recovery desk (credit overrides, collection, dashboards).
   { operatorId: 'M001', name: '周静', role: 'manager', pin: '5678' },
 ] as const;

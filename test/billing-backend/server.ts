@@ -2,6 +2,8 @@
  * The reference billing backend: node:http, its own SQLite file, signed /api/*, a payment-gateway
  * simulator and fault knobs. Startable in-process (tests, demo) or from ./main.ts.
  */
+import { JOURNAL_ANCHOR_PATH, JournalProofSchema, journalRefusalCode, type JournalProof } from '../../main/wire/journal-anchor-wire.js';
+import { JournalAnchors } from './journal-anchor.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -91,6 +93,8 @@ export interface RunningBackend {
   db: BackendDb;
   /** Kiosk side: native QR orders (scan = the customer pays), heartbeats, ratings, and their knobs. */
   kiosk: KioskBackend;
+  /** Terminals' acknowledged journal heads and the alarms raised against them (docs/audit.md). */
+  journal: JournalAnchors;
 }
 
 /** How long a 'timeout' gateway request is held before answering 'pending'. */
@@ -115,7 +119,11 @@ const KnobsPatchSchema = z
 const BatchEnvelopeSchema = z.object({
   terminalId: z.string().min(1),
   events: z.array(z.unknown()).min(1).max(MAX_EVENTS_PER_BATCH),
+  /** The terminal's journal head (docs/audit.md); absent from clients that predate it. */
+  journal: JournalProofSchema.optional(),
 });
+
+const AnchorEnvelopeSchema = z.object({ terminalId: z.string().min(1), journal: JournalProofSchema });
 
 class HttpError extends Error {
   constructor(
@@ -153,8 +161,10 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const kiosk = new KioskBackend(db, nowIso, () => publicUrl);
   const invoiceDesk = new InvoiceDesk(db, nowIso, () => publicUrl);
   const paymentEffects = new PaymentEffects(db, invoiceDesk);
+  const journal = new JournalAnchors(db);
   const intake = new EventIntake(db, {
     'rating.created': (e, ctx) => kiosk.applyRatingCreated(e, ctx),
+    'audit.break_acknowledged': (e, ctx) => journal.acknowledgedBreak(e, ctx),
     ...paymentEffects.effects(() => knobs.failInvoices),
   });
   const stsIssuer = new StsIssuer(db, nowIso);
@@ -178,6 +188,11 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     [],
     { id: number; event_id: string; terminal_id: string; kind: ExceptionRecord['kind']; account_no: string | null; bill_id: string | null; fen: number; detail: string; created_at: string }
   >('SELECT * FROM exceptions ORDER BY id');
+
+  const checkJournal = (terminalId: string, proof: JournalProof): void => {
+    const verdict = journal.check(terminalId, proof, nowIso());
+    if (!verdict.ok) throw new HttpError(409, { error: journalRefusalCode(verdict.reason), detail: verdict.detail });
+  };
 
   async function route(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const target = req.url ?? '/';
@@ -378,12 +393,26 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       const envelope = BatchEnvelopeSchema.safeParse(parseJson(body));
       if (!envelope.success) throw new HttpError(400, { error: 'bad_request', detail: envelope.error.message });
       if (envelope.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });
+      // The journal head rides along (docs/audit.md): a chain that does not extend the acknowledged one takes nothing.
+      const proof = envelope.data.journal;
+      if (proof) checkJournal(auth.terminalId, proof);
       const results = intake.ingest(envelope.data.events, {
         terminalId: auth.terminalId,
         nowIso: nowIso(),
         failEventIds: new Set(knobs.failEventIds),
       });
+      if (proof) journal.accept(auth.terminalId, proof.head, nowIso());
       return sendJson(res, 200, { results });
+    }
+    if (path === JOURNAL_ANCHOR_PATH) {
+      if (method === 'GET') return sendJson(res, 200, { anchor: journal.anchor(auth.terminalId) });
+      expectMethod(method, 'POST');
+      const anchored = AnchorEnvelopeSchema.safeParse(parseJson(body));
+      if (!anchored.success) throw new HttpError(400, { error: 'bad_request', detail: anchored.error.message });
+      if (anchored.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });
+      checkJournal(auth.terminalId, anchored.data.journal);
+      journal.accept(auth.terminalId, anchored.data.journal.head, nowIso());
+      return sendJson(res, 200, { anchor: journal.anchor(auth.terminalId) });
     }
     if (path === RECOVERY_DASHBOARD_PATH) {
       expectMethod(method, 'GET');
@@ -533,6 +562,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     seedState,
     db,
     kiosk,
+    journal,
     setKnobs(k) {
       knobs = { ...knobs, ...withoutUndefined(k) };
     },

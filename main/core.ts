@@ -34,6 +34,11 @@ import type { PaymentGateway } from './services/vending/gateway-client.js';
 import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
 import { createShiftArea } from './services/shift/handlers.js';
+import { createCollectionArea } from './services/collection/handlers.js';
+import { noticeFonts } from './services/collection/notice-fonts.js';
+import type { CollectionRules } from './domain/collection/rules.js';
+import { loadCollectionRules } from './loaders/collection-rules.js';
+import { resourcesDir as collectionResourcesDir } from './resources-dir.js';
 import { createCreditArea } from './services/credit/handlers.js';
 import type { CreditRules } from './domain/credit/index.js';
 import type { ShiftRules } from './domain/shift/index.js';
@@ -70,6 +75,8 @@ export interface CoreAdapters {
   readonly invoices?: InvoiceClient | null;
   /** The drawer's denominations and limits (resources/rules/shift.json). */
   readonly shiftRules: ShiftRules;
+  /** Notice periods, the calendar and worklist thresholds (resources/rules/collection.json); the shipped ones when absent. */
+  readonly collectionRules?: CollectionRules;
   /** The inspection's anomaly rules (resources/rules/audit.json). */
   readonly auditRules: AuditRules;
   /** Service quality rules (resources/rules/service.json); the shipped ones when absent. */
@@ -229,6 +236,23 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
 
   const operatorNames = (id: string) =>
     (db.prepare('SELECT name FROM operators WHERE operator_id = ?').get(id) as { name: string } | undefined)?.name ?? '';
+
+  // Arrears worklist, collection notices and the contact log (recovery desk, docs/recovery.md).
+  const collectionArea = createCollectionArea({
+    db,
+    clock,
+    terminalId: config.terminalId,
+    timeZone: config.timeZone,
+    defaultLocale: config.defaultLocale,
+    translators,
+    receipt: config.receipt,
+    rules: adapters.collectionRules ?? loadCollectionRules(path.join(collectionResourcesDir(), 'rules', 'collection.json')),
+    tariffs: adapters.tariffs,
+    accounts,
+    printer: adapters.printer,
+    noticeFonts: noticeFonts(collectionResourcesDir()),
+    afterCommit: () => nudgeSync(),
+  });
 
   // What every money receipt starts from; the printer prints the same document the screen previews.
   const receiptContext = (receiptLocale: Locale, operatorId: string, accountNo: string) => ({
@@ -426,6 +450,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       ...creditArea.handlers,
       ...deviceHandlers,
       ...shiftArea.handlers,
+      ...collectionArea.handlers,
       ...createRecoveryDashboardHandlers({
         db,
         clock,

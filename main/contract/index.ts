@@ -12,6 +12,7 @@ import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type Devic
 import { CLOCK_EVENT_NAMES, clockMethodAccess, clockMethodSchemas, type ClockEventPayloads, type ClockMethodResults } from './clock.js';
 import { paymentMethodAccess, paymentMethodSchemas, type PaymentMethodResults } from './payments.js';
 import { shiftMethodAccess, shiftMethodSchemas, type ShiftMethodResults } from './shift.js';
+import { collectionMethodAccess, collectionMethodSchemas, type CollectionMethodResults } from './collection.js';
 import { auditMethodAccess, auditMethodSchemas, type AuditMethodResults } from './audit.js';
 import { creditMethodAccess, creditMethodSchemas, type CreditMethodResults } from './credit.js';
 import { serviceMethodAccess, serviceMethodSchemas, type ServiceMethodResults } from './service.js';
@@ -26,6 +27,7 @@ export * from './approvals.js';
 export * from './clock.js';
 export * from './payments.js';
 export * from './shift.js';
+export * from './collection.js';
 export * from './audit.js';
 export * from './credit.js';
 export * from './service.js';
@@ -56,7 +58,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...auditMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...collectionMethodSchemas, ...auditMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -67,6 +69,7 @@ export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...clockMethodAccess,
   ...paymentMethodAccess,
   ...shiftMethodAccess,
+  ...collectionMethodAccess,
   ...auditMethodAccess,
   ...creditMethodAccess,
   ...recoveryDashboardMethodAccess,
@@ -170,7 +173,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, AuditMethodResults, CreditMethodResults, RecoveryDashboardMethodResults {
+export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, CollectionMethodResults, AuditMethodResults, CreditMethodResults, RecoveryDashboardMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };

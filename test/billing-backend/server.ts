@@ -27,6 +27,7 @@ import { PaymentEffects } from './payment-effects.js';
 import { GatewayRefundRequestSchema, GatewayReverseRequestSchema, INVOICES_PATH, InvoiceRequestSchema } from '../../main/wire/payments-wire.js';
 import { EventIntake } from './intake.js';
 import { KioskBackend } from './kiosk-backend.js';
+import { CollectionDesk } from './collection-desk.js';
 import { HEARTBEAT_PATH } from '../../main/wire/kiosk-wire.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, demoOperators, seedAccounts } from './seed.js';
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
@@ -93,6 +94,8 @@ export interface RunningBackend {
   db: BackendDb;
   /** Kiosk side: native QR orders (scan = the customer pays), heartbeats, ratings, and their knobs. */
   kiosk: KioskBackend;
+  /** Collection notices and contacts the terminals synced (docs/recovery.md). */
+  collection: CollectionDesk;
   /** Terminals' acknowledged journal heads and the alarms raised against them (docs/audit.md). */
   journal: JournalAnchors;
 }
@@ -162,8 +165,10 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const invoiceDesk = new InvoiceDesk(db, nowIso, () => publicUrl);
   const paymentEffects = new PaymentEffects(db, invoiceDesk);
   const journal = new JournalAnchors(db);
+  const collectionDesk = new CollectionDesk(db);
   const intake = new EventIntake(db, {
     'rating.created': (e, ctx) => kiosk.applyRatingCreated(e, ctx),
+    ...collectionDesk.effects(),
     'audit.break_acknowledged': (e, ctx) => journal.acknowledgedBreak(e, ctx),
     ...paymentEffects.effects(() => knobs.failInvoices),
   });
@@ -562,6 +567,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     seedState,
     db,
     kiosk,
+    collection: collectionDesk,
     journal,
     setKnobs(k) {
       knobs = { ...knobs, ...withoutUndefined(k) };

@@ -13,6 +13,7 @@ import { PAYMENT_ERROR_CODES } from './payments.js';
 import { AUDIT_ERROR_CODES } from './audit.js';
 import { CREDIT_ERROR_CODES } from './credit.js';
 import { SERVICE_ERROR_CODES } from './service.js';
+import { COLLECTION_ERROR_CODES } from './collection.js';
 
 export const CORE_ERROR_CODES = [
   'validation.invalid_params',
@@ -62,7 +63,7 @@ export const CORE_ERROR_CODES = [
   'internal',
 ] as const;
 
-export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES, ...TARIFF_ERROR_CODES, ...KIOSK_ERROR_CODES, ...SHIFT_ERROR_CODES, ...PAYMENT_ERROR_CODES, ...AUDIT_ERROR_CODES, ...CREDIT_ERROR_CODES, ...SERVICE_ERROR_CODES] as const;
+export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES, ...TARIFF_ERROR_CODES, ...KIOSK_ERROR_CODES, ...SHIFT_ERROR_CODES, ...PAYMENT_ERROR_CODES, ...AUDIT_ERROR_CODES, ...CREDIT_ERROR_CODES, ...SERVICE_ERROR_CODES, ...COLLECTION_ERROR_CODES] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;

@@ -1,0 +1,26 @@
+/** What the collection area runs on; chosen and handed over by the core (core.ts) from the composition root. */
+import type { ReceiptPrinter } from '../../../kiosk-drivers/printer/receipt-printer.js';
+import type { CollectionRules } from '../../domain/collection/index.js';
+import type { TariffCatalog } from '../../domain/tariff/index.js';
+import type { Locale, Translate } from '../../i18n/locales.js';
+import type { Db } from '../../store/db.js';
+import type { AccountService } from '../accounts.js';
+import type { Clock } from '../clock.js';
+
+export interface CollectionDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly terminalId: string;
+  readonly timeZone: string;
+  readonly defaultLocale: Locale;
+  readonly translators: Readonly<Record<Locale, Translate>>;
+  readonly receipt: { readonly header: string; readonly hotline: string };
+  readonly rules: CollectionRules;
+  readonly tariffs: TariffCatalog;
+  readonly accounts: AccountService;
+  readonly printer: ReceiptPrinter | null;
+  /** Font files with Chinese glyphs for the A4 notice, first found wins (TTF/OTF/TTC). */
+  readonly noticeFonts: readonly { readonly path: string; readonly family?: string }[];
+  /** After a commit with outbox rows: push now. */
+  readonly afterCommit: () => void;
+}

@@ -1,0 +1,160 @@
+/**
+ * The daily early-warning worklist: one pass over the cache through the pure rules
+ * (domain/collection/worklist.ts), kept in memory for the day until the data under it changes
+ * (a journaled change or a pulled page), then filtered, sorted and paged per request. Assignments
+ * are read fresh on every request (a small table), so assigning never recomputes the list.
+ */
+import type { WorklistItemView, WorklistReasonKindView, WorklistView } from '../../contract/index.js';
+import { WORKLIST_REASON_KINDS } from '../../contract/collection.js';
+import { assessAccount, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
+import { priceLadder } from '../../domain/tariff/price-ladder.js';
+import { accountBrief, activeStaff, assignments, promisesDueBefore, worklistDataKey, worklistRow, worklistRows } from '../../store/collection.js';
+import { localDate } from '../clock.js';
+import type { CollectionDeps } from './context.js';
+
+export interface WorklistFilter {
+  readonly reasons?: readonly WorklistReasonKindView[] | undefined;
+  readonly ageBucket?: number | undefined;
+  readonly customerClass?: string | undefined;
+  readonly assignee?: string | undefined;
+  readonly sort: 'priority' | 'overdue_fen' | 'overdue_days' | 'days_left' | 'account';
+}
+
+interface Entry extends WorklistAssessment {
+  readonly customerClass: string;
+}
+
+interface Computed {
+  readonly key: string;
+  readonly date: string;
+  readonly entries: readonly Entry[];
+  readonly ms: number;
+}
+
+/** Base price per tariff (its first block), centifen per kWh: what a day of the customer's own use costs. */
+function basePrices(deps: CollectionDeps): Map<string, number> {
+  const prices = new Map<string, number>();
+  for (const [id, tariff] of deps.tariffs) prices.set(id, priceLadder(tariff).blocks[0]?.centifenPerKwh ?? 0);
+  return prices;
+}
+
+/** Promises dated before `today` and not kept: what this terminal took since falls short of the promise. */
+export function lapsedPromises(deps: CollectionDeps, today: string): Map<string, PromiseFact[]> {
+  const byAccount = new Map<string, PromiseFact[]>();
+  for (const p of promisesDueBefore(deps.db, today)) {
+    const kept = p.promiseFen === null ? p.paidSinceFen > 0 : p.paidSinceFen >= p.promiseFen;
+    if (kept) continue;
+    byAccount.set(p.accountNo, [{ contactId: p.contactId, promisedOn: p.promiseOn, promisedFen: p.promiseFen }]);
+  }
+  return byAccount;
+}
+
+export class Worklist {
+  private computed: Computed | null = null;
+  private readonly prices: Map<string, number>;
+
+  constructor(private readonly deps: CollectionDeps) {
+    this.prices = basePrices(deps);
+  }
+
+  today(): string {
+    return localDate(this.deps.clock(), this.deps.timeZone);
+  }
+
+  /** The whole day's list, recomputed only when the day or the data changed. */
+  entries(): Computed {
+    const date = this.today();
+    const key = `${date}|${worklistDataKey(this.deps.db)}`;
+    if (this.computed?.key === key) return this.computed;
+    const started = performance.now();
+    const promises = lapsedPromises(this.deps, date);
+    const entries: Entry[] = [];
+    for (const row of worklistRows(this.deps.db)) {
+      const a = assessAccount(
+        { ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0 },
+        date,
+        this.deps.rules,
+        promises.get(row.accountNo) ?? [],
+      );
+      if (a) entries.push({ ...a, customerClass: row.customerClass });
+    }
+    this.computed = { key, date, entries, ms: performance.now() - started };
+    return this.computed;
+  }
+
+  /** The matching entries, sorted (every page of them). */
+  select(filter: WorklistFilter): { computed: Computed; matching: Entry[]; assigned: Map<string, string> } {
+    const computed = this.entries();
+    const assigned = assignments(this.deps.db);
+    const reasons = filter.reasons && filter.reasons.length > 0 ? new Set(filter.reasons) : null;
+    const matching = computed.entries.filter(
+      (e) =>
+        (reasons === null || e.reasons.some((r) => reasons.has(r.kind))) &&
+        (filter.ageBucket === undefined || e.ageBucket === filter.ageBucket) &&
+        (filter.customerClass === undefined || e.customerClass === filter.customerClass) &&
+        (filter.assignee === undefined || (filter.assignee === 'unassigned' ? !assigned.has(e.accountNo) : assigned.get(e.accountNo) === filter.assignee)),
+    );
+    const byAccount = (a: Entry, b: Entry) => (a.accountNo < b.accountNo ? -1 : a.accountNo > b.accountNo ? 1 : 0);
+    const compare: Record<WorklistFilter['sort'], (a: Entry, b: Entry) => number> = {
+      priority: (a, b) => b.priority - a.priority || byAccount(a, b),
+      overdue_fen: (a, b) => b.overdueFen - a.overdueFen || byAccount(a, b),
+      overdue_days: (a, b) => b.overdueDays - a.overdueDays || byAccount(a, b),
+      // Soonest to run out first; accounts without a forecast last.
+      days_left: (a, b) => (a.daysLeft ?? Number.MAX_SAFE_INTEGER) - (b.daysLeft ?? Number.MAX_SAFE_INTEGER) || byAccount(a, b),
+      account: byAccount,
+    };
+    matching.sort(compare[filter.sort]);
+    return { computed, matching, assigned };
+  }
+
+  view(filter: WorklistFilter, offset: number, limit: number): WorklistView {
+    const { computed, matching, assigned } = this.select(filter);
+    const byReason = Object.fromEntries(WORKLIST_REASON_KINDS.map((k) => [k, 0])) as Record<WorklistReasonKindView, number>;
+    const byBucket = new Array<number>(this.deps.rules.worklist.ageBuckets.length + 1).fill(0);
+    for (const e of computed.entries) {
+      for (const k of new Set(e.reasons.map((r) => r.kind))) byReason[k]++;
+      if (e.ageBucket !== null) byBucket[e.ageBucket] = (byBucket[e.ageBucket] ?? 0) + 1;
+    }
+    const staff = activeStaff(this.deps.db);
+    const names = new Map(staff.map((s) => [s.operatorId, s.name]));
+    return {
+      date: computed.date,
+      bucketBounds: this.deps.rules.worklist.ageBuckets,
+      total: matching.length,
+      all: computed.entries.length,
+      byReason,
+      byBucket,
+      items: matching.slice(offset, offset + limit).map((e) => this.item(e, assigned.get(e.accountNo) ?? null, names)),
+      staff,
+    };
+  }
+
+  item(e: Entry, assigneeId: string | null, names: ReadonlyMap<string, string>): WorklistItemView {
+    const brief = accountBrief(this.deps.db, e.accountNo);
+    return {
+      accountNo: e.accountNo,
+      name: brief?.name ?? '',
+      address: brief?.address ?? '',
+      phone: brief?.phone ?? '',
+      customerClass: brief?.customerClass ?? 'residential',
+      paymentMode: brief?.paymentMode ?? 'postpaid',
+      reasons: e.reasons,
+      overdueFen: e.overdueFen,
+      overdueDays: e.overdueDays,
+      ageBucket: e.ageBucket,
+      daysLeft: e.daysLeft,
+      priority: e.priority,
+      assigneeId,
+      assigneeName: assigneeId === null ? null : (names.get(assigneeId) ?? null),
+    };
+  }
+
+  /** The reasons today's rules find for one account (none: it would not be on the list). */
+  reasonsOf(accountNo: string): WorklistAssessment['reasons'] {
+    const row = worklistRow(this.deps.db, accountNo);
+    if (!row) return [];
+    const date = this.today();
+    const promises = lapsedPromises(this.deps, date).get(accountNo) ?? [];
+    return assessAccount({ ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0 }, date, this.deps.rules, promises)?.reasons ?? [];
+  }
+}

@@ -1,0 +1,221 @@
+/**
+ * The collection area's tables (migration v16): notices, the contact log with promises to pay,
+ * worklist assignments; and the one pass over the cache the daily worklist is computed from.
+ * The callers hold the transaction; these are its statements.
+ */
+import type { HistoryFacts, OpenBillFact } from '../domain/collection/index.js';
+import { stmt, type Db } from './db.js';
+
+export interface NoticeRow {
+  readonly noticeId: string;
+  readonly requestId: string;
+  readonly noticeNo: string;
+  readonly accountNo: string;
+  readonly kind: 'reminder' | 'disconnection';
+  readonly customerClass: string;
+  readonly overdueFen: number;
+  readonly oldestDueDate: string;
+  readonly servedOn: string;
+  readonly earliestDisconnectOn: string | null;
+  readonly stepsJson: string;
+  readonly billsJson: string;
+  readonly operatorId: string;
+  readonly createdAt: string;
+  readonly printedCount: number;
+}
+
+const NOTICE_COLUMNS = `notice_id AS noticeId, request_id AS requestId, notice_no AS noticeNo, account_no AS accountNo, kind,
+  customer_class AS customerClass, overdue_fen AS overdueFen, oldest_due_date AS oldestDueDate, served_on AS servedOn,
+  earliest_disconnect_on AS earliestDisconnectOn, steps_json AS stepsJson, bills_json AS billsJson, operator_id AS operatorId,
+  created_at AS createdAt, printed_count AS printedCount`;
+
+export function insertNotice(db: Db, n: Omit<NoticeRow, 'printedCount'>): void {
+  stmt(
+    db,
+    `INSERT INTO collection_notices (notice_id, request_id, notice_no, account_no, kind, customer_class, overdue_fen, oldest_due_date, served_on,
+       earliest_disconnect_on, steps_json, bills_json, operator_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(n.noticeId, n.requestId, n.noticeNo, n.accountNo, n.kind, n.customerClass, n.overdueFen, n.oldestDueDate, n.servedOn, n.earliestDisconnectOn, n.stepsJson, n.billsJson, n.operatorId, n.createdAt);
+}
+
+export function noticeById(db: Db, noticeId: string): NoticeRow | undefined {
+  return stmt(db, `SELECT ${NOTICE_COLUMNS} FROM collection_notices WHERE notice_id = ?`).get(noticeId) as NoticeRow | undefined;
+}
+
+export function noticeByRequest(db: Db, requestId: string): NoticeRow | undefined {
+  return stmt(db, `SELECT ${NOTICE_COLUMNS} FROM collection_notices WHERE request_id = ?`).get(requestId) as NoticeRow | undefined;
+}
+
+export function noticesOf(db: Db, accountNo: string): NoticeRow[] {
+  return stmt(db, `SELECT ${NOTICE_COLUMNS} FROM collection_notices WHERE account_no = ? ORDER BY created_at DESC, notice_id DESC`).all(accountNo) as NoticeRow[];
+}
+
+export function countNoticesOn(db: Db, servedOn: string): number {
+  return stmt(db, 'SELECT COUNT(*) FROM collection_notices WHERE served_on = ?').pluck().get(servedOn) as number;
+}
+
+export function markNoticePrinted(db: Db, noticeId: string): number {
+  stmt(db, 'UPDATE collection_notices SET printed_count = printed_count + 1 WHERE notice_id = ?').run(noticeId);
+  return stmt(db, 'SELECT printed_count FROM collection_notices WHERE notice_id = ?').pluck().get(noticeId) as number;
+}
+
+export interface ContactRow {
+  readonly contactId: string;
+  readonly requestId: string;
+  readonly accountNo: string;
+  readonly channel: 'call' | 'visit' | 'sms' | 'letter';
+  readonly outcome: 'reached' | 'promised' | 'no_answer' | 'refused' | 'wrong_number' | 'already_paid' | 'left_message';
+  readonly note: string;
+  readonly smsText: string | null;
+  readonly promiseOn: string | null;
+  readonly promiseFen: number | null;
+  readonly operatorId: string;
+  readonly createdAt: string;
+}
+
+const CONTACT_COLUMNS = `contact_id AS contactId, request_id AS requestId, account_no AS accountNo, channel, outcome, note, sms_text AS smsText,
+  promise_on AS promiseOn, promise_fen AS promiseFen, operator_id AS operatorId, created_at AS createdAt`;
+
+export function insertContact(db: Db, c: ContactRow): void {
+  stmt(
+    db,
+    `INSERT INTO collection_contacts (contact_id, request_id, account_no, channel, outcome, note, sms_text, promise_on, promise_fen, operator_id, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(c.contactId, c.requestId, c.accountNo, c.channel, c.outcome, c.note, c.smsText, c.promiseOn, c.promiseFen, c.operatorId, c.createdAt);
+}
+
+export function contactByRequest(db: Db, requestId: string): ContactRow | undefined {
+  return stmt(db, `SELECT ${CONTACT_COLUMNS} FROM collection_contacts WHERE request_id = ?`).get(requestId) as ContactRow | undefined;
+}
+
+export function contactsOf(db: Db, accountNo: string): ContactRow[] {
+  return stmt(db, `SELECT ${CONTACT_COLUMNS} FROM collection_contacts WHERE account_no = ? ORDER BY created_at DESC, contact_id DESC`).all(accountNo) as ContactRow[];
+}
+
+/**
+ * Each account's latest promise dated before `today` (a later contact's promise replaces an earlier
+ * one), with what this terminal took on the account since the promise was made: whether it was kept.
+ */
+export function promisesDueBefore(db: Db, today: string): { contactId: string; accountNo: string; promiseOn: string; promiseFen: number | null; createdAt: string; paidSinceFen: number }[] {
+  return stmt(
+    db,
+    `SELECT c.contact_id AS contactId, c.account_no AS accountNo, c.promise_on AS promiseOn, c.promise_fen AS promiseFen, c.created_at AS createdAt,
+       COALESCE((SELECT SUM(p.amount_fen) FROM payments p WHERE p.account_no = c.account_no AND p.created_at >= c.created_at AND p.status = 'completed'), 0) AS paidSinceFen
+     FROM collection_contacts c
+     WHERE c.promise_on IS NOT NULL AND c.promise_on < ?
+       AND NOT EXISTS (SELECT 1 FROM collection_contacts l WHERE l.account_no = c.account_no AND l.promise_on IS NOT NULL AND l.created_at > c.created_at)`,
+  ).all(today) as { contactId: string; accountNo: string; promiseOn: string; promiseFen: number | null; createdAt: string; paidSinceFen: number }[];
+}
+
+/** What this terminal took on the account since an instant (completed payments). */
+export function paidSince(db: Db, accountNo: string, sinceIso: string): number {
+  return stmt(db, "SELECT COALESCE(SUM(amount_fen), 0) FROM payments WHERE account_no = ? AND created_at >= ? AND status = 'completed'").pluck().get(accountNo, sinceIso) as number;
+}
+
+export function assign(db: Db, accountNo: string, assigneeId: string | null, by: string, at: string): void {
+  if (assigneeId === null) stmt(db, 'DELETE FROM worklist_assignments WHERE account_no = ?').run(accountNo);
+  else
+    stmt(db, 'INSERT INTO worklist_assignments VALUES (?, ?, ?, ?) ON CONFLICT (account_no) DO UPDATE SET assignee_id = excluded.assignee_id, assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at').run(
+      accountNo,
+      assigneeId,
+      by,
+      at,
+    );
+}
+
+export function assignments(db: Db): Map<string, string> {
+  const rows = stmt(db, 'SELECT account_no, assignee_id FROM worklist_assignments').raw().all() as [string, string][];
+  return new Map(rows);
+}
+
+export interface StaffRow {
+  readonly operatorId: string;
+  readonly name: string;
+  readonly role: string;
+}
+
+export function activeStaff(db: Db): StaffRow[] {
+  return stmt(db, "SELECT operator_id AS operatorId, name, role FROM operators WHERE active = 1 AND role IN ('clerk', 'supervisor', 'manager') ORDER BY operator_id").all() as StaffRow[];
+}
+
+export function staffName(db: Db, operatorId: string): string | null {
+  return (stmt(db, 'SELECT name FROM operators WHERE operator_id = ?').pluck().get(operatorId) as string | undefined) ?? null;
+}
+
+/** One account as the worklist sees it (the cache's columns, its open bills and history). */
+export interface WorklistRow {
+  readonly accountNo: string;
+  readonly customerClass: string;
+  readonly paymentMode: 'postpaid' | 'prepaid';
+  readonly balanceFen: number;
+  readonly tariffCode: string;
+  readonly openBills: OpenBillFact[];
+  readonly history: HistoryFacts | null;
+}
+
+/**
+ * Every active account of the cache, in account order, with its open bills and history: two
+ * ordered scans merged (accounts ⋈ history by key, open bills by their account index), so a
+ * million accounts stream in bounded memory. History JSON is parsed without validation: the
+ * snapshot writers validated it on the way in.
+ */
+export function* worklistRows(db: Db): Generator<WorklistRow> {
+  const closed = new Set(stmt(db, 'SELECT account_no FROM closed_accounts').pluck().all() as string[]);
+  const accounts = db
+    .prepare(
+      `SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, h.history_json
+       FROM accounts a LEFT JOIN account_history h ON h.account_no = a.account_no ORDER BY a.account_no`,
+    )
+    .raw()
+    .iterate() as IterableIterator<[string, string, 'postpaid' | 'prepaid', number, string, string | null]>;
+  const bills = db
+    .prepare("SELECT account_no, amount_fen, paid_fen, due_date FROM bills WHERE status = 'open' ORDER BY account_no")
+    .raw()
+    .iterate() as IterableIterator<[string, number, number, string]>;
+  let nextBill = bills.next();
+  for (const [accountNo, customerClass, paymentMode, balanceFen, tariffCode, historyJson] of accounts) {
+    const openBills: OpenBillFact[] = [];
+    while (!nextBill.done && nextBill.value[0] <= accountNo) {
+      const [billAccount, amountFen, paidFen, dueDate] = nextBill.value;
+      if (billAccount === accountNo) openBills.push({ amountFen, paidFen, dueDate });
+      nextBill = bills.next();
+    }
+    if (closed.has(accountNo)) continue;
+    yield { accountNo, customerClass, paymentMode, balanceFen, tariffCode, openBills, history: historyJson === null ? null : (JSON.parse(historyJson) as HistoryFacts) };
+  }
+}
+
+export interface AccountBrief {
+  readonly accountNo: string;
+  readonly name: string;
+  readonly address: string;
+  readonly phone: string;
+  readonly customerClass: 'residential' | 'commercial' | 'industrial' | 'agricultural';
+  readonly paymentMode: 'postpaid' | 'prepaid';
+}
+
+export function accountBrief(db: Db, accountNo: string): AccountBrief | undefined {
+  return stmt(db, 'SELECT account_no AS accountNo, name, address, phone, customer_class AS customerClass, payment_mode AS paymentMode FROM accounts WHERE account_no = ?').get(accountNo) as
+    | AccountBrief
+    | undefined;
+}
+
+/** A key that changes whenever something the worklist reads may have: any journaled change, or a pulled page. */
+export function worklistDataKey(db: Db): string {
+  const seq = stmt(db, 'SELECT COALESCE(MAX(seq), 0) FROM journal').pluck().get() as number;
+  const kv = stmt(db, "SELECT COALESCE(group_concat(key || '=' || value, ';'), '') FROM kv WHERE key LIKE '%cursor%'").pluck().get() as string;
+  return `${seq}|${kv}`;
+}
+
+/** One account as the worklist sees it (undefined: not in the cache). */
+export function worklistRow(db: Db, accountNo: string): WorklistRow | undefined {
+  const a = stmt(
+    db,
+    `SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, h.history_json
+     FROM accounts a LEFT JOIN account_history h ON h.account_no = a.account_no WHERE a.account_no = ?`,
+  )
+    .raw()
+    .get(accountNo) as [string, string, 'postpaid' | 'prepaid', number, string, string | null] | undefined;
+  if (!a) return undefined;
+  const bills = stmt(db, "SELECT amount_fen AS amountFen, paid_fen AS paidFen, due_date AS dueDate FROM bills WHERE account_no = ? AND status = 'open'").all(accountNo) as OpenBillFact[];
+  return { accountNo: a[0], customerClass: a[1], paymentMode: a[2], balanceFen: a[3], tariffCode: a[4], openBills: bills, history: a[5] === null ? null : (JSON.parse(a[5]) as HistoryFacts) };
+}

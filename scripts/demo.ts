@@ -1,7 +1,7 @@
 /**
  * `npm start`: GridDesk on its embedded defaults — the reference billing backend with seeded demo
  * data, a simulated network receipt printer (decoded receipts appear on this console), and the
- * host shell with the counter UI.
+ * host shell with the counter UI (or the kiosk's, with GRIDDESK_MODE=kiosk).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -69,6 +69,22 @@ setInterval(() => {
     console.log(`\n----- receipt #${printed + 1} (simulated printer ${printer.host}:${printer.port}) -----\n${jobs[printed]?.text ?? ''}\n-----`);
   }
 }, 300).unref();
+
+// A kiosk's QR code is paid from the customer's phone, which cannot reach this loopback demo: each
+// new code's URL is printed with the one command that pays it, as the phone would.
+if (process.env.GRIDDESK_MODE === 'kiosk') {
+  const shown = new Set<string>();
+  setInterval(() => {
+    const pending = backend.db
+      .prepare("SELECT out_trade_no AS outTradeNo, amount_fen AS amountFen, code FROM gateway_native_orders WHERE status = 'pending'")
+      .all() as { outTradeNo: string; amountFen: number; code: string }[];
+    for (const o of pending) {
+      if (shown.has(o.outTradeNo)) continue;
+      shown.add(o.outTradeNo);
+      console.log(`demo: QR order ${o.outTradeNo} for ¥${(o.amountFen / 100).toFixed(2)} — pay it as the customer's phone would: curl -X POST ${backend.url}/gateway/native/qr/${o.code}`);
+    }
+  }, 500).unref();
+}
 
 const siteConfig = path.join(dataDir, 'demo-terminal.json');
 writeFileSync(

@@ -117,6 +117,7 @@ export interface GradingInputRow {
   readonly bills: string | null;
   readonly currentGrade: string | null;
   readonly currentScore: number | null;
+  readonly currentReasons: string | null;
   readonly overrideGrade: string | null;
   readonly overrideId: string | null;
 }
@@ -132,7 +133,7 @@ export function gradingInputs(db: Db, after: string, limit: number): GradingInpu
        (SELECT group_concat(period || '|' || due_date || '|' || status || '|' ||
           iif(status = 'paid', coalesce((SELECT MAX(paid_on) FROM bill_payments p WHERE p.bill_id = b.bill_id), ''), ''), ',')
         FROM bills b WHERE b.account_no = a.account_no) AS bills,
-       c.grade AS currentGrade, c.score AS currentScore,
+       c.grade AS currentGrade, c.score AS currentScore, c.reasons_json AS currentReasons,
        o.grade AS overrideGrade, o.override_id AS overrideId
      FROM accounts a
      LEFT JOIN account_history h ON h.account_no = a.account_no

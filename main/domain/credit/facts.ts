@@ -28,19 +28,35 @@ export interface Measures {
 
 const DAY_MS = 86_400_000;
 
+// Grading a million accounts asks for the same few hundred dates and periods over and over.
+const dayMemo = new Map<string, number>();
+const periodMemo = new Map<string, string>();
+
+/** Days since 1970-01-01 of a 'YYYY-MM-DD' date. */
 export function dayNumber(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+  let day = dayMemo.get(date);
+  if (day === undefined) {
+    day = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY_MS;
+    if (dayMemo.size < 50_000) dayMemo.set(date, day);
+  }
+  return day;
 }
 
 function periodAt(to: string, back: number): string {
-  const index = Number(to.slice(0, 4)) * 12 + Number(to.slice(5, 7)) - 1 - back;
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+  const key = `${to}|${back}`;
+  let period = periodMemo.get(key);
+  if (period === undefined) {
+    const index = Number(to.slice(0, 4)) * 12 + Number(to.slice(5, 7)) - 1 - back;
+    period = `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+    if (periodMemo.size < 10_000) periodMemo.set(key, period);
+  }
+  return period;
 }
 
 export function measure(facts: CreditFacts, rules: Pick<CreditRules, 'theftWeight'>): Measures {
   const today = dayNumber(facts.asOf);
   const h = facts.history;
-  const billsByPeriod = new Map(facts.bills.map((b) => [b.period, b]));
+  const billOf = (period: string) => facts.bills.find((b) => b.period === period);
   let late12 = 0;
   let lateDaysSum = 0;
   let lateCount = 0;
@@ -59,7 +75,7 @@ export function measure(facts: CreditFacts, rules: Pick<CreditRules, 'theftWeigh
       seen.add(period);
       const dueDay = dayNumber(`${period}-01`) + (due[i] ?? 0);
       let days = late[i] ?? 0;
-      const cached = billsByPeriod.get(period);
+      const cached = days === -1 ? billOf(period) : undefined;
       // Paid here (or in a newer snapshot) after the history was written: the new fact wins.
       if (days === -1 && cached?.status === 'paid') days = cached.paidOn === undefined ? 0 : Math.max(0, dayNumber(cached.paidOn) - dueDay);
       const overdueDays = days === -1 ? Math.max(0, today - dueDay) : days;

@@ -21,7 +21,7 @@ import {
 import { appendJournal } from '../../store/journal.js';
 import { enqueueOutbox } from '../../store/outbox.js';
 import { uuidv7 } from '../../store/ids.js';
-import { parseHistory } from '../../store/account-history.js';
+import { cachedHistory } from '../../store/account-history.js';
 import {
   activeOverride,
   creditFactsOf,
@@ -133,11 +133,17 @@ export class CreditService {
           const facts: CreditFacts = {
             asOf,
             paymentMode: row.paymentMode,
-            history: row.historyJson === null ? undefined : parseHistory(row.historyJson),
+            history: row.historyJson === null ? undefined : cachedHistory(row.historyJson),
             bills: parseBills(row.bills),
           };
           const evaluation = evaluateCredit(facts, rules);
           const current = row.currentGrade === null ? undefined : ({ grade: row.currentGrade, score: row.currentScore } as Pick<CurrentGradeRow, 'grade' | 'score'>);
+          // Nothing moved (the common case of a monthly run): no write at all.
+          if (current !== undefined && row.currentScore === evaluation.score && row.currentGrade === (row.overrideGrade ?? evaluation.grade) && row.currentReasons === JSON.stringify(evaluation.reasons)) {
+            byGrade[(row.overrideGrade ?? evaluation.grade) as CreditGradeLetter] += 1;
+            evaluated += 1;
+            continue;
+          }
           if (this.keep(row.accountNo, evaluation, row.overrideGrade, row.overrideId, current, trigger, asOf)) changed += 1;
           byGrade[(row.overrideGrade ?? evaluation.grade) as CreditGradeLetter] += 1;
           evaluated += 1;

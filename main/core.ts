@@ -34,6 +34,9 @@ import type { PaymentGateway } from './services/vending/gateway-client.js';
 import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
 import { createShiftArea } from './services/shift/handlers.js';
+import { SyncExceptions } from './services/sync-exceptions.js';
+import { readExceptionFeed, type ExceptionFeedClient } from './sync/exception-feed.js';
+import { openSyncExceptionCount } from './store/sync-exceptions.js';
 import { createCollectionArea } from './services/collection/handlers.js';
 import { noticeFonts } from './services/collection/notice-fonts.js';
 import type { CollectionRules } from './domain/collection/rules.js';
@@ -75,6 +78,8 @@ export interface CoreAdapters {
   readonly invoices?: InvoiceClient | null;
   /** The drawer's denominations and limits (resources/rules/shift.json). */
   readonly shiftRules: ShiftRules;
+  /** The backend's feed of this terminal's exceptions (docs/exceptions.md); null or absent: none read. */
+  readonly exceptionFeed?: ExceptionFeedClient | null;
   /** Notice periods, the calendar and worklist thresholds (resources/rules/collection.json); the shipped ones when absent. */
   readonly collectionRules?: CollectionRules;
   /** The inspection's anomaly rules (resources/rules/audit.json). */
@@ -178,6 +183,25 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       .then(() => clockGuard.assertTrusted());
   };
 
+  // The exceptions queue (docs/exceptions.md): rejected events, queued as the pusher records them,
+  // and the exceptions the backend recorded while accepting ours, read from its feed after a pull.
+  const syncExceptions = new SyncExceptions({
+    db,
+    clock,
+    onChanged: (openCount) => emit('exceptions.changed', { openCount }),
+    afterCommit: () => nudgeSync(),
+  });
+  const readExceptions = async (): Promise<void> => {
+    if (!adapters.exceptionFeed) return;
+    try {
+      const { added } = await readExceptionFeed(db, adapters.exceptionFeed, clock, config.backend.pushTimeoutMs);
+      if (added > 0) emit('exceptions.changed', { openCount: openSyncExceptionCount(db) });
+    } catch (err) {
+      // Read again next cycle (the cursor stayed); shown like any other sync failure.
+      setSync({ lastError: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
   const puller = new SnapshotPuller({
     db,
     client,
@@ -191,7 +215,9 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   });
   const pullNow = async (): Promise<PullOutcome | null> => {
     try {
-      return await puller.pull();
+      const outcome = await puller.pull();
+      await readExceptions();
+      return outcome;
     } catch (err) {
       setSync({ lastError: err instanceof Error ? err.message : String(err) });
       return null;
@@ -201,6 +227,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   const syncNow = async (): Promise<SyncStatusView> => {
     try {
       const outcome = await pusher.pushAll();
+      if (outcome.rejected > 0) emit('exceptions.changed', { openCount: openSyncExceptionCount(db) });
       setSync({
         online: outcome.online && outcome.error === null,
         lastError: outcome.error,
@@ -464,6 +491,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       ...kioskHandlers,
       ...serviceArea.handlers,
       'clock.status': () => clockGuard.status(),
+      'exceptions.list': (p) => syncExceptions.list(p.status),
+      'exceptions.resolve': (p, s) => syncExceptions.resolve(p, requireOperator(s)),
       ...auditHandlers,
     }, clockGate), integrity, db, clock),
     {

@@ -12,6 +12,7 @@ import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type Devic
 import { CLOCK_EVENT_NAMES, clockMethodAccess, clockMethodSchemas, type ClockEventPayloads, type ClockMethodResults } from './clock.js';
 import { paymentMethodAccess, paymentMethodSchemas, type PaymentMethodResults } from './payments.js';
 import { shiftMethodAccess, shiftMethodSchemas, type ShiftMethodResults } from './shift.js';
+import { EXCEPTIONS_EVENT_NAMES, exceptionsMethodAccess, exceptionsMethodSchemas, type ExceptionsEventPayloads, type ExceptionsMethodResults } from './exceptions.js';
 import { collectionMethodAccess, collectionMethodSchemas, type CollectionMethodResults } from './collection.js';
 import { auditMethodAccess, auditMethodSchemas, type AuditMethodResults } from './audit.js';
 import { creditMethodAccess, creditMethodSchemas, type CreditMethodResults } from './credit.js';
@@ -27,6 +28,7 @@ export * from './approvals.js';
 export * from './clock.js';
 export * from './payments.js';
 export * from './shift.js';
+export * from './exceptions.js';
 export * from './collection.js';
 export * from './audit.js';
 export * from './credit.js';
@@ -58,7 +60,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...collectionMethodSchemas, ...auditMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...exceptionsMethodSchemas, ...collectionMethodSchemas, ...auditMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -69,6 +71,7 @@ export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...clockMethodAccess,
   ...paymentMethodAccess,
   ...shiftMethodAccess,
+  ...exceptionsMethodAccess,
   ...collectionMethodAccess,
   ...auditMethodAccess,
   ...creditMethodAccess,
@@ -173,7 +176,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, CollectionMethodResults, AuditMethodResults, CreditMethodResults, RecoveryDashboardMethodResults {
+export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, ExceptionsMethodResults, CollectionMethodResults, AuditMethodResults, CreditMethodResults, RecoveryDashboardMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };
@@ -193,13 +196,13 @@ export type RpcResponse<K extends MethodName = MethodName> =
   | { readonly ok: false; readonly error: WireError };
 
 /** Events pushed by the core, past tense. Devices contribute theirs in ./devices.ts, the kiosk in ./kiosk.ts. */
-export interface EventPayloads extends ClockEventPayloads, DeviceEventPayloads, KioskEventPayloads {
+export interface EventPayloads extends ClockEventPayloads, DeviceEventPayloads, KioskEventPayloads, ExceptionsEventPayloads {
   'sync.progressed': SyncStatusView;
 }
 export type EventName = keyof EventPayloads;
 
 /** Every event name, for shells that forward them all. */
-export const EVENT_NAMES: readonly EventName[] = ['sync.progressed', ...CLOCK_EVENT_NAMES, ...DEVICE_EVENT_NAMES, ...KIOSK_EVENT_NAMES];
+export const EVENT_NAMES: readonly EventName[] = ['sync.progressed', ...CLOCK_EVENT_NAMES, ...DEVICE_EVENT_NAMES, ...KIOSK_EVENT_NAMES, ...EXCEPTIONS_EVENT_NAMES];
 
 /** The one object both shells expose to the renderer as `window.griddesk`. */
 export interface GridDeskBridge {

@@ -18,6 +18,7 @@ import {
 import { z } from 'zod';
 import { nextCounter, type BackendDb } from './db.js';
 import { applyKeyChange, ensureStsIssuesTable, recordOfflineIssue } from './sts-issue.js';
+import { accountClosure } from './exception-desk.js';
 
 /**
  * The exception kind for an offline token whose (meter, TID) another vend already used.
@@ -237,6 +238,24 @@ export class EventIntake {
         fen: p.amountFen,
         detail: `payment ${p.paymentId} for unknown account ${p.accountNo} held in suspense`,
       });
+      return { ok: true };
+    }
+    // Closed or moved at the office (maybe while the terminal was offline): the money was taken, so
+    // it is accepted and held in suspense for the office to refund or transfer; staff are told.
+    const closure = accountClosure(this.db, p.accountNo);
+    if (closure !== undefined) {
+      this.insertException.run(
+        event.eventId,
+        ctx.terminalId,
+        closure.movedTo === null ? 'account_closed' : 'account_moved',
+        p.accountNo,
+        null,
+        p.amountFen,
+        closure.movedTo === null
+          ? `payment ${p.paymentId} for closed account ${p.accountNo} held in suspense`
+          : `payment ${p.paymentId} for account ${p.accountNo}, moved to ${closure.movedTo}, held in suspense`,
+        ctx.nowIso,
+      );
       return { ok: true };
     }
     let toBalance = p.toBalanceFen;

@@ -33,6 +33,8 @@ import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, demoOperators, seedA
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
 import { StreamSigner } from '../../main/sync/stream-signing.js';
 import { terminalLedger } from './terminal-ledger.js';
+import { ExceptionDesk } from './exception-desk.js';
+import { TERMINAL_EXCEPTIONS_PATH } from '../../main/wire/exceptions-wire.js';
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
 import { RECOVERY_DASHBOARD_PATH } from '../../main/wire/recovery-wire.js';
 import { ensureRecoveryRollup, recoveryDashboard } from './recovery-dashboard.js';
@@ -94,6 +96,8 @@ export interface RunningBackend {
   db: BackendDb;
   /** Kiosk side: native QR orders (scan = the customer pays), heartbeats, ratings, and their knobs. */
   kiosk: KioskBackend;
+  /** Accounts closed, moved or re-tariffed at the office; each terminal's exceptions and their resolutions (docs/exceptions.md). */
+  exceptions: ExceptionDesk;
   /** Collection notices and contacts the terminals synced (docs/recovery.md). */
   collection: CollectionDesk;
   /** Terminals' acknowledged journal heads and the alarms raised against them (docs/audit.md). */
@@ -164,6 +168,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const kiosk = new KioskBackend(db, nowIso, () => publicUrl);
   const invoiceDesk = new InvoiceDesk(db, nowIso, () => publicUrl);
   const paymentEffects = new PaymentEffects(db, invoiceDesk);
+  const exceptionDesk = new ExceptionDesk(db, nowIso);
   const journal = new JournalAnchors(db);
   const collectionDesk = new CollectionDesk(db);
   const intake = new EventIntake(db, {
@@ -171,6 +176,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...collectionDesk.effects(),
     'audit.break_acknowledged': (e, ctx) => journal.acknowledgedBreak(e, ctx),
     ...paymentEffects.effects(() => knobs.failInvoices),
+    ...exceptionDesk.effects(),
   });
   const stsIssuer = new StsIssuer(db, nowIso);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
@@ -425,6 +431,12 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       if (dashboard === null) throw new HttpError(400, { error: 'bad_range' });
       return sendJson(res, 200, dashboard);
     }
+    if (path === TERMINAL_EXCEPTIONS_PATH) {
+      expectMethod(method, 'GET');
+      const page = exceptionDesk.forTerminal(auth.terminalId, url.searchParams);
+      if (page === null) throw new HttpError(400, { error: 'bad_cursor' });
+      return sendJson(res, 200, page);
+    }
     if (path === TERMINAL_LEDGER_PATH) {
       expectMethod(method, 'GET');
       const ledger = terminalLedger(db, auth.terminalId, url.searchParams);
@@ -569,6 +581,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     kiosk,
     collection: collectionDesk,
     journal,
+    exceptions: exceptionDesk,
     setKnobs(k) {
       knobs = { ...knobs, ...withoutUndefined(k) };
     },

@@ -10,6 +10,7 @@ import { KIOSK_ERROR_CODES } from './kiosk.js';
 import { TARIFF_ERROR_CODES } from '../../domain/tariff/error-codes.js';
 import { SHIFT_ERROR_CODES } from './shift.js';
 import { PAYMENT_ERROR_CODES } from './payments.js';
+import { EXCEPTIONS_ERROR_CODES } from './exceptions.js';
 import { AUDIT_ERROR_CODES } from './audit.js';
 import { CREDIT_ERROR_CODES } from './credit.js';
 import { SERVICE_ERROR_CODES } from './service.js';
@@ -63,7 +64,7 @@ export const CORE_ERROR_CODES = [
   'internal',
 ] as const;
 
-export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES, ...TARIFF_ERROR_CODES, ...KIOSK_ERROR_CODES, ...SHIFT_ERROR_CODES, ...PAYMENT_ERROR_CODES, ...AUDIT_ERROR_CODES, ...CREDIT_ERROR_CODES, ...SERVICE_ERROR_CODES, ...COLLECTION_ERROR_CODES] as const;
+export const ERROR_CODES = [...CORE_ERROR_CODES, ...DEVICE_ERROR_CODES, ...VENDING_ERROR_CODES, ...TARIFF_ERROR_CODES, ...KIOSK_ERROR_CODES, ...SHIFT_ERROR_CODES, ...PAYMENT_ERROR_CODES, ...EXCEPTIONS_ERROR_CODES, ...AUDIT_ERROR_CODES, ...CREDIT_ERROR_CODES, ...SERVICE_ERROR_CODES, ...COLLECTION_ERROR_CODES] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ErrorDetails = Readonly<Record<string, string | number | boolean | null>>;

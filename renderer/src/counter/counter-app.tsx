@@ -12,12 +12,14 @@ import { vendingScreens } from '../vending';
 import { deviceScreens } from '../devices';
 import { shiftScreens } from '../shift';
 import { recoveryScreens } from '../recovery';
+import { exceptionScreens } from '../exceptions';
 
 const ALL_SCREENS: readonly Screen[] = [
   { id: 'pay', labelKey: 'app.counter', roles: ['clerk', 'supervisor', 'manager'], component: CounterDesk },
   ...vendingScreens,
   ...shiftScreens,
   ...recoveryScreens,
+  ...exceptionScreens,
   ...deviceScreens,
 ];
 

@@ -29,6 +29,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'session.signOut': 'public',
   'session.current': 'public',
   'clock.status': 'public',
+  'exceptions.list': 'supervisor manager auditor',
+  'exceptions.resolve': 'supervisor manager',
   'account.lookup': STAFF,
   'account.search': STAFF,
   'payment.create': COUNTER,

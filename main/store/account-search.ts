@@ -17,7 +17,9 @@
  * (王 is in one name in fifteen).
  *
  * Writers keep the index (`recordNameAndStatus`): the snapshot writers of ./accounts.ts and
- * ./snapshot-batch.ts call it for every account they write.
+ * ./snapshot-batch.ts call it for every account they write — except while the initial pull's load
+ * window is open (./bulk-load.ts): the index is then built once at the end, and until it covers an
+ * account, names are found by a scan of the cache ranked the same way.
  */
 import { stmt, type Db } from './db.js';
 
@@ -34,6 +36,33 @@ export interface AccountHit {
   readonly address: string;
   readonly paymentMode: 'postpaid' | 'prepaid';
   readonly status: 'active' | 'closed';
+}
+
+/**
+ * Set while the initial pull's load window is open (./bulk-load.ts: the name index and the
+ * secondary indexes of accounts are built at its end); holds the dropped indexes' SQL.
+ */
+export const LOAD_WINDOW_KEY = 'sync.initial.bulk';
+/** During the load window's index build: the last account number (in index order) the name index covers. */
+export const NAMES_THROUGH_KEY = 'sync.initial.names_through';
+
+function kvValue(db: Db, key: string): string | undefined {
+  return stmt(db, 'SELECT value FROM kv WHERE key = ?').pluck().get(key) as string | undefined;
+}
+
+/** Whether the name index is complete (no load window open): otherwise names are found by a scan. */
+export function nameIndexComplete(db: Db): boolean {
+  return kvValue(db, LOAD_WINDOW_KEY) === undefined;
+}
+
+/**
+ * Whether a writer keeps `accountNo`'s name in the index now: always, but inside a load window only
+ * for the accounts its index build has passed (the build adds the others).
+ */
+export function nameIndexCovers(db: Db, accountNo: string): boolean {
+  if (nameIndexComplete(db)) return true;
+  const through = kvValue(db, NAMES_THROUGH_KEY);
+  return through !== undefined && accountNo <= through;
 }
 
 /** The indexed document of a name (see the header; the same as migration v11's backfill). */
@@ -58,7 +87,8 @@ export function nameAndStatus(db: Db, accountNo: string): { readonly name: strin
 
 /**
  * After an account row is written: its status (closed_accounts) and its name in the index, when
- * new or changed. `before` is `nameAndStatus` read before the write.
+ * new or changed. `before` is `nameAndStatus` read before the write. `indexed`: whether the index
+ * holds this account (`nameIndexCovers`; false inside a load window, whose build adds it later).
  */
 export function recordNameAndStatus(
   db: Db,
@@ -66,9 +96,11 @@ export function recordNameAndStatus(
   before: { readonly name: string; readonly closed: boolean } | undefined,
   name: string,
   closed: boolean,
+  indexed: boolean = nameIndexCovers(db, accountNo),
 ): void {
   if (closed && before?.closed !== true) stmt(db, 'INSERT OR IGNORE INTO closed_accounts (account_no) VALUES (?)').run(accountNo);
   if (!closed && before?.closed === true) stmt(db, 'DELETE FROM closed_accounts WHERE account_no = ?').run(accountNo);
+  if (!indexed) return;
   if (before !== undefined && before.name === name && before.closed === closed) return;
   if (!INDEXABLE.test(accountNo)) return;
   const key = `1${accountNo}`;
@@ -88,6 +120,14 @@ export const SEARCH_SQL = {
   UNION SELECT account_no FROM bills WHERE bill_id = @q`,
   /** One step of the name search: one index query, rowid order, bounded. */
   nameStep: 'SELECT rowid FROM account_names WHERE account_names MATCH ? ORDER BY rowid LIMIT ?',
+  /**
+   * Names while the index is being built (a load window): a scan of the cache, ranked as the index
+   * ranks — exact, prefix, other part; active before closed; account number.
+   */
+  nameScan: `SELECT account_no FROM accounts a WHERE instr(name, @q) > 0
+     ORDER BY CASE WHEN name = @q THEN 0 WHEN substr(name, 1, length(@q)) = @q THEN 1 ELSE 2 END,
+       EXISTS (SELECT 1 FROM closed_accounts c WHERE c.account_no = a.account_no), account_no
+     LIMIT @limit`,
   /** A hit ready to list. */
   hit: `SELECT account_no AS accountNo, name, address, payment_mode AS paymentMode,
        CASE WHEN EXISTS (SELECT 1 FROM closed_accounts c WHERE c.account_no = a.account_no) THEN 'closed' ELSE 'active' END AS status
@@ -107,6 +147,7 @@ export function findByName(db: Db, q: string, limit: number): string[] {
   const text = [...q.replace(/[\u0000-\u001f]/g, '').trim()];
   if (text.length === 0 || limit <= 0) return [];
   const query = text.join('');
+  if (!nameIndexComplete(db)) return stmt(db, SEARCH_SQL.nameScan).pluck().all({ q: query, limit }) as string[];
   const part = query.replaceAll('#', '');
   const phrases = [OPEN + query + CLOSE, OPEN + query];
   // The gram part holds no '#': a short part with one cannot be found there, only by exact or prefix.

@@ -13,7 +13,7 @@
  * A new kind of local change laid over snapshots must add its table to `LOCAL_CHANGES_SQL`.
  */
 import type { AccountSnapshot } from '../wire/backend-wire.js';
-import { recordNameAndStatus } from './account-search.js';
+import { NAMES_THROUGH_KEY, nameIndexComplete, recordNameAndStatus } from './account-search.js';
 import { recordHistory } from './account-history.js';
 import { cacheSnapshot } from './accounts.js';
 import { stmt, type Db } from './db.js';
@@ -50,6 +50,11 @@ export function applySnapshotBatch(db: Db, snaps: readonly AccountSnapshot[], ca
     if (list === undefined) openBefore.set(r.accountNo, [r.billId]);
     else list.push(r.billId);
   }
+
+  // Inside the initial pull's load window (./bulk-load.ts) the name index is built at its end.
+  const windowOpen = !nameIndexComplete(db);
+  const namesThrough = windowOpen ? (stmt(db, 'SELECT value FROM kv WHERE key = ?').pluck().get(NAMES_THROUGH_KEY) as string | undefined) : undefined;
+  const nameIndexed = (accountNo: string): boolean => !windowOpen || (namesThrough !== undefined && accountNo <= namesThrough);
 
   const plain = snaps.filter((s) => !local.has(s.accountNo));
   // The dated payments of the bills written below become the snapshots' (the overlay's "drop held" with nothing held).
@@ -106,7 +111,7 @@ export function applySnapshotBatch(db: Db, snaps: readonly AccountSnapshot[], ca
       snap.updatedAt,
       cachedAt,
     );
-    recordNameAndStatus(db, snap.accountNo, before.get(snap.accountNo), snap.name, snap.status === 'closed');
+    recordNameAndStatus(db, snap.accountNo, before.get(snap.accountNo), snap.name, snap.status === 'closed', nameIndexed(snap.accountNo));
     recordHistory(db, snap);
     for (const m of snap.meters) {
       upsertMeter.run(m.meterNo, snap.accountNo, m.kind, m.sts ? JSON.stringify(m.sts) : null, m.cardGeneration ?? null);

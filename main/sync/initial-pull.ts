@@ -11,10 +11,17 @@
  *
  * Memory stays bounded whatever the area's size: one chunk of the body, one batch of parsed
  * snapshots and one line at most are held at a time.
+ *
+ * Into an empty cache (a fresh terminal) the pull runs in a load window (store/bulk-load.ts): the
+ * random-keyed indexes and the name index are built once after the end line instead of row by
+ * row, batches are larger and commit with `synchronous = NORMAL`. The end line's batch records
+ * that the stream is done (`STREAMED_KEY`); the pull is complete once the indexes are built — a
+ * cut during that build resumes it without asking the backend for anything.
  */
 import { SnapshotStreamLineSchema, type AccountSnapshot, type SnapshotStreamLine } from '../wire/backend-wire.js';
 import type { Db } from '../store/db.js';
 import { applySnapshotBatch } from '../store/snapshot-batch.js';
+import { buildDeferredIndexes, LOAD_WINDOW_CACHE_KIB, loadWindowOpen, openLoadWindow, type BuildOptions } from '../store/bulk-load.js';
 import { BackendUnavailable, type BackendClient } from './backend-client.js';
 
 /** The change-feed cursor, shared with the change pages (snapshot-puller.ts's CURSOR_KEY). */
@@ -25,9 +32,13 @@ const COMPLETE_KEY = 'sync.initial.complete';
 const APPLIED_KEY = 'sync.initial.applied';
 /** What the initial pull will have applied when complete: applied so far + what the last stream announced. */
 const TOTAL_KEY = 'sync.initial.total';
+/** '1' once a stream of a load window ended with its end line: what is left is building its indexes. */
+const STREAMED_KEY = 'sync.initial.streamed';
 
 /** Accounts per transaction: few fsyncs, and a lookup waits at most one batch (tens of ms). */
 export const INITIAL_PULL_BATCH = 2000;
+/** Accounts per transaction in a load window (no index kept per row: still about 0.2 s a batch). */
+export const LOAD_WINDOW_BATCH = 5000;
 /** Progress is reported at most this often (and at the end). */
 const PROGRESS_EVERY_MS = 250;
 
@@ -51,8 +62,13 @@ export interface InitialPullDeps {
   /** Bounds the wait for the stream's head and every silence inside it. */
   readonly idleTimeoutMs: number;
   readonly now: () => Date;
+  /** Accounts per transaction (default INITIAL_PULL_BATCH, LOAD_WINDOW_BATCH in a load window). */
   readonly batchSize?: number;
   readonly onProgress?: (progress: InitialPullProgress) => void;
+  /** The index build after a load window's stream (tests cut it). */
+  readonly build?: BuildOptions;
+  /** false: never open a load window (tests compare a pull with one against a pull without). */
+  readonly loadWindow?: boolean;
 }
 
 export interface InitialPullOutcome {
@@ -91,7 +107,7 @@ export function initialPullProgress(db: Db): InitialPullProgress {
  */
 export function restartInitialPull(db: Db): void {
   db.transaction(() => {
-    db.prepare('DELETE FROM kv WHERE key IN (?, ?, ?, ?)').run(CURSOR_KEY, COMPLETE_KEY, APPLIED_KEY, TOTAL_KEY);
+    db.prepare('DELETE FROM kv WHERE key IN (?, ?, ?, ?, ?)').run(CURSOR_KEY, COMPLETE_KEY, APPLIED_KEY, TOTAL_KEY, STREAMED_KEY);
   })();
 }
 
@@ -101,8 +117,38 @@ export function restartInitialPull(db: Db): void {
  * every complete line received, so the next call resumes right after them.
  */
 export async function pullSnapshotStream(deps: InitialPullDeps): Promise<InitialPullOutcome> {
+  const { db } = deps;
+  // A fresh terminal's pull opens a load window; a pull that finds one open goes on in it.
+  const windowed = deps.loadWindow === false ? false : kv(db, CURSOR_KEY) === undefined ? openLoadWindow(db) : loadWindowOpen(db);
+  if (!windowed) return streamInto(deps, false);
+  const cacheSize = db.pragma('cache_size', { simple: true }) as number;
+  db.pragma(`cache_size = -${LOAD_WINDOW_CACHE_KIB}`);
+  try {
+    let last = initialPullProgress(db);
+    const onProgress = (p: InitialPullProgress): void => {
+      last = p;
+      deps.onProgress?.(p);
+    };
+    const outcome = kv(db, STREAMED_KEY) === '1' ? { accounts: 0, batches: 0 } : await streamInto({ ...deps, onProgress }, true);
+    // Every account is in; the index build is still part of the pull (running, not complete).
+    deps.onProgress?.({ ...last, running: true, secondsLeft: null });
+    await buildDeferredIndexes(db, { between: () => new Promise((resolve) => setImmediate(resolve)), ...deps.build });
+    db.transaction(() => {
+      setKv(db, COMPLETE_KEY, '1');
+      db.prepare('DELETE FROM kv WHERE key = ?').run(STREAMED_KEY);
+    })();
+    deps.onProgress?.({ ...last, running: false, complete: true, secondsLeft: 0 });
+    return outcome;
+  } finally {
+    db.pragma(`cache_size = ${cacheSize}`);
+    // The window's page cache goes back to the system (the core's RSS after the pull is a target).
+    db.pragma('shrink_memory');
+  }
+}
+
+async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<InitialPullOutcome> {
   const { db, client, now } = deps;
-  const batchSize = deps.batchSize ?? INITIAL_PULL_BATCH;
+  const batchSize = deps.batchSize ?? (windowed ? LOAD_WINDOW_BATCH : INITIAL_PULL_BATCH);
   const after = kv(db, CURSOR_KEY) ?? '';
   const startedAt = Date.now();
   const appliedBefore = Number(kv(db, APPLIED_KEY) ?? 0);
@@ -135,12 +181,24 @@ export async function pullSnapshotStream(deps: InitialPullDeps): Promise<Initial
     if (batch.size === 0 && end === undefined) return;
     const snaps = [...batch.values()];
     const at = now().getTime();
-    db.transaction(() => {
+    const write = db.transaction(() => {
       applySnapshotBatch(db, snaps, at);
       setKv(db, CURSOR_KEY, end?.cursor ?? batchCursor);
       setKv(db, APPLIED_KEY, String(applied + snaps.length));
-      if (end !== undefined) setKv(db, COMPLETE_KEY, '1');
-    })();
+      if (end !== undefined) setKv(db, windowed ? STREAMED_KEY : COMPLETE_KEY, '1');
+    });
+    if (windowed) {
+      // This commit only (see store/bulk-load.ts); the connection's own setting is back before anything else runs.
+      const synchronous = db.pragma('synchronous', { simple: true }) as number;
+      db.pragma('synchronous = NORMAL');
+      try {
+        write();
+      } finally {
+        db.pragma(`synchronous = ${synchronous}`);
+      }
+    } else {
+      write();
+    }
     applied += snaps.length;
     batches += 1;
     batch = new Map();
@@ -197,7 +255,7 @@ export async function pullSnapshotStream(deps: InitialPullDeps): Promise<Initial
     report(false, false, true);
     throw err;
   }
-  report(false, true, true);
+  report(false, !windowed, true);
   return { accounts: applied - appliedBefore, batches };
 }
 

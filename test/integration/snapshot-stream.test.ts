@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../main/store/db.js';
-import { findByName } from '../../main/store/account-search.js';
+import { findByExactKey, findByName, SEARCH_SQL } from '../../main/store/account-search.js';
 import { BackendClient, BackendUnavailable } from '../../main/sync/backend-client.js';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { initialPullComplete, pullSnapshotStream, type InitialPullProgress } from '../../main/sync/initial-pull.js';
@@ -101,6 +101,51 @@ describe('the snapshot stream', () => {
     const puller = new SnapshotPuller({ db: cut, client: clientFor(backend.url), pageSize: 100, timeoutMs: 5000, now: clock, maxPages: 10 });
     expect(await puller.pull()).toMatchObject({ accounts: 1, done: true });
     cut.close();
+  });
+
+  it('a fresh cache loads in a load window: indexes built after the stream, a cut during the build resumes without the backend, lookups right meanwhile', async () => {
+    const reference = openDatabase(path.join(dir, 'no-window.db'));
+    await pullSnapshotStream({ db: reference, client: clientFor(backend.url), idleTimeoutMs: 5000, now: clock, loadWindow: false });
+    const indexes = (db: Db) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('accounts_phone', 'accounts_card') ORDER BY name").pluck().all() as string[]);
+    expect(indexes(reference)).toEqual(['accounts_card', 'accounts_phone']);
+
+    const db = openDatabase(path.join(dir, 'window.db'));
+    const steps: string[] = [];
+    const cutAt = (kind: string, nth: number) => ({
+      chunk: 500,
+      onStep: (step: { kind: string }) => {
+        steps.push(step.kind);
+        // Thrown inside the step's transaction: what a crash there leaves (the step rolled back).
+        if (step.kind === kind && steps.filter((k) => k === kind).length === nth) throw new Error(`cut in ${kind} ${nth}`);
+      },
+    });
+    await expect(pullSnapshotStream({ db, client: clientFor(backend.url), idleTimeoutMs: 5000, now: clock, build: cutAt('names', 2) })).rejects.toThrow('cut in names 2');
+    // Every account is in, the stream is done, the build is half-way: not complete, the window still open.
+    expect(initialPullComplete(db)).toBe(false);
+    expect(kv(db, 'sync.initial.streamed')).toBe('1');
+    expect(Number(kv(db, 'sync.initial.applied'))).toBe(ACCOUNTS);
+    expect(kv(db, 'sync.initial.names_through')).toBe(db.prepare('SELECT account_no FROM accounts ORDER BY account_no LIMIT 1 OFFSET 499').pluck().get());
+    expect(indexes(db)).toEqual([]);
+    // Meanwhile the cache answers as the finished one does: names by a ranked scan, phones without their index.
+    const phone = reference.prepare('SELECT phone FROM accounts ORDER BY account_no LIMIT 1 OFFSET 1234').pluck().get() as string;
+    for (const q of ['王', '洋子', '记大药', '三门峡宏达', '张']) expect(findByName(db, q, 30), q).toEqual(findByName(reference, q, 30));
+    expect(findByExactKey(db, phone)).toEqual(findByExactKey(reference, phone));
+
+    // A second cut, in the first index; then the rest with the backend gone: nothing is fetched again.
+    steps.length = 0;
+    await expect(pullSnapshotStream({ db, client: clientFor(backend.url), idleTimeoutMs: 5000, now: clock, build: cutAt('index', 1) })).rejects.toThrow('cut in index 1');
+    expect(steps.filter((k) => k === 'names')).toHaveLength(3);
+    expect(indexes(db)).toEqual([]);
+    expect(await pullSnapshotStream({ db, client: clientFor('http://127.0.0.1:1'), idleTimeoutMs: 1000, now: clock })).toEqual({ accounts: 0, batches: 0 });
+    expect(initialPullComplete(db)).toBe(true);
+    expect(kv(db, 'sync.initial.bulk')).toBeUndefined();
+    expect(indexes(db)).toEqual(['accounts_card', 'accounts_phone']);
+    expect(dump(db)).toEqual(dump(reference));
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${SEARCH_SQL.exactKeys}`).all({ q: phone }) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    expect(plan).toMatch(/accounts_phone/);
+    expect(findByName(db, '洋子', 30)).toEqual(findByName(reference, '洋子', 30));
+    reference.close();
+    db.close();
   });
 
   it('refuses a stream whose lines go back, and keeps what it applied before', async () => {

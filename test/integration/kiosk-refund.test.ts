@@ -11,19 +11,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { journalEntries, verifyJournal } from '../../main/store/journal.js';
-import { hashPin } from '../billing-backend/pin-hash.js';
 import type { Stack } from '../support/stack.js';
 import { customerPays, KioskScreen, outTradeNoOf, startKioskStack } from '../support/kiosk-stack.js';
 
 const ACCOUNT = '3100000001';
-const MANAGER = { operatorId: 'M001', pin: '2468' } as const;
+/** The demo manager (test/billing-backend/seed.ts). */
+const MANAGER = { operatorId: 'M001', pin: '5678' } as const;
 const APPROVAL = { reasonCode: 'customer_request' as const, supervisorId: 'S001', supervisorPin: '9999' };
 
 let stack: Stack;
 beforeAll(async () => {
   stack = await startKioskStack();
-  stack.backend.db.prepare('INSERT INTO operators VALUES (?, ?, ?, ?, ?)').run(MANAGER.operatorId, 'Staff M001', 'manager', hashPin(MANAGER.pin, Buffer.alloc(16, 5)), 1);
-  await stack.core.refreshOperators();
 });
 afterAll(async () => {
   await stack.dispose();

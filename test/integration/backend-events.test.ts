@@ -204,9 +204,12 @@ describe('reference backend: payment intake', () => {
 
 describe('reference backend: rejection and unknown types', () => {
   it('stores unknown event types without effect', async () => {
-    const e = event(1, 'rating.created', { score: 5, operatorId: 'C001' });
+    // A newer terminal's event this backend does not know yet: kept in the ledger, no effect, not refused.
+    const e = event(1, 'hall.queue_ticket_issued', { ticket: 'A017', operatorId: 'C001' });
     expect(await push([e])).toEqual([{ eventId: e.eventId, status: 'accepted' }]);
-    expect(await ledger()).toEqual([expect.objectContaining({ eventId: e.eventId, type: 'rating.created', seq: 1, payload: { score: 5, operatorId: 'C001' } })]);
+    expect(await ledger()).toEqual([
+      expect.objectContaining({ eventId: e.eventId, type: 'hall.queue_ticket_issued', seq: 1, payload: { ticket: 'A017', operatorId: 'C001' } }),
+    ]);
   });
 
   it('rejects malformed events and payloads with a reason and keeps the rest of the batch', async () => {

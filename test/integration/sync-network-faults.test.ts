@@ -34,7 +34,10 @@ afterEach(async () => {
   await stack.dispose();
 });
 
-const ledger = () => stack.backend.db.prepare('SELECT event_id AS id FROM events WHERE terminal_id = ?').all(DEMO_TERMINAL.id) as { id: string }[];
+// Payments only: each payment also queues its e-invoice request, which travels the same way.
+const ledger = () =>
+  stack.backend.db.prepare("SELECT event_id AS id FROM events WHERE terminal_id = ? AND type = 'payment.created'").all(DEMO_TERMINAL.id) as { id: string }[];
+const waitingPayments = () => peekOutbox(core.db, 10).filter((r) => r.type === 'payment.created').map((r) => r.eventId);
 
 describe('sync through network faults', () => {
   it('a lost acknowledgement leaves the row in the outbox; the re-push is a duplicate and the backend counts it once', async () => {
@@ -44,7 +47,7 @@ describe('sync through network faults', () => {
     const paid = await call(core, 'payment.create', { requestId: crypto.randomUUID(), accountNo: '3100000005', method: 'cash', amount: '30.00' }, s);
     const lost = await core.syncNow();
     expect(lost.online).toBe(false);
-    expect(peekOutbox(core.db, 10).map((r) => r.eventId)).toEqual([paid.paymentId]);
+    expect(waitingPayments()).toEqual([paid.paymentId]);
     expect(ledger()).toEqual([{ id: paid.paymentId }]); // the backend did act on it
 
     const balance = stack.backend.db.prepare("SELECT balance_fen AS b FROM accounts WHERE account_no = '3100000005'").get();
@@ -62,7 +65,8 @@ describe('sync through network faults', () => {
     // An account this terminal never cached is not called unknown while the backend is out of reach.
     expect(await core.dispatch('account.lookup', { accountNo: '3100000007' }, s)).toMatchObject({ ok: false, error: { code: 'account.not_cached' } });
     const paid = await call(core, 'payment.create', { requestId: crypto.randomUUID(), accountNo: '3100000001', method: 'cash', amount: '12.34' }, s);
-    expect((await core.syncNow()).pending).toBe(1);
+    expect((await core.syncNow()).pending).toBe(2); // the payment and its e-invoice request
+    expect(waitingPayments()).toEqual([paid.paymentId]);
     expect(ledger()).toEqual([]);
     proxy.mode = 'pass';
     expect((await core.syncNow()).pending).toBe(0);

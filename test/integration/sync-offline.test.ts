@@ -14,9 +14,10 @@ beforeEach(async () => {
 });
 afterEach(async () => stack.dispose());
 
+/** The payments in the backend's ledger (each payment also queues its e-invoice request). */
 function ledger() {
   return stack.backend.db
-    .prepare("SELECT event_id AS eventId FROM events WHERE terminal_id = ? ORDER BY seq")
+    .prepare("SELECT event_id AS eventId FROM events WHERE terminal_id = ? AND type = 'payment.created' ORDER BY seq")
     .all(DEMO_TERMINAL.id) as { eventId: string }[];
 }
 
@@ -43,7 +44,8 @@ describe('offline payment and catch-up', () => {
     const offlineView = await core.dispatch('account.lookup', { accountNo: '3100000001' }, s);
     expect(offlineView).toMatchObject({ ok: true, result: { source: 'cache', openBills: [] } });
     await core.syncNow();
-    expect(peekOutbox(core.db, 10)).toHaveLength(1);
+    // The payment and its e-invoice request wait; nothing has reached the ledger.
+    expect(peekOutbox(core.db, 10).map((r) => r.type)).toEqual(['payment.created', 'invoice.requested']);
     expect(ledger()).toHaveLength(0);
     expect(backendBill(oldest.billId).status).toBe('open');
 
@@ -71,7 +73,9 @@ describe('offline payment and catch-up', () => {
       const r = await core.dispatch('payment.create', { requestId: crypto.randomUUID(), accountNo: '3100000005', method: 'cash', amount }, s);
       expect(r.ok).toBe(true);
     }
-    const batch = peekOutbox(core.db, 10).map((r) => ({ eventId: r.eventId, seq: r.seq, type: r.type, occurredAt: r.occurredAt, payload: r.payload }));
+    const batch = peekOutbox(core.db, 10)
+      .filter((r) => r.type === 'payment.created')
+      .map((r) => ({ eventId: r.eventId, seq: r.seq, type: r.type, occurredAt: r.occurredAt, payload: r.payload }));
     expect(batch).toHaveLength(2);
     backend.setKnobs({ down: false });
     await core.syncNow();

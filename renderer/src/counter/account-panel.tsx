@@ -5,6 +5,7 @@ import { formatFen } from '../format';
 import { formatDateTime } from '../format-time';
 import { useTerminalTimeZone } from '../use-terminal-time-zone';
 import { LateFeeExplainer } from './late-fee-explainer';
+import { CreditCard } from '../credit/credit-card';
 
 export function AccountPanel({ account, onChanged }: { account: AccountView; onChanged?: () => void }) {
   const { t, i18n } = useTranslation();
@@ -22,7 +23,6 @@ export function AccountPanel({ account, onChanged }: { account: AccountView; onC
       )}
       <h2>
         <span data-testid="account-no">{account.accountNo}</span> <span data-testid="account-name">{account.name}</span>
-        <span className={`grade grade-${account.creditGrade}`}>{t('account.grade')} {account.creditGrade}</span>
       </h2>
       <dl className="facts">
         <dt>{t('account.address')}</dt>
@@ -38,6 +38,7 @@ export function AccountPanel({ account, onChanged }: { account: AccountView; onC
         <dt>{t('account.meters')}</dt>
         <dd>{account.meters.map((m) => m.meterNo).join(', ')}</dd>
       </dl>
+      <CreditCard accountNo={account.accountNo} version={`${account.asOf}|${account.totalDueFen}|${account.balanceFen}`} />
       <h3>{t('account.openBills')}</h3>
       {account.openBills.length === 0 ? (
         <p data-testid="no-open-bills">{t('account.noOpenBills')}</p>

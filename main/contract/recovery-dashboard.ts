@@ -85,13 +85,16 @@ export interface AreaRecoveryView {
   readonly options: { readonly areas: readonly string[]; readonly grades: readonly string[] };
 }
 
-/** One clerk of this terminal in the period: the collection work the KPIs rest on (seed §3.1). */
+/**
+ * One clerk of this terminal: their part in collecting the bills of the chosen months (the same
+ * receivable-period basis as the area's rate), the collection work the KPIs rest on (seed §3.1).
+ */
 export interface ClerkKpiView {
   readonly operatorId: string;
   readonly name: string;
   readonly payments: number;
   readonly accounts: number;
-  /** Money taken (principal, late fees, balance). */
+  /** Principal and late fees paid on the months' bills. */
   readonly amountFen: number;
   readonly principalFen: number;
   /** Principal on bills already past due when paid. */
@@ -99,8 +102,20 @@ export interface ClerkKpiView {
   readonly lateFeeFen: number;
   /** This clerk's share of the terminal's principal collected, basis points. */
   readonly shareBp: number | null;
-  /** Payments the clerk took back (void, refund) in the period. */
+  /** Payments on the months' bills the clerk took back (void, refund). */
   readonly reversals: number;
+  /** Collection notices the clerk served for the months' bills, and how many were paid within N days. */
+  readonly notices: NoticeConversionView;
+}
+
+/** Notices sent → paid within `withinDays` (resources/rules/recovery-dashboard.json). */
+export interface NoticeConversionView {
+  readonly withinDays: number;
+  readonly sent: number;
+  readonly paidWithin: number;
+  /** Still inside their days and unpaid: not in the rate yet. */
+  readonly pending: number;
+  readonly rateBp: number | null;
 }
 
 export interface RecoveryDashboardView {
@@ -114,6 +129,8 @@ export interface RecoveryDashboardView {
   /** i18n key of why the area's figures are missing. */
   readonly areaUnavailable: string | null;
   readonly clerks: readonly ClerkKpiView[];
+  /** This terminal's collection notices for the months' bills, all clerks. */
+  readonly notices: NoticeConversionView;
 }
 
 export interface RecoveryDashboardMethodResults {

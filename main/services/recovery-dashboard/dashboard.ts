@@ -6,13 +6,12 @@
  */
 import { AppError } from '../../contract/index.js';
 import type { AreaRecoveryView, ClerkKpiView, RecoveryDashboardView } from '../../contract/recovery-dashboard.js';
-import { ageArrears, groupBy, rateBp, total, type RecoveryCell, type RecoveryDashboardRules } from '../../domain/recovery-dashboard/index.js';
+import { ageArrears, groupBy, noticeConversion, rateBp, total, type NoticeOutcome, type RecoveryCell, type RecoveryDashboardRules } from '../../domain/recovery-dashboard/index.js';
 import type { Db } from '../../store/db.js';
-import { clerkCollections, clerkReversals } from '../../store/recovery-dashboard.js';
+import { clerkCollections, clerkReversals, noticeOutcomes, operatorName } from '../../store/recovery-dashboard.js';
 import { BackendRejected, BackendUnavailable } from '../../sync/http-json.js';
 import type { RecoveryDashboardWire } from '../../wire/recovery-wire.js';
 import { localDate, type Clock } from '../clock.js';
-import { localMidnight } from '../shift/local-day.js';
 
 export interface DashboardQuery {
   readonly from?: string | undefined;
@@ -76,32 +75,51 @@ export function areaView(wire: RecoveryDashboardWire, q: DashboardQuery, today: 
   };
 }
 
-/** This terminal's clerks over the local days the billing months span. */
-export function clerkKpis(db: Db, from: string, to: string, timeZone: string): ClerkKpiView[] {
-  const fromIso = new Date(localMidnight(`${from}-01`, timeZone)).toISOString();
-  const toIso = new Date(localMidnight(`${addMonths(to, 1)}-01`, timeZone)).toISOString();
-  const rows = clerkCollections(db, fromIso, toIso);
-  const reversals = new Map(clerkReversals(db, fromIso, toIso).map((r) => [r.operator_id, r.reversals]));
+/** This terminal's clerks' part in collecting the bills of billing months [from, to]. */
+export function clerkKpis(db: Db, from: string, to: string, today: string, rules: RecoveryDashboardRules): { clerks: ClerkKpiView[]; notices: NoticeOutcome[] } {
+  const rows = clerkCollections(db, from, to);
+  const served = noticeOutcomes(db, from, to);
+  const noticesOf = (operatorId: string | null) =>
+    noticeConversion(
+      served.filter((n) => operatorId === null || n.operator_id === operatorId).map((n) => ({ servedOn: n.served_on, unpaid: n.unpaid, lastPaid: n.last_paid })),
+      rules.noticePaidWithinDays,
+      today,
+    );
+  const reversals = new Map(clerkReversals(db, from, to).map((r) => [r.operator_id, r.reversals]));
   const principal = rows.reduce((sum, r) => sum + r.principal_fen, 0);
   const kpis: ClerkKpiView[] = rows.map((r) => ({
     operatorId: r.operator_id,
     name: r.name ?? '',
     payments: r.payments,
     accounts: r.accounts,
-    amountFen: r.amount_fen,
+    amountFen: r.principal_fen + r.late_fee_fen,
     principalFen: r.principal_fen,
     arrearsRecoveredFen: r.arrears_fen,
     lateFeeFen: r.late_fee_fen,
     shareBp: rateBp(r.principal_fen, principal),
     reversals: reversals.get(r.operator_id) ?? 0,
+    notices: noticesOf(r.operator_id),
   }));
-  // A clerk who only took payments back still shows.
-  for (const [operatorId, n] of reversals) {
+  // A clerk who only took payments back or served notices still shows.
+  const others = new Set([...reversals.keys(), ...served.map((n) => n.operator_id)]);
+  for (const operatorId of [...others].sort()) {
     if (!kpis.some((k) => k.operatorId === operatorId)) {
-      kpis.push({ operatorId, name: '', payments: 0, accounts: 0, amountFen: 0, principalFen: 0, arrearsRecoveredFen: 0, lateFeeFen: 0, shareBp: null, reversals: n });
+      kpis.push({
+        operatorId,
+        name: operatorName(db, operatorId),
+        payments: 0,
+        accounts: 0,
+        amountFen: 0,
+        principalFen: 0,
+        arrearsRecoveredFen: 0,
+        lateFeeFen: 0,
+        shareBp: null,
+        reversals: reversals.get(operatorId) ?? 0,
+        notices: noticesOf(operatorId),
+      });
     }
   }
-  return kpis;
+  return { clerks: kpis, notices: served.map((n) => ({ servedOn: n.served_on, unpaid: n.unpaid, lastPaid: n.last_paid })) };
 }
 
 export async function buildDashboard(deps: DashboardDeps, q: DashboardQuery): Promise<RecoveryDashboardView> {
@@ -118,6 +136,6 @@ export async function buildDashboard(deps: DashboardDeps, q: DashboardQuery): Pr
     else if (err instanceof BackendRejected) areaUnavailable = 'recovery.dashboard.areaRefused';
     else throw err;
   }
-  const clerks = clerkKpis(deps.db, from, to, deps.timeZone);
-  return { from, to, today, generatedAt: now.toISOString(), area, areaUnavailable, clerks };
+  const { clerks, notices } = clerkKpis(deps.db, from, to, today, deps.rules);
+  return { from, to, today, generatedAt: now.toISOString(), area, areaUnavailable, clerks, notices: noticeConversion(notices, deps.rules.noticePaidWithinDays, today) };
 }

@@ -73,13 +73,39 @@ function ageingTable(buckets: readonly AgeingBucketView[], t: Translate): Table 
   };
 }
 
-function clerkTable(clerks: readonly ClerkKpiView[], t: Translate): Table {
+function clerkTable(clerks: readonly ClerkKpiView[], withinDays: number, t: Translate): Table {
   return {
     title: t('recovery.dashboard.clerks.title'),
-    head: ['clerk', 'payments', 'accounts', 'amount', 'principal', 'arrears', 'lateFees', 'share', 'reversals'].map((c) => t(`recovery.dashboard.clerks.column.${c}`)),
-    rows: clerks.map((c) => [`${c.operatorId} ${c.name}`.trim(), c.payments, c.accounts, yuan(c.amountFen), yuan(c.principalFen), yuan(c.arrearsRecoveredFen), yuan(c.lateFeeFen), percent(c.shareBp), c.reversals]),
+    head: ['clerk', 'payments', 'accounts', 'amount', 'principal', 'arrears', 'lateFees', 'share', 'reversals', 'noticesSent', 'noticesPaid', 'noticeRate'].map((c) =>
+      t(`recovery.dashboard.clerks.column.${c}`, { days: withinDays }),
+    ),
+    rows: clerks.map((c) => [
+      `${c.operatorId} ${c.name}`.trim(),
+      c.payments,
+      c.accounts,
+      yuan(c.amountFen),
+      yuan(c.principalFen),
+      yuan(c.arrearsRecoveredFen),
+      yuan(c.lateFeeFen),
+      percent(c.shareBp),
+      c.reversals,
+      c.notices.sent,
+      c.notices.paidWithin,
+      percent(c.notices.rateBp),
+    ]),
     money: [3, 4, 5, 6],
-    percent: [7],
+    percent: [7, 11],
+  };
+}
+
+function noticeTable(v: RecoveryDashboardView, t: Translate): Table {
+  const n = v.notices;
+  return {
+    title: t('recovery.dashboard.notices.title'),
+    head: ['sent', 'paidWithin', 'pending', 'rate'].map((c) => t(`recovery.dashboard.notices.${c}`, { days: n.withinDays })),
+    rows: [[n.sent, n.paidWithin, n.pending, percent(n.rateBp)]],
+    money: [],
+    percent: [3],
   };
 }
 
@@ -93,7 +119,8 @@ function tables(v: RecoveryDashboardView, t: Translate): Table[] {
     out.push(recoveryTable(t('recovery.dashboard.byGrade'), 'grade', v.area.byGrade, t));
     out.push(ageingTable(v.area.ageing, t));
   }
-  out.push(clerkTable(v.clerks, t));
+  out.push(noticeTable(v, t));
+  out.push(clerkTable(v.clerks, v.notices.withinDays, t));
   return out;
 }
 

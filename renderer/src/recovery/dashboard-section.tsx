@@ -11,6 +11,11 @@ import './dashboard.css';
 type Dimension = 'period' | 'area' | 'customerClass' | 'grade';
 const CLASSES = ['residential', 'commercial', 'industrial', 'agricultural'] as const;
 
+/** The money axis in the reader's units: 万 (ten thousand yuan) in Chinese, thousands (k) in English. */
+function yuanAxis(yuan: number, language: Language): string {
+  return language === 'zh-CN' ? `${Number((yuan / 10_000).toFixed(1))}万` : `${Number((yuan / 1000).toFixed(0)).toLocaleString('en-US')}k`;
+}
+
 export function percentText(bp: number | null): string {
   return bp === null ? '—' : `${(bp / 100).toFixed(2)}%`;
 }
@@ -94,7 +99,7 @@ export function DashboardSection(_props: RecoverySectionProps) {
       grid: { left: 64, right: 56, top: 36, bottom: 28 },
       xAxis: { type: 'category', data: months },
       yAxis: [
-        { type: 'value', name: '¥', axisLabel: { formatter: (v: number) => `${Math.round(v / 10_000)}万` } },
+        { type: 'value', name: '¥', axisLabel: { formatter: (v: number) => yuanAxis(v, language) } },
         { type: 'value', name: '%', min: 0, max: 100 },
       ],
       series: [
@@ -109,15 +114,15 @@ export function DashboardSection(_props: RecoverySectionProps) {
         },
       ],
     };
-  }, [area, t]);
+  }, [area, t, language]);
 
   const ageingChart = useMemo<ChartOption | null>(() => {
     if (!area) return null;
     return {
       animation: false,
       tooltip: { trigger: 'axis' },
-      grid: { left: 72, right: 16, top: 16, bottom: 28 },
-      xAxis: { type: 'category', data: area.ageing.map((b) => ageingLabel(b, t)) },
+      grid: { left: 72, right: 16, top: 16, bottom: 56 },
+      xAxis: { type: 'category', data: area.ageing.map((b) => ageingLabel(b, t)), axisLabel: { interval: 0, rotate: 30, fontSize: 10 } },
       yAxis: { type: 'value', axisLabel: { formatter: (v: number) => `${Math.round(v / 100)}` } },
       series: [{ name: t('recovery.dashboard.column.outstanding'), type: 'bar', data: area.ageing.map((b) => b.outstandingFen / 100), itemStyle: { color: '#c92a2a' } }],
     };
@@ -129,8 +134,8 @@ export function DashboardSection(_props: RecoverySectionProps) {
     return {
       animation: false,
       tooltip: { trigger: 'axis' },
-      grid: { left: 48, right: 16, top: 16, bottom: 28 },
-      xAxis: { type: 'category', data: rows.map((r) => r.key) },
+      grid: { left: 48, right: 16, top: 16, bottom: 56 },
+      xAxis: { type: 'category', data: rows.map((r) => r.key), axisLabel: { interval: 0, rotate: 30, fontSize: 10 } },
       yAxis: { type: 'value', min: 0, max: 100 },
       series: [{ name: t('recovery.dashboard.column.rate'), type: 'bar', data: rows.map((r) => (r.rateBp === null ? null : r.rateBp / 100)), itemStyle: { color: '#2b8a3e' } }],
     };
@@ -203,6 +208,11 @@ export function DashboardSection(_props: RecoverySectionProps) {
                 <Kpi label={t('recovery.dashboard.kpi.onTimeRate')} value={percentText(area.total.onTimeRateBp)} />
                 <Kpi label={t('recovery.dashboard.kpi.outstanding')} value={formatFen(area.total.outstandingFen)} />
                 <Kpi label={t('recovery.dashboard.kpi.lateFees')} value={formatFen(area.total.lateFeeFen)} testId="kpi-late-fees" />
+                <Kpi
+                  label={t('recovery.dashboard.notices.kpi', { days: view.notices.withinDays })}
+                  value={`${percentText(view.notices.rateBp)} (${view.notices.paidWithin}/${view.notices.sent - view.notices.pending})`}
+                  testId="kpi-notices"
+                />
               </div>
               {area.total.bills === 0 && <p className="muted">{t('recovery.dashboard.noData')}</p>}
               <div className="dashboard-charts">
@@ -327,14 +337,14 @@ function AgeingTable({ buckets }: { buckets: readonly AgeingBucketView[] }) {
 
 function ClerkTable({ view }: { view: RecoveryDashboardView }) {
   const { t } = useTranslation();
-  const cols = ['clerk', 'payments', 'accounts', 'amount', 'principal', 'arrears', 'lateFees', 'share', 'reversals'] as const;
+  const cols = ['clerk', 'payments', 'accounts', 'amount', 'principal', 'arrears', 'lateFees', 'share', 'reversals', 'noticesSent', 'noticesPaid', 'noticeRate'] as const;
   return (
     <table className="dashboard-table" data-testid="table-clerks">
       <caption>{t('recovery.dashboard.clerks.title')}</caption>
       <thead>
         <tr>
           {cols.map((c) => (
-            <th scope="col" key={c}>{t(`recovery.dashboard.clerks.column.${c}`)}</th>
+            <th scope="col" key={c}>{t(`recovery.dashboard.clerks.column.${c}`, { days: view.notices.withinDays })}</th>
           ))}
         </tr>
       </thead>
@@ -355,6 +365,9 @@ function ClerkTable({ view }: { view: RecoveryDashboardView }) {
             <td>{formatFen(c.lateFeeFen)}</td>
             <td>{percentText(c.shareBp)}</td>
             <td>{c.reversals}</td>
+            <td>{c.notices.sent}</td>
+            <td>{c.notices.paidWithin}</td>
+            <td>{percentText(c.notices.rateBp)}</td>
           </tr>
         ))}
       </tbody>

@@ -5,6 +5,7 @@ import {
   bucketIndex,
   daysPastDue,
   groupBy,
+  noticeConversion,
   parseRecoveryDashboardRules,
   rateBp,
   total,
@@ -156,5 +157,25 @@ describe("the backend's rollup helpers", () => {
     expect(historyLateFee(rules, 'residential', 5_000, 3)).toBe(100); // 0.15 → the 1-yuan minimum
     expect(historyLateFee(rules, 'commercial', 123_456, 7)).toBe(1728); // 1,234.56 × 0.2 % × 7 = 17.28384
     expect(historyLateFee(rules, 'commercial', 123_456, 0)).toBe(0);
+  });
+});
+
+describe('notices sent → paid within N days', () => {
+  it('counts a notice paid when all its bills were paid within N days of serving; unpaid ones inside the N days wait', () => {
+    const today = '2026-11-27';
+    const c = noticeConversion(
+      [
+        { servedOn: '2026-10-01', unpaid: 0, lastPaid: '2026-10-16' }, // day 15: in time
+        { servedOn: '2026-10-01', unpaid: 0, lastPaid: '2026-10-17' }, // day 16: too late
+        { servedOn: '2026-10-05', unpaid: 1, lastPaid: '2026-10-06' }, // part paid, days over: not paid
+        { servedOn: '2026-11-20', unpaid: 2, lastPaid: null }, // 7 days old, unpaid: pending
+        { servedOn: '2026-11-12', unpaid: 1, lastPaid: null }, // exactly 15 days old: still pending
+        { servedOn: '2026-09-01', unpaid: 0, lastPaid: null }, // settled elsewhere, date unknown: paid
+      ],
+      15,
+      today,
+    );
+    expect(c).toEqual({ withinDays: 15, sent: 6, paidWithin: 2, pending: 2, rateBp: 5000 });
+    expect(noticeConversion([], 15, today)).toEqual({ withinDays: 15, sent: 0, paidWithin: 0, pending: 0, rateBp: null });
   });
 });

@@ -139,13 +139,18 @@ export class KioskOrders {
       return this.row(orderId);
     }
     const { db } = this.ctx.deps;
-    const at = this.ctx.now().toISOString();
-    db.transaction(() => {
-      if (moveKioskOrder(db, orderId, ['creating'], 'awaiting_payment', at, { code_url: answer.codeUrl ?? null, expires_at: answer.expiresAt ?? null })) {
-        this.ctx.journal('kiosk.order_awaiting_payment', orderId, { orderId, outTradeNo: row.out_trade_no, expiresAt: answer.expiresAt });
-      }
-    }).immediate();
-    return this.row(orderId);
+    // Under the order's lock: the sweeper may be asking the gateway about this order right now,
+    // holding the row as it read it ('creating'); moving it underneath would make its answer (a
+    // payment made at once) fail on a stale state and wait for the next poll.
+    return this.locked(orderId, () => {
+      const at = this.ctx.now().toISOString();
+      db.transaction(() => {
+        if (moveKioskOrder(db, orderId, ['creating'], 'awaiting_payment', at, { code_url: answer.codeUrl ?? null, expires_at: answer.expiresAt ?? null })) {
+          this.ctx.journal('kiosk.order_awaiting_payment', orderId, { orderId, outTradeNo: row.out_trade_no, expiresAt: answer.expiresAt });
+        }
+      }).immediate();
+      return Promise.resolve(this.row(orderId));
+    });
   }
 
   // ---- the gateway's answers ----

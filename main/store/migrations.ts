@@ -733,6 +733,27 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sync_exceptions ADD COLUMN facts_json TEXT CHECK (facts_json IS NULL OR json_valid(facts_json));
     `,
   },
+  {
+    version: 19,
+    name: 'prepaid promotion: offers of a prepaid meter made to candidates, the customer\'s answer (conversion is the account turning prepaid)',
+    sql: `
+      CREATE TABLE promotion_offers (
+        offer_id TEXT PRIMARY KEY,
+        request_id TEXT NOT NULL UNIQUE,
+        account_no TEXT NOT NULL,
+        offer_kind TEXT NOT NULL,
+        bonus_fen INTEGER NOT NULL CHECK (bonus_fen >= 0),
+        grade TEXT NOT NULL,
+        rank INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('offered', 'accepted', 'declined')),
+        offered_by TEXT NOT NULL,
+        offered_at TEXT NOT NULL,
+        valid_until TEXT NOT NULL,
+        answered_at TEXT
+      );
+      CREATE INDEX promotion_offers_account ON promotion_offers(account_no, offered_at);
+    `,
+  },
 ];
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */

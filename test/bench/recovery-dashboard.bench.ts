@@ -5,17 +5,22 @@
  * against the wire schema, then narrowed and summed by month, area, class and grade and aged, as
  * the core does for the screen.
  *
- * The backend's database is seeded once into .tmp/bench-recovery/ and reused (a million accounts
- * take minutes; seeding and the rollup's one-off build are reported when they happen).
- * GD_BENCH_ACCOUNTS overrides the area's size for a quick run.
+ * The question's cost lies in the backend's rollup (one row per month × area × class × grade) and
+ * the payments since it was built, not in the per-account tables; seeding a million accounts'
+ * tables takes most of an hour on a busy two-core machine. So the backend runs on its demo area and
+ * its rollup is then rebuilt from the seed generator's million accounts (the same summing as at
+ * seeding), once into .tmp/bench-recovery/ and reused. GD_BENCH_ACCOUNTS overrides the size.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { RecoveryDashboardWireSchema } from '../../main/wire/recovery-wire.js';
 import { parseRecoveryDashboardRules } from '../../main/domain/recovery-dashboard/rules.js';
 import { areaView } from '../../main/services/recovery-dashboard/dashboard.js';
 import { startBackend } from '../billing-backend/server.js';
+import { getMeta, setMeta } from '../billing-backend/db.js';
+import { buildRollupFromSnapshots } from '../billing-backend/recovery-dashboard.js';
+import { DEFAULT_SEED, seedAccounts } from '../billing-backend/seed.js';
 import { createSignedClient } from '../billing-backend/signed-client.js';
 import { atMost, info, percentile, type BenchResult } from './harness.js';
 
@@ -26,15 +31,17 @@ const RULES = parseRecoveryDashboardRules({ schemaVersion: 1, ageingBucketDays: 
 export async function run(): Promise<BenchResult[]> {
   const dir = path.resolve('.tmp', 'bench-recovery');
   mkdirSync(dir, { recursive: true });
-  const dbPath = path.join(dir, `backend-${ACCOUNTS}.db`);
-  const fresh = !existsSync(dbPath);
+  const dbPath = path.join(dir, 'backend-demo.db');
   const now = new Date('2026-11-27T02:00:00.000Z');
-  const t0 = performance.now();
-  const backend = await startBackend({ dbPath, accounts: ACCOUNTS, seedDate: '2026-11-27', now: () => now });
-  const startMs = performance.now() - t0;
+  const backend = await startBackend({ dbPath, seedDate: '2026-11-27', now: () => now });
   const results: BenchResult[] = [];
-  if (fresh) results.push(info(`recovery: seed ${ACCOUNTS.toLocaleString('en-US')} accounts and build the rollup (once)`, startMs / 1000, 's'));
   try {
+    if (getMeta(backend.db, 'bench_rollup_accounts') !== String(ACCOUNTS)) {
+      const t0 = performance.now();
+      buildRollupFromSnapshots(backend.db, seedAccounts({ seed: DEFAULT_SEED, accounts: ACCOUNTS, seedDate: '2026-11-27' }));
+      setMeta(backend.db, 'bench_rollup_accounts', String(ACCOUNTS));
+      results.push(info(`recovery: generate ${ACCOUNTS.toLocaleString('en-US')} accounts and build their rollup (once)`, (performance.now() - t0) / 1000, 's'));
+    }
     const client = createSignedClient({ baseUrl: backend.url, terminalId: DEMO_TERMINAL.id, secret: DEMO_TERMINAL.secret, now: () => now, timeoutMs: 60_000 });
     const year = '/api/recovery/dashboard?from=2025-11&to=2026-10';
     const times: number[] = [];

@@ -13,7 +13,7 @@
  * bills' late_fee_paid_fen.
  */
 import path from 'node:path';
-import type { AccountHistory } from '../../main/wire/backend-wire.js';
+import type { AccountHistory, AccountSnapshot } from '../../main/wire/backend-wire.js';
 import { RECOVERY_MAX_MONTHS, type ArrearsCellWire, type RecoveryCellWire, type RecoveryDashboardWire } from '../../main/wire/recovery-wire.js';
 import { loadLateFeeRules } from '../../main/loaders/late-fee-rules.js';
 import { lateFeeRuleFor } from '../../main/domain/late-fee/compute-late-fee.js';
@@ -70,58 +70,55 @@ export function historyLateFee(rules: LateFeeRules, customerClass: string, fen: 
   return Math.max(rule.minimumFeeFen, rounded);
 }
 
-/**
- * Builds the rollup once (a database seeded before it existed gets it on first start; what
- * terminals paid before then is in its history already, so it would count twice: reseed such a file).
- */
-export function ensureRecoveryRollup(db: BackendDb, rules: LateFeeRules = loadLateFeeRules(path.join(resourcesDir(), 'rules', 'late-fee.json'))): 'built' | 'present' {
-  db.exec(SCHEMA);
-  if (getMeta(db, 'recovery_rollup') === ROLLUP_VERSION) return 'present';
-  const sums = new Map<Key, Sums>();
-  const accounts = db.prepare<[], { account_no: string; address: string; customer_class: string; credit_grade: string; history_json: string | null }>(
-    'SELECT account_no, address, customer_class, credit_grade, history_json FROM accounts',
-  );
-  const billsOf = db.prepare<[string], { period: string; amount_fen: number; paid_fen: number; due_date: string; status: string }>(
-    'SELECT period, amount_fen, paid_fen, due_date, status FROM bills WHERE account_no = ?',
-  );
-  for (const a of accounts.iterate()) {
-    const area = areaOf(a.address);
-    const history = a.history_json === null ? null : (JSON.parse(a.history_json) as AccountHistory);
-    const billed = history?.billed;
-    const late = history?.late;
-    if (history === null || billed === undefined || late === undefined) {
-      // No history: the bills as seeded are all that is known.
-      for (const b of billsOf.all(a.account_no)) {
-        const s = add(sums, keyOf(b.period, area, a.customer_class, a.credit_grade));
-        s.billed += b.amount_fen;
-        s.bills += 1;
-        s.collected += Math.min(b.paid_fen, b.amount_fen);
-        if (b.status === 'paid') s.paid += 1;
-      }
-      continue;
-    }
-    let openPaid: Map<string, number> | null = null;
-    const n = billed.length;
-    for (let k = 0; k < n; k++) {
-      const fen = billed[k] ?? 0;
-      if (fen === 0) continue;
-      const period = addMonths(history.to, k - (n - 1));
-      const s = add(sums, keyOf(period, area, a.customer_class, a.credit_grade));
-      s.billed += fen;
+/** What the rollup needs of an account: where it is, its class and grade, its history and its bills as seeded. */
+interface RollupAccount {
+  readonly address: string;
+  readonly customerClass: string;
+  readonly grade: string;
+  readonly history: AccountHistory | null;
+  /** Bills as seeded (open ones carry what was paid on them in part). */
+  readonly bills: () => readonly { period: string; amountFen: number; paidFen: number; status: string }[];
+}
+
+function addAccount(sums: Map<Key, Sums>, a: RollupAccount, rules: LateFeeRules): void {
+  const area = areaOf(a.address);
+  const billed = a.history?.billed;
+  const late = a.history?.late;
+  if (a.history === null || billed === undefined || late === undefined) {
+    // No history: the bills as seeded are all that is known.
+    for (const b of a.bills()) {
+      const s = add(sums, keyOf(b.period, area, a.customerClass, a.grade));
+      s.billed += b.amountFen;
       s.bills += 1;
-      const days = late[k] ?? -1;
-      if (days >= 0) {
-        s.collected += fen;
-        s.paid += 1;
-        if (days === 0) s.onTime += fen;
-        else s.fees += historyLateFee(rules, a.customer_class, fen, days);
-      } else {
-        // Still open: what was paid on it in part, as seeded.
-        openPaid ??= new Map(billsOf.all(a.account_no).map((b) => [b.period, Math.min(b.paid_fen, b.amount_fen)]));
-        s.collected += openPaid.get(period) ?? 0;
-      }
+      s.collected += Math.min(b.paidFen, b.amountFen);
+      if (b.status === 'paid') s.paid += 1;
+    }
+    return;
+  }
+  let openPaid: Map<string, number> | null = null;
+  const n = billed.length;
+  for (let k = 0; k < n; k++) {
+    const fen = billed[k] ?? 0;
+    if (fen === 0) continue;
+    const period = addMonths(a.history.to, k - (n - 1));
+    const s = add(sums, keyOf(period, area, a.customerClass, a.grade));
+    s.billed += fen;
+    s.bills += 1;
+    const days = late[k] ?? -1;
+    if (days >= 0) {
+      s.collected += fen;
+      s.paid += 1;
+      if (days === 0) s.onTime += fen;
+      else s.fees += historyLateFee(rules, a.customerClass, fen, days);
+    } else {
+      // Still open: what was paid on it in part, as seeded.
+      openPaid ??= new Map(a.bills().map((b) => [b.period, Math.min(b.paidFen, b.amountFen)]));
+      s.collected += openPaid.get(period) ?? 0;
     }
   }
+}
+
+function writeRollup(db: BackendDb, sums: Map<Key, Sums>): void {
   const insert = db.prepare('INSERT OR REPLACE INTO recovery_rollup VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   db.transaction(() => {
     db.exec('DELETE FROM recovery_rollup');
@@ -131,7 +128,56 @@ export function ensureRecoveryRollup(db: BackendDb, rules: LateFeeRules = loadLa
     }
     setMeta(db, 'recovery_rollup', ROLLUP_VERSION);
   })();
+}
+
+const shippedLateFees = () => loadLateFeeRules(path.join(resourcesDir(), 'rules', 'late-fee.json'));
+
+/**
+ * Builds the rollup once (a database seeded before it existed gets it on first start; what
+ * terminals paid before then is in its history already, so it would count twice: reseed such a file).
+ */
+export function ensureRecoveryRollup(db: BackendDb, rules: LateFeeRules = shippedLateFees()): 'built' | 'present' {
+  db.exec(SCHEMA);
+  if (getMeta(db, 'recovery_rollup') === ROLLUP_VERSION) return 'present';
+  const sums = new Map<Key, Sums>();
+  const accounts = db.prepare<[], { account_no: string; address: string; customer_class: string; credit_grade: string; history_json: string | null }>(
+    'SELECT account_no, address, customer_class, credit_grade, history_json FROM accounts',
+  );
+  const billsOf = db.prepare<[string], { period: string; amountFen: number; paidFen: number; status: string }>(
+    'SELECT period, amount_fen AS amountFen, paid_fen AS paidFen, status FROM bills WHERE account_no = ?',
+  );
+  for (const a of accounts.iterate()) {
+    addAccount(
+      sums,
+      {
+        address: a.address,
+        customerClass: a.customer_class,
+        grade: a.credit_grade,
+        history: a.history_json === null ? null : (JSON.parse(a.history_json) as AccountHistory),
+        bills: () => billsOf.all(a.account_no),
+      },
+      rules,
+    );
+  }
+  writeRollup(db, sums);
   return 'built';
+}
+
+/**
+ * The rollup of an area given as snapshots (the seed generator's), without the per-account tables:
+ * for the benchmark's million-account area, whose full seeding would take far longer than the
+ * dashboard's question needs. Replaces whatever rollup the database had.
+ */
+export function buildRollupFromSnapshots(db: BackendDb, accounts: Iterable<AccountSnapshot>, rules: LateFeeRules = shippedLateFees()): number {
+  db.exec(SCHEMA);
+  const sums = new Map<Key, Sums>();
+  let n = 0;
+  for (const a of accounts) {
+    n += 1;
+    addAccount(sums, { address: a.address, customerClass: a.customerClass, grade: a.creditGrade, history: a.history ?? null, bills: () => a.bills }, rules);
+  }
+  writeRollup(db, sums);
+  return n;
 }
 
 type RollupRow = {

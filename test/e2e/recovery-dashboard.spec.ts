@@ -37,8 +37,8 @@ for (const lang of ['zh-CN', 'en'] as const satisfies readonly Lang[]) {
     await call(s.core, 'payment.create', { requestId: randomUUID(), accountNo: '3100000005', method: 'cash', amount: ((oldest.outstandingFen + oldest.lateFeeFen) / 100).toFixed(2) }, clerk);
     // A supervisor serves a reminder for another account's arrears (the notices KPI and their row).
     const supervisor = await signedIn(s.core, 'S001', '9999');
-    const notice = await s.core.dispatch('collection.issueNotice', { requestId: randomUUID(), accountNo: '3100000001', kind: 'reminder', output: 'pdf' }, supervisor);
-    expect(notice.ok).toBe(true);
+    await call(s.core, 'account.lookup', { accountNo: '3100000001' }, supervisor);
+    await call(s.core, 'collection.issueNotice', { requestId: randomUUID(), accountNo: '3100000001', kind: 'reminder', output: 'pdf' }, supervisor);
     await s.core.syncNow();
 
     await openAndSignIn(page, s, lang, DEMO_SUPERVISOR);

@@ -21,6 +21,12 @@ export const creditMethodSchemas = {
   'credit.liftOverride': z.object({ accountNo: AccountNo, reason: Reason }).strict(),
   /** Re-grade every cached account now (the monthly run does this on the first day of a month). */
   'credit.evaluateAll': z.object({}).strict(),
+  /** Prepaid promotion: postpaid candidates ranked by the model, with their offer and its state, and the conversion totals. */
+  'promotion.candidates': z.object({ limit: z.int().min(1).max(200).default(50) }).strict(),
+  /** Record that the candidate was offered a prepaid meter (its offer by grade). `requestId` makes a retry return the same offer. Journaled and synced. */
+  'promotion.offer': z.object({ requestId: z.uuid(), accountNo: AccountNo }).strict(),
+  /** The customer's answer to an offer. Journaled and synced. */
+  'promotion.respond': z.object({ offerId: z.uuid(), outcome: z.enum(['accepted', 'declined']) }).strict(),
 } as const;
 
 export const creditMethodAccess = {
@@ -28,6 +34,9 @@ export const creditMethodAccess = {
   'credit.override': ['manager'],
   'credit.liftOverride': ['manager'],
   'credit.evaluateAll': ['supervisor', 'manager'],
+  'promotion.candidates': ['supervisor', 'manager'],
+  'promotion.offer': ['supervisor', 'manager'],
+  'promotion.respond': ['supervisor', 'manager'],
 } as const satisfies Record<keyof typeof creditMethodSchemas, Access>;
 
 export type CreditIndicatorView =
@@ -103,8 +112,45 @@ export interface CreditEvaluateAllView {
   readonly byGrade: Readonly<Record<CreditGradeView, number>>;
 }
 
+/** An offer of a prepaid meter; 'converted' once the account is prepaid. */
+export interface PromotionOfferView {
+  readonly offerId: string;
+  readonly accountNo: string;
+  readonly kind: string;
+  readonly bonusFen: number;
+  readonly status: 'offered' | 'accepted' | 'declined' | 'converted';
+  readonly offeredBy: string;
+  readonly offeredAt: string;
+  readonly validUntil: string;
+}
+
+export interface PromotionCandidateView {
+  readonly accountNo: string;
+  readonly name: string;
+  readonly grade: CreditGradeView;
+  /** 0..100, higher first. */
+  readonly rank: number;
+  readonly latePayments12: number;
+  readonly avgKwh: number;
+  readonly cvPercent: number;
+  /** The offer this candidate gets (by grade). */
+  readonly offerKind: string;
+  readonly bonusFen: number;
+  readonly offer: PromotionOfferView | null;
+}
+
+export interface PromotionListView {
+  readonly items: readonly PromotionCandidateView[];
+  /** Candidates found in the cache (before the limit). */
+  readonly candidates: number;
+  readonly totals: { readonly offered: number; readonly accepted: number; readonly declined: number; readonly converted: number };
+}
+
 export interface CreditMethodResults {
   'credit.get': CreditView;
+  'promotion.candidates': PromotionListView;
+  'promotion.offer': PromotionOfferView;
+  'promotion.respond': PromotionOfferView;
   'credit.override': CreditView;
   'credit.liftOverride': CreditView;
   'credit.evaluateAll': CreditEvaluateAllView;

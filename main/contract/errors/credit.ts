@@ -8,5 +8,12 @@ export const CREDIT_ERROR_CODES = [
   'credit.no_override',
   /** An override to the grade the model gives already (details: grade). */
   'credit.same_grade',
+  /** Not a promotion candidate now (prepaid already, or not in the cache) (details: accountNo). */
+  'promotion.not_candidate',
+  'promotion.offer_not_found',
+  /** The offer was answered already (details: status). */
+  'promotion.already_answered',
+  /** The same requestId was used for another account. */
+  'promotion.request_conflict',
 ] as const;
 export type CreditErrorCode = (typeof CREDIT_ERROR_CODES)[number];

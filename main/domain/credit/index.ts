@@ -2,3 +2,4 @@ export * from './rules.js';
 export * from './facts.js';
 export * from './evaluate.js';
 export * from './handling.js';
+export * from './promotion.js';

@@ -2,7 +2,10 @@
 import path from 'node:path';
 import type { CreditMethodResults } from '../../contract/index.js';
 import type { CreditRules } from '../../domain/credit/index.js';
+import type { PromotionRules } from '../../domain/credit/index.js';
 import { loadCreditRules } from '../../loaders/credit-rules.js';
+import { loadPromotionRules } from '../../loaders/promotion-rules.js';
+import { PromotionService } from './promotion-service.js';
 import { resourcesDir } from '../../resources-dir.js';
 import type { Handlers, Session } from '../dispatch.js';
 import { CreditService, type CreditServiceDeps } from './credit-service.js';
@@ -22,11 +25,21 @@ export interface CreditArea {
 export interface CreditAreaDeps extends Omit<CreditServiceDeps, 'rules'> {
   /** The model and handling by grade; resources/rules/credit.json when absent. */
   readonly rules?: CreditRules;
+  /** Who is offered a prepaid meter, and what; resources/rules/promotion.json when absent. */
+  readonly promotionRules?: PromotionRules;
   readonly log?: (line: string) => void;
 }
 
 export function createCreditArea(deps: CreditAreaDeps): CreditArea {
-  const service = new CreditService({ ...deps, rules: deps.rules ?? loadCreditRules(path.join(resourcesDir(), 'rules', 'credit.json')) });
+  const rules = deps.rules ?? loadCreditRules(path.join(resourcesDir(), 'rules', 'credit.json'));
+  const service = new CreditService({ ...deps, rules });
+  const promotion = new PromotionService({
+    db: deps.db,
+    clock: deps.clock,
+    timeZone: deps.timeZone,
+    creditRules: rules,
+    rules: deps.promotionRules ?? loadPromotionRules(path.join(resourcesDir(), 'rules', 'promotion.json')),
+  });
   const operatorOf = (s: Session): string => {
     if (!s.operator) throw new Error('dispatch let an anonymous session through');
     return s.operator.operatorId;
@@ -48,6 +61,9 @@ export function createCreditArea(deps: CreditAreaDeps): CreditArea {
       'credit.override': (p, s) => service.override(p.accountNo, p.grade, p.reason, operatorOf(s)),
       'credit.liftOverride': (p, s) => service.liftOverride(p.accountNo, p.reason, operatorOf(s)),
       'credit.evaluateAll': () => service.evaluateAll('monthly'),
+      'promotion.candidates': (p) => promotion.candidates(p.limit),
+      'promotion.offer': (p, s) => promotion.offer(p.requestId, p.accountNo, operatorOf(s)),
+      'promotion.respond': (p, s) => promotion.respond(p.offerId, p.outcome, operatorOf(s)),
     },
     regradeAfter<H extends Record<string, (params: never, session: Session) => unknown>>(handlers: H): H {
       const wrapped: Record<string, (params: never, session: Session) => unknown> = {};

@@ -5,6 +5,7 @@ import { WorklistSection } from './worklist-section';
 import { NoticesSection } from './notices-section';
 import { ContactsSection } from './contacts-section';
 import { DashboardSection } from './dashboard-section';
+import { PromotionSection } from './promotion-section';
 
 /**
  * The recovery desk's sub-sections, in tab order. Add yours here (one line) with its component
@@ -15,6 +16,7 @@ export const RECOVERY_SECTIONS: readonly RecoverySection[] = [
   { id: 'notices', labelKey: 'recovery.sections.notices', roles: RECOVERY_ROLES, component: NoticesSection },
   { id: 'contacts', labelKey: 'recovery.sections.contacts', roles: RECOVERY_ROLES, component: ContactsSection },
   { id: 'dashboard', labelKey: 'recovery.sections.dashboard', roles: RECOVERY_ROLES, component: DashboardSection },
+  { id: 'promotion', labelKey: 'recovery.sections.promotion', roles: RECOVERY_ROLES, component: PromotionSection },
 ];
 
 /** The recovery desk (issue 11) for branch managers and supervisors. */

@@ -153,12 +153,73 @@ export interface WorklistRow {
 }
 
 /**
+ * An account's cached history read field by field, only the fields a rule asks for: a day's pass
+ * over a million accounts cannot afford parsing every history whole. The JSON is the snapshot's own
+ * (JSON.stringify of a validated AccountHistory), so a field is `"name":[…]` or `"name":"…"`.
+ */
+export class LazyHistory implements HistoryFacts {
+  private kwhCache: number[] | undefined | null = null;
+  /** `kwhMonths`: only the last so many months of consumption are read (the rules never look further back). */
+  constructor(
+    private readonly json: string,
+    private readonly kwhMonths = 24,
+  ) {}
+
+  get to(): string {
+    const i = this.json.indexOf('"to":"');
+    return i < 0 ? '' : this.json.slice(i + 6, i + 13);
+  }
+  get late(): number[] | undefined {
+    return intArray(this.json, 'late');
+  }
+  get kwh(): number[] | undefined {
+    if (this.kwhCache === null) this.kwhCache = lastInts(this.json, 'kwh', this.kwhMonths);
+    return this.kwhCache;
+  }
+  get vends(): number[] | undefined {
+    return intArray(this.json, 'vends');
+  }
+  get cutoffs(): string[] | undefined {
+    const raw = arrayText(this.json, 'cutoffs');
+    return raw === undefined ? undefined : raw === '' ? [] : raw.split(',').map((d) => d.slice(1, -1));
+  }
+}
+
+function arrayText(json: string, key: string): string | undefined {
+  const i = json.indexOf(`"${key}":[`);
+  if (i < 0) return undefined;
+  const start = i + key.length + 4;
+  return json.slice(start, json.indexOf(']', start));
+}
+
+/** The last `n` integers of an array field, read backwards from its end (no split of the whole). */
+function lastInts(json: string, key: string, n: number): number[] | undefined {
+  const i = json.indexOf(`"${key}":[`);
+  if (i < 0) return undefined;
+  const start = i + key.length + 4;
+  let end = json.indexOf(']', start);
+  const out: number[] = [];
+  while (out.length < n && end > start) {
+    const comma = json.lastIndexOf(',', end - 1);
+    const from = comma < start ? start : comma + 1;
+    out.push(Number(json.slice(from, end)));
+    end = comma < start ? start : comma;
+  }
+  return out.reverse();
+}
+
+function intArray(json: string, key: string): number[] | undefined {
+  const raw = arrayText(json, key);
+  return raw === undefined ? undefined : raw === '' ? [] : raw.split(',').map(Number);
+}
+
+/**
  * Every active account of the cache, in account order, with its open bills and history: two
  * ordered scans merged (accounts ⋈ history by key, open bills by their account index), so a
- * million accounts stream in bounded memory. History JSON is parsed without validation: the
+ * million accounts stream in bounded memory. Histories are read lazily (LazyHistory): the
  * snapshot writers validated it on the way in.
  */
-export function* worklistRows(db: Db): Generator<WorklistRow> {
+export function* worklistRows(db: Db, kwhMonths = 24): Generator<WorklistRow> {
   const closed = new Set(stmt(db, 'SELECT account_no FROM closed_accounts').pluck().all() as string[]);
   const accounts = db
     .prepare(
@@ -180,7 +241,7 @@ export function* worklistRows(db: Db): Generator<WorklistRow> {
       nextBill = bills.next();
     }
     if (closed.has(accountNo)) continue;
-    yield { accountNo, customerClass, paymentMode, balanceFen, tariffCode, openBills, history: historyJson === null ? null : (JSON.parse(historyJson) as HistoryFacts) };
+    yield { accountNo, customerClass, paymentMode, balanceFen, tariffCode, openBills, history: historyJson === null ? null : new LazyHistory(historyJson, kwhMonths) };
   }
 }
 

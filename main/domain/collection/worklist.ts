@@ -4,8 +4,8 @@
  * about to run out at the customer's own rate, anomalies worth a visit, and promises to pay that
  * lapsed. Pure: the service streams the cache through it.
  */
-import { addDays, daysBetween } from './calendar.js';
-import { dailyKwh, daysLeft } from './forecast.js';
+import { addDays } from './calendar.js';
+import { daysInMonth, daysLeft, previousPeriod } from './forecast.js';
 import type { CollectionRules } from './rules.js';
 
 export const WORKLIST_REASONS = [
@@ -87,7 +87,47 @@ export function lateTimes(late: readonly number[] | undefined, months: number): 
   return n;
 }
 
-export function assessAccount(a: WorklistAccount, today: string, rules: CollectionRules, promises: readonly PromiseFact[] = []): WorklistAssessment | null {
+/**
+ * What a day's pass needs once, not per account (a million accounts go through it): today as a day
+ * number, the window ends, and month lengths by period.
+ */
+export interface WorklistDay {
+  readonly today: string;
+  readonly todayNo: number;
+  readonly soonUntil: string;
+  readonly yearAgo: string;
+  readonly monthDays: Map<string, number>;
+}
+
+export function worklistDay(today: string, rules: CollectionRules): WorklistDay {
+  return { today, todayNo: isoDayNo(today), soonUntil: addDays(today, rules.worklist.dueWithinDays), yearAgo: addDays(today, -365), monthDays: new Map() };
+}
+
+/** Day number of a date already validated on its way into the cache ('YYYY-MM-DD'). */
+function isoDayNo(d: string): number {
+  return Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 86_400_000;
+}
+
+function kwhPerDay(kwh: readonly number[], to: string, months: number, day: WorklistDay): number | null {
+  const n = Math.min(months, kwh.length);
+  if (n === 0) return null;
+  let sum = 0;
+  let days = 0;
+  for (let i = 0; i < n; i++) {
+    sum += kwh[kwh.length - 1 - i] ?? 0;
+    const key = `${to}-${i}`;
+    let d = day.monthDays.get(key);
+    if (d === undefined) {
+      d = daysInMonth(previousPeriod(to, i));
+      day.monthDays.set(key, d);
+    }
+    days += d;
+  }
+  return sum / days;
+}
+
+export function assessAccount(a: WorklistAccount, today: string | WorklistDay, rules: CollectionRules, promises: readonly PromiseFact[] = []): WorklistAssessment | null {
+  const day = typeof today === 'string' ? worklistDay(today, rules) : today;
   const w = rules.worklist;
   const reasons: WorklistReason[] = [];
   let overdueFen = 0;
@@ -95,15 +135,14 @@ export function assessAccount(a: WorklistAccount, today: string, rules: Collecti
   let overdueBills = 0;
   let dueSoonFen = 0;
   let dueSoonDate: string | null = null;
-  const soonUntil = addDays(today, w.dueWithinDays);
   for (const b of a.openBills) {
     const owed = b.amountFen - b.paidFen;
     if (owed <= 0) continue;
-    if (b.dueDate < today) {
+    if (b.dueDate < day.today) {
       overdueFen += owed;
       overdueBills++;
-      overdueDays = Math.max(overdueDays, daysBetween(b.dueDate, today));
-    } else if (b.dueDate <= soonUntil) {
+      overdueDays = Math.max(overdueDays, day.todayNo - isoDayNo(b.dueDate));
+    } else if (b.dueDate <= day.soonUntil) {
       dueSoonFen += owed;
       if (dueSoonDate === null || b.dueDate < dueSoonDate) dueSoonDate = b.dueDate;
     }
@@ -118,25 +157,27 @@ export function assessAccount(a: WorklistAccount, today: string, rules: Collecti
 
   let left: number | null = null;
   if (a.paymentMode === 'prepaid' && h?.kwh) {
-    const perDay = dailyKwh(h.kwh, h.to, w.rateMonths);
+    const perDay = kwhPerDay(h.kwh, h.to, w.rateMonths, day);
     left = daysLeft(a.balanceFen, perDay, a.centifenPerKwh);
     if (left !== null && perDay !== null && left <= w.prepaidRunOutDays) {
       reasons.push({ kind: 'prepaid_running_out', daysLeft: left, balanceFen: a.balanceFen, kwhPerDay: Math.round(perDay * 100) / 100 });
     }
   }
 
-  if (h?.kwh && h.kwh.length >= 2) {
-    const last = h.kwh[h.kwh.length - 1] ?? 0;
-    const before = h.kwh.slice(Math.max(0, h.kwh.length - 1 - w.rateMonths), h.kwh.length - 1);
-    const usual = before.length ? before.reduce((s, k) => s + k, 0) / before.length : 0;
+  const kwh = h?.kwh;
+  if (kwh && kwh.length >= 2) {
+    const last = kwh[kwh.length - 1] ?? 0;
+    let usualSum = 0;
+    const from = Math.max(0, kwh.length - 1 - w.rateMonths);
+    for (let i = from; i < kwh.length - 1; i++) usualSum += kwh[i] ?? 0;
+    const usual = usualSum / (kwh.length - 1 - from);
     if (usual >= w.occupiedMinKwh && usual > 0 && last < usual * w.nearZeroShare) {
       reasons.push({ kind: 'consumption_dropped', lastKwh: last, usualKwh: Math.round(usual) });
     }
   }
 
   if (a.paymentMode === 'prepaid' && h) {
-    const yearAgo = addDays(today, -365);
-    const cutoffs = (h.cutoffs ?? []).filter((d) => d > yearAgo).length;
+    const cutoffs = (h.cutoffs ?? []).filter((d) => d > day.yearAgo).length;
     if (cutoffs >= w.lastMinuteCutoffs) reasons.push({ kind: 'last_minute_buyer', cutoffs });
     const vends = h.vends ?? [];
     const recent = vends.slice(-w.tokensStoppedMonths);
@@ -148,7 +189,7 @@ export function assessAccount(a: WorklistAccount, today: string, rules: Collecti
 
   // A promise lapses the day after its date with the money not in: that day it joins the worklist.
   if (overdueFen > 0 || dueSoonFen > 0) {
-    for (const p of promises) if (p.promisedOn < today) reasons.push({ kind: 'promise_lapsed', promisedOn: p.promisedOn, promisedFen: p.promisedFen, contactId: p.contactId });
+    for (const p of promises) if (p.promisedOn < day.today) reasons.push({ kind: 'promise_lapsed', promisedOn: p.promisedOn, promisedFen: p.promisedFen, contactId: p.contactId });
   }
 
   if (reasons.length === 0) return null;

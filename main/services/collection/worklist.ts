@@ -6,7 +6,7 @@
  */
 import type { WorklistItemView, WorklistReasonKindView, WorklistView } from '../../contract/index.js';
 import { WORKLIST_REASON_KINDS } from '../../contract/collection.js';
-import { assessAccount, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
+import { assessAccount, worklistDay, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
 import { priceLadder } from '../../domain/tariff/price-ladder.js';
 import { accountBrief, activeStaff, assignments, promisesDueBefore, worklistDataKey, worklistRow, worklistRows } from '../../store/collection.js';
 import { localDate } from '../clock.js';
@@ -69,10 +69,12 @@ export class Worklist {
     const started = performance.now();
     const promises = lapsedPromises(this.deps, date);
     const entries: Entry[] = [];
-    for (const row of worklistRows(this.deps.db)) {
+    const day = worklistDay(date, this.deps.rules);
+    // The rules read at most the last rateMonths + 1 months of consumption.
+    for (const row of worklistRows(this.deps.db, this.deps.rules.worklist.rateMonths + 1)) {
       const a = assessAccount(
         { ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0 },
-        date,
+        day,
         this.deps.rules,
         promises.get(row.accountNo) ?? [],
       );

@@ -95,3 +95,17 @@ describe('worklist rules', () => {
     expect(suggestScript({ reasons: [], noticeServed: false, noticeAfterDays: 30 })).toBe('thanks');
   });
 });
+
+describe('lazy history', () => {
+  it('reads the fields the rules ask for as JSON.parse would', async () => {
+    const { LazyHistory } = await import('../../../main/store/collection.js');
+    const h = { since: '2020-01-01', to: '2026-10', late: [0, -1, 5], kwh: [120, 0, 7, 300, 41], vends: [], cutoffs: ['2026-03-02', '2026-07-14'], lateFees: 1 };
+    const lazy = new LazyHistory(JSON.stringify(h));
+    expect([lazy.to, lazy.late, lazy.kwh, lazy.vends, lazy.cutoffs]).toEqual([h.to, h.late, h.kwh, h.vends, h.cutoffs]);
+    expect(new LazyHistory(JSON.stringify(h), 3).kwh).toEqual([7, 300, 41]);
+    expect(new LazyHistory(JSON.stringify(h), 30).kwh).toEqual(h.kwh);
+    expect(new LazyHistory(JSON.stringify({ to: '2026-10', kwh: [9] }), 4).kwh).toEqual([9]);
+    const none = new LazyHistory(JSON.stringify({ to: '2026-10' }));
+    expect([none.late, none.kwh, none.cutoffs]).toEqual([undefined, undefined, undefined]);
+  });
+});

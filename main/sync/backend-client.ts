@@ -29,7 +29,7 @@ import { BackendRejected, BackendUnavailable, DEFAULT_MAX_RESPONSE_BYTES, reques
 import { signedExchange } from './signed-exchange.js';
 import { fetchLines } from './ndjson-stream.js';
 import { REPLY_HEADERS, SIGNATURE_HEADERS } from './signing.js';
-import { StreamVerifier } from './stream-signing.js';
+import { StreamByteVerifier } from './stream-signing.js';
 
 import { TERMINAL_LEDGER_MAX_BYTES, TERMINAL_LEDGER_PATH, TerminalLedgerSchema, type TerminalLedger } from '../wire/shift-wire.js';
 import { RECOVERY_DASHBOARD_PATH, RecoveryDashboardWireSchema, type RecoveryDashboardWire } from '../wire/recovery-wire.js';
@@ -130,7 +130,7 @@ export class BackendClient {
       body: '',
     });
     // Every chunk is handed on only once the backend's chained signature over it verified (./stream-signing.ts).
-    let verifier: StreamVerifier | null = null;
+    let verifier: StreamByteVerifier | null = null;
     const lines = fetchLines({
       url: new URL(pathWithQuery, this.opts.baseUrl),
       headers: exchange.headers,
@@ -139,18 +139,19 @@ export class BackendClient {
       maxLineBytes: SNAPSHOT_LINE_MAX_BYTES,
       ...(this.opts.transport ? { transport: this.opts.transport } : {}),
       onHead: (headers) => {
-        verifier = new StreamVerifier({
+        verifier = new StreamByteVerifier({
           secret: this.opts.secret,
           requestSignature: exchange.headers[SIGNATURE_HEADERS.signature] ?? '',
           nonce: exchange.headers[SIGNATURE_HEADERS.nonce] ?? '',
           replyTs: headers.get(REPLY_HEADERS.timestamp) ?? '',
         });
       },
+      // Checked on the bytes as they arrive; nothing is handed on before its mac verified.
+      sealed: (bytes) => (verifier as StreamByteVerifier | null)?.take(bytes) ?? Buffer.alloc(0),
     });
     try {
       for await (const chunk of lines) {
-        const sealed = (verifier as StreamVerifier | null)?.take(chunk) ?? [];
-        if (sealed.length > 0) yield sealed;
+        if (chunk.length > 0) yield chunk;
       }
     } catch (err) {
       if (err instanceof BackendUnavailable && err.reason === 'bad_signature') this.reportBadSignature('GET', pathWithQuery, err);

@@ -9,7 +9,7 @@
  * reply signature = hex(HMAC-SHA256(secret, "griddesk-reply-1\n" + status + "\n" + requestSignature
  * + "\n" + nonce + "\n" + replyTimestamp + "\n" + body)). See docs/backend.md, "Reply signing".
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
 
 export const SIGNATURE_HEADERS = {
   terminal: 'x-gd-terminal',
@@ -116,6 +116,14 @@ export function signReply(
   return createHmac('sha256', secret)
     .update(`${REPLY_CONTEXT}\n${status}\n${requestSignature}\n${nonce}\n${replyTs}\n${body}`, 'utf8')
     .digest('hex');
+}
+
+/**
+ * `signReply` a piece at a time: the HMAC after everything but the body, for a caller that feeds
+ * the body's bytes as they arrive (a stream's chunk, ./stream-signing.ts) and digests it in hex.
+ */
+export function replyHmac(secret: string, status: number, requestSignature: string, nonce: string, replyTs: number | string): Hmac {
+  return createHmac('sha256', secret).update(`${REPLY_CONTEXT}\n${status}\n${requestSignature}\n${nonce}\n${replyTs}\n`, 'utf8');
 }
 
 /** Constant-time check of a reply's signature; `replyTs` must be decimal epoch ms. */

@@ -11,9 +11,9 @@
  * reordered, spliced or replayed chunk is `bad_signature` before any of it is applied, and a cut
  * between a chunk and its mac loses only that chunk (the next pull asks for it again).
  */
-import { timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual, type Hmac } from 'node:crypto';
 import { BackendUnavailable } from './http-json.js';
-import { signReply } from './signing.js';
+import { replyHmac, signReply } from './signing.js';
 
 const STREAM_CONTEXT = 'griddesk-stream-1';
 const MAC_LINE = /^\{"kind":"mac","mac":"([0-9a-f]{64})"\}$/;
@@ -72,4 +72,84 @@ export class StreamVerifier {
   unsealed(): number {
     return this.pending.length;
   }
+}
+
+const NEWLINE = 0x0a;
+const MAC_HEAD = Buffer.from('{"kind":"mac","mac":"');
+const MAC_TAIL = Buffer.from('"}');
+const MAC_LINE_BYTES = MAC_HEAD.length + 64 + MAC_TAIL.length;
+
+/**
+ * `StreamVerifier` on the received bytes: the same chain and the same verdicts, but each chunk is
+ * hashed as its bytes arrive — no line is decoded, joined or encoded again to be checked (a
+ * million accounts are most of a gigabyte). Gives back the sealed lines' bytes, each line with its
+ * newline, mac lines left out.
+ */
+export class StreamByteVerifier {
+  private previous = '';
+  private hmac: Hmac;
+  private pending: Buffer[] = [];
+  private pendingLines = 0;
+  constructor(private readonly binding: StreamBinding) {
+    this.hmac = this.chunkHmac();
+  }
+
+  private chunkHmac(): Hmac {
+    const b = this.binding;
+    return replyHmac(b.secret, 200, b.requestSignature, b.nonce, b.replyTs).update(`${STREAM_CONTEXT}
+${this.previous}
+`, 'utf8');
+  }
+
+  /** `bytes`: complete lines, each with its newline. */
+  take(bytes: Buffer): Buffer {
+    const sealed: Buffer[] = [];
+    // A run of plain lines is hashed and kept as one slice.
+    let run = 0;
+    const endRun = (end: number): void => {
+      if (end <= run) return;
+      const slice = bytes.subarray(run, end);
+      this.hmac.update(slice);
+      this.pending.push(slice);
+    };
+    for (let start = 0; start < bytes.length; ) {
+      let nl = bytes.indexOf(NEWLINE, start);
+      if (nl < 0) nl = bytes.length;
+      if (nl - start === MAC_LINE_BYTES && isMacLine(bytes, start)) {
+        endRun(start);
+        const expected = this.hmac.digest();
+        const got = Buffer.from(bytes.toString('latin1', start + MAC_HEAD.length, start + MAC_HEAD.length + 64), 'hex');
+        if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+          throw new BackendUnavailable('bad_signature', `stream chunk of ${this.pendingLines} lines: signature does not verify`);
+        }
+        this.previous = got.toString('hex');
+        sealed.push(...this.pending);
+        this.pending = [];
+        this.pendingLines = 0;
+        this.hmac = this.chunkHmac();
+        run = nl + 1;
+      } else if (nl > start) {
+        this.pendingLines += 1;
+      }
+      start = nl + 1;
+    }
+    endRun(bytes.length);
+    return sealed.length === 1 ? (sealed[0] as Buffer) : Buffer.concat(sealed);
+  }
+
+  /** Lines that arrived without their mac yet (none once a stream ended as it should). */
+  unsealed(): number {
+    return this.pendingLines;
+  }
+}
+
+function isMacLine(bytes: Buffer, start: number): boolean {
+  if (bytes.compare(MAC_HEAD, 0, MAC_HEAD.length, start, start + MAC_HEAD.length) !== 0) return false;
+  const hexEnd = start + MAC_HEAD.length + 64;
+  if (bytes.compare(MAC_TAIL, 0, MAC_TAIL.length, hexEnd, hexEnd + MAC_TAIL.length) !== 0) return false;
+  for (let i = start + MAC_HEAD.length; i < hexEnd; i++) {
+    const c = bytes[i] as number;
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
 }

@@ -36,7 +36,9 @@ for (let run = 0; run < 20; run++) {
   if (outcome.done) break;
 }
 const seconds = (performance.now() - t0) / 1000;
-const rssMb = process.memoryUsage().rss / 1e6;
+const memory = process.memoryUsage();
+const rssMb = memory.rss / 1e6;
+process.stderr.write(`  core memory after the pull: rss ${Math.round(rssMb)} MB, V8 heap ${Math.round(memory.heapTotal / 1e6)} MB (${Math.round(memory.heapUsed / 1e6)} used), external ${Math.round(memory.external / 1e6)} MB\n`);
 const usage = process.resourceUsage();
 const maxRssMb = usage.maxRSS / 1e3;
 // The machine is shared: CPU seconds next to wall seconds say whether the core waited or worked.

@@ -4,7 +4,8 @@
  * chunk, or a chunk signed for another request is `bad_signature`, and nothing of it comes out.
  */
 import { describe, expect, it } from 'vitest';
-import { StreamSigner, StreamVerifier, type StreamBinding } from '../../../main/sync/stream-signing.js';
+import { StreamByteVerifier, StreamSigner, StreamVerifier, type StreamBinding } from '../../../main/sync/stream-signing.js';
+import { mulberry32 } from '../../support/prng.js';
 
 const binding: StreamBinding = { secret: 's3cret', requestSignature: 'a'.repeat(64), nonce: 'n-1', replyTs: '1796176800000' };
 
@@ -61,5 +62,52 @@ describe('stream signing', () => {
     }
     expect(refuse(signed.flat(), { ...binding, nonce: 'n-2' }).err).toMatchObject({ reason: 'bad_signature' });
     expect(refuse(signed.flat(), { ...binding, secret: 'other' }).err).toMatchObject({ reason: 'bad_signature' });
+  });
+
+  it('on bytes (what the snapshot stream uses): the same lines out and the same refusals, whatever the line-aligned read boundaries', () => {
+    const many = [
+      ['{"kind":"begin"}'],
+      ['{"kind":"account","cursor":"1","name":"雷洋子"}', '{"kind":"account","cursor":"2","name":"三门峡宏达大药房"}'],
+      ['{"kind":"end"}'],
+    ];
+    const signed = signedChunks(many);
+    const bytes = (lines: string[]) => Buffer.from(lines.map((l) => `${l}\n`).join(''));
+    const all = signed.flat();
+    const rng = mulberry32(7);
+    for (let round = 0; round < 50; round++) {
+      const verifier = new StreamByteVerifier(binding);
+      let out = '';
+      for (let i = 0; i < all.length; ) {
+        const n = 1 + Math.floor(rng() * 3);
+        out += verifier.take(bytes(all.slice(i, i + n))).toString('utf8');
+        i += n;
+      }
+      expect(out.split('\n').filter((l) => l !== '')).toEqual(many.flat());
+      expect(verifier.unsealed()).toBe(0);
+    }
+    const early = new StreamByteVerifier(binding);
+    expect(early.take(bytes(all.slice(0, 4))).toString()).toBe('{"kind":"begin"}\n');
+    expect(early.unsealed()).toBe(2);
+
+    const changed = signed.map((c) => [...c]);
+    (changed[1] as string[])[0] = '{"kind":"account","cursor":"1","name":"雷洋丑"}';
+    const cases: Record<string, [string[], StreamBinding]> = {
+      changed: [changed.flat(), binding],
+      dropped: [[...(signed[0] as string[]), ...(signed[2] as string[])], binding],
+      repeated: [[...(signed[0] as string[]), ...(signed[1] as string[]), ...(signed[1] as string[])], binding],
+      reordered: [[...(signed[1] as string[]), ...(signed[0] as string[])], binding],
+      otherNonce: [all, { ...binding, nonce: 'n-2' }],
+      otherSecret: [all, { ...binding, secret: 'other' }],
+    };
+    for (const [name, [lines, b]] of Object.entries(cases)) {
+      const verifier = new StreamByteVerifier(b);
+      let out = '';
+      const take = () => {
+        for (const line of lines) out += verifier.take(bytes([line])).toString();
+      };
+      expect(take, name).toThrow(expect.objectContaining({ reason: 'bad_signature' }));
+      // Nothing of the refused chunk came out.
+      expect(out, name).not.toContain('丑');
+    }
   });
 });

@@ -96,6 +96,6 @@ for (const lang of ['zh-CN', 'en'] as const satisfies readonly Lang[]) {
     await s.core.syncNow();
     expect(s.backend.collection.notices().map((n) => n.noticeNo)).toEqual([noticeNo]);
     expect(s.backend.collection.contacts()).toEqual([expect.objectContaining({ accountNo: RECENT, outcome: 'promised', promiseOn: '2026-12-01', promiseFen: 20377 })]);
-    expect(await page.evaluate(() => document.querySelector('.recovery')!.scrollWidth)).toBeLessThanOrEqual(1024);
+    expect(await page.evaluate<number>("document.querySelector('.recovery').scrollWidth")).toBeLessThanOrEqual(1024);
   });
 }

@@ -18,6 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Page } from '@playwright/test';
@@ -181,5 +182,7 @@ export async function run(): Promise<BenchResult[]> {
   } finally {
     await stack.dispose();
   }
+  // System time on a shared machine: the figures above mean little without the load they ran under.
+  results.push(info(`kiosk bench: 1-minute load average at the end (${cpus().length} CPUs)`, loadavg()[0] ?? 0, ''));
   return results;
 }

@@ -78,7 +78,11 @@ export function QrScreen({ request, onOutcome, onCancelled }: { readonly request
     const clock = window.setInterval(() => setNow(Date.now()), 500);
     const keepalive = window.setInterval(() => void kcall('kiosk.extend', { visitId }), KEEPALIVE_MS);
     const off = bridge.subscribe('kiosk.orderChanged', (o) => {
-      if (o.orderId === order?.orderId) ask();
+      if (o.orderId !== order?.orderId) return;
+      // Paid: the event is all the screen needs to go on to delivery (one round trip less between
+      // the payment and the token); anything else is asked for.
+      if (o.state === 'paid' || o.state === 'delivered') take({ ...o, delivery: null });
+      else ask();
     });
     return () => {
       window.clearInterval(timer);

@@ -35,12 +35,15 @@ import type { TariffCatalog, VendRules } from './domain/tariff/index.js';
 import { createDeviceHandlers } from './services/devices/handlers.js';
 import { createShiftArea } from './services/shift/handlers.js';
 import { SyncExceptions } from './services/sync-exceptions.js';
-import { readExceptionFeed, type ExceptionFeedClient } from './sync/exception-feed.js';
+import { readExceptionFeed, type ExceptionFeedClient, type HttpReceiptVerifier } from './sync/exception-feed.js';
+import { moneyInput } from './services/money-input.js';
 import { openSyncExceptionCount } from './store/sync-exceptions.js';
+import { receiptVerifyCode } from './sync/receipt-verify.js';
 import { createCollectionArea } from './services/collection/handlers.js';
 import { noticeFonts } from './services/collection/notice-fonts.js';
 import type { CollectionRules } from './domain/collection/rules.js';
 import { loadCollectionRules } from './loaders/collection-rules.js';
+import { loadCreditRules } from './loaders/credit-rules.js';
 import { resourcesDir as collectionResourcesDir } from './resources-dir.js';
 import { createCreditArea } from './services/credit/handlers.js';
 import type { CreditRules } from './domain/credit/index.js';
@@ -80,6 +83,8 @@ export interface CoreAdapters {
   readonly shiftRules: ShiftRules;
   /** The backend's feed of this terminal's exceptions (docs/exceptions.md); null or absent: none read. */
   readonly exceptionFeed?: ExceptionFeedClient | null;
+  /** Checks provisional receipts' verify codes at the backend; null or absent: `receipt.verify` answers backend.unreachable. */
+  readonly receiptVerifier?: Pick<HttpReceiptVerifier, 'verify'> | null;
   /** Notice periods, the calendar and worklist thresholds (resources/rules/collection.json); the shipped ones when absent. */
   readonly collectionRules?: CollectionRules;
   /** The inspection's anomaly rules (resources/rules/audit.json). */
@@ -278,6 +283,10 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     accounts,
     printer: adapters.printer,
     noticeFonts: noticeFonts(collectionResourcesDir()),
+    // Poor grades are reminded earlier (credit.json treatment): the worklist's "due soon" window per grade.
+    reminderLeadDays: Object.fromEntries(
+      Object.entries((adapters.creditRules ?? loadCreditRules(path.join(collectionResourcesDir(), 'rules', 'credit.json'))).treatment).map(([g, t]) => [g, t.reminderLeadDays]),
+    ),
     afterCommit: () => nudgeSync(),
   });
 
@@ -301,6 +310,17 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     } catch (err) {
       return toWireError(err);
     }
+  };
+
+  // A payment's receipt is provisional while its event waits in the outbox (docs/exceptions.md): it
+  // says so and carries a verify code the backend can check. Online, the push the commit started
+  // gets a moment first, so a connected counter prints final receipts.
+  const provisionalReceipt = async (p: { paymentId: string; amountFen: number }, settle: boolean): Promise<{ verifyCode: string } | null> => {
+    const waiting = () => db.prepare('SELECT 1 FROM outbox WHERE event_id = ?').get(p.paymentId) !== undefined;
+    if (waiting() && settle && syncState.online) {
+      await Promise.race([pusher.pushAll().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, config.backend.lookupTimeoutMs).unref())]);
+    }
+    return waiting() ? { verifyCode: receiptVerifyCode(config.backend.terminalSecret, config.terminalId, p.paymentId, p.amountFen) } : null;
   };
 
   // After every money commit: show the new outbox depth and push now rather than at the next tick.
@@ -339,6 +359,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     invoiceTimeoutMs: config.backend.lookupTimeoutMs,
     print: printDocument,
     receiptContext,
+    provisional: provisionalReceipt,
     shifts: shiftArea.gate,
     afterCommit: nudgeSync,
   });
@@ -493,6 +514,18 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
       'clock.status': () => clockGuard.status(),
       'exceptions.list': (p) => syncExceptions.list(p.status),
       'exceptions.resolve': (p, s) => syncExceptions.resolve(p, requireOperator(s)),
+      'receipt.verify': async (p) => {
+        if (!adapters.receiptVerifier) throw new AppError('backend.unreachable');
+        const amountFen = moneyInput(p.amount, 'amount');
+        try {
+          return await adapters.receiptVerifier.verify(
+            { terminalId: p.terminalId ?? config.terminalId, paymentId: p.paymentId, amountFen, code: p.code },
+            config.backend.lookupTimeoutMs,
+          );
+        } catch (err) {
+          throw err instanceof AppError ? err : new AppError('backend.unreachable');
+        }
+      },
       ...auditHandlers,
     }, clockGate), integrity, db, clock),
     {

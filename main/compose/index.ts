@@ -17,7 +17,7 @@ import { loadServiceRules } from '../loaders/service-rules.js';
 import { loadRecoveryDashboardRules } from '../loaders/recovery-dashboard-rules.js';
 import { HttpPaymentGateway } from '../services/vending/gateway-client.js';
 import { HttpInvoiceClient } from '../services/invoices.js';
-import { HttpExceptionFeed } from '../sync/exception-feed.js';
+import { HttpExceptionFeed, HttpReceiptVerifier } from '../sync/exception-feed.js';
 import { BackendClient } from '../sync/backend-client.js';
 import { fetchTransport, type HttpTransport } from '../sync/http-json.js';
 import { nodeHttpTransport } from '../sync/node-http-transport.js';
@@ -112,6 +112,10 @@ export function composeAdapters(config: TerminalConfig, overrides: CompositionOv
       overrides.exceptionFeed !== undefined
         ? overrides.exceptionFeed
         : new HttpExceptionFeed({ baseUrl: config.backend.url, terminalId: config.terminalId, secret: config.backend.terminalSecret, now: clock, transport }),
+    receiptVerifier:
+      overrides.receiptVerifier !== undefined
+        ? overrides.receiptVerifier
+        : new HttpReceiptVerifier({ baseUrl: config.backend.url, terminalId: config.terminalId, secret: config.backend.terminalSecret, now: clock, transport }),
     auditRules: overrides.auditRules ?? loadAuditRules(path.join(RESOURCES_DIR, 'rules', 'audit.json')),
     serviceRules: loadServiceRules(path.join(RESOURCES_DIR, 'rules', 'service.json')),
     recoveryDashboardRules: loadRecoveryDashboardRules(path.join(RESOURCES_DIR, 'rules', 'recovery-dashboard.json')),

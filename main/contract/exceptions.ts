@@ -21,11 +21,25 @@ export const exceptionsMethodSchemas = {
   'exceptions.resolve': z
     .object({ id: z.int().positive(), resolution: z.enum(EXCEPTION_RESOLUTIONS), note: z.string().trim().min(1).max(500) })
     .strict(),
+  /**
+   * Check a provisional receipt (docs/exceptions.md): its verify code against the issuing
+   * terminal's key at the backend (this terminal's when `terminalId` is absent), and whether the
+   * payment has arrived there. Needs the backend.
+   */
+  'receipt.verify': z
+    .object({
+      terminalId: z.string().trim().min(1).max(64).optional(),
+      paymentId: z.uuid(),
+      amount: z.string().trim().min(1).max(40),
+      code: z.string().trim().min(1).max(32),
+    })
+    .strict(),
 } as const;
 
 export const exceptionsMethodAccess = {
   'exceptions.list': ['supervisor', 'manager', 'auditor'],
   'exceptions.resolve': ['supervisor', 'manager'],
+  'receipt.verify': ['clerk', 'supervisor', 'manager', 'auditor'],
 } as const satisfies Record<keyof typeof exceptionsMethodSchemas, Access>;
 
 /**
@@ -54,6 +68,8 @@ export interface SyncExceptionView {
 export interface ExceptionsMethodResults {
   'exceptions.list': { readonly items: readonly SyncExceptionView[]; readonly openCount: number };
   'exceptions.resolve': SyncExceptionView;
+  /** `valid`: the code is the issuing terminal's for this payment and amount; `synced`: the payment has reached the backend. */
+  'receipt.verify': { readonly valid: boolean; readonly synced: boolean };
 }
 
 export interface ExceptionsEventPayloads {

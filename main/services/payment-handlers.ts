@@ -37,6 +37,8 @@ export interface PaymentAreaDeps {
   readonly print: (receipt: Receipt) => Promise<WireError | null>;
   /** What every receipt starts from (hall, terminal, clerk's and account holder's names) in a language. */
   readonly receiptContext: (locale: Locale, operatorId: string, accountNo: string) => ReceiptContext;
+  /** Provisional receipts (their verify code) while a payment is not yet acknowledged; absent: never provisional. */
+  readonly provisional?: PaymentReceipts['provisional'];
   readonly shifts?: PaymentShiftGate;
   readonly afterCommit: () => void;
 }
@@ -65,7 +67,7 @@ export interface PaymentArea {
 }
 
 export function createPaymentArea(deps: PaymentAreaDeps): PaymentArea {
-  const receipts: PaymentReceipts = { print: deps.print, context: deps.receiptContext };
+  const receipts: PaymentReceipts = { print: deps.print, context: deps.receiptContext, ...(deps.provisional ? { provisional: deps.provisional } : {}) };
   const invoices = new InvoiceService({ db: deps.db, clock: deps.clock, client: deps.invoiceClient, timeoutMs: deps.invoiceTimeoutMs });
   const payments = new PaymentService({
     db: deps.db,

@@ -52,6 +52,11 @@ export type CreatePaymentInput = z.output<(typeof methodSchemas)['payment.create
 export interface PaymentReceipts {
   print(receipt: Receipt): Promise<WireError | null>;
   context(locale: Locale, operatorId: string, accountNo: string): ReceiptContext;
+  /**
+   * Whether the payment's receipt is provisional (its event not yet acknowledged by the backend)
+   * and its verify code; `settle`: give a push in flight a moment first (printing, not previews).
+   */
+  provisional?(payment: PaymentView, settle: boolean): Promise<{ readonly verifyCode: string } | null>;
 }
 
 export interface PaymentServiceDeps {
@@ -371,7 +376,7 @@ export class PaymentService {
   async receiptFor(paymentId: string, locale: Locale | undefined, reprintNo = 0): Promise<Receipt> {
     await this.invoices.refresh(paymentId);
     const payment = this.load(paymentId);
-    return this.buildReceipt(payment, reprintNo, locale ?? this.deps.defaultLocale);
+    return this.buildReceipt(payment, reprintNo, locale ?? this.deps.defaultLocale, false);
   }
 
   /** How many reprints of this payment's receipt were made (printed or not). */
@@ -381,17 +386,18 @@ export class PaymentService {
     ).length;
   }
 
-  private buildReceipt(payment: PaymentView, reprintNo: number, locale: Locale): Receipt {
+  private async buildReceipt(payment: PaymentView, reprintNo: number, locale: Locale, settle: boolean): Promise<Receipt> {
     const r = this.deps.receipts;
     if (!r) throw new Error('no receipt context');
-    return paymentReceipt(payment, { ...r.context(locale, payment.operatorId, payment.accountNo), reprint: reprintNo > 0, reprintNo });
+    const provisional = (await r.provisional?.(payment, settle)) ?? null;
+    return paymentReceipt(payment, { ...r.context(locale, payment.operatorId, payment.accountNo), reprint: reprintNo > 0, reprintNo, provisional });
   }
 
   private async printAndJournal(payment: PaymentView, actor: string, reprintNo: number, locale: Locale | undefined): Promise<WireError | null> {
     const lng = locale ?? this.deps.defaultLocale;
     const reprint = reprintNo > 0;
     let error: WireError | null;
-    if (this.deps.receipts) error = await this.deps.receipts.print(this.buildReceipt(payment, reprintNo, lng));
+    if (this.deps.receipts) error = await this.deps.receipts.print(await this.buildReceipt(payment, reprintNo, lng, true));
     else if (this.deps.printReceipt) error = await this.deps.printReceipt(payment, reprint, lng);
     else error = null;
     const type = error ? 'receipt.failed' : reprint ? 'receipt.reprinted' : 'receipt.printed';

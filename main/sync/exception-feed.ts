@@ -3,12 +3,21 @@
  * signed, its reply verified like every other) into the supervisors' queue: each page's new items,
  * a journal entry each and the cursor commit together, so a cut between pages or a page read twice
  * adds nothing twice and loses nothing. Runs in the core's sync cycle, after the push that may have
- * caused them (docs/exceptions.md).
+ * caused them (docs/exceptions.md). Also the check of a provisional receipt's verify code.
  */
 import { appendJournal } from '../store/journal.js';
 import type { Db } from '../store/db.js';
 import { exceptionFeedCursor, insertBackendException, setExceptionFeedCursor } from '../store/sync-exceptions.js';
-import { EXCEPTION_PAGE_LIMIT, TERMINAL_EXCEPTIONS_PATH, TerminalExceptionPageSchema, type TerminalExceptionPage } from '../wire/exceptions-wire.js';
+import {
+  EXCEPTION_PAGE_LIMIT,
+  RECEIPT_VERIFY_PATH,
+  ReceiptVerifyResultSchema,
+  TERMINAL_EXCEPTIONS_PATH,
+  TerminalExceptionPageSchema,
+  type ReceiptVerifyRequest,
+  type ReceiptVerifyResult,
+  type TerminalExceptionPage,
+} from '../wire/exceptions-wire.js';
 import { requestJson, type HttpTransport } from './http-json.js';
 import { signedExchange } from './signed-exchange.js';
 
@@ -81,4 +90,27 @@ export async function readExceptionFeed(db: Db, client: ExceptionFeedClient, now
     if (items.length < EXCEPTION_PAGE_LIMIT) break;
   }
   return { added };
+}
+
+/** Checks a provisional receipt's verify code at the backend (`POST /api/receipts/verify`, signed). */
+export class HttpReceiptVerifier {
+  constructor(private readonly opts: HttpExceptionFeedOptions) {}
+
+  async verify(req: ReceiptVerifyRequest, timeoutMs: number): Promise<ReceiptVerifyResult> {
+    const body = JSON.stringify(req);
+    const tsMs = (this.opts.now?.() ?? new Date()).getTime();
+    const exchange = signedExchange({ terminalId: this.opts.terminalId, secret: this.opts.secret, tsMs, method: 'POST', pathWithQuery: RECEIPT_VERIFY_PATH, body });
+    return requestJson(
+      {
+        url: new URL(RECEIPT_VERIFY_PATH, this.opts.baseUrl),
+        method: 'POST',
+        headers: exchange.headers,
+        body,
+        timeoutMs,
+        reply: exchange.reply,
+        ...(this.opts.transport ? { transport: this.opts.transport } : {}),
+      },
+      ReceiptVerifyResultSchema,
+    );
+  }
 }

@@ -75,3 +75,23 @@ export const ExceptionResolvedPayloadSchema = z.object({
   resolvedBy: z.string().min(1),
 });
 export type ExceptionResolvedPayload = z.infer<typeof ExceptionResolvedPayloadSchema>;
+
+/**
+ * `POST /api/receipts/verify` (signed): staff check a provisional receipt's verify code
+ * (main/sync/receipt-verify.ts) — from any terminal, as the customer may bring it to another hall.
+ */
+export const RECEIPT_VERIFY_PATH = '/api/receipts/verify';
+export const ReceiptVerifyRequestSchema = z.object({
+  terminalId: z.string().min(1).max(64),
+  paymentId: z.uuid(),
+  amountFen: z.int().positive(),
+  code: z.string().min(1).max(32),
+});
+export type ReceiptVerifyRequest = z.infer<typeof ReceiptVerifyRequestSchema>;
+export const ReceiptVerifyResultSchema = z.object({
+  /** The code is the one that terminal's key gives this payment and amount. */
+  valid: z.boolean(),
+  /** The payment has reached the backend (with this amount, when valid). */
+  synced: z.boolean(),
+});
+export type ReceiptVerifyResult = z.infer<typeof ReceiptVerifyResultSchema>;

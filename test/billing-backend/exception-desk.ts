@@ -10,15 +10,19 @@
  *   priced under a tariff the account no longer has is accepted with `tariff_changed`;
  * - each terminal's feed of its own exceptions (`GET /api/terminal/exceptions?after=`), with the
  *   facts its text needs (the bill's period, the new account, the tariffs);
- * - `exception.resolved` events: the supervisor's resolution, kept beside the exception.
+ * - `exception.resolved` events: the supervisor's resolution, kept beside the exception;
+ * - provisional receipts' verify codes, checked against the issuing terminal's key.
  */
 import { z } from 'zod';
 import type { TerminalEvent } from '../../main/wire/backend-wire.js';
 import {
   EXCEPTION_PAGE_LIMIT,
   ExceptionResolvedPayloadSchema,
+  type ReceiptVerifyRequest,
+  type ReceiptVerifyResult,
   type TerminalException,
 } from '../../main/wire/exceptions-wire.js';
+import { checkReceiptVerifyCode } from '../../main/sync/receipt-verify.js';
 import { nextCounter, type BackendDb } from './db.js';
 import type { IntakeContext } from './intake.js';
 
@@ -212,4 +216,18 @@ function toTerminalException(r: ExceptionRow): TerminalException {
     facts,
     createdAt: r.created_at,
   };
+}
+
+/**
+ * A provisional receipt's check: the code against the issuing terminal's key (an unknown terminal's
+ * receipt is not valid), and whether its payment has arrived with that amount.
+ */
+export function verifyReceipt(db: BackendDb, req: ReceiptVerifyRequest, secretFor: (terminalId: string) => string | undefined): ReceiptVerifyResult {
+  const secret = secretFor(req.terminalId);
+  const valid = secret !== undefined && checkReceiptVerifyCode(secret, req.terminalId, req.paymentId, req.amountFen, req.code);
+  const row = db
+    .prepare<[string, string], { payload_json: string }>("SELECT payload_json FROM events WHERE event_id = ? AND terminal_id = ? AND type = 'payment.created'")
+    .get(req.paymentId, req.terminalId);
+  const synced = row !== undefined && (JSON.parse(row.payload_json) as { amountFen?: unknown }).amountFen === req.amountFen;
+  return { valid, synced: valid && synced };
 }

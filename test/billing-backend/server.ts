@@ -33,8 +33,8 @@ import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, demoOperators, seedA
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
 import { StreamSigner } from '../../main/sync/stream-signing.js';
 import { terminalLedger } from './terminal-ledger.js';
-import { ExceptionDesk } from './exception-desk.js';
-import { TERMINAL_EXCEPTIONS_PATH } from '../../main/wire/exceptions-wire.js';
+import { ExceptionDesk, verifyReceipt } from './exception-desk.js';
+import { RECEIPT_VERIFY_PATH, ReceiptVerifyRequestSchema, TERMINAL_EXCEPTIONS_PATH } from '../../main/wire/exceptions-wire.js';
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
 import { RECOVERY_DASHBOARD_PATH } from '../../main/wire/recovery-wire.js';
 import { ensureRecoveryRollup, recoveryDashboard } from './recovery-dashboard.js';
@@ -436,6 +436,12 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       const page = exceptionDesk.forTerminal(auth.terminalId, url.searchParams);
       if (page === null) throw new HttpError(400, { error: 'bad_cursor' });
       return sendJson(res, 200, page);
+    }
+    if (path === RECEIPT_VERIFY_PATH) {
+      expectMethod(method, 'POST');
+      const parsed = ReceiptVerifyRequestSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
+      return sendJson(res, 200, verifyReceipt(db, parsed.data, secretFor));
     }
     if (path === TERMINAL_LEDGER_PATH) {
       expectMethod(method, 'GET');

@@ -31,6 +31,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'clock.status': 'public',
   'exceptions.list': 'supervisor manager auditor',
   'exceptions.resolve': 'supervisor manager',
+  'receipt.verify': 'clerk supervisor manager auditor',
   'account.lookup': STAFF,
   'account.search': STAFF,
   'payment.create': COUNTER,

@@ -84,7 +84,7 @@ export async function run(): Promise<BenchResult[]> {
     outfile: coreBundle,
     logLevel: 'warning',
   });
-  let pull: { seconds: number; accounts: number; rssMb: number; maxRssMb: number } | null = null;
+  let pull: { seconds: number; cpuSeconds: number; accounts: number; rssMb: number; maxRssMb: number } | null = null;
   try {
     const core = await child(coreBundle, [dataDir, url], (line) => {
       if (!line.startsWith('{')) return false;
@@ -96,10 +96,12 @@ export async function run(): Promise<BenchResult[]> {
     await backend.stop();
   }
   if (pull === null) throw new Error('the core reported nothing');
-  const p = pull as { seconds: number; accounts: number; rssMb: number; maxRssMb: number };
+  const p = pull as { seconds: number; cpuSeconds: number; accounts: number; rssMb: number; maxRssMb: number };
   if (p.accounts !== ACCOUNTS) throw new Error(`pulled ${p.accounts} accounts, not ${ACCOUNTS}`);
   results.push(
     atMost(`initial pull of ${label} snapshots from the reference backend on loopback`, p.seconds, 's', 60),
+    // The machine is shared: the core's CPU seconds say how much of the wall time was its own work.
+    info(`core CPU time during the initial pull of ${label} (user + system)`, p.cpuSeconds, 's'),
     info(`initial pull rate (${label} accounts)`, p.accounts / p.seconds, 'accounts/s'),
     atMost(`core RSS after the initial pull of ${label}`, p.rssMb, 'MB', 200),
     info(`core peak RSS during the initial pull of ${label}`, p.maxRssMb, 'MB'),

@@ -7,8 +7,9 @@
  * reminder shows in the notices KPI (pending) and its clerk's row.
  */
 import { randomUUID } from 'node:crypto';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO_SUPERVISOR, openAndSignIn, shot, stackPerTest, type Lang } from '../support/e2e.js';
+import { DEMO_SUPERVISOR, fontsReady, openAndSignIn, shot, stackPerTest, type Lang } from '../support/e2e.js';
 import { call, signedIn } from '../support/stack.js';
 
 const stack = stackPerTest();
@@ -18,6 +19,16 @@ async function expectDrawn(page: Page, testId: string, minPaths: number): Promis
   const chart = page.getByTestId(testId);
   await expect(chart.locator('svg')).toHaveCount(1);
   await expect.poll(async () => chart.locator('svg path').count()).toBeGreaterThanOrEqual(minPaths);
+}
+
+/** No serious or critical axe-core violation in the dashboard (WCAG 2.1 A/AA). */
+async function expectAccessible(page: Page): Promise<void> {
+  await fontsReady(page);
+  const result = await new AxeBuilder({ page }).include('.recovery-dashboard').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')}`);
+  expect(bad).toEqual([]);
 }
 
 for (const lang of ['zh-CN', 'en'] as const satisfies readonly Lang[]) {
@@ -65,6 +76,7 @@ for (const lang of ['zh-CN', 'en'] as const satisfies readonly Lang[]) {
     // Fits the counter's screen: nothing of the dashboard runs off to the right.
     expect(await page.evaluate<number>("document.querySelector('.recovery-dashboard').scrollWidth")).toBeLessThanOrEqual(1024);
     await shot(page, `recovery-dashboard-${lang}-1-area`);
+    await expectAccessible(page);
 
     // One area: the by-area table shrinks to it.
     const areas = page.getByTestId('dashboard-area').locator('option');

@@ -158,10 +158,10 @@ const ANCHOR_KEY = 'audit.anchor';
 
 /** The head the backend last acknowledged (a local copy; the backend's own is the one that counts). */
 export function readAnchor(db: Db): JournalHead | null {
-  const row = stmt(db, 'SELECT value FROM kv WHERE key = ?').get(ANCHOR_KEY) as { value: string } | undefined;
+  const row = stmt(db, 'SELECT value AS audit_value FROM kv WHERE key = ?').get(ANCHOR_KEY) as { audit_value: string } | undefined;
   if (!row) return null;
   try {
-    const v = JSON.parse(row.value) as JournalHead;
+    const v = JSON.parse(row.audit_value) as JournalHead;
     return typeof v.seq === 'number' && typeof v.hash === 'string' ? v : null;
   } catch {
     return null;

@@ -110,6 +110,7 @@ export function anomalyDetector(rules: AuditRules, timeZone: string) {
   /** Lookup times per clerk and account, and the last lookup that was already reported. */
   const lookups = new Map<string, { times: number[]; reportedUntil: number }>();
   const found: Anomaly[] = [];
+  const approvals = new Set<string>();
 
   const add = (kind: AnomalyKind, e: AuditEntry, p: Payload, extra: Partial<Pick<Anomaly, 'fen' | 'approver' | 'count'>> = {}): void => {
     found.push({
@@ -163,7 +164,13 @@ export function anomalyDetector(rules: AuditRules, timeZone: string) {
         for (const f of rules.approvals.approverFields) {
           const approver = stringField(p, f);
           if (approver !== null) {
-            add('approval', e, p, { approver });
+            // One approval is named by several entries of its business id (a void's request and
+            // its completion): counted once.
+            const key = `${e.ref}\u0000${approver}`;
+            if (!approvals.has(key)) {
+              approvals.add(key);
+              add('approval', e, p, { approver });
+            }
             break;
           }
         }

@@ -13,7 +13,7 @@
 import { AppError, type IntegrityView, type OperatorView } from '../../contract/index.js';
 import type { Db } from '../../store/db.js';
 import { appendJournal } from '../../store/journal.js';
-import { BREAK_ACKNOWLEDGED, verifyChain, type ChainBreak, type ChainReport } from '../../store/journal-audit.js';
+import { BREAK_ACKNOWLEDGED, readAnchor, verifyChain, type ChainBreak, type ChainReport } from '../../store/journal-audit.js';
 import { enqueueOutbox } from '../../store/outbox.js';
 import { uuidv7 } from '../../store/ids.js';
 import { stmt } from '../../store/db.js';
@@ -147,22 +147,19 @@ export class IntegrityGuard {
   }
 
   private refusal(): { reason: string; at: string } | null {
-    const row = stmt(this.deps.db, 'SELECT value FROM kv WHERE key = ?').get(REFUSAL_KEY) as { value: string } | undefined;
+    // Its own statement text: the statement cache is shared, and another reader puts the plain
+    // 'SELECT value FROM kv …' into pluck mode.
+    const row = stmt(this.deps.db, 'SELECT value AS audit_value FROM kv WHERE key = ?').get(REFUSAL_KEY) as { audit_value: string } | undefined;
     if (!row) return null;
     try {
-      return JSON.parse(row.value) as { reason: string; at: string };
+      return JSON.parse(row.audit_value) as { reason: string; at: string };
     } catch {
       return { reason: 'unreadable', at: '' };
     }
   }
 
   private anchor(): { seq: number; hash: string } | null {
-    const row = stmt(this.deps.db, 'SELECT value FROM kv WHERE key = ?').get(ANCHOR_KEY) as { value: string } | undefined;
-    if (!row) return null;
-    try {
-      return JSON.parse(row.value) as { seq: number; hash: string };
-    } catch {
-      return null;
-    }
+    return readAnchor(this.deps.db);
   }
+
 }

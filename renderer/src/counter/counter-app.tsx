@@ -11,6 +11,7 @@ import type { Screen } from '../screens';
 import { vendingScreens } from '../vending';
 import { deviceScreens } from '../devices';
 import { shiftScreens } from '../shift';
+import { auditScreens, IntegrityBanner } from '../audit';
 import { recoveryScreens } from '../recovery';
 import { exceptionScreens } from '../exceptions';
 
@@ -21,6 +22,7 @@ const ALL_SCREENS: readonly Screen[] = [
   ...recoveryScreens,
   ...exceptionScreens,
   ...deviceScreens,
+  ...auditScreens,
 ];
 
 export function CounterApp() {
@@ -137,6 +139,7 @@ export function CounterApp() {
           </button>
         )}
       </header>
+      {operator && <IntegrityBanner refreshKey={`${operator.operatorId}:${sync?.lastPushAt ?? ''}:${sync?.lastError ?? ''}`} />}
       {operator && screens.length > 1 && (
         <nav className="tabs" data-testid="tabs">
           {screens.map((sc) => (

@@ -47,6 +47,16 @@ describe('anomaly rules', () => {
     expect(found[7]).toMatchObject({ approver: 'S002' });
   });
 
+  it('one approval named by a void\'s request and its completion counts once', () => {
+    seq = 0;
+    expect(
+      kinds([
+        entry('2026-11-25 10:00', 'payment.reversal_requested', 'C001', { kind: 'void', amountFen: 1000, approvedBy: 'S001' }, 'pay-1'),
+        entry('2026-11-25 10:00', 'payment.voided', 'C001', { accountNo: '3100000001', amountFen: 1000, approvedBy: 'S001' }, 'pay-1'),
+      ]),
+    ).toEqual([['approval', 1], ['reversal', 2]]);
+  });
+
   it('a refused approval names whose approval was asked for', () => {
     seq = 0;
     const [a] = detectAnomalies([entry('2026-11-25 11:00', 'approval.failed', 'C001', { action: 'payment.void', approverId: 'C002', reason: 'self_approval' })], RULES, TZ);

@@ -43,6 +43,7 @@ import { createCollectionArea } from './services/collection/handlers.js';
 import { noticeFonts } from './services/collection/notice-fonts.js';
 import type { CollectionRules } from './domain/collection/rules.js';
 import { loadCollectionRules } from './loaders/collection-rules.js';
+import { loadCreditRules } from './loaders/credit-rules.js';
 import { resourcesDir as collectionResourcesDir } from './resources-dir.js';
 import { createCreditArea } from './services/credit/handlers.js';
 import type { CreditRules } from './domain/credit/index.js';
@@ -282,6 +283,10 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     accounts,
     printer: adapters.printer,
     noticeFonts: noticeFonts(collectionResourcesDir()),
+    // Poor grades are reminded earlier (credit.json treatment): the worklist's "due soon" window per grade.
+    reminderLeadDays: Object.fromEntries(
+      Object.entries((adapters.creditRules ?? loadCreditRules(path.join(collectionResourcesDir(), 'rules', 'credit.json'))).treatment).map(([g, t]) => [g, t.reminderLeadDays]),
+    ),
     afterCommit: () => nudgeSync(),
   });
 

@@ -37,6 +37,8 @@ const WorklistFilter = z
     /** Overdue age bucket index (see `bucketBounds` in the answer). */
     ageBucket: z.int().min(0).max(8).optional(),
     customerClass: CUSTOMER_CLASS.optional(),
+    /** Credit grade in force (AAA … C). */
+    grade: z.enum(['AAA', 'AA', 'A', 'B', 'C']).optional(),
     /** An operator id, or 'unassigned'. */
     assignee: z.union([z.literal('unassigned'), OperatorId]).optional(),
     sort: z.enum(WORKLIST_SORTS).default('priority'),
@@ -116,6 +118,8 @@ export interface WorklistItemView {
   readonly ageBucket: number | null;
   readonly daysLeft: number | null;
   readonly priority: number;
+  /** Credit grade in force (AAA … C); null before the account's first grading. */
+  readonly grade: string | null;
   readonly assigneeId: string | null;
   readonly assigneeName: string | null;
 }

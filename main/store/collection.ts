@@ -150,6 +150,8 @@ export interface WorklistRow {
   readonly tariffCode: string;
   readonly openBills: OpenBillFact[];
   readonly history: HistoryFacts | null;
+  /** The credit grade in force (credit_current), null before the account's first grading. */
+  readonly grade: string | null;
 }
 
 /**
@@ -223,17 +225,18 @@ export function* worklistRows(db: Db, kwhMonths = 24): Generator<WorklistRow> {
   const closed = new Set(stmt(db, 'SELECT account_no FROM closed_accounts').pluck().all() as string[]);
   const accounts = db
     .prepare(
-      `SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, h.history_json
-       FROM accounts a LEFT JOIN account_history h ON h.account_no = a.account_no ORDER BY a.account_no`,
+      `SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, h.history_json, c.grade
+       FROM accounts a LEFT JOIN account_history h ON h.account_no = a.account_no LEFT JOIN credit_current c ON c.account_no = a.account_no
+       ORDER BY a.account_no`,
     )
     .raw()
-    .iterate() as IterableIterator<[string, string, 'postpaid' | 'prepaid', number, string, string | null]>;
+    .iterate() as IterableIterator<[string, string, 'postpaid' | 'prepaid', number, string, string | null, string | null]>;
   const bills = db
     .prepare("SELECT account_no, amount_fen, paid_fen, due_date FROM bills WHERE status = 'open' ORDER BY account_no")
     .raw()
     .iterate() as IterableIterator<[string, number, number, string]>;
   let nextBill = bills.next();
-  for (const [accountNo, customerClass, paymentMode, balanceFen, tariffCode, historyJson] of accounts) {
+  for (const [accountNo, customerClass, paymentMode, balanceFen, tariffCode, historyJson, grade] of accounts) {
     const openBills: OpenBillFact[] = [];
     while (!nextBill.done && nextBill.value[0] <= accountNo) {
       const [billAccount, amountFen, paidFen, dueDate] = nextBill.value;
@@ -241,7 +244,7 @@ export function* worklistRows(db: Db, kwhMonths = 24): Generator<WorklistRow> {
       nextBill = bills.next();
     }
     if (closed.has(accountNo)) continue;
-    yield { accountNo, customerClass, paymentMode, balanceFen, tariffCode, openBills, history: historyJson === null ? null : new LazyHistory(historyJson, kwhMonths) };
+    yield { accountNo, customerClass, paymentMode, balanceFen, tariffCode, openBills, history: historyJson === null ? null : new LazyHistory(historyJson, kwhMonths), grade };
   }
 }
 
@@ -271,12 +274,13 @@ export function worklistDataKey(db: Db): string {
 export function worklistRow(db: Db, accountNo: string): WorklistRow | undefined {
   const a = stmt(
     db,
-    `SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, h.history_json
-     FROM accounts a LEFT JOIN account_history h ON h.account_no = a.account_no WHERE a.account_no = ?`,
+    `SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, h.history_json, c.grade
+     FROM accounts a LEFT JOIN account_history h ON h.account_no = a.account_no LEFT JOIN credit_current c ON c.account_no = a.account_no
+     WHERE a.account_no = ?`,
   )
     .raw()
-    .get(accountNo) as [string, string, 'postpaid' | 'prepaid', number, string, string | null] | undefined;
+    .get(accountNo) as [string, string, 'postpaid' | 'prepaid', number, string, string | null, string | null] | undefined;
   if (!a) return undefined;
   const bills = stmt(db, "SELECT amount_fen AS amountFen, paid_fen AS paidFen, due_date AS dueDate FROM bills WHERE account_no = ? AND status = 'open'").all(accountNo) as OpenBillFact[];
-  return { accountNo: a[0], customerClass: a[1], paymentMode: a[2], balanceFen: a[3], tariffCode: a[4], openBills: bills, history: a[5] === null ? null : (JSON.parse(a[5]) as HistoryFacts) };
+  return { accountNo: a[0], customerClass: a[1], paymentMode: a[2], balanceFen: a[3], tariffCode: a[4], openBills: bills, history: a[5] === null ? null : (JSON.parse(a[5]) as HistoryFacts), grade: a[6] };
 }

@@ -43,6 +43,11 @@ export interface WorklistAccount {
   readonly centifenPerKwh: number;
   readonly openBills: readonly OpenBillFact[];
   readonly history: HistoryFacts | null;
+  /**
+   * Days before a due date the first reminder goes out for this account's credit grade
+   * (credit.json `treatment.<grade>.reminderLeadDays`): widens the "due soon" window for poor grades.
+   */
+  readonly reminderLeadDays?: number | undefined;
 }
 
 export interface PromiseFact {
@@ -97,10 +102,11 @@ export interface WorklistDay {
   readonly soonUntil: string;
   readonly yearAgo: string;
   readonly monthDays: Map<string, number>;
+  readonly leadEnds: Map<number, string>;
 }
 
 export function worklistDay(today: string, rules: CollectionRules): WorklistDay {
-  return { today, todayNo: isoDayNo(today), soonUntil: addDays(today, rules.worklist.dueWithinDays), yearAgo: addDays(today, -365), monthDays: new Map() };
+  return { today, todayNo: isoDayNo(today), soonUntil: addDays(today, rules.worklist.dueWithinDays), yearAgo: addDays(today, -365), monthDays: new Map(), leadEnds: new Map() };
 }
 
 /** Day number of a date already validated on its way into the cache ('YYYY-MM-DD'). */
@@ -126,6 +132,15 @@ function kwhPerDay(kwh: readonly number[], to: string, months: number, day: Work
   return sum / days;
 }
 
+function soonFor(day: WorklistDay, leadDays: number): string {
+  let end = day.leadEnds.get(leadDays);
+  if (end === undefined) {
+    end = addDays(day.today, leadDays);
+    day.leadEnds.set(leadDays, end);
+  }
+  return end;
+}
+
 export function assessAccount(a: WorklistAccount, today: string | WorklistDay, rules: CollectionRules, promises: readonly PromiseFact[] = []): WorklistAssessment | null {
   const day = typeof today === 'string' ? worklistDay(today, rules) : today;
   const w = rules.worklist;
@@ -142,7 +157,7 @@ export function assessAccount(a: WorklistAccount, today: string | WorklistDay, r
       overdueFen += owed;
       overdueBills++;
       overdueDays = Math.max(overdueDays, day.todayNo - isoDayNo(b.dueDate));
-    } else if (b.dueDate <= day.soonUntil) {
+    } else if (b.dueDate <= day.soonUntil || (a.reminderLeadDays !== undefined && b.dueDate <= soonFor(day, a.reminderLeadDays))) {
       dueSoonFen += owed;
       if (dueSoonDate === null || b.dueDate < dueSoonDate) dueSoonDate = b.dueDate;
     }

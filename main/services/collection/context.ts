@@ -21,6 +21,8 @@ export interface CollectionDeps {
   readonly printer: ReceiptPrinter | null;
   /** Font files with Chinese glyphs for the A4 notice, first found wins (TTF/OTF/TTC). */
   readonly noticeFonts: readonly { readonly path: string; readonly family?: string }[];
+  /** Days of reminder lead per credit grade (credit.json `treatment`); absent grades use the worklist's window. */
+  readonly reminderLeadDays: Readonly<Record<string, number>>;
   /** After a commit with outbox rows: push now. */
   readonly afterCommit: () => void;
 }

@@ -16,12 +16,14 @@ export interface WorklistFilter {
   readonly reasons?: readonly WorklistReasonKindView[] | undefined;
   readonly ageBucket?: number | undefined;
   readonly customerClass?: string | undefined;
+  readonly grade?: string | undefined;
   readonly assignee?: string | undefined;
   readonly sort: 'priority' | 'overdue_fen' | 'overdue_days' | 'days_left' | 'account';
 }
 
 interface Entry extends WorklistAssessment {
   readonly customerClass: string;
+  readonly grade: string | null;
 }
 
 interface Computed {
@@ -73,12 +75,12 @@ export class Worklist {
     // The rules read at most the last rateMonths + 1 months of consumption.
     for (const row of worklistRows(this.deps.db, this.deps.rules.worklist.rateMonths + 1)) {
       const a = assessAccount(
-        { ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0 },
+        { ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, reminderLeadDays: row.grade === null ? undefined : this.deps.reminderLeadDays[row.grade] },
         day,
         this.deps.rules,
         promises.get(row.accountNo) ?? [],
       );
-      if (a) entries.push({ ...a, customerClass: row.customerClass });
+      if (a) entries.push({ ...a, customerClass: row.customerClass, grade: row.grade });
     }
     this.computed = { key, date, entries, ms: performance.now() - started };
     return this.computed;
@@ -94,6 +96,7 @@ export class Worklist {
         (reasons === null || e.reasons.some((r) => reasons.has(r.kind))) &&
         (filter.ageBucket === undefined || e.ageBucket === filter.ageBucket) &&
         (filter.customerClass === undefined || e.customerClass === filter.customerClass) &&
+        (filter.grade === undefined || e.grade === filter.grade) &&
         (filter.assignee === undefined || (filter.assignee === 'unassigned' ? !assigned.has(e.accountNo) : assigned.get(e.accountNo) === filter.assignee)),
     );
     const byAccount = (a: Entry, b: Entry) => (a.accountNo < b.accountNo ? -1 : a.accountNo > b.accountNo ? 1 : 0);
@@ -146,6 +149,7 @@ export class Worklist {
       ageBucket: e.ageBucket,
       daysLeft: e.daysLeft,
       priority: e.priority,
+      grade: e.grade,
       assigneeId,
       assigneeName: assigneeId === null ? null : (names.get(assigneeId) ?? null),
     };
@@ -157,6 +161,7 @@ export class Worklist {
     if (!row) return [];
     const date = this.today();
     const promises = lapsedPromises(this.deps, date).get(accountNo) ?? [];
-    return assessAccount({ ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0 }, date, this.deps.rules, promises)?.reasons ?? [];
+    const lead = row.grade === null ? undefined : this.deps.reminderLeadDays[row.grade];
+    return assessAccount({ ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, reminderLeadDays: lead }, date, this.deps.rules, promises)?.reasons ?? [];
   }
 }

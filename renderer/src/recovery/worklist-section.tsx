@@ -11,6 +11,7 @@ import type { RecoverySectionProps } from './sections';
 
 const PAGE = 20;
 const CLASSES = ['residential', 'commercial', 'industrial', 'agricultural'] as const;
+const GRADES = ['AAA', 'AA', 'A', 'B', 'C'] as const;
 type Sort = (typeof WORKLIST_SORTS)[number];
 type Reason = (typeof WORKLIST_REASON_KINDS)[number];
 
@@ -21,6 +22,7 @@ export function WorklistSection({ open }: RecoverySectionProps) {
   const [reason, setReason] = useState<Reason | ''>('');
   const [bucket, setBucket] = useState('');
   const [cls, setCls] = useState('');
+  const [grade, setGrade] = useState('');
   const [assignee, setAssignee] = useState('');
   const [sort, setSort] = useState<Sort>('priority');
   const [offset, setOffset] = useState(0);
@@ -35,10 +37,11 @@ export function WorklistSection({ open }: RecoverySectionProps) {
       ...(reason ? { reasons: [reason] } : {}),
       ...(bucket !== '' ? { ageBucket: Number(bucket) } : {}),
       ...(cls ? { customerClass: cls as (typeof CLASSES)[number] } : {}),
+      ...(grade ? { grade: grade as (typeof GRADES)[number] } : {}),
       ...(assignee ? { assignee } : {}),
       sort,
     }),
-    [reason, bucket, cls, assignee, sort],
+    [reason, bucket, cls, grade, assignee, sort],
   );
 
   const load = useCallback(async () => {
@@ -109,6 +112,13 @@ export function WorklistSection({ open }: RecoverySectionProps) {
           </select>
         </label>
         <label>
+          {t('collection.ui.filterGrade')}
+          <select data-testid="wl-grade" value={grade} onChange={(e) => { setGrade(e.target.value); reset(); }}>
+            <option value="">{t('collection.ui.any')}</option>
+            {GRADES.map((g) => <option key={g} value={g}>{g}</option>)}
+          </select>
+        </label>
+        <label>
           {t('collection.ui.filterAssignee')}
           <select data-testid="wl-assignee" value={assignee} onChange={(e) => { setAssignee(e.target.value); reset(); }}>
             <option value="">{t('collection.ui.any')}</option>
@@ -173,6 +183,7 @@ export function WorklistSection({ open }: RecoverySectionProps) {
                     </td>
                     <td>
                       <strong>{i.accountNo}</strong>
+                      {i.grade && <span className={`grade-tag grade-${i.grade}`} title={t('collection.ui.filterGrade')}> {i.grade}</span>}
                       <br />
                       {i.name} <small className="muted">· {t(`collection.class.${i.customerClass}`)} · {t(`collection.mode.${i.paymentMode}`)}</small>
                     </td>

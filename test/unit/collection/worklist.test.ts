@@ -109,3 +109,13 @@ describe('lazy history', () => {
     expect([none.late, none.kwh, none.cutoffs]).toEqual([undefined, undefined, undefined]);
   });
 });
+
+describe('reminder lead by credit grade', () => {
+  it('a poor grade\'s longer lead widens "due soon"', () => {
+    const late = [0, 0, 0, 5, 0, 12, 0, 0, 3, 0, 0, 0];
+    const a: WorklistAccount = { ...base, openBills: [{ amountFen: 8000, paidFen: 0, dueDate: '2026-12-12' }], history: { to: '2026-11', late } };
+    expect(assessAccount(a, TODAY, rules)).toBeNull(); // 9 days ahead: beyond the 7-day window
+    expect(assessAccount({ ...a, reminderLeadDays: 10 }, TODAY, rules)?.reasons.map((r) => r.kind)).toEqual(['due_soon_late_payer']);
+    expect(assessAccount({ ...a, reminderLeadDays: 3 }, TODAY, rules)).toBeNull(); // a good grade never narrows the window
+  });
+});

@@ -90,6 +90,7 @@ describe('reference backend: lookup and search', () => {
     const ops = OperatorListSchema.parse(res.json).items;
     expect(ops.map((o) => [o.operatorId, o.role])).toEqual([
       ['C001', 'clerk'],
+      ['M001', 'manager'],
       ['S001', 'supervisor'],
     ]);
   });

@@ -7,12 +7,14 @@ import { formatFen } from '../format';
 import { call, useErrorText } from '../rpc';
 import { useTerminalTimeZone } from '../use-terminal-time-zone';
 import { reasonText } from './exception-text';
+import { ReceiptCheck } from './receipt-check';
 import './exceptions.css';
 
 /**
  * The exceptions queue for supervisors: every event the billing backend rejected or accepted with
  * an exception, the reason in plain words, and a resolution with a note (journaled, sent to the
- * backend). Auditors read it. Kept current by `exceptions.changed`.
+ * backend). Auditors read it. Kept current by `exceptions.changed`. Below, staff check a provisional
+ * receipt's verify code.
  */
 export function ExceptionsScreen() {
   const { t, i18n } = useTranslation();
@@ -55,6 +57,7 @@ export function ExceptionsScreen() {
       {items.map((x) => (
         <ExceptionItem key={x.id} item={x} when={when} onResolved={() => void load()} />
       ))}
+      <ReceiptCheck />
     </div>
   );
 }

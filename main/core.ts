@@ -317,7 +317,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
   // gets a moment first, so a connected counter prints final receipts.
   const provisionalReceipt = async (p: { paymentId: string; amountFen: number }, settle: boolean): Promise<{ verifyCode: string } | null> => {
     const waiting = () => db.prepare('SELECT 1 FROM outbox WHERE event_id = ?').get(p.paymentId) !== undefined;
-    if (waiting() && settle && syncState.online) {
+    // No printer, nothing to print: no reason to hold the payment's answer for the push.
+    if (waiting() && settle && syncState.online && adapters.printer) {
       await Promise.race([pusher.pushAll().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, config.backend.lookupTimeoutMs).unref())]);
     }
     return waiting() ? { verifyCode: receiptVerifyCode(config.backend.terminalSecret, config.terminalId, p.paymentId, p.amountFen) } : null;

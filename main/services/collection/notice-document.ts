@@ -11,6 +11,8 @@ import type { Translate } from '../../i18n/locales.js';
 export interface NoticeDocument {
   readonly header: string;
   readonly title: string;
+  /** Between a label and its value: '：' in Chinese, ': ' in English. */
+  readonly colon: string;
   readonly noticeNo: string;
   readonly addressee: string;
   readonly facts: readonly { readonly label: string; readonly value: string }[];
@@ -62,6 +64,7 @@ export function noticeDocument(n: NoticeView, t: Translate, ctx: { readonly head
   return {
     header: ctx.header,
     title: t(`collection.notice.title.${k}`),
+    colon: t('collection.notice.colon'),
     noticeNo: t('collection.notice.no', { no: n.noticeNo }),
     addressee: t('collection.notice.addressee', vars),
     facts: [

@@ -35,7 +35,7 @@ export function noticePdf(doc: NoticeDocument, fonts: readonly NoticeFont[], cre
   pdf.moveDown(1.2).fillColor('#000').fontSize(22).text(doc.title, MARGIN, undefined, { align: 'center', width });
   pdf.moveDown(0.8).fontSize(12).text(doc.addressee);
   pdf.moveDown(0.4);
-  for (const f of doc.facts) pdf.fontSize(11).text(`${f.label}：${f.value}`);
+  for (const f of doc.facts) pdf.fontSize(11).text(`${f.label}${doc.colon}${f.value}`);
 
   // The bills table: fixed columns, right-aligned figures.
   pdf.moveDown(0.6);
@@ -54,10 +54,11 @@ export function noticePdf(doc: NoticeDocument, fonts: readonly NoticeFont[], cre
   for (const b of doc.bills) row(b, false);
   pdf.x = MARGIN;
   pdf.moveDown(0.3);
-  for (const t of doc.totals) pdf.fontSize(11).text(`${t.label}：${t.value}`, MARGIN, undefined, { align: 'right', width });
+  for (const t of doc.totals) pdf.fontSize(11).text(`${t.label}${doc.colon}${t.value}`, MARGIN, undefined, { align: 'right', width });
 
   pdf.moveDown(0.8);
-  for (const p of doc.body) pdf.fontSize(12).text(p, MARGIN, undefined, { width, align: 'justify' }).moveDown(0.4);
+  // Left-aligned: justifying mixed Chinese and figures stretches the spaces around the figures.
+  for (const p of doc.body) pdf.fontSize(12).text(p, MARGIN, undefined, { width, align: 'left' }).moveDown(0.4);
   if (doc.dateBasis.length > 0) {
     pdf.moveDown(0.2).fontSize(9.5).fillColor('#333');
     for (const s of doc.dateBasis) pdf.text(`· ${s}`, { width });

@@ -60,7 +60,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...exceptionsMethodSchemas, ...collectionMethodSchemas, ...auditMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...exceptionsMethodSchemas, ...collectionMethodSchemas, ...auditMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas, ...serviceMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -176,7 +176,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, ExceptionsMethodResults, CollectionMethodResults, AuditMethodResults, CreditMethodResults, RecoveryDashboardMethodResults {
+export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, ExceptionsMethodResults, CollectionMethodResults, AuditMethodResults, CreditMethodResults, RecoveryDashboardMethodResults, ServiceMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };

@@ -77,7 +77,7 @@ export const serviceMethodSchemas = {
       transactionId: z.string().uuid().optional(),
     })
     .strict(),
-  /** Open ones (or all), overdue first, then by the nearest deadline. Escalates what is due first. */
+  /** Open ones (or all), overdue first, then by the nearest deadline, and the categories to file under. Escalates what is due first. */
   'complaint.list': z.object({ include: z.enum(['open', 'all']).default('open') }).strict(),
   'complaint.get': z.object({ complaintId: z.string().uuid() }).strict(),
   /** COUNTER. The first reply to the customer (stops the reply deadline). */
@@ -229,6 +229,14 @@ export interface ComplaintView {
   readonly history: readonly ServiceHistoryEntry[];
 }
 
+/** A complaint category from the rules, with its deadlines in working days. */
+export interface ComplaintCategoryView {
+  readonly id: string;
+  readonly kind: 'complaint' | 'suggestion';
+  readonly replyWorkingDays: number;
+  readonly resolveWorkingDays: number;
+}
+
 export interface ApplicationTypeView {
   readonly id: ApplicationTypeId;
   readonly needsAccount: boolean;
@@ -272,7 +280,7 @@ export interface ServiceMethodResults {
   'display.rate': { readonly ratingId: string; readonly transactionId: string; readonly score: number };
   'rating.report': RatingReportView;
   'complaint.create': ComplaintView;
-  'complaint.list': { readonly items: readonly ComplaintView[] };
+  'complaint.list': { readonly items: readonly ComplaintView[]; readonly categories: readonly ComplaintCategoryView[] };
   'complaint.get': ComplaintView;
   'complaint.reply': ComplaintView;
   'complaint.resolve': ComplaintView;

@@ -12,9 +12,22 @@ import { call } from './rpc';
 
 // The kiosk's route tree loads only on a kiosk.
 const KioskApp = lazy(() => import('./kiosk/kiosk-app').then((m) => ({ default: m.KioskApp })));
+// The customer display (a second window opened with a pairing code, docs/service.md) loads only there.
+const CustomerDisplay = lazy(() => import('./service/customer-display').then((m) => ({ default: m.CustomerDisplay })));
+const displayCode = new URLSearchParams(location.search).get('display');
 
-/** Counter or kiosk, as `system.info` says; until it answers, nothing (a kiosk must never flash the clerks' sign-in). */
+/** The customer display when opened as one; else counter or kiosk, as `system.info` says; until it answers, nothing (a kiosk must never flash the clerks' sign-in). */
 function Root() {
+  if (displayCode !== null)
+    return (
+      <Suspense fallback={null}>
+        <CustomerDisplay code={displayCode} />
+      </Suspense>
+    );
+  return <Terminal />;
+}
+
+function Terminal() {
   const [info, setInfo] = useState<SystemInfoView | null>(null);
   useEffect(() => {
     let alive = true;

@@ -42,7 +42,7 @@ export function createServiceArea(deps: ServiceDeps): ServiceArea {
     'display.rate': (p, s) => display.rate(s, p.transactionId, p.score, p.reasons),
     'rating.report': (p) => ratingReport(ctx, p.from, p.to, p.groupBy),
     'complaint.create': (p, s) => complaints.create(p, op(s)),
-    'complaint.list': (p) => ({ items: complaints.list(p.include) }),
+    'complaint.list': (p) => ({ items: complaints.list(p.include), categories: deps.rules.complaints.categories }),
     'complaint.get': (p) => complaints.get(p.complaintId),
     'complaint.reply': (p, s) => complaints.reply(p.complaintId, p.note, op(s)),
     'complaint.resolve': (p, s) => complaints.resolve(p.complaintId, p.closingNote, op(s)),

@@ -11,6 +11,7 @@ import type { Screen } from '../screens';
 import { vendingScreens } from '../vending';
 import { deviceScreens } from '../devices';
 import { shiftScreens } from '../shift';
+import { serviceScreens } from '../service';
 import { auditScreens, IntegrityBanner } from '../audit';
 import { recoveryScreens } from '../recovery';
 import { exceptionScreens } from '../exceptions';
@@ -19,6 +20,7 @@ const ALL_SCREENS: readonly Screen[] = [
   { id: 'pay', labelKey: 'app.counter', roles: ['clerk', 'supervisor', 'manager'], component: CounterDesk },
   ...vendingScreens,
   ...shiftScreens,
+  ...serviceScreens,
   ...recoveryScreens,
   ...exceptionScreens,
   ...deviceScreens,

@@ -61,12 +61,26 @@ function historyRng(seed: number, index: number): Prng {
   return mulberry32(h >>> 0);
 }
 
+// Seeding a million accounts asks for the same few thousand days over and over.
+const dayMemo = new Map<string, number>();
+const dateMemo = new Map<number, string>();
+
 function dayNumber(date: string): number {
-  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
+  let day = dayMemo.get(date);
+  if (day === undefined) {
+    day = Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / 86_400_000;
+    if (dayMemo.size < 50_000) dayMemo.set(date, day);
+  }
+  return day;
 }
 
 function dateOfDay(day: number): string {
-  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+  let date = dateMemo.get(day);
+  if (date === undefined) {
+    date = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    if (dateMemo.size < 50_000) dateMemo.set(day, date);
+  }
+  return date;
 }
 
 function postpaidBehaviour(rng: Prng, arrears: HistoryInput['arrears']): PostpaidBehaviour {

@@ -42,7 +42,8 @@ beforeAll(() => {
   area.push({ ...(area[11] as AccountSnapshot), accountNo: '3199999999', name: '王洋', phone: '13999999999', meters: [], bills: [], cardNo: undefined, status: 'closed' } as AccountSnapshot);
   db = openDatabase(':memory:');
   applyAll(db, area);
-});
+  // 20,000 seeded accounts (each with its 24-month history since #11) on a shared two-core machine.
+}, 180_000);
 
 describe('exact keys', () => {
   it('finds an account by account number, meter, phone, card number and bill barcode', () => {

@@ -207,6 +207,9 @@ const StaffConfig = z
  */
 const ShiftConfig = z.object({ required: z.boolean().default(true) }).strict();
 
+/** Software updates (docs/deploy/updates.md): how often the Electron shell asks the update server. */
+const UpdatesConfig = z.object({ checkIntervalMs: z.number().int().min(60_000).max(7 * 86_400_000).default(6 * 3_600_000) }).strict();
+
 /** Service quality (docs/service.md): the hall this terminal serves, for ratings, complaints and applications. */
 const ServiceConfig = z
   .object({
@@ -283,6 +286,7 @@ export const TerminalConfigSchema = z
     kiosk: KioskConfig.default(KIOSK_DEFAULTS),
     payments: PaymentsConfig.default({ gatewayTimeoutMs: 8_000, codeQueryIntervalMs: 2_000, codeConfirmWithinMs: 15_000, invoices: true }),
     shift: ShiftConfig.default({ required: true }),
+    updates: UpdatesConfig.default({ checkIntervalMs: 6 * 3_600_000 }),
     service: ServiceConfig.optional(),
   })
   .strict()

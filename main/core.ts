@@ -60,6 +60,7 @@ import { createServiceArea } from './services/service/handlers.js';
 import type { ServiceRules } from './domain/service/rules.js';
 import { loadServiceRules } from './loaders/service-rules.js';
 import { resourcesDir } from './resources-dir.js';
+import { UpdateService } from './services/updates.js';
 
 export const GRIDDESK_VERSION = '0.1.0';
 
@@ -106,6 +107,8 @@ export interface Core {
   readonly devices: DeviceManager | null;
   /** The terminal's clock against the backend's (sync/clock-guard.ts). */
   readonly clockGuard: ClockGuard;
+  /** Software updates: the Electron shell's updater reports here and asks for its next step (services/updates.ts). */
+  readonly updates: UpdateService;
   newSession(id: string): Session;
   on<E extends EventName>(event: E, listener: (payload: EventPayloads[E]) => void): () => void;
   /**
@@ -416,6 +419,14 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     version: GRIDDESK_VERSION,
   });
   const kioskHandlers = createKioskHandlers(kiosk);
+  // A counter installs a downloaded update at its next quit (electron-updater); a kiosk when no customer needs it.
+  const updates = new UpdateService({
+    db,
+    clock,
+    currentVersion: GRIDDESK_VERSION,
+    checkIntervalMs: config.updates.checkIntervalMs,
+    idle: () => config.mode === 'kiosk' && kiosk.idleForUpdate(),
+  });
   kiosk.start();
 
   // Service quality (ratings on the customer display, complaints, applications, recommendations): services/service.
@@ -511,6 +522,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         areaFigures: (from, to) => client.recoveryDashboard(from, to, config.backend.lookupTimeoutMs * 4),
       }),
       ...kioskHandlers,
+      'updates.status': () => updates.status(),
+      'updates.defer': (p, s) => updates.defer(p.requestId, p.hours, p.reason, requireOperator(s).operatorId),
       ...serviceArea.handlers,
       'clock.status': () => clockGuard.status(),
       'exceptions.list': (p) => syncExceptions.list(p.status),
@@ -585,6 +598,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     pusher,
     devices: adapters.devices ?? null,
     clockGuard,
+    updates,
     // In kiosk mode a new session is the kiosk's customer session (role 'kiosk'); staff come through the staff exit.
     newSession: (id) => ({ id, operator: kiosk.sessionOperator() }),
     on: (event, listener) => {

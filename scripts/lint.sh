@@ -5,8 +5,8 @@ cd "$(dirname "$0")/.."
 fail=0
 # Only main/electron may import electron (importing it from plain Node tries to download the binary):
 # `from 'electron'`, `import 'electron'`, `import('electron')`, `require('electron')`, either quote,
-# subpaths such as 'electron/main' included.
-electron_import="(from|import)[[:space:]]*\(?[[:space:]]*['\"]electron(/[a-z_-]+)?['\"]|require[[:space:]]*\([[:space:]]*['\"]electron(/[a-z_-]+)?['\"]"
+# subpaths such as 'electron/main' included; electron-updater too (it imports electron).
+electron_import="(from|import)[[:space:]]*\(?[[:space:]]*['\"]electron(-updater)?(/[a-z_-]+)?['\"]|require[[:space:]]*\([[:space:]]*['\"]electron(-updater)?(/[a-z_-]+)?['\"]"
 if grep -rnE "$electron_import" main kiosk-drivers renderer test scripts \
   --include=*.ts --include=*.tsx --include=*.cts --include=*.mts --include=*.js --include=*.mjs --include=*.cjs \
   | grep -v '^main/electron/'; then

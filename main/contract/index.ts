@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { ANY_STAFF, COUNTER_STAFF, type Access, type Role } from './roles.js';
 import type { WireError } from './errors/index.js';
 import { vendingMethodAccess, vendingMethodSchemas, type VendingMethodResults } from './vending.js';
+import { updateMethodAccess, updateMethodSchemas, type UpdateMethodResults } from './updates.js';
 import { KIOSK_EVENT_NAMES, kioskMethodAccess, kioskMethodSchemas, type KioskEventPayloads, type KioskMethodResults } from './kiosk.js';
 import { DEVICE_EVENT_NAMES, deviceMethodAccess, deviceMethodSchemas, type DeviceEventPayloads, type DeviceMethodResults } from './devices.js';
 import { CLOCK_EVENT_NAMES, clockMethodAccess, clockMethodSchemas, type ClockEventPayloads, type ClockMethodResults } from './clock.js';
@@ -24,6 +25,7 @@ export * from './errors/index.js';
 export * from './vending.js';
 export * from './devices.js';
 export * from './kiosk.js';
+export * from './updates.js';
 export * from './approvals.js';
 export * from './clock.js';
 export * from './payments.js';
@@ -60,7 +62,7 @@ const coreMethodSchemas = {
 } as const;
 
 /** Every area contributes its own methods (vending in ./vending.ts); names never collide. */
-export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...shiftMethodSchemas, ...exceptionsMethodSchemas, ...collectionMethodSchemas, ...auditMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas, ...serviceMethodSchemas } as const;
+export const methodSchemas = { ...coreMethodSchemas, ...paymentMethodSchemas, ...vendingMethodSchemas, ...deviceMethodSchemas, ...clockMethodSchemas, ...kioskMethodSchemas, ...updateMethodSchemas, ...shiftMethodSchemas, ...exceptionsMethodSchemas, ...collectionMethodSchemas, ...auditMethodSchemas, ...creditMethodSchemas, ...recoveryDashboardMethodSchemas, ...serviceMethodSchemas } as const;
 
 export type MethodName = keyof typeof methodSchemas;
 export type ParamsOf<K extends MethodName> = z.input<(typeof methodSchemas)[K]>;
@@ -77,6 +79,7 @@ export const methodAccess: { readonly [K in MethodName]: Access } = {
   ...creditMethodAccess,
   ...recoveryDashboardMethodAccess,
   ...kioskMethodAccess,
+  ...updateMethodAccess,
   ...serviceMethodAccess,
   'system.info': 'public',
   'session.signIn': 'public',
@@ -176,7 +179,7 @@ export interface SystemInfoView {
   readonly sessionIdleTimeoutMs: number;
 }
 
-export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, ShiftMethodResults, ExceptionsMethodResults, CollectionMethodResults, AuditMethodResults, CreditMethodResults, RecoveryDashboardMethodResults, ServiceMethodResults {
+export interface MethodResults extends PaymentMethodResults, VendingMethodResults, DeviceMethodResults, ClockMethodResults, KioskMethodResults, UpdateMethodResults, ShiftMethodResults, ExceptionsMethodResults, CollectionMethodResults, AuditMethodResults, CreditMethodResults, RecoveryDashboardMethodResults, ServiceMethodResults {
   'system.info': SystemInfoView;
   'session.signIn': OperatorView;
   'session.signOut': { readonly signedOut: true };

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EVENT_NAMES } from '../contract/index.js';
 import type { Core } from '../core.js';
+import { startUpdates } from './updater.js';
 import type { Session } from '../services/dispatch.js';
 import { buildCoreFromConfig, configPaths } from '../compose/index.js';
 import { loadConfig } from '../config.js';
@@ -128,6 +129,13 @@ export async function startElectronShell(proc: ShellProcess = process): Promise<
     });
   }
   await window.loadFile(RENDERER_INDEX);
+  // Updates on the core's schedule; installing closes the core first, like every other way out.
+  const stopUpdates = startUpdates(core, (install) => {
+    if (quitting) return;
+    quitting = true;
+    void core.close().finally(install);
+  });
+  app.once('will-quit', () => stopUpdates?.());
   // As the host shell does: push what waited while the app was closed, then pull fresh snapshots.
   void core.syncNow().then(() => core.pullNow());
 

@@ -110,6 +110,11 @@ export class KioskService {
     await this.sweeping?.catch(() => undefined);
   }
 
+  /** A restart would cost no customer anything: no visit, no order open or paid and undelivered. */
+  idleForUpdate(): boolean {
+    return this.ctx.visit === null && openKioskOrders(this.ctx.deps.db).length === 0;
+  }
+
   /** One pass: idle visits, due orders, capabilities, heartbeat. Never two at once. */
   sweep(force: boolean): Promise<void> {
     if (this.sweeping) return this.sweeping;

@@ -45,6 +45,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'receipt.preview': STAFF,
   'sync.status': STAFF,
   'sync.force': 'supervisor manager',
+  'updates.status': 'clerk supervisor manager auditor technician',
+  'updates.defer': 'supervisor manager technician',
   'vend.preview': COUNTER,
   'vend.purchase': COUNTER,
   'vend.get': STAFF,

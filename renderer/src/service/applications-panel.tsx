@@ -108,7 +108,7 @@ export function ApplicationsPanel() {
               ))}
             </div>
             <fieldset className="docs">
-              <legend>{t('service.application.documents')}</legend>
+              <legend>{t('service.application.documentsSeen')}</legend>
               {type.documents.map((d) => (
                 <label key={d} className="check">
                   <input type="checkbox" checked={docs.includes(d)} onChange={(e) => setDocs((ds) => (e.target.checked ? [...ds, d] : ds.filter((x) => x !== d)))} data-testid={`app-doc-${d}`} />

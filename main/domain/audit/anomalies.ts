@@ -140,51 +140,49 @@ export function anomalyDetector(rules: AuditRules, timeZone: string) {
     push(e: AuditEntry): void {
       const staff = !machines.has(e.actor);
       const matchers = byType.get(e.type);
-      const interesting =
-        matchers !== undefined ||
-        offHourTypes.has(e.type) ||
-        e.type === rules.approvals.refusedType ||
-        e.type === rules.cashDifference.type ||
-        e.type === rules.repeatedLookups.type ||
-        // Approvals can sit on any entry; a cheap text test spares parsing the rest.
-        rules.approvals.approverFields.some((f) => e.payload.includes(`"${f}"`));
-      if (!interesting) return;
-      const p = payloadOf(e);
+      const offType = staff && offHourTypes.has(e.type);
+      const lookup = staff && e.type === rules.repeatedLookups.type;
+      // Approvals can sit on any entry; a cheap text test spares parsing the rest.
+      const mayApprove = rules.approvals.approverFields.some((f) => e.payload.includes(`"${f}"`));
+      if (!matchers && !offType && !lookup && !mayApprove && e.type !== rules.approvals.refusedType && e.type !== rules.cashDifference.type) return;
+      // Parsed only when a rule needs the payload: a month of a busy hall is mostly ordinary payments.
+      let parsed: Payload | null = null;
+      const p = (): Payload => (parsed ??= payloadOf(e));
       for (const { kind, matcher } of matchers ?? []) {
         if (matcher.staffOnly && !staff) continue;
         if (matcher.atLeast) {
-          const v = numberField(p, matcher.atLeast.field);
+          const v = numberField(p(), matcher.atLeast.field);
           if (v === null || v < matcher.atLeast.value) continue;
         }
-        add(kind, e, p);
+        add(kind, e, p());
       }
       if (e.type === rules.approvals.refusedType) {
-        add('approval_refused', e, p, { approver: stringField(p, 'approverId') });
-      } else {
+        add('approval_refused', e, p(), { approver: stringField(p(), 'approverId') });
+      } else if (mayApprove) {
         for (const f of rules.approvals.approverFields) {
-          const approver = stringField(p, f);
+          const approver = stringField(p(), f);
           if (approver !== null) {
             // One approval is named by several entries of its business id (a void's request and
             // its completion): counted once.
             const key = `${e.ref}\u0000${approver}`;
             if (!approvals.has(key)) {
               approvals.add(key);
-              add('approval', e, p, { approver });
+              add('approval', e, p(), { approver });
             }
             break;
           }
         }
       }
       if (e.type === rules.cashDifference.type) {
-        const diff = numberField(p, rules.cashDifference.field);
-        if (diff !== null && Math.abs(diff) >= rules.cashDifference.minAbsFen) add('cash_difference', e, p, { fen: diff });
+        const diff = numberField(p(), rules.cashDifference.field);
+        if (diff !== null && Math.abs(diff) >= rules.cashDifference.minAbsFen) add('cash_difference', e, p(), { fen: diff });
       }
-      if (staff && offHourTypes.has(e.type)) {
+      if (offType) {
         const local = clock(e.at);
-        if (!openDays.has(local.weekday) || local.minutes < open || local.minutes >= close) add('off_hours', e, p);
+        if (!openDays.has(local.weekday) || local.minutes < open || local.minutes >= close) add('off_hours', e, p());
       }
-      if (e.type === rules.repeatedLookups.type && staff) {
-        const accountNo = stringField(p, 'accountNo');
+      if (lookup) {
+        const accountNo = stringField(p(), 'accountNo');
         if (accountNo !== null) {
           const key = `${e.actor}\u0000${accountNo}`;
           const ms = Date.parse(e.at);
@@ -195,7 +193,7 @@ export function anomalyDetector(rules: AuditRules, timeZone: string) {
           // One finding per run of lookups: reported when it reaches the threshold, again only
           // once the window has moved past the run already reported.
           if (state.times.length >= rules.repeatedLookups.minLookups && (state.times[0] ?? ms) > state.reportedUntil) {
-            add('repeated_lookup', e, p, { count: state.times.length, fen: null });
+            add('repeated_lookup', e, p(), { count: state.times.length, fen: null });
             state.reportedUntil = ms;
           }
         }

@@ -51,6 +51,9 @@ export function lapsedPromises(deps: CollectionDeps, today: string): Map<string,
   return byAccount;
 }
 
+/** Up to 4 GiB of the cache mapped (the address space is reserved, not memory used). */
+const MMAP_BYTES = 4 * 1024 * 1024 * 1024;
+
 export class Worklist {
   private computed: Computed | null = null;
   private readonly prices: Map<string, number>;
@@ -69,6 +72,9 @@ export class Worklist {
     const key = `${date}|${worklistDataKey(this.deps.db)}`;
     if (this.computed?.key === key) return this.computed;
     const started = performance.now();
+    // The pass reads the whole cache once: memory-mapped reads spare a system call per page
+    // (a quarter of its CPU time in the benchmark). Reads only; writes still go through the WAL.
+    this.deps.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     const promises = lapsedPromises(this.deps, date);
     const entries: Entry[] = [];
     const day = worklistDay(date, this.deps.rules);

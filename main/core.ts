@@ -534,7 +534,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
         try {
           return await adapters.receiptVerifier.verify(
             { terminalId: p.terminalId ?? config.terminalId, paymentId: p.paymentId, amountFen, code: p.code },
-            config.backend.lookupTimeoutMs,
+            // Staff wait for this answer at the desk; not a lookup racing the cache.
+            config.backend.pushTimeoutMs,
           );
         } catch (err) {
           throw err instanceof AppError ? err : new AppError('backend.unreachable');

@@ -31,12 +31,12 @@ describe('provisional receipts', () => {
     stack.backend.setKnobs({ holdEvents: true });
     const p = await pay('25.00');
     const code = receiptVerifyCode(DEMO_TERMINAL.secret, DEMO_TERMINAL.id, p.paymentId, 2500);
-    const receipt = (await stack.printer.waitForJob(0, 5000)).text;
+    const receipt = (await stack.printer.waitForJob(0, 15_000)).text;
     expect(receipt).toContain('临时凭证 — 待同步');
     expect(receipt).toMatch(new RegExp(`校验码\\s+${code}`));
     const en = await pay('26.00', 'en');
     const enCode = receiptVerifyCode(DEMO_TERMINAL.secret, DEMO_TERMINAL.id, en.paymentId, 2600);
-    const enReceipt = (await stack.printer.waitForJob(1, 5000)).text;
+    const enReceipt = (await stack.printer.waitForJob(1, 15_000)).text;
     expect(enReceipt).toContain('PROVISIONAL — PENDING SYNC');
     expect(enReceipt).toMatch(new RegExp(`Verify code\\s+${enCode}`));
 
@@ -56,7 +56,7 @@ describe('provisional receipts', () => {
     expect(await verify(p.paymentId, '25.00', code)).toEqual({ ok: true, result: { valid: true, synced: true } });
     // A reprint after the sync is final.
     await call(stack.core, 'receipt.reprint', { paymentId: p.paymentId }, clerk);
-    const reprint = (await stack.printer.waitForJob(2, 5000)).text;
+    const reprint = (await stack.printer.waitForJob(2, 15_000)).text;
     expect(reprint).not.toContain('临时凭证');
     expect(reprint).not.toContain('校验码');
   });
@@ -64,7 +64,7 @@ describe('provisional receipts', () => {
   it('acknowledged before it prints: a final receipt', async () => {
     await stack.core.syncNow(); // online
     await pay('10.00');
-    const receipt = (await stack.printer.waitForJob(0, 5000)).text;
+    const receipt = (await stack.printer.waitForJob(0, 15_000)).text;
     expect(receipt).not.toContain('临时凭证');
     expect(receipt).not.toContain('校验码');
   });
@@ -73,7 +73,7 @@ describe('provisional receipts', () => {
     await call(stack.core, 'account.lookup', { accountNo: '3100000002' }, clerk); // cached first
     stack.backend.setKnobs({ down: true });
     const p = await pay('12.00');
-    expect((await stack.printer.waitForJob(0, 5000)).text).toContain('临时凭证 — 待同步');
+    expect((await stack.printer.waitForJob(0, 15_000)).text).toContain('临时凭证 — 待同步');
     const code = receiptVerifyCode(DEMO_TERMINAL.secret, DEMO_TERMINAL.id, p.paymentId, 1200);
     expect(await verify(p.paymentId, '12.00', code)).toMatchObject({ ok: false, error: { code: 'backend.unreachable' } });
   });

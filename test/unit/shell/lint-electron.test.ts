@@ -31,10 +31,16 @@ describe('lint: electron only in main/electron/', () => {
 
   it('allows main/electron/ and packages that merely start with the name', () => {
     const r = lint({
-      'main/electron/main.ts': `import { app } from "${E}";\nconst x = require('${E}');\n`,
-      'test/unit/packaging/x.test.ts': `const b = require('${E}-builder');\nimport { y } from "${E}-updater";\n`,
+      'main/electron/main.ts': `import { app } from "${E}";\nconst x = require('${E}');\nimport u from '${E}-updater';\n`,
+      'test/unit/packaging/x.test.ts': `const b = require('${E}-builder');\nimport { y } from "${E}-store";\n`,
     });
     expect(r.out).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it('keeps electron-updater (it imports electron) inside main/electron/ too', () => {
+    const r = lint({ 'main/services/x.ts': `import u from '${E}-updater';\n` });
+    expect(r.status).toBe(1);
+    expect(r.out).toContain('main/services/x.ts:1:');
   });
 });

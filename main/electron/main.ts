@@ -15,6 +15,7 @@ import { buildCoreFromConfig, configPaths } from '../compose/index.js';
 import { loadConfig } from '../config.js';
 import { installLastResort } from '../last-resort.js';
 import { applyContentsLockdown, KIOSK_CHROMIUM_SWITCHES, wireCrashRecovery, windowOptions, type ShellMode } from './lockdown.js';
+import { displayCodeOf, openCustomerDisplay } from './customer-display.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const RENDERER_INDEX = path.resolve(here, '..', '..', 'renderer', 'index.html');
@@ -98,6 +99,15 @@ export async function startElectronShell(proc: ShellProcess = process): Promise<
   }
   const window = new BrowserWindow(windowOptions(mode, path.join(here, 'preload.cjs')));
   win = window;
+  // The counter's customer display (docs/service.md): the one window the renderer may ask for, opened
+  // by the shell on the second screen; every other window stays refused (lockdown.ts).
+  if (!kiosk) {
+    window.webContents.setWindowOpenHandler(({ url }) => {
+      const code = displayCodeOf(url);
+      if (code !== null) openCustomerDisplay(code, RENDERER_INDEX, path.join(here, 'preload.cjs'));
+      return { action: 'deny' };
+    });
+  }
   if (kiosk) window.removeMenu();
   let stopEvents = forwardEvents(core, window.webContents);
 

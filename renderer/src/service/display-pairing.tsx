@@ -23,9 +23,8 @@ export function DisplayPairing() {
     }
     const target = displayUrl(r.result.code);
     setUrl(target);
-    const shell = (window as { griddeskShell?: { openCustomerDisplay(code: string): void } }).griddeskShell;
-    if (shell) shell.openCustomerDisplay(r.result.code);
-    else window.open(target, 'griddesk-customer-display', 'popup,width=800,height=600');
+    // Under Electron the shell intercepts this request and opens the display on the second screen.
+    window.open(target, 'griddesk-customer-display', 'popup,width=800,height=600');
   };
 
   return (
@@ -43,8 +42,11 @@ export function DisplayPairing() {
   );
 }
 
-/** The display page's own URL: this page with `?display=<code>`; the host's secret rides in the fragment as at launch. */
+/** The display page's own URL: this page with `?display=<code>`; the host's secret rides in the fragment as at launch (file:// under Electron has none). */
 function displayUrl(code: string): string {
+  const url = new URL(location.href);
+  url.search = `?display=${code}`;
   const secret = sessionStorage.getItem('griddesk.hostSecret');
-  return `${location.origin}${location.pathname}?display=${code}${secret ? `#k=${encodeURIComponent(secret)}` : ''}`;
+  url.hash = secret ? `k=${encodeURIComponent(secret)}` : '';
+  return url.toString();
 }

@@ -1,13 +1,13 @@
 /**
  * The terminal's side of anchoring its journal at the backend (docs/audit.md). Before a push it
- * builds the proof — its head now and its own hash at the seq the backend last acknowledged (asked
- * once per run, never trusted from the local database) — and checks the part of the chain the new
+ * builds the proof — its head now and its own hash at the seq the backend last acknowledged (its local
+ * copy is a guess the backend checks; a wrong guess is answered 'stale' and the backend is asked) — and checks the part of the chain the new
  * head commits to. After the backend took a push the head is its new anchor; a refusal other than
  * 'stale' is reported and stays until a later push is taken (the backend's operator cleared it).
  */
 import type { Db } from '../store/db.js';
 import { journalHead } from '../store/journal.js';
-import { hashAt, verifySegment, writeAnchor, type ChainBreak } from '../store/journal-audit.js';
+import { hashAt, readAnchor, verifySegment, writeAnchor, type ChainBreak } from '../store/journal-audit.js';
 import type { JournalProof, JournalRefusal } from '../wire/journal-anchor-wire.js';
 import { journalRefusalOf } from '../wire/journal-anchor-wire.js';
 import { BackendRejected, type BackendClient } from './backend-client.js';
@@ -25,14 +25,21 @@ export interface JournalAnchoringOptions {
 }
 
 export class JournalAnchoring {
-  /** The backend's acknowledged seq: null = not asked yet this run; -1 = it has none. */
+  /** The backend's acknowledged seq as this terminal believes it: null = not known yet this run; -1 = none. */
   private anchorSeq: number | null = null;
+  /** The backend said 'stale': ask it before the next proof. */
+  private ask = false;
 
   constructor(private readonly opts: JournalAnchoringOptions) {}
 
   async proof(): Promise<JournalProof> {
     const { db, client, timeoutMs } = this.opts;
-    if (this.anchorSeq === null) this.anchorSeq = (await client.journalAnchor(timeoutMs)).anchor?.seq ?? -1;
+    // The local copy is only a guess that saves a round trip (the push goes first, as before): the
+    // backend compares against its own anchor and answers 'stale' to a wrong guess.
+    if (this.ask) {
+      this.anchorSeq = (await client.journalAnchor(timeoutMs)).anchor?.seq ?? -1;
+      this.ask = false;
+    } else if (this.anchorSeq === null) this.anchorSeq = readAnchor(db)?.seq ?? -1;
     const from = this.anchorSeq;
     const broken = verifySegment(db, Math.max(1, from));
     if (broken) this.opts.onLocalBreak(broken);
@@ -53,7 +60,7 @@ export class JournalAnchoring {
     if (!(err instanceof BackendRejected)) return null;
     const reason = journalRefusalOf(err.code);
     if (reason === null) return null;
-    if (reason === 'stale') this.anchorSeq = null;
+    if (reason === 'stale') this.ask = true;
     else this.opts.onRefused(reason, err.message);
     return reason;
   }

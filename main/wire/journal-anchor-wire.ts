@@ -2,7 +2,8 @@
  * The journal's head on the wire (docs/audit.md). Every push of events carries the terminal's
  * journal head and the hash its journal has now at the seq the backend last acknowledged; the
  * backend keeps each terminal's acknowledged head and accepts a new one only if it extends it.
- * A terminal asks for that seq once per run (GET JOURNAL_ANCHOR_PATH); when the outbox is empty
+ * A terminal guesses that seq from its last acknowledged push and asks (GET JOURNAL_ANCHOR_PATH)
+ * only when the backend answers 'stale'; when the outbox is empty
  * it anchors its head alone (POST JOURNAL_ANCHOR_PATH), so journal-only entries are covered too.
  */
 import { z } from 'zod';

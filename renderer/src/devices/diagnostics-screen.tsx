@@ -6,6 +6,7 @@ import { DeviceTable } from './device-table';
 import { EventLog } from './event-log';
 import { PrinterHealthBanner } from './printer-health-banner';
 import { TestCardReadPanel, TestPrintPanel, TestScanPanel } from './test-panels';
+import { UpdatesPanel } from './updates-panel';
 import { useDeviceList } from './use-devices';
 import './diagnostics.css';
 
@@ -38,6 +39,7 @@ export function DiagnosticsScreen() {
         <TestPrintPanel />
         <TestCardReadPanel />
         <TestScanPanel />
+        <UpdatesPanel />
       </div>
       <EventLog />
     </div>

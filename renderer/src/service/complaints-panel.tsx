@@ -69,6 +69,8 @@ export function ComplaintsPanel() {
   };
 
   const when = (iso: string) => formatDateTime(iso, tz, i18n.language);
+  // A deadline is the midnight that ends its day; shown as that day's 23:59, not the next day's 00:00.
+  const until = (iso: string) => when(new Date(Date.parse(iso) - 60_000).toISOString());
 
   return (
     <div className="service-panel">
@@ -135,7 +137,7 @@ export function ComplaintsPanel() {
               </div>
               <p className="complaint-text">{c.text}</p>
               <p className="due">
-                {t('service.complaint.replyDue')}: {when(c.replyDueAt)} · {t('service.complaint.resolveDue')}: {when(c.resolveDueAt)}
+                {t('service.complaint.replyDue')}: {until(c.replyDueAt)} · {t('service.complaint.resolveDue')}: {until(c.resolveDueAt)}
               </p>
               <div className="row">
                 {(c.status === 'open' || c.status === 'replied') && (

@@ -579,6 +579,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     closing = true;
     clearInterval(timer);
     clearInterval(clockTimer);
+    // A pull in flight (the initial pull's index build yields between steps) ends before the database closes.
+    await puller.stop();
     stopClockSamples();
     staff.close();
     creditArea.stop();

@@ -69,6 +69,15 @@ export interface InitialPullDeps {
   readonly build?: BuildOptions;
   /** false: never open a load window (tests compare a pull with one against a pull without). */
   readonly loadWindow?: boolean;
+  /** True once the core is shutting down: the pull stops at the next chunk or build step, all it applied kept. */
+  readonly stopped?: () => boolean;
+}
+
+/** The pull stopped because its owner is shutting down (not a backend failure); it resumes at the next start. */
+export class PullStopped extends Error {
+  constructor() {
+    super('initial pull stopped: shutting down');
+  }
 }
 
 export interface InitialPullOutcome {
@@ -132,7 +141,13 @@ export async function pullSnapshotStream(deps: InitialPullDeps): Promise<Initial
     const outcome = kv(db, STREAMED_KEY) === '1' ? { accounts: 0, batches: 0 } : await streamInto({ ...deps, onProgress }, true);
     // Every account is in; the index build is still part of the pull (running, not complete).
     deps.onProgress?.({ ...last, running: true, secondsLeft: null });
-    await buildDeferredIndexes(db, { between: () => new Promise((resolve) => setImmediate(resolve)), ...deps.build });
+    await buildDeferredIndexes(db, {
+      between: async () => {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (deps.stopped?.() === true) throw new PullStopped();
+      },
+      ...deps.build,
+    });
     db.transaction(() => {
       setKv(db, COMPLETE_KEY, '1');
       db.prepare('DELETE FROM kv WHERE key = ?').run(STREAMED_KEY);
@@ -210,6 +225,10 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
   report(true, false, true);
   try {
     for await (const lines of client.snapshotStream(after, deps.idleTimeoutMs)) {
+      if (deps.stopped?.() === true) {
+        flush();
+        throw new PullStopped();
+      }
       for (const text of lines) {
         if (ended) break;
         const line = parseLine(text);

@@ -45,6 +45,7 @@ export function cursorWentBackwards(stored: string, next: string): boolean {
 export class SnapshotPuller {
   private running: Promise<PullOutcome> | null = null;
   private refusalReported = false;
+  private stopping = false;
 
   constructor(private readonly opts: SnapshotPullerOptions) {}
 
@@ -53,7 +54,18 @@ export class SnapshotPuller {
     return row?.value ?? '';
   }
 
+  /**
+   * Stops a pull in flight at its next chunk, page or index-build step (what it applied stays, the
+   * next start resumes) and resolves once it has; no pull starts after. The core's shutdown awaits
+   * it before closing the database.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.running?.catch(() => undefined);
+  }
+
   pull(): Promise<PullOutcome> {
+    if (this.stopping) return Promise.resolve({ accounts: 0, pages: 0, done: false });
     this.running ??= this.run().finally(() => {
       this.running = null;
     });
@@ -65,8 +77,11 @@ export class SnapshotPuller {
     let accounts = 0;
     // The whole area first, from the snapshot stream (./initial-pull.ts); then pages from its cursor.
     let batches = 0;
-    if (!initialPullComplete(db)) ({ accounts, batches } = await pullSnapshotStream({ db, client, idleTimeoutMs: timeoutMs, now, ...(onProgress ? { onProgress } : {}) }));
+    if (!initialPullComplete(db)) {
+      ({ accounts, batches } = await pullSnapshotStream({ db, client, idleTimeoutMs: timeoutMs, now, stopped: () => this.stopping, ...(onProgress ? { onProgress } : {}) }));
+    }
     for (let pages = 0; pages < maxPages; ) {
+      if (this.stopping) return { accounts, pages: batches + pages, done: false };
       const stored = this.cursor();
       const page = await client.changes(stored, pageSize, timeoutMs);
       if (!ChangeCursorSchema.safeParse(page.nextCursor).success) {

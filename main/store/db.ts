@@ -33,6 +33,10 @@ export function stmt(db: Db, sql: string): Database.Statement {
   if (!s) {
     s = db.prepare(sql);
     cache.set(sql, s);
+  } else if (s.reader) {
+    // One caller's .pluck()/.raw() would otherwise stay on the shared statement and hand the next
+    // caller of the same SQL a bare value instead of a row: every caller starts from rows.
+    s.pluck(false).raw(false).expand(false);
   }
   return s;
 }

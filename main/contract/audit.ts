@@ -9,23 +9,10 @@ import { z } from 'zod';
 import type { Access, Role } from './roles.js';
 import type { ExportedFile } from './shift.js';
 import type { MethodName } from './index.js';
+import { ANOMALY_KIND_NAMES, type AnomalyKindName } from '../domain/audit/anomaly-kinds.js';
 
 export { AUDIT_ERROR_CODES } from './errors/audit.js';
-
-
-export const ANOMALY_KIND_NAMES = [
-  'reversal',
-  'reprint',
-  'approval',
-  'approval_refused',
-  'late_fee_waiver',
-  'cash_difference',
-  'off_hours',
-  'repeated_lookup',
-  'token_reissue',
-  'card_recovery',
-] as const;
-export type AnomalyKindName = (typeof ANOMALY_KIND_NAMES)[number];
+export { ANOMALY_KIND_NAMES, type AnomalyKindName } from '../domain/audit/anomaly-kinds.js';
 
 /** Longest period one report covers (a month and a bit; the benchmark is a month of a busy hall). */
 export const AUDIT_MAX_PERIOD_DAYS = 31;

@@ -89,6 +89,7 @@ describe('reference backend: lookup and search', () => {
     const res = await t.client.get('/api/operators');
     const ops = OperatorListSchema.parse(res.json).items;
     expect(ops.map((o) => [o.operatorId, o.role])).toEqual([
+      ['A001', 'auditor'],
       ['C001', 'clerk'],
       ['M001', 'manager'],
       ['S001', 'supervisor'],

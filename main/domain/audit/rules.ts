@@ -5,7 +5,7 @@
  * (main/loaders/audit-rules.ts), validated here; the detection itself is ./anomalies.ts.
  */
 import { z } from 'zod';
-import { ANOMALY_KIND_NAMES } from '../../contract/audit.js';
+import { ANOMALY_KIND_NAMES } from './anomaly-kinds.js';
 
 /** The kinds are the contract's (the report travels with them). */
 export const ANOMALY_KINDS = ANOMALY_KIND_NAMES;

@@ -63,13 +63,15 @@ export interface KioskStackOptions {
   readonly kiosk?: Partial<TerminalConfig['kiosk']>;
   /** Accept the backend's HTTP knobs (the gateway's scan endpoint). */
   readonly allowKnobs?: boolean;
+  /** The printer simulator's time per job (a real printer takes seconds). */
+  readonly printerPrintMs?: number;
 }
 
 export async function startStack(opts: StackOptions & KioskStackOptions = {}): Promise<Stack> {
   const clock = opts.clock ?? runningClock();
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-stack-'));
   const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: opts.backendClock ?? clock, seedDate: '2026-11-27', ...(opts.allowKnobs ? { allowKnobs: true } : {}) });
-  const printer = await startPrinterSimulator({ port: 0 });
+  const printer = await startPrinterSimulator({ port: 0, ...(opts.printerPrintMs !== undefined ? { printMs: opts.printerPrintMs } : {}) });
   const config = testTerminalConfig({
     ...(opts.mode ? { mode: opts.mode } : {}),
     ...(opts.kiosk ? { kiosk: opts.kiosk } : {}),

@@ -96,7 +96,7 @@ writeFileSync(
   ),
 );
 console.log(`reference backend: ${backend.url}   printer simulator: ${printer.host}:${printer.port}`);
-console.log('demo operators: C001 / PIN 1234 (clerk), S001 / PIN 9999 (supervisor); demo account 3100000001');
+console.log('demo operators: C001 / PIN 1234 (clerk), S001 / PIN 9999 (supervisor), M001 / PIN 5678 (manager), A001 / PIN 5555 (auditor); demo account 3100000001');
 
 const args = ['--config', siteConfig, ...process.argv.slice(2)];
 let stopHost: (() => Promise<void>) | null = null;

@@ -55,8 +55,10 @@ for (const lang of ['zh-CN', 'en'] as const satisfies readonly Lang[]) {
     await expect(page.getByTestId('late-fee-due')).toHaveText(yuan(feeFen));
     await shot(page, `payments-${lang}-1-late-fee-explained`);
 
-    // Half of it waived with the supervisor's approval.
+    // Half of it waived with the supervisor's approval — while the clerk has already typed an
+    // amount: the refreshed total must not replace it under the clerk's fingers.
     const totalBefore = fenOf((await page.getByTestId('total-due').textContent())!);
+    await page.getByTestId('amount').fill('50.00');
     const half = Math.floor(feeFen / 2);
     await page.getByTestId('waive-open').click();
     await page.getByTestId('waiver-amount').fill((half / 100).toFixed(2));
@@ -66,6 +68,8 @@ for (const lang of ['zh-CN', 'en'] as const satisfies readonly Lang[]) {
     await expect(page.getByTestId('waiver-done')).toBeVisible();
     await expect(page.getByTestId('late-fee-waived')).toHaveText(yuan(half));
     await expect(page.getByTestId('total-due')).toHaveText(yuan(totalBefore - half));
+    await expect(page.getByTestId('amount')).toHaveValue('50.00');
+    await expect(page.getByTestId('due-changed')).toContainText(yuan(totalBefore - half));
     await expect(page.getByTestId('bills')).toContainText(L.waived);
     await shot(page, `payments-${lang}-2-late-fee-waived`);
     expect((await stack().printer.waitForJob(0, 5000)).text).toContain(L.waiverSlip);

@@ -159,7 +159,7 @@ export function CounterDesk() {
           account && (
             <>
               <AccountPanel account={account} onChanged={() => void open(account.accountNo)} />
-              <PayPanel key={`${account.accountNo}:${account.totalDueFen}`} account={account} onPaid={setPayment} />
+              <PayPanel key={account.accountNo} account={account} onPaid={setPayment} />
               <RecentPayments key={`recent:${account.accountNo}:${account.totalDueFen}`} accountNo={account.accountNo} onChanged={() => void open(account.accountNo)} />
             </>
           )

@@ -39,12 +39,26 @@ export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p
   const [error, setError] = useState<WireError | null>(null);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  // The due the amount was last set from, and whether the clerk has typed over it since.
+  const [amountFollows, setAmountFollows] = useState(true);
+  const [dueSeen, setDueSeen] = useState(account.totalDueFen);
+  const [dueChanged, setDueChanged] = useState(false);
   const inFlight = useRef(false);
   const amountRef = useRef<HTMLInputElement>(null);
   const tenderedRef = useRef<HTMLInputElement>(null);
   const codeRef = useRef<HTMLInputElement>(null);
   const cardRef = useRef<HTMLInputElement>(null);
   const cashPartRef = useRef<HTMLInputElement>(null);
+
+  // The account may be refreshed while the panel is open (a waiver, a void, the sync): an amount
+  // the clerk has not touched follows the new total; a typed one is kept and the change is shown,
+  // never silently replaced under the clerk's fingers.
+  if (account.totalDueFen !== dueSeen) {
+    setDueSeen(account.totalDueFen);
+    setConfirming(false);
+    if (amountFollows) setAmount(account.totalDueFen > 0 ? fenToYuanText(account.totalDueFen) : '');
+    else setDueChanged(true);
+  }
 
   // The amount starts at the total due, so what the clerk types next is the cash handed over.
   useEffect(() => {
@@ -171,7 +185,10 @@ export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p
             data-testid="amount"
             inputMode="decimal"
             value={amount}
-            onChange={(e) => edit(setAmount)(e.target.value)}
+            onChange={(e) => {
+              setAmountFollows(false);
+              edit(setAmount)(e.target.value);
+            }}
             readOnly={busy}
             autoComplete="off"
           />
@@ -249,6 +266,9 @@ export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p
             />
           </label>
         </>
+      )}
+      {dueChanged && (
+        <p className="hint" role="status" data-testid="due-changed">{t('pay.dueChanged', { due: formatFen(account.totalDueFen) })}</p>
       )}
       {error && <p className="error" role="alert" data-testid="error">{errorText(error)}</p>}
       {busy && wantsCode && <p className="waiting" role="status" data-testid="code-waiting">{busyText}</p>}

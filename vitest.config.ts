@@ -5,7 +5,7 @@ export default defineConfig({
     environment: 'node',
     pool: 'forks',
     maxWorkers: 2,
-    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/faults/**/*.test.ts'],
+    include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/faults/**/*.test.ts', 'test/fleet/**/*.test.ts', 'test/billing-backend/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
   },

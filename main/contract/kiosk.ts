@@ -326,6 +326,8 @@ export interface KioskDeliveryView {
   readonly tokenGroups: string | null;
   readonly energyCkwh: number | null;
   readonly printed: boolean;
+  /** The token is on screen and its slip is still printing (ask again, or wait for kiosk.orderChanged). */
+  readonly printing: boolean;
   readonly printError: WireError | null;
   /** A card top-up waits for the card (insert it again); written as soon as it is in the reader. */
   readonly needsCard: boolean;

@@ -131,12 +131,20 @@ describe('kiosk journeys', () => {
     const jobsBefore = stack.printer.jobs().length;
     const d = await screen.call('kiosk.deliver', { visitId: visit.visitId });
     expect(d.state).toBe('delivered');
-    expect(d.delivery).toMatchObject({ done: true, printed: true, needsCard: false });
+    // The token is on screen first; its slip prints while the customer reads it.
+    expect(d.delivery).toMatchObject({ done: true, printed: false, printing: true, needsCard: false });
     expect(d.delivery?.token).toMatch(/^\d{20}$/);
     const job = await stack.printer.waitForJob(jobsBefore);
     expect(job.text.replace(/\s/g, '')).toContain(d.delivery?.token as string);
+    expect(job.text).not.toContain('REPRINT');
+    await until('slip printed', async () => (await screen.call('kiosk.deliver', { visitId: visit.visitId })).delivery?.printed === true);
+    const again = await screen.call('kiosk.deliver', { visitId: visit.visitId });
+    expect(again.delivery).toMatchObject({ token: d.delivery?.token, printed: true, printing: false, printError: null });
+    expect(stack.printer.jobs().length).toBe(jobsBefore + 1);
     const vend = stack.core.db.prepare('SELECT state, method, delivery, operator_id FROM vends WHERE vend_id = ?').get(d.transactionId) as Record<string, string>;
-    expect(vend).toEqual({ state: 'delivered', method: 'qr', delivery: 'printed', operator_id: 'kiosk:T-HALL-01' });
+    expect(vend).toEqual({ state: 'delivered', method: 'qr', delivery: 'shown', operator_id: 'kiosk:T-HALL-01' });
+    const steps = (stack.core.db.prepare("SELECT type FROM journal WHERE ref = ? AND type LIKE 'vend.%' ORDER BY seq").all(d.transactionId) as { type: string }[]).map((r) => r.type);
+    expect(steps.slice(-3)).toEqual(['vend.delivery_attempted', 'vend.delivered', 'vend.copy_printed']);
     await screen.call('kiosk.end', { visitId: visit.visitId });
   });
 

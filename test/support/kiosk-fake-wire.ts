@@ -152,6 +152,7 @@ export function fakeDelivered(): KioskOrderView {
       tokenGroups: '1234 5678 9012 3456 7890',
       energyCkwh: 17_850,
       printed: true,
+      printing: false,
       printError: null,
       needsCard: false,
       cardError: null,

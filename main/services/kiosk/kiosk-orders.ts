@@ -46,6 +46,9 @@ const AWAITING: readonly KioskOrderState[] = ['creating', 'awaiting_payment'];
 export class KioskOrders {
   /** One chain per order: the UI's poll, the sweeper and a cancel never step one order at once. */
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Token slips printing after the token went on screen, and the last failure per order. */
+  private readonly printing = new Map<string, Promise<void>>();
+  private readonly copyErrors = new Map<string, WireError>();
 
   constructor(private readonly ctx: KioskContext) {}
 
@@ -307,12 +310,16 @@ export class KioskOrders {
     this.changed(row.order_id);
   }
 
-  /** A paid order: its vend is marked paid (a crash in between), and a vend delivered meanwhile (a card returned) finishes the order. */
+  /**
+   * A paid order: its vend is marked paid (a crash in between), and a vend delivered meanwhile (a
+   * card returned) finishes the order. A token committed as shown is left to the delivery or the
+   * unattended finish, which print its slip first when the screen may have died before showing it.
+   */
   private async syncPaid(row: KioskOrderRow): Promise<void> {
     if (row.vend_id === null) return;
     let v = this.ctx.deps.vends.get(row.vend_id);
     if (v.state === 'created') v = await this.ctx.deps.vends.kioskPaid(row.vend_id, row.trade_no);
-    if (v.state === 'delivered') this.markDelivered(row, false);
+    if (v.state === 'delivered' && v.delivery !== 'shown') this.markDelivered(row, false);
   }
 
   // ---- cancel, expiry, refund ----
@@ -434,6 +441,7 @@ export class KioskOrders {
       tokenGroups: null,
       energyCkwh: null,
       printed,
+      printing: false,
       printError,
       needsCard: false,
       cardError: null,
@@ -447,7 +455,6 @@ export class KioskOrders {
     const vends = this.ctx.deps.vends;
     const vendId = row.vend_id as string;
     let v = vends.get(vendId);
-    let printError: WireError | null = null;
     let cardError: WireError | null = null;
     if (v.state === 'created') v = await vends.kioskPaid(vendId, row.trade_no);
     if (v.state === 'paid' || v.state === 'token_issued') {
@@ -455,28 +462,55 @@ export class KioskOrders {
         v = await vends.kioskDrive(vendId, 'print', row.locale, this.ctx.actor);
         cardError = v.deliveryError;
       } else {
-        v = await vends.kioskDrive(vendId, printReady ? 'print' : 'screen', row.locale, this.ctx.actor);
-        if (v.state !== 'delivered' && v.deliveryError !== null) {
-          // The printer failed mid-job: the token goes on screen (journaled as shown).
-          printError = v.deliveryError;
-          v = await vends.deliverAgain(vendId, 'screen', this.ctx.operator, row.locale);
-        }
+        // The customer is at the screen: the token is shown the moment it is issued (the attempt
+        // journaled first, like every delivery), and its slip prints while they read it.
+        v = await vends.kioskDrive(vendId, 'screen', row.locale, this.ctx.actor);
+        if (v.state === 'delivered' && printReady) this.printCopy(row.order_id, vendId, row.locale);
       }
     }
     if (v.state === 'delivered') this.markDelivered(this.row(row.order_id), true);
+    const copyPrinted = this.row(row.order_id).receipt_printed === 1;
     return {
       done: v.state === 'delivered',
       token: v.token,
       tokenGroups: v.tokenGroups,
       energyCkwh: v.split.energyCkwh,
-      printed: v.delivery === 'printed' || (v.meterKind === 'card' && v.state === 'delivered' && printReady),
-      printError,
+      printed: v.delivery === 'printed' || copyPrinted || (v.meterKind === 'card' && v.state === 'delivered' && printReady),
+      printing: this.printing.has(row.order_id),
+      printError: this.copyErrors.get(row.order_id) ?? null,
       needsCard: v.meterKind === 'card' && v.state !== 'delivered',
       cardError,
       allocations: null,
       toBalanceFen: null,
       receiptLines: null,
     };
+  }
+
+  /**
+   * Print the slip of a token already on screen, once per order (a repeated deliver while it prints
+   * joins it); the order records the paper, and the visit hears when it is done or failed.
+   */
+  private printCopy(orderId: string, vendId: string, locale: KioskOrderRow['locale']): void {
+    if (this.printing.has(orderId) || this.row(orderId).receipt_printed === 1) return;
+    this.copyErrors.delete(orderId);
+    const job = this.ctx.deps.vends
+      .printShownCopy(vendId, this.ctx.actor, locale)
+      .then((error) => {
+        if (!this.ctx.deps.db.open) return;
+        if (error) this.copyErrors.set(orderId, error);
+        else setKioskOrderColumns(this.ctx.deps.db, orderId, this.ctx.now().toISOString(), { receipt_printed: 1 });
+      })
+      .catch((e: unknown) => this.ctx.log(`[kiosk] slip of order ${orderId}: ${e instanceof Error ? e.message : String(e)}`))
+      .finally(() => {
+        this.printing.delete(orderId);
+        if (this.ctx.deps.db.open) this.changed(orderId);
+      });
+    this.printing.set(orderId, job);
+  }
+
+  /** Slips still printing (shutdown waits for them, so a closing database never meets one). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.printing.values()]);
   }
 
   private markDelivered(row: KioskOrderRow, presented: boolean): void {
@@ -579,6 +613,11 @@ export class KioskOrders {
       if (v.state === 'created') v = await this.ctx.deps.vends.kioskPaid(vendId, row.trade_no);
       if (v.meterKind === 'card' || printReady) v = await this.ctx.deps.vends.kioskDrive(vendId, 'print', row.locale, this.ctx.actor);
       else if (v.state === 'paid') v = await this.ctx.deps.vends.kioskDrive(vendId, 'none', row.locale, this.ctx.actor);
+      // Shown on a screen that died before the customer surely saw it: the slip is their copy.
+      if (v.state === 'delivered' && v.delivery === 'shown' && printReady && this.row(row.order_id).receipt_printed === 0) {
+        const error = await this.ctx.deps.vends.printShownCopy(vendId, this.ctx.actor, row.locale);
+        if (error === null) setKioskOrderColumns(this.ctx.deps.db, row.order_id, this.ctx.now().toISOString(), { receipt_printed: 1 });
+      }
       if (v.state === 'delivered') this.markDelivered(this.row(row.order_id), false);
     });
   }

@@ -108,6 +108,7 @@ export class KioskService {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.sweeping?.catch(() => undefined);
+    await this.orders.settled();
   }
 
   /** A restart would cost no customer anything: no visit, no order open or paid and undelivered. */

@@ -28,7 +28,7 @@ export async function deliverToken(ctx: VendContext, row: VendRow, via: 'print' 
       return error;
     }
     crashPoint('vend.printed');
-  }
+  } else crashPoint('vend.shown');
   markDelivered(ctx, row, via === 'print' ? 'printed' : 'shown', actor);
   return null;
 }
@@ -113,5 +113,21 @@ export function reprintDelivered(ctx: VendContext, vendId: string, operator: Ope
     }).immediate();
     ctx.deps.afterCommit();
     return { printed: true, error: null, reprints: current.reprints + 1 };
+  });
+}
+
+/**
+ * The first paper copy of a token already shown on screen (the kiosk shows the token first and
+ * prints while the customer reads it). Not a reprint: no earlier paper left the printer. The
+ * delivery itself was the screen, so a failed print here loses nothing; both outcomes are journaled.
+ */
+export function printShownCopy(ctx: VendContext, vendId: string, actor: string, locale?: Locale): Promise<WireError | null> {
+  return ctx.locked(vendId, async () => {
+    const row = ctx.row(vendId);
+    if (row.state !== 'delivered' || row.delivery !== 'shown') throw new AppError('vending.not_delivered_yet', { state: row.state });
+    const error = await ctx.deps.printVend(vendReceiptView(row), false, locale ?? row.locale);
+    if (error) ctx.journalOnly(vendId, 'vend.copy_print_failed', actor, { code: error.code });
+    else ctx.journalOnly(vendId, 'vend.copy_printed', actor, {});
+    return error;
   });
 }

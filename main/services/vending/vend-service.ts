@@ -20,7 +20,7 @@ import type { Locale } from '../../i18n/locales.js';
 import type { LocalSecureModule } from '../../vending/secure-module/index.js';
 import { cardCheck } from './vend-card.js';
 import { VendContext } from './vend-context.js';
-import { reprintDelivered } from './vend-delivery.js';
+import { printShownCopy, reprintDelivered } from './vend-delivery.js';
 import { explainVendToken } from './vend-help-desk.js';
 import { deliverAgain } from './vend-machine.js';
 import { openVend } from './vend-purchase.js';
@@ -116,6 +116,11 @@ export class VendService {
 
   kioskDrive(vendId: string, delivery: 'print' | 'screen' | 'none', locale: Locale | undefined, actor: string): Promise<VendView> {
     return driveKioskVend(this.ctx, vendId, delivery, locale, actor);
+  }
+
+  /** The paper copy of a token the kiosk has shown (./vend-delivery.ts printShownCopy). */
+  printShownCopy(vendId: string, actor: string, locale?: Locale): Promise<WireError | null> {
+    return printShownCopy(this.ctx, vendId, actor, locale);
   }
 
   offlineAvailableFen(): number {

@@ -11,6 +11,8 @@ export const CRASH_POINTS = [
   'vend.issue_answered',
   'vend.token_issued',
   'vend.printed',
+  // A screen delivery's attempt is committed; the token may be on screen, delivered is not committed.
+  'vend.shown',
   'vend.delivered',
   // The kiosk's QR order is committed paid (bills settled; a vend not yet marked paid) and nothing delivered.
   'kiosk.order_paid',

@@ -65,6 +65,25 @@ export function DeliverScreen({ visitId, order: first, toCard, onPhase, onNext }
   const d = order.delivery;
   const phase = busy ? (toCard ? 'writing' : 'working') : error ? 'error' : deliveryPhase(order, d);
 
+  // The token is on screen while its slip prints: ask again (delivers nothing twice) when the
+  // order changes, and now and then in case that event was missed, without leaving the token.
+  const printing = !busy && d?.printing === true;
+  useEffect(() => {
+    if (!printing) return undefined;
+    const refresh = () =>
+      void kcall('kiosk.deliver', { visitId }).then((r) => {
+        if (r.ok) setOrder(r.result);
+      });
+    const off = bridge.subscribe('kiosk.orderChanged', (o) => {
+      if (o.orderId === order.orderId) refresh();
+    });
+    const timer = window.setInterval(refresh, 1500);
+    return () => {
+      off();
+      window.clearInterval(timer);
+    };
+  }, [printing, visitId, order.orderId]);
+
   // Waiting for the card: deliver as soon as it is back in the reader.
   useEffect(() => {
     if (phase !== 'insertCard') return undefined;
@@ -131,9 +150,15 @@ export function DeliverScreen({ visitId, order: first, toCard, onPhase, onNext }
       )}
       {d?.done && (
         <>
-          <p className={d.printed ? 'k-lead' : 'k-note'} data-testid={d.printed ? 'deliver-printed' : 'deliver-not-printed'}>
-            {d.printed ? t('kiosk.deliver.printed') : t('kiosk.deliver.notPrinted')}
-          </p>
+          {d.printing ? (
+            <p className="k-lead" role="status" data-testid="deliver-printing">
+              {t('kiosk.deliver.printing')}
+            </p>
+          ) : (
+            <p className={d.printed ? 'k-lead' : 'k-note'} data-testid={d.printed ? 'deliver-printed' : 'deliver-not-printed'}>
+              {d.printed ? t('kiosk.deliver.printed') : t('kiosk.deliver.notPrinted')}
+            </p>
+          )}
           {!d.printed && d.receiptLines && d.receiptLines.length > 0 && (
             <details className="k-receipt" open={order.what === 'bills'}>
               <summary>{t('kiosk.deliver.receipt')}</summary>

@@ -754,6 +754,24 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX promotion_offers_account ON promotion_offers(account_no, offered_at);
     `,
   },
+  {
+    version: 20,
+    name: 'prepaid points: one accrual per delivered vend, one reversal at most (unique per vend and kind, so a re-delivery cannot double it)',
+    sql: `
+      CREATE TABLE points_ledger (
+        entry_id TEXT PRIMARY KEY,
+        vend_id TEXT NOT NULL,
+        account_no TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('accrual', 'reversal')),
+        points INTEGER NOT NULL,
+        energy_fen INTEGER NOT NULL CHECK (energy_fen >= 0),
+        at TEXT NOT NULL,
+        expires_at TEXT,
+        UNIQUE (vend_id, kind)
+      );
+      CREATE INDEX points_ledger_account ON points_ledger(account_no, at);
+    `,
+  },
 ];
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */

@@ -27,6 +27,8 @@ export const creditMethodSchemas = {
   'promotion.offer': z.object({ requestId: z.uuid(), accountNo: AccountNo }).strict(),
   /** The customer's answer to an offer. Journaled and synced. */
   'promotion.respond': z.object({ offerId: z.uuid(), outcome: z.enum(['accepted', 'declined']) }).strict(),
+  /** Prepaid points: the account's balance in force and its latest entries, for the counter's account panel. */
+  'points.balance': z.object({ accountNo: AccountNo }).strict(),
 } as const;
 
 export const creditMethodAccess = {
@@ -37,6 +39,7 @@ export const creditMethodAccess = {
   'promotion.candidates': ['supervisor', 'manager'],
   'promotion.offer': ['supervisor', 'manager'],
   'promotion.respond': ['supervisor', 'manager'],
+  'points.balance': ['clerk', 'supervisor', 'manager', 'auditor'],
 } as const satisfies Record<keyof typeof creditMethodSchemas, Access>;
 
 export type CreditIndicatorView =
@@ -146,7 +149,26 @@ export interface PromotionListView {
   readonly totals: { readonly offered: number; readonly accepted: number; readonly declined: number; readonly converted: number };
 }
 
+export interface PointsEntryView {
+  readonly vendId: string;
+  readonly kind: 'accrual' | 'reversal';
+  /** Negative for a reversal. */
+  readonly points: number;
+  readonly energyFen: number;
+  readonly at: string;
+  readonly expiresAt: string | null;
+}
+
+export interface PointsBalanceView {
+  readonly accountNo: string;
+  readonly balance: number;
+  /** Points per yuan of energy bought (0: the scheme is off). */
+  readonly pointsPerYuan: number;
+  readonly recent: readonly PointsEntryView[];
+}
+
 export interface CreditMethodResults {
+  'points.balance': PointsBalanceView;
   'credit.get': CreditView;
   'promotion.candidates': PromotionListView;
   'promotion.offer': PromotionOfferView;

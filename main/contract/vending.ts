@@ -260,6 +260,8 @@ export interface VendView {
   readonly updatedAt: string;
   /** Set when the last delivery attempt (printing, or writing the card) failed; the vend stays token_issued. */
   readonly deliveryError: WireError | null;
+  /** Prepaid points (the receipt's copy only): what this vend earns and the account's balance with it; absent when it earns none. */
+  readonly points?: { readonly earned: number; readonly balance: number } | null;
 }
 
 export interface VendResumeSummary {

@@ -5,6 +5,9 @@ import type { CreditRules } from '../../domain/credit/index.js';
 import type { PromotionRules } from '../../domain/credit/index.js';
 import { loadCreditRules } from '../../loaders/credit-rules.js';
 import { loadPromotionRules } from '../../loaders/promotion-rules.js';
+import { loadPointsRules } from '../../loaders/points-rules.js';
+import type { PointsRules } from '../../domain/credit/points.js';
+import { pointsBalance, recentPoints } from '../../store/points.js';
 import { PromotionService } from './promotion-service.js';
 import { resourcesDir } from '../../resources-dir.js';
 import type { Handlers, Session } from '../dispatch.js';
@@ -27,6 +30,8 @@ export interface CreditAreaDeps extends Omit<CreditServiceDeps, 'rules'> {
   readonly rules?: CreditRules;
   /** Who is offered a prepaid meter, and what; resources/rules/promotion.json when absent. */
   readonly promotionRules?: PromotionRules;
+  /** What a prepaid purchase earns; resources/rules/points.json when absent. */
+  readonly pointsRules?: PointsRules;
   readonly log?: (line: string) => void;
 }
 
@@ -40,6 +45,7 @@ export function createCreditArea(deps: CreditAreaDeps): CreditArea {
     creditRules: rules,
     rules: deps.promotionRules ?? loadPromotionRules(path.join(resourcesDir(), 'rules', 'promotion.json')),
   });
+  const pointsRules = deps.pointsRules ?? loadPointsRules(path.join(resourcesDir(), 'rules', 'points.json'));
   const operatorOf = (s: Session): string => {
     if (!s.operator) throw new Error('dispatch let an anonymous session through');
     return s.operator.operatorId;
@@ -64,6 +70,12 @@ export function createCreditArea(deps: CreditAreaDeps): CreditArea {
       'promotion.candidates': (p) => promotion.candidates(p.limit),
       'promotion.offer': (p, s) => promotion.offer(p.requestId, p.accountNo, operatorOf(s)),
       'promotion.respond': (p, s) => promotion.respond(p.offerId, p.outcome, operatorOf(s)),
+      'points.balance': (p) => ({
+        accountNo: p.accountNo,
+        balance: pointsBalance(deps.db, p.accountNo, deps.clock().toISOString()),
+        pointsPerYuan: pointsRules.pointsPerYuan,
+        recent: recentPoints(deps.db, p.accountNo, pointsRules.recentEntries),
+      }),
     },
     regradeAfter<H extends Record<string, (params: never, session: Session) => unknown>>(handlers: H): H {
       const wrapped: Record<string, (params: never, session: Session) => unknown> = {};

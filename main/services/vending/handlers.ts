@@ -10,7 +10,11 @@ import type { DeviceManager } from '../../../kiosk-drivers/device-manager/device
 import { DeviceError } from '../../../kiosk-drivers/errors.js';
 import type { OperatorView } from '../../contract/index.js';
 import type { TerminalConfig } from '../../config.js';
+import path from 'node:path';
+import type { PointsRules } from '../../domain/credit/points.js';
 import type { TariffCatalog, VendRules } from '../../domain/tariff/index.js';
+import { loadPointsRules } from '../../loaders/points-rules.js';
+import { resourcesDir } from '../../resources-dir.js';
 import type { Locale, Translate } from '../../i18n/locales.js';
 import type { Db } from '../../store/db.js';
 import type { LocalSecureModule, OnlineSecureModule, SecureModuleConfig } from '../../vending/secure-module/index.js';
@@ -49,6 +53,8 @@ export interface VendingDeps {
   readonly afterCommit?: () => void;
   /** The drawer: vends belong to the open shift (no shift → no money taken in counter mode). */
   readonly shifts?: ShiftGate;
+  /** What a prepaid purchase earns; resources/rules/points.json when absent. */
+  readonly pointsRules?: PointsRules;
 }
 
 /** The secure modules of one terminal, chosen by the composition root (main/compose/secure-modules.ts). */
@@ -82,6 +88,7 @@ export function createVendingService(deps: VendingDeps, modules: SecureModules =
     afterCommit: deps.afterCommit ?? (() => undefined),
     ...(deps.shifts ? { shifts: deps.shifts } : {}),
     ...(deps.randomNibble ? { randomNibble: deps.randomNibble } : {}),
+    pointsRules: deps.pointsRules ?? loadPointsRules(path.join(resourcesDir(), 'rules', 'points.json')),
     log: (line) => console.error(line),
     printVend: async (vend, reprint, locale) => {
       if (!deps.printer) return toWireError(new DeviceError('device.not_found', { device: 'printer' }));

@@ -11,7 +11,8 @@ import { toWireError } from '../dispatch.js';
 import { cardCrashPoint, cardRefusal, readCardForVend, writerForVend } from './card-delivery.js';
 import type { VendContext } from './vend-context.js';
 import { markDelivered } from './vend-delivery.js';
-import { unfinishedCardVend, vendReceiptView, type VendRow } from './vend-store.js';
+import { receiptView } from './vend-points.js';
+import { unfinishedCardVend, type VendRow } from './vend-store.js';
 
 /** The card for a new purchase, checked against the meter; throws the refusal, writes nothing. */
 export async function cardForPurchase(ctx: VendContext, accountNo: string, meterNo: string, generation: number): Promise<{ serial: string; generation: number; counterBefore: number }> {
@@ -70,7 +71,7 @@ export async function deliverCard(ctx: VendContext, row: VendRow, locale: Locale
   }
   markDelivered(ctx, row, 'card', actor, { card_counter_after: counterBefore + 1 });
   // The customer's paper record; the credit is already on the card, so a printer fault only journals.
-  const printed = await ctx.deps.printVend(vendReceiptView(ctx.row(row.vend_id)), false, locale);
+  const printed = await ctx.deps.printVend(receiptView(ctx, ctx.row(row.vend_id)), false, locale);
   if (printed) ctx.journalOnly(row.vend_id, 'vend.receipt_failed', actor, { code: printed.code });
   return null;
 }

@@ -9,7 +9,8 @@ import { enqueueOutbox } from '../../store/outbox.js';
 import { writePayment } from '../payment-writer.js';
 import { crashPoint } from '../../vending/vend/crash-point.js';
 import type { VendContext } from './vend-context.js';
-import { stepEventId, storedSplit, vendReceiptView, type VendRow } from './vend-store.js';
+import { accrueVendPoints, receiptView } from './vend-points.js';
+import { stepEventId, storedSplit, type VendRow } from './vend-store.js';
 
 /**
  * Print or show the token. The attempt is committed BEFORE the token leaves the terminal: after
@@ -22,7 +23,7 @@ export async function deliverToken(ctx: VendContext, row: VendRow, via: 'print' 
   const printedBefore = printAttempts(ctx, row.vend_id) > 0;
   markDeliveryAttempted(ctx, row, via, actor);
   if (via === 'print') {
-    const error = await ctx.deps.printVend(vendReceiptView(ctx.row(row.vend_id)), printedBefore, locale);
+    const error = await ctx.deps.printVend(receiptView(ctx, ctx.row(row.vend_id)), printedBefore, locale);
     if (error) {
       ctx.journalOnly(row.vend_id, 'vend.delivery_failed', actor, { via, code: error.code });
       return error;
@@ -71,6 +72,8 @@ export function markDelivered(ctx: VendContext, row: VendRow, delivery: 'printed
     // The recovered arrears settle the oldest bills by the one settlement rule (each bill's late
     // fee before its principal); the remainder (and any arrears the bills no longer need) goes to
     // the balance. Written by the one payment writer, inside this delivered commit.
+    // Points for the energy bought, in this same commit: the guarded transition runs once per vend.
+    accrueVendPoints(ctx, row, actor);
     const toBills = split.arrearsFen;
     const amountFen = toBills + split.remainderFen;
     if (amountFen === 0) return;
@@ -98,7 +101,7 @@ export function reprintDelivered(ctx: VendContext, vendId: string, operator: Ope
   if (row.state !== 'delivered') throw new AppError('vending.not_delivered_yet', { state: row.state });
   return ctx.locked(vendId, async () => {
     const current = ctx.row(vendId);
-    const error = await ctx.deps.printVend(vendReceiptView(current), true, locale ?? current.locale);
+    const error = await ctx.deps.printVend(receiptView(ctx, current), true, locale ?? current.locale);
     const at = ctx.deps.clock().toISOString();
     const { db } = ctx.deps;
     if (error) {
@@ -125,7 +128,7 @@ export function printShownCopy(ctx: VendContext, vendId: string, actor: string, 
   return ctx.locked(vendId, async () => {
     const row = ctx.row(vendId);
     if (row.state !== 'delivered' || row.delivery !== 'shown') throw new AppError('vending.not_delivered_yet', { state: row.state });
-    const error = await ctx.deps.printVend(vendReceiptView(row), false, locale ?? row.locale);
+    const error = await ctx.deps.printVend(receiptView(ctx, row), false, locale ?? row.locale);
     if (error) ctx.journalOnly(vendId, 'vend.copy_print_failed', actor, { code: error.code });
     else ctx.journalOnly(vendId, 'vend.copy_printed', actor, {});
     return error;

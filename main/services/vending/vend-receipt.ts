@@ -61,6 +61,12 @@ export function vendReceipt(v: VendView, ctx: ReceiptContext): Receipt {
     );
   }
   if (v.externalRef) lines.push({ kind: 'pair', left: t('vending.receipt.tradeNo'), right: v.externalRef });
+  if (v.points) {
+    lines.push(
+      { kind: 'pair', left: t('vending.receipt.pointsEarned'), right: String(v.points.earned) },
+      { kind: 'pair', left: t('vending.receipt.pointsBalance'), right: String(v.points.balance) },
+    );
+  }
   if (v.card) {
     // Card vends: no token; the purchase is on the card, identified by its purchase count.
     lines.push({ kind: 'rule' }, { kind: 'text', text: t('vending.receipt.cardTitle'), align: 'center', bold: true });

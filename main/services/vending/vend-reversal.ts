@@ -9,6 +9,7 @@ import { approve } from '../auth.js';
 import type { VendContext } from './vend-context.js';
 import { cardLanded } from './vend-card.js';
 import { markDelivered } from './vend-delivery.js';
+import { reverseVendPoints } from './vend-points.js';
 import { vendView } from './vend-store.js';
 
 export async function reverse(ctx: VendContext, p: { vendId: string; supervisorId: string; supervisorPin: string; reason: string }, operator: OperatorView): Promise<VendView> {
@@ -42,6 +43,9 @@ export async function reverse(ctx: VendContext, p: { vendId: string; supervisorI
       tokenVoided: row.token !== null,
     }, { approved_by: p.supervisorId }, () => {
       ctx.deps.db.prepare('DELETE FROM vend_fixed_charges WHERE vend_id = ?').run(row.vend_id);
+      // Nothing to take back today (points accrue only on delivery, and a delivered vend is not
+      // reversed), but a reversal always takes back whatever the vend earned, in its own commit.
+      reverseVendPoints(ctx, row, operator.operatorId);
       // Cash handed back comes out of the open drawer (journal cash.out), in the same commit.
       if (row.method === 'cash' && refundFen > 0) {
         ctx.deps.shifts?.payOut({ amountFen: refundFen, reason: 'refund', ref: row.vend_id, operatorId: operator.operatorId, at: ctx.deps.clock().toISOString() });

@@ -5,6 +5,7 @@
  */
 import type { WireError } from '../../contract/index.js';
 import type { VendView } from '../../contract/vending.js';
+import type { PointsRules } from '../../domain/credit/points.js';
 import type { TariffCatalog, VendRules } from '../../domain/tariff/index.js';
 import type { ShiftGate } from '../shift/drawer.js';
 import type { Locale } from '../../i18n/locales.js';
@@ -41,6 +42,8 @@ export interface VendServiceDeps {
   readonly afterCommit: () => void;
   /** The drawer (shift area): a vend belongs to the open shift; a cash reversal pays out of it. */
   readonly shifts?: ShiftGate;
+  /** Prepaid points (resources/rules/points.json); absent = purchases earn none. */
+  readonly pointsRules?: PointsRules;
   /** RND for new tokens, 0..15. Injectable for tests. */
   readonly randomNibble?: () => number;
   readonly log?: (line: string) => void;

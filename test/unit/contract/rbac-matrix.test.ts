@@ -100,6 +100,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'promotion.candidates': 'supervisor manager',
   'promotion.offer': 'supervisor manager',
   'promotion.respond': 'supervisor manager',
+  'points.balance': 'clerk supervisor manager auditor',
   'kiosk.status': 'kiosk',
   'kiosk.begin': 'kiosk',
   'kiosk.setLocale': 'kiosk',

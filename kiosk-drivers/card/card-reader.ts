@@ -157,6 +157,11 @@ export class PrepaidCardWriter implements CardWriter {
     return this.format.recoverPurchase(await this.session(), req);
   }
 
+  /** Another card application on the card in the reader (the staff badge), through the same queue. */
+  async withCard<T>(fn: (card: CardSession) => Promise<T>): Promise<T> {
+    return fn(await this.session());
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.transportAlive = false;

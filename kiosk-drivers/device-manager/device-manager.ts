@@ -7,6 +7,7 @@
 import type { CardDetection, CardWriter } from '../card/card-reader.js';
 import type { HidCardReaderOptions } from '../card/hid-card-reader.js';
 import type { PrepaidCardFormat, PrepaidCardSnapshot } from '../card/prepaid-card-format.js';
+import type { BadgeRead, StaffBadgeFormat } from '../card/staff-badge.js';
 import { DeviceError } from '../errors.js';
 import type { HidModule } from '../hid/hid-module.js';
 import type { Receipt } from '../printer/receipt-model.js';
@@ -27,6 +28,8 @@ export interface DeviceManagerOptions {
   readonly cardReader?: HidDeviceMatch | null;
   /** The utility's prepaid card application; null = the reader detects cards but cannot read them. */
   readonly cardFormat?: PrepaidCardFormat | null;
+  /** The utility's staff badge (the kiosk's staff exit); null = badges cannot be read. */
+  readonly badgeFormat?: StaffBadgeFormat | null;
   readonly scanners?: readonly (HidDeviceMatch & { readonly mode: ScannerMode })[];
   readonly printerPollMs?: number;
   readonly cardPollMs?: number;
@@ -54,6 +57,11 @@ export interface DeviceManager {
   readonly printer: ReceiptPrinter | null;
   /** Detects and reads the card in the reader; typed DeviceError when there is none or it is unreadable. */
   readCard(): Promise<CardReadResult>;
+  /**
+   * Reads the card in the reader as a staff badge. A card that is no badge is also tried as a
+   * prepaid card, so the staff exit can tell a customer's card (`customerCard`) from a stranger's.
+   */
+  readStaffBadge(): Promise<BadgeRead & { readonly customerCard: boolean }>;
   /** The connected card writer (for a card top-up); typed DeviceError when absent or unplugged. */
   cardWriter(): CardWriter;
   /** The next scan from any scanner, or `device.timeout` after `timeoutMs`. */
@@ -209,6 +217,26 @@ export function createDeviceManager(opts: DeviceManagerOptions): DeviceManager {
         return { detection, snapshot: await h.writer.readCard() };
       } catch (err) {
         // A missing or foreign card is about the card, not the reader; only reader faults are recorded.
+        if (err instanceof DeviceError && (err.code.startsWith('device.') || err.code.startsWith('hid.'))) cardSlot.reportFailure(err);
+        throw err;
+      }
+    },
+    async readStaffBadge() {
+      if (!cardSlot) throw new DeviceError('device.not_found', { device: 'cardReader' });
+      if (!opts.badgeFormat) throw new DeviceError('card.format_unsupported', { reason: 'no_badge_key' });
+      const badges = opts.badgeFormat;
+      const h = cardSlot.use();
+      try {
+        const detection = await h.writer.detect();
+        if (!detection.present) throw new DeviceError('card.absent');
+        const read = await h.writer.withCard((card) => badges.read(card));
+        if (read.kind !== 'not_badge') return { ...read, customerCard: false };
+        const customerCard = await h.writer.readCard().then(
+          () => true,
+          () => false,
+        );
+        return { ...read, customerCard };
+      } catch (err) {
         if (err instanceof DeviceError && (err.code.startsWith('device.') || err.code.startsWith('hid.'))) cardSlot.reportFailure(err);
         throw err;
       }

@@ -5,12 +5,14 @@
  * Card key: the prepaid card master key comes from the file named by $GRIDDESK_CARD_MASTER_KEY_FILE
  * (hex), never from terminal config. Without it a real reader still detects cards, but reading
  * them is refused (`card.format_unsupported`). The simulated hall uses DEMO_CARD_MASTER_KEY; a key
- * file holding it is refused outside the demo (a backend that is not loopback).
+ * file holding it is refused outside the demo (a backend that is not loopback). The staff badge key
+ * ($GRIDDESK_BADGE_MASTER_KEY_FILE, DEMO_BADGE_MASTER_KEY) is handled the same way.
  */
 import { readFileSync } from 'node:fs';
 import { GridDeskPrepaidCardFormat } from '../../kiosk-drivers/card/griddesk-card-format.js';
 import type { PrepaidCardFormat } from '../../kiosk-drivers/card/prepaid-card-format.js';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
+import { StaffBadgeFormat } from '../../kiosk-drivers/card/staff-badge.js';
 import { createDeviceManager, type DeviceManager } from '../../kiosk-drivers/device-manager/device-manager.js';
 import { systemScheduler, type Scheduler } from '../../kiosk-drivers/device-manager/scheduler.js';
 import { createSimulatedHall, type SimulatedHall } from '../../kiosk-drivers/device-manager/sim/simulated-hall.js';
@@ -22,22 +24,36 @@ import { printerAddress } from './printer.js';
 /** TEST KEY MATERIAL for simulated cards only; real cards are keyed by the utility's key store. */
 export const DEMO_CARD_MASTER_KEY = Uint8Array.from(Buffer.from('475249444445534b2d44454d4f2d4b31', 'hex'));
 
+/** TEST KEY MATERIAL for simulated staff badges only (docs/devices/staff-badge.md §2); apart from the card key. */
+export const DEMO_BADGE_MASTER_KEY = Uint8Array.from(Buffer.from('475249444445534b2d42414447452d31', 'hex'));
+
 /** The card the demo's simulated reader starts with: demo account 3100000004's prepaid card (docs/backend.md). */
 export const DEMO_CARD = { uid: Uint8Array.of(0x04, 0xd3, 0x5a, 0x21), accountNo: '3100000004', meterNo: '412030179444', generation: 2 } as const;
 
 /** How the diagnostics screen names the printer (main/compose/printer.ts decides, with the transport). */
 export { printerAddress };
 
-function cardFormatFromEnv(config: TerminalConfig): PrepaidCardFormat | null {
-  const file = process.env.GRIDDESK_CARD_MASTER_KEY_FILE;
+function keyFromEnv(config: TerminalConfig, env: string, what: string, demoKey: Uint8Array): Uint8Array | null {
+  const file = process.env[env];
   if (!file) return null;
   const hex = readFileSync(file, 'utf8').trim();
-  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(hex)) throw new Error(`card master key file ${file}: expected 16–64 bytes of hex`);
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(hex)) throw new Error(`${what} master key file ${file}: expected 16–64 bytes of hex`);
   const key = Uint8Array.from(Buffer.from(hex, 'hex'));
-  if (!isDemoBackend(config) && Buffer.from(key).equals(Buffer.from(DEMO_CARD_MASTER_KEY))) {
-    throw new Error(`card master key file ${file} ($GRIDDESK_CARD_MASTER_KEY_FILE): the demo card master key is refused outside the demo (backend.url ${config.backend.url} is not loopback)`);
+  if (!isDemoBackend(config) && Buffer.from(key).equals(Buffer.from(demoKey))) {
+    throw new Error(`${what} master key file ${file} ($${env}): the demo ${what} master key is refused outside the demo (backend.url ${config.backend.url} is not loopback)`);
   }
-  return new GridDeskPrepaidCardFormat(key);
+  return key;
+}
+
+function cardFormatFromEnv(config: TerminalConfig): PrepaidCardFormat | null {
+  const key = keyFromEnv(config, 'GRIDDESK_CARD_MASTER_KEY_FILE', 'card', DEMO_CARD_MASTER_KEY);
+  return key ? new GridDeskPrepaidCardFormat(key) : null;
+}
+
+/** The staff badge key ($GRIDDESK_BADGE_MASTER_KEY_FILE), like the card key; without it the staff exit is keyed only. */
+function badgeFormatFromEnv(config: TerminalConfig): StaffBadgeFormat | null {
+  const key = keyFromEnv(config, 'GRIDDESK_BADGE_MASTER_KEY_FILE', 'badge', DEMO_BADGE_MASTER_KEY);
+  return key ? new StaffBadgeFormat(key) : null;
 }
 
 export interface DeviceComposition {
@@ -84,6 +100,7 @@ export function deviceManagerFor(config: TerminalConfig, printer: ReceiptPrinter
         hid: async () => h.module,
         cardReader: d.cardReader ?? h.matches.cardReader,
         cardFormat: new GridDeskPrepaidCardFormat(DEMO_CARD_MASTER_KEY),
+        badgeFormat: new StaffBadgeFormat(DEMO_BADGE_MASTER_KEY),
         scanners: d.scanners.length > 0 ? d.scanners : h.matches.scanners,
       }),
     };
@@ -96,6 +113,7 @@ export function deviceManagerFor(config: TerminalConfig, printer: ReceiptPrinter
       hid: () => createHidModule({ kind: 'node-hid' }),
       cardReader: d.cardReader,
       cardFormat: cardFormatFromEnv(config),
+      badgeFormat: badgeFormatFromEnv(config),
       scanners: d.scanners,
     }),
   };

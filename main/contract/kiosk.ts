@@ -31,6 +31,8 @@ import type { VendPreviewView } from './vending.js';
 export const KIOSK: readonly Role[] = ['kiosk'];
 /** Staff who may leave the kiosk through the staff exit (diagnostics, supplies). */
 export const KIOSK_STAFF_EXIT_ROLES: readonly Role[] = ['supervisor', 'manager', 'technician'];
+/** How long a badge read at the staff exit stands for its operator while the PIN is keyed. */
+export const KIOSK_STAFF_BADGE_TTL_MS = 120_000;
 
 const VisitId = z.string().uuid();
 const Locale = z.enum(['zh-CN', 'en']);
@@ -136,16 +138,28 @@ export const kioskMethodSchemas = {
   /** KIOSK. End the visit (done, or cancel at any step): an unpaid order is cancelled at the gateway. */
   'kiosk.end': z.object({ visitId: VisitId }).strict(),
   /**
-   * KIOSK. The staff exit: a supervisor, manager or technician leaves the customer screens for
-   * diagnostics and supplies. `operatorId` is read from the staff card (`via: 'card'`, scanned or
-   * read at the reader) or keyed when the reader is down (`via: 'keypad'`); the PIN is always
-   * required and goes through the one credential check (shared lockout). Journaled either way
-   * (`kiosk.staff_exit` / `kiosk.staff_exit_failed`, never the PIN). Ends the current visit. The
-   * session is then the staff member's; `session.signOut` returns it to the kiosk.
+   * KIOSK. The staff exit's card step: reads the card in the reader as a staff badge
+   * (docs/devices/staff-badge.md) and, when it is a good one, binds its operator to this session for
+   * `KIOSK_STAFF_BADGE_TTL_MS`; `kiosk.staffExit {via: 'card'}` then asks only the PIN. A customer's
+   * prepaid card (`kiosk.staff_card_customer`), a card that is no badge (`kiosk.staff_card_unknown`),
+   * an altered or forged badge (`kiosk.staff_badge_invalid`) or an expired one
+   * (`kiosk.staff_badge_expired`) is refused; journaled either way (`kiosk.staff_card_read` /
+   * `kiosk.staff_exit_failed`).
    */
-  'kiosk.staffExit': z
-    .object({ operatorId: z.string().trim().min(1).max(32), pin: z.string().max(32), via: z.enum(['card', 'keypad']) })
-    .strict(),
+  'kiosk.staffCard': z.object({}).strict(),
+  /**
+   * KIOSK. The staff exit: a supervisor, manager or technician leaves the customer screens for
+   * diagnostics and supplies. The operator is the badge read by `kiosk.staffCard` in this session
+   * (`via: 'card'`, no operator ID taken from the screen: a badge is believed only after its MAC) or
+   * keyed when the reader is down (`via: 'keypad'`); the PIN is always required and goes through the
+   * one credential check (shared lockout). Journaled either way (`kiosk.staff_exit` /
+   * `kiosk.staff_exit_failed`, never the PIN). Ends the current visit. The session is then the staff
+   * member's; `session.signOut` returns it to the kiosk.
+   */
+  'kiosk.staffExit': z.discriminatedUnion('via', [
+    z.object({ via: z.literal('keypad'), operatorId: z.string().trim().min(1).max(32), pin: z.string().max(32) }).strict(),
+    z.object({ via: z.literal('card'), pin: z.string().max(32) }).strict(),
+  ]),
   /** Staff (after the staff exit): paper loaded. Journaled; the printer is probed again at once. */
   'kiosk.supplies': z.object({ paperLoaded: z.literal(true) }).strict(),
 } as const;
@@ -166,6 +180,7 @@ export const kioskMethodAccess: { readonly [K in keyof typeof kioskMethodSchemas
   'kiosk.deliver': KIOSK,
   'kiosk.rate': KIOSK,
   'kiosk.end': KIOSK,
+  'kiosk.staffCard': KIOSK,
   'kiosk.staffExit': KIOSK,
   'kiosk.supplies': KIOSK_STAFF_EXIT_ROLES,
 };
@@ -355,6 +370,16 @@ export interface KioskOrderView {
   readonly createdAt: string;
 }
 
+/** A good staff badge, read at the staff exit: who it names (the PIN is asked next). */
+export interface KioskStaffCardView {
+  readonly operatorId: string;
+  /** The operator's n-th badge. */
+  readonly issue: number;
+  readonly cardSerial: string;
+  /** Until when `kiosk.staffExit {via: 'card'}` takes this badge's operator. */
+  readonly expiresAt: string;
+}
+
 export interface KioskMethodResults {
   'kiosk.status': KioskStatusView;
   'kiosk.begin': KioskVisitView;
@@ -371,6 +396,7 @@ export interface KioskMethodResults {
   'kiosk.deliver': KioskOrderView;
   'kiosk.rate': { readonly ratingId: string; readonly transactionId: string; readonly score: number };
   'kiosk.end': { readonly ended: true; readonly orderCancelled: boolean };
+  'kiosk.staffCard': KioskStaffCardView;
   'kiosk.staffExit': OperatorView;
   'kiosk.supplies': { readonly recorded: true };
 }

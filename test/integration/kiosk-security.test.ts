@@ -110,15 +110,15 @@ describe('kiosk security', () => {
   it('staff exit: wrong PIN and a clerk are refused and journaled; a supervisor with the PIN gets diagnostics and supplies; sign-out returns to the kiosk', async () => {
     const screen = new KioskScreen(stack);
     const visit = await screen.call('kiosk.begin', { locale: 'zh-CN' });
-    expect(await screen.code('kiosk.staffExit', { operatorId: 'S001', pin: '0000', via: 'card' })).toBe('auth.bad_pin');
+    expect(await screen.code('kiosk.staffExit', { operatorId: 'S001', pin: '0000', via: 'keypad' })).toBe('auth.bad_pin');
     expect(await screen.code('kiosk.staffExit', { operatorId: 'C001', pin: '1234', via: 'keypad' })).toBe('kiosk.staff_role_refused');
     const failed = journalEntries(stack.core.db).filter((e) => e.type === 'kiosk.staff_exit_failed');
     expect(failed.map((e) => (e.payload as { reason: string }).reason)).toEqual(['auth.bad_pin', 'role']);
     expect(JSON.stringify(failed)).not.toContain('"pin"');
 
-    const op = await screen.call('kiosk.staffExit', { operatorId: 'S001', pin: '9999', via: 'card' });
+    const op = await screen.call('kiosk.staffExit', { operatorId: 'S001', pin: '9999', via: 'keypad' });
     expect(op).toMatchObject({ operatorId: 'S001', role: 'supervisor' });
-    expect(journalEntries(stack.core.db).filter((e) => e.type === 'kiosk.staff_exit').map((e) => e.payload)).toEqual([expect.objectContaining({ operatorId: 'S001', via: 'card' })]);
+    expect(journalEntries(stack.core.db).filter((e) => e.type === 'kiosk.staff_exit').map((e) => e.payload)).toEqual([expect.objectContaining({ operatorId: 'S001', via: 'keypad' })]);
     // The customer's visit ended with the exit.
     expect(await screen.code('kiosk.extend', { visitId: visit.visitId })).toBe('auth.forbidden');
     expect((await screen.raw('devices.status', {})).ok).toBe(true);

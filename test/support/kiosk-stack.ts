@@ -3,9 +3,10 @@
  * gateway over HTTP, the printer simulator, the simulated HID hall) and a customer session that
  * calls the kiosk methods the way the kiosk screens do.
  */
+import { issueStaffBadge } from '../../kiosk-drivers/card/sim/issue-badge.js';
 import { issueGridDeskCard } from '../../kiosk-drivers/card/sim/issue-card.js';
 import type { SimulatedCard } from '../../kiosk-drivers/card/sim/simulated-card.js';
-import { DEMO_CARD_MASTER_KEY } from '../../main/compose/devices.js';
+import { DEMO_BADGE_MASTER_KEY, DEMO_CARD_MASTER_KEY } from '../../main/compose/devices.js';
 import type { MethodName, ParamsOf, ResultOf, RpcResponse, WireError } from '../../main/contract/index.js';
 import type { Session } from '../../main/services/dispatch.js';
 import { startStack, type KioskStackOptions, type Stack, type StackOptions } from './stack.js';
@@ -92,4 +93,15 @@ export function customerPays(stack: Stack, outTradeNo: string): void {
 
 export function outTradeNoOf(stack: Stack, orderId: string): string {
   return (stack.core.db.prepare('SELECT out_trade_no FROM kiosk_orders WHERE order_id = ?').get(orderId) as { out_trade_no: string }).out_trade_no;
+}
+
+/** A staff badge (docs/devices/staff-badge.md) for an operator, under the simulated hall's badge key. */
+export function staffBadgeFor(operatorId: string, uidByte: number, opts: { readonly validUntil?: number; readonly masterKey?: Uint8Array } = {}): SimulatedCard {
+  return issueStaffBadge({
+    masterKey: opts.masterKey ?? DEMO_BADGE_MASTER_KEY,
+    uid: Uint8Array.of(0x04, 0xba, 0x00, uidByte),
+    operatorId,
+    issue: 1,
+    ...(opts.validUntil !== undefined ? { validUntil: opts.validUntil } : {}),
+  });
 }

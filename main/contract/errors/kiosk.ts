@@ -6,6 +6,16 @@ export const KIOSK_ERROR_CODES = [
   'kiosk.staff_exit_only',
   /** The staff member's role may not use the staff exit. */
   'kiosk.staff_role_refused',
+  /** The staff exit: the card in the reader is a customer's prepaid card, not a staff badge. */
+  'kiosk.staff_card_customer',
+  /** The staff exit: the card is neither a staff badge nor a prepaid card (blank, another issuer's). */
+  'kiosk.staff_card_unknown',
+  /** The staff exit: the card says "badge" but its MAC is wrong (altered or forged); journaled. */
+  'kiosk.staff_badge_invalid',
+  /** The staff exit: the badge is past its "valid until" date. */
+  'kiosk.staff_badge_expired',
+  /** `kiosk.staffExit {via: 'card'}` without a badge read in this session (or its time ran out). */
+  'kiosk.staff_card_required',
   /** No such visit for this session (unknown, another session's, or already ended). */
   'kiosk.visit_not_found',
   /** The visit was ended (idle limit, a new visit, the staff exit). */

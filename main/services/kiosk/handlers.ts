@@ -70,7 +70,8 @@ export function createKioskHandlers(kiosk: KioskService) {
     'kiosk.rate': (p: { visitId: string; transactionId: string; score: number; reasons: string[] }, s: Session) =>
       kiosk.rate(visit(s, p.visitId), p.transactionId, p.score, p.reasons),
     'kiosk.end': (p: { visitId: string }, s: Session) => kiosk.endVisit(visit(s, p.visitId), 'ended'),
-    'kiosk.staffExit': (p: { operatorId: string; pin: string; via: 'card' | 'keypad' }, s: Session) => kiosk.staffExit(s, p),
+    'kiosk.staffCard': (_p: Record<string, never>, s: Session) => kiosk.staffCard(s),
+    'kiosk.staffExit': (p: { via: 'keypad'; operatorId: string; pin: string } | { via: 'card'; pin: string }, s: Session) => kiosk.staffExit(s, p),
     'kiosk.supplies': (_p: { paperLoaded: true }, s: Session) => kiosk.supplies(s),
   } as const;
 }

@@ -24,6 +24,7 @@ import {
   type KioskFunction,
   type KioskOrderView,
   type KioskPendingView,
+  type KioskStaffCardView,
   type KioskStatusView,
   type KioskVendQuoteView,
   type KioskVisitView,
@@ -60,10 +61,12 @@ import type { Session } from '../dispatch.js';
 import { accountVends, vendedCkwhInPeriod } from '../vending/vend-store.js';
 import { KioskContext, VERIFY_ATTEMPTS, type KioskDeps, type Visit } from './kiosk-context.js';
 import { KioskOrders } from './kiosk-orders.js';
+import { KioskStaffBadges } from './kiosk-staff.js';
 
 export class KioskService {
   readonly ctx: KioskContext;
   readonly orders: KioskOrders;
+  private readonly badges: KioskStaffBadges;
   private gatewayReachable: boolean | null = null;
   private gatewayCheckedAt = 0;
   private lastOffer: string | null = null;
@@ -78,6 +81,7 @@ export class KioskService {
   constructor(deps: KioskDeps) {
     this.ctx = new KioskContext(deps);
     this.orders = new KioskOrders(this.ctx);
+    this.badges = new KioskStaffBadges(this.ctx);
   }
 
   get enabled(): boolean {
@@ -623,24 +627,34 @@ export class KioskService {
 
   // ---- staff exit and supplies ----
 
-  async staffExit(session: Session, p: { operatorId: string; pin: string; via: 'card' | 'keypad' }): Promise<OperatorView> {
+  /** The staff exit's card step: the badge in the reader names the operator (kiosk-staff.ts). */
+  staffCard(session: Session): Promise<KioskStaffCardView> {
+    this.requireKiosk();
+    return this.badges.read(session);
+  }
+
+  async staffExit(session: Session, p: { via: 'keypad'; operatorId: string; pin: string } | { via: 'card'; pin: string }): Promise<OperatorView> {
     this.requireKiosk();
     const { db, clock } = this.ctx.deps;
+    const badge = p.via === 'card' ? this.badges.current(session) : null;
+    const operatorId = badge ? badge.operatorId : (p as { operatorId: string }).operatorId;
+    const card = badge ? { cardSerial: badge.cardSerial, issue: badge.issue } : {};
     let op: OperatorView;
     try {
-      op = checkCredentials({ db, clock }, p.operatorId, p.pin);
+      op = checkCredentials({ db, clock }, operatorId, p.pin);
     } catch (e) {
-      this.ctx.journal('kiosk.staff_exit_failed', p.operatorId, { operatorId: p.operatorId, via: p.via, reason: e instanceof AppError ? e.code : 'error' });
+      this.ctx.journal('kiosk.staff_exit_failed', operatorId, { operatorId, via: p.via, reason: e instanceof AppError ? e.code : 'error', ...card });
       throw e;
     }
     if (!KIOSK_STAFF_EXIT_ROLES.includes(op.role)) {
-      this.ctx.journal('kiosk.staff_exit_failed', p.operatorId, { operatorId: p.operatorId, via: p.via, reason: 'role' });
+      this.ctx.journal('kiosk.staff_exit_failed', operatorId, { operatorId, via: p.via, reason: 'role', ...card });
       throw new AppError('kiosk.staff_role_refused', { role: op.role });
     }
+    this.badges.spend(session);
     if (this.ctx.visit) await this.endVisit(this.ctx.visit, 'staff_exit');
     db.transaction(() => {
       const at = this.ctx.now();
-      this.ctx.record('kiosk.staff_exit', op.operatorId, uuidv7(() => at), { operatorId: op.operatorId, role: op.role, via: p.via, terminalId: this.ctx.deps.config.terminalId }, op.operatorId);
+      this.ctx.record('kiosk.staff_exit', op.operatorId, uuidv7(() => at), { operatorId: op.operatorId, role: op.role, via: p.via, terminalId: this.ctx.deps.config.terminalId, ...card }, op.operatorId);
     }).immediate();
     this.ctx.deps.afterCommit();
     session.operator = op;

@@ -116,6 +116,7 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'kiosk.deliver': 'kiosk',
   'kiosk.rate': 'kiosk',
   'kiosk.end': 'kiosk',
+  'kiosk.staffCard': 'kiosk',
   'kiosk.staffExit': 'kiosk',
   'kiosk.supplies': 'supervisor manager technician',
   'display.pair': COUNTER,

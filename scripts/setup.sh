@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(chromium xvfb libusb-1.0-0 fonts-wqy-microhei x11-apps netpbm)
+# postgresql: the reference backend's PG store and its tests start throwaway clusters from
+# /usr/lib/postgresql/<v>/bin (test/support/pg-cluster.ts); the system service itself is not used.
+APT_PACKAGES=(chromium xvfb libusb-1.0-0 fonts-wqy-microhei x11-apps netpbm postgresql)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

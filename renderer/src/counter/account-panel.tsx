@@ -6,6 +6,7 @@ import { formatDateTime } from '../format-time';
 import { useTerminalTimeZone } from '../use-terminal-time-zone';
 import { LateFeeExplainer } from './late-fee-explainer';
 import { CreditCard } from '../credit/credit-card';
+import { PointsCard } from '../credit/points-card';
 
 export function AccountPanel({ account, onChanged }: { account: AccountView; onChanged?: () => void }) {
   const { t, i18n } = useTranslation();
@@ -39,6 +40,7 @@ export function AccountPanel({ account, onChanged }: { account: AccountView; onC
         <dd>{account.meters.map((m) => m.meterNo).join(', ')}</dd>
       </dl>
       <CreditCard accountNo={account.accountNo} version={`${account.asOf}|${account.totalDueFen}|${account.balanceFen}`} />
+      <PointsCard accountNo={account.accountNo} version={`${account.asOf}|${account.totalDueFen}|${account.balanceFen}`} />
       <h3>{t('account.openBills')}</h3>
       {account.openBills.length === 0 ? (
         <p data-testid="no-open-bills">{t('account.noOpenBills')}</p>

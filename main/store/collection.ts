@@ -187,6 +187,44 @@ export class LazyHistory implements HistoryFacts {
   }
 }
 
+/**
+ * An account's history as the worklist reads it from its narrow facts (worklist_facts, migration
+ * v21, kept by triggers on account_history): arrays rebuilt only when a rule asks, and only as far
+ * as the rules look — months late and months with a purchase as 0/1 (the rules only ask "late?",
+ * "bought?"), the last months of consumption, the cut-off dates.
+ */
+export class FactsHistory implements HistoryFacts {
+  private kwhCache: number[] | undefined | null = null;
+  constructor(
+    readonly to: string,
+    private readonly lateMask: number,
+    private readonly vendLen: number | null,
+    private readonly vendMask: number,
+    private readonly kwhTail: string | null,
+    private readonly cutoffList: string | null,
+    private readonly kwhMonths = 13,
+  ) {}
+
+  get late(): number[] {
+    const out = new Array<number>(24);
+    for (let j = 0; j < 24; j++) out[23 - j] = (this.lateMask >>> j) & 1;
+    return out;
+  }
+  get vends(): number[] | undefined {
+    if (this.vendLen === null) return undefined;
+    const out = new Array<number>(this.vendLen);
+    for (let j = 0; j < this.vendLen; j++) out[this.vendLen - 1 - j] = j < 31 ? (this.vendMask >>> j) & 1 : 0;
+    return out;
+  }
+  get kwh(): number[] | undefined {
+    if (this.kwhCache === null) this.kwhCache = this.kwhTail === null ? undefined : this.kwhTail === '' ? [] : this.kwhTail.split(',').slice(-this.kwhMonths).map(Number);
+    return this.kwhCache;
+  }
+  get cutoffs(): string[] | undefined {
+    return this.cutoffList === null ? undefined : this.cutoffList === '' ? [] : this.cutoffList.split(',');
+  }
+}
+
 function arrayText(json: string, key: string): string | undefined {
   const i = json.indexOf(`"${key}":[`);
   if (i < 0) return undefined;
@@ -216,27 +254,31 @@ function intArray(json: string, key: string): number[] | undefined {
 }
 
 /**
- * Every active account of the cache, in account order, with its open bills and history: two
- * ordered scans merged (accounts ⋈ history by key, open bills by their account index), so a
- * million accounts stream in bounded memory. Histories are read lazily (LazyHistory): the
- * snapshot writers validated it on the way in.
+ * Every active account of the cache, in account order, with its open bills and history facts: two
+ * ordered scans merged (accounts ⋈ worklist_facts by key, open bills by their account index), so a
+ * million accounts stream in bounded memory. The facts are a few integers and short texts per
+ * account (FactsHistory), not the history's JSON: decoding every history was most of the pass.
  */
 export function* worklistRows(db: Db, kwhMonths = 24): Generator<WorklistRow> {
   const closed = new Set(stmt(db, 'SELECT account_no FROM closed_accounts').pluck().all() as string[]);
+  if (kwhMonths > 13) throw new Error(`the worklist facts keep 13 months of consumption, not ${kwhMonths}`);
   const accounts = db
     .prepare(
-      `SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, h.history_json, c.grade
-       FROM accounts a LEFT JOIN account_history h ON h.account_no = a.account_no LEFT JOIN credit_current c ON c.account_no = a.account_no
+      `SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, c.grade,
+         f.to_period, f.late_mask, f.vend_len, f.vend_mask, f.kwh_tail, f.cutoffs
+       FROM accounts a LEFT JOIN worklist_facts f ON f.account_no = a.account_no LEFT JOIN credit_current c ON c.account_no = a.account_no
        ORDER BY a.account_no`,
     )
     .raw()
-    .iterate() as IterableIterator<[string, string, 'postpaid' | 'prepaid', number, string, string | null, string | null]>;
+    .iterate() as IterableIterator<
+    [string, string, 'postpaid' | 'prepaid', number, string, string | null, string | null, number, number | null, number, string | null, string | null]
+  >;
   const bills = db
     .prepare("SELECT account_no, amount_fen, paid_fen, due_date FROM bills WHERE status = 'open' ORDER BY account_no")
     .raw()
     .iterate() as IterableIterator<[string, number, number, string]>;
   let nextBill = bills.next();
-  for (const [accountNo, customerClass, paymentMode, balanceFen, tariffCode, historyJson, grade] of accounts) {
+  for (const [accountNo, customerClass, paymentMode, balanceFen, tariffCode, grade, to, lateMask, vendLen, vendMask, kwhTail, cutoffs] of accounts) {
     const openBills: OpenBillFact[] = [];
     while (!nextBill.done && nextBill.value[0] <= accountNo) {
       const [billAccount, amountFen, paidFen, dueDate] = nextBill.value;
@@ -244,7 +286,8 @@ export function* worklistRows(db: Db, kwhMonths = 24): Generator<WorklistRow> {
       nextBill = bills.next();
     }
     if (closed.has(accountNo)) continue;
-    yield { accountNo, customerClass, paymentMode, balanceFen, tariffCode, openBills, history: historyJson === null ? null : new LazyHistory(historyJson, kwhMonths), grade };
+    const history = to === null ? null : new FactsHistory(to, lateMask, vendLen, vendMask, kwhTail, cutoffs, kwhMonths);
+    yield { accountNo, customerClass, paymentMode, balanceFen, tariffCode, openBills, history, grade };
   }
 }
 

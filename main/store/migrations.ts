@@ -772,7 +772,49 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX points_ledger_account ON points_ledger(account_no, at);
     `,
   },
+  {
+    version: 21,
+    name: 'worklist facts: the few history fields the daily worklist reads, kept narrow per account by triggers on account_history (the one write path), backfilled',
+    sql: `
+      CREATE TABLE worklist_facts (
+        account_no TEXT PRIMARY KEY,
+        to_period TEXT NOT NULL,
+        late_mask INTEGER NOT NULL,
+        vend_len INTEGER,
+        vend_mask INTEGER NOT NULL,
+        kwh_tail TEXT,
+        cutoffs TEXT
+      ) WITHOUT ROWID;
+      ${worklistFactsFrom('account_history.account_no', 'account_history.history_json', 'FROM account_history')};
+      CREATE TRIGGER account_history_facts_inserted AFTER INSERT ON account_history BEGIN
+        ${worklistFactsFrom('new.account_no', 'new.history_json', '')};
+      END;
+      CREATE TRIGGER account_history_facts_updated AFTER UPDATE OF history_json ON account_history BEGIN
+        ${worklistFactsFrom('new.account_no', 'new.history_json', '')};
+      END;
+      CREATE TRIGGER account_history_facts_deleted AFTER DELETE ON account_history BEGIN
+        DELETE FROM worklist_facts WHERE account_no = old.account_no;
+      END;
+    `,
+  },
 ];
+
+/**
+ * The worklist's narrow facts of one history (\`h\`: its JSON, an SQL expression): the period it
+ * ends at, months paid late and months with a purchase as bit masks (bit 0 = the last month), the
+ * last 13 months of consumption (the rules read at most rateMonths + 1 ≤ 13), the cut-off dates.
+ * An absent array stays NULL (not the same as an empty one to the rules).
+ */
+function worklistFactsFrom(no: string, h: string, from: string): string {
+  const mask = (key: string) =>
+    `(SELECT COALESCE(SUM(1 << (json_array_length(${h}, '$.${key}') - 1 - key)), 0) FROM json_each(${h}, '$.${key}') WHERE value > 0)`;
+  const list = (key: string, inner: string) => `CASE WHEN json_type(${h}, '$.${key}') IS NULL THEN NULL ELSE COALESCE((${inner}), '') END`;
+  return `INSERT OR REPLACE INTO worklist_facts (account_no, to_period, late_mask, vend_len, vend_mask, kwh_tail, cutoffs)
+        SELECT ${no}, COALESCE(json_extract(${h}, '$.to'), ''), ${mask('late')}, json_array_length(${h}, '$.vends'), ${mask('vends')},
+          ${list('kwh', `SELECT group_concat(value, ',') FROM (SELECT value FROM json_each(${h}, '$.kwh') WHERE key >= json_array_length(${h}, '$.kwh') - 13 ORDER BY key)`)},
+          ${list('cutoffs', `SELECT group_concat(value, ',') FROM json_each(${h}, '$.cutoffs')`)}
+        ${from}`;
+}
 
 /** The account numbers the name index holds: all digits (every number the wire carries). */
 function numericNo(column: string): string {

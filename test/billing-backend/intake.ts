@@ -133,6 +133,11 @@ export class EventIntake {
     };
   }
 
+  /** The event types this intake gives an effect: a store that lacks one must refuse those events, not store them bare. */
+  get effectTypes(): string[] {
+    return Object.keys(this.effects);
+  }
+
   ingest(rawEvents: readonly unknown[], ctx: IntakeContext): EventResult[] {
     return this.db.transaction((): EventResult[] => rawEvents.map((raw) => this.ingestOne(raw, ctx))).immediate();
   }

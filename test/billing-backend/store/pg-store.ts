@@ -1,0 +1,449 @@
+/**
+ * The PostgreSQL store: the sync protocol's intake and ledger on a `pg` Pool, for many terminals
+ * pushing at once (the fleet run, docs/fleet.md).
+ *
+ * One transaction per batch (READ COMMITTED). Exactly-once rests on the events primary key: an
+ * event is claimed with INSERT … ON CONFLICT DO NOTHING before its effect, so a second push of the
+ * same batch racing the first waits on the first's uncommitted row and then finds it — 'duplicate',
+ * no second effect. A batch first locks every account it pays into (FOR UPDATE, in account order,
+ * so batches queue rather than deadlock; an account's bills change only under its lock); a
+ * serialization failure or deadlock all the same is retried as a whole. Payloads are checked before the claim, so a claimed
+ * event is never taken back and no savepoints are needed.
+ *
+ * Ported: payment.created (bills, late fees, balance, every exception kind it raises) and
+ * vend.token_issued for online tokens. Every other event type the SQLite intake gives an effect
+ * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
+ */
+import pg from 'pg';
+import {
+  EVENT_TYPES,
+  PaymentCreatedPayloadSchema,
+  TerminalEventSchema,
+  type EventResult,
+  type ExceptionKind,
+  type ExceptionRecord,
+  type LedgerEntry,
+  type PaymentCreatedPayload,
+  type TerminalEvent,
+} from '../../../main/wire/backend-wire.js';
+import type { IntakeContext } from '../intake.js';
+import { exceptionRecord, ledgerEntry } from './sqlite-store.js';
+import {
+  UNSUPPORTED_EFFECT_REASON,
+  type BackendStore,
+  type SeedAccountInput,
+  type StoredAccount,
+  type StoredBill,
+  type TerminalTotals,
+} from './backend-store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS account_change_seq;
+CREATE TABLE IF NOT EXISTS accounts (
+  account_no text PRIMARY KEY, name text NOT NULL, balance_fen bigint NOT NULL, version integer NOT NULL,
+  updated_at text NOT NULL, change_seq bigint NOT NULL, closure text, moved_to text);
+CREATE TABLE IF NOT EXISTS bills (
+  bill_id text PRIMARY KEY, account_no text NOT NULL REFERENCES accounts(account_no), period text NOT NULL,
+  amount_fen bigint NOT NULL, paid_fen bigint NOT NULL, late_fee_paid_fen bigint NOT NULL DEFAULT 0,
+  due_date text NOT NULL, status text NOT NULL);
+CREATE INDEX IF NOT EXISTS bills_account ON bills(account_no, period);
+CREATE TABLE IF NOT EXISTS bill_payments (
+  event_id text NOT NULL, bill_id text NOT NULL, paid_on text NOT NULL, principal_fen bigint NOT NULL,
+  PRIMARY KEY (event_id, bill_id));
+CREATE TABLE IF NOT EXISTS events (
+  event_id text PRIMARY KEY, arrival bigint GENERATED ALWAYS AS IDENTITY UNIQUE, terminal_id text NOT NULL,
+  seq bigint NOT NULL, type text NOT NULL, occurred_at text NOT NULL, payload_json text NOT NULL, received_at text NOT NULL);
+CREATE INDEX IF NOT EXISTS events_terminal_seq ON events(terminal_id, seq);
+CREATE TABLE IF NOT EXISTS terminal_progress (terminal_id text PRIMARY KEY, processed_seq bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS exceptions (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id text NOT NULL, terminal_id text NOT NULL, kind text NOT NULL,
+  account_no text, bill_id text, fen bigint NOT NULL, detail text NOT NULL, created_at text NOT NULL);
+CREATE INDEX IF NOT EXISTS exceptions_terminal ON exceptions(terminal_id, id);
+`;
+
+/** Serialization failure and deadlock: the batch is retried from the start. */
+const RETRY_CODES = new Set(['40001', '40P01']);
+const MAX_ATTEMPTS = 8;
+
+export interface PgStoreOptions {
+  readonly url: string;
+  /** Default 10. */
+  readonly poolSize?: number;
+  /** Event types with an effect on the SQLite store that this store does not implement. */
+  readonly unportedEffects: readonly string[];
+}
+
+type Db = pg.PoolClient;
+type Outcome = { ok: true } | { ok: false; reason: string };
+
+interface Claimed {
+  readonly event: TerminalEvent;
+  /** Another event of this terminal that had the same seq, seen when the claim was made. */
+  readonly seqUsedBy: string | null;
+}
+
+export class PgBackendStore implements BackendStore {
+  readonly kind = 'pg' as const;
+  private readonly unported: ReadonlySet<string>;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    unported: readonly string[],
+  ) {
+    this.unported = new Set(unported.filter((t) => t !== EVENT_TYPES.paymentCreated && t !== 'vend.token_issued'));
+  }
+
+  static async open(opts: PgStoreOptions): Promise<PgBackendStore> {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client's lost connection (the cluster stopped under it) must not crash the process.
+    pool.on('error', () => undefined);
+    try {
+      const c = await pool.connect();
+      try {
+        // Two servers starting on one database: one creates the schema, the other waits.
+        await c.query('SELECT pg_advisory_lock(727001)');
+        await c.query(SCHEMA);
+        await c.query('SELECT pg_advisory_unlock(727001)');
+      } finally {
+        c.release();
+      }
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    return new PgBackendStore(pool, opts.unportedEffects);
+  }
+
+  async ingest(rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
+    for (let attempt = 1; ; attempt++) {
+      const c = await this.pool.connect();
+      try {
+        await c.query('BEGIN');
+        const results = await this.ingestIn(c, rawEvents, ctx);
+        await c.query('COMMIT');
+        return results;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        const code = (e as { code?: string }).code;
+        if (attempt >= MAX_ATTEMPTS || code === undefined || !RETRY_CODES.has(code)) throw e;
+      } finally {
+        c.release();
+      }
+    }
+  }
+
+  private async ingestIn(c: Db, rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
+    const results: EventResult[] = [];
+    let processed = -1;
+    await this.lockAccounts(c, rawEvents);
+    for (const raw of rawEvents) {
+      const parsed = TerminalEventSchema.safeParse(raw);
+      if (!parsed.success) {
+        results.push({ eventId: rawEventId(raw), status: 'rejected', reason: `malformed: ${parsed.error.issues.map(issueText).join('; ')}` });
+        continue;
+      }
+      const event = parsed.data;
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : this.precheck(event);
+      if (refusal !== null) {
+        if (await this.stored(c, event.eventId)) {
+          results.push({ eventId: event.eventId, status: 'duplicate' });
+        } else {
+          processed = Math.max(processed, event.seq);
+          results.push({ eventId: event.eventId, status: 'rejected', reason: refusal });
+        }
+        continue;
+      }
+      const claimed = await this.claim(c, event, ctx);
+      if (claimed === null) {
+        results.push({ eventId: event.eventId, status: 'duplicate' });
+        continue;
+      }
+      processed = Math.max(processed, event.seq);
+      const outcome = await this.applyEffect(c, event, ctx);
+      // precheck() validated the payload: an effect has nothing left to refuse.
+      if (!outcome.ok) throw new Error(`effect of ${event.type} refused after its claim: ${outcome.reason}`);
+      if (claimed.seqUsedBy !== null) {
+        await this.exception(c, event, ctx, 'seq_reused', null, null, 0, `seq ${event.seq} was used by ${claimed.seqUsedBy}`);
+      }
+      results.push({ eventId: event.eventId, status: 'accepted' });
+    }
+    if (processed >= 0) {
+      await c.query(
+        `INSERT INTO terminal_progress (terminal_id, processed_seq) VALUES ($1, $2)
+         ON CONFLICT (terminal_id) DO UPDATE SET processed_seq = GREATEST(terminal_progress.processed_seq, excluded.processed_seq)`,
+        [ctx.terminalId, processed],
+      );
+    }
+    return results;
+  }
+
+  /**
+   * Every account the batch pays into, locked up front in one order: two batches naming the same
+   * accounts in opposite orders queue instead of deadlocking (PostgreSQL would find the deadlock
+   * only after deadlock_timeout and abort one).
+   */
+  private async lockAccounts(c: Db, rawEvents: readonly unknown[]): Promise<void> {
+    const accounts = new Set<string>();
+    for (const raw of rawEvents) {
+      const e = TerminalEventSchema.safeParse(raw);
+      if (!e.success || e.data.type !== EVENT_TYPES.paymentCreated) continue;
+      const p = PaymentCreatedPayloadSchema.safeParse(e.data.payload);
+      if (p.success) accounts.add(p.data.accountNo);
+    }
+    if (accounts.size === 0) return;
+    await c.query('SELECT 1 FROM accounts WHERE account_no = ANY($1::text[]) ORDER BY account_no FOR UPDATE', [[...accounts].sort()]);
+  }
+
+  /** Why the event is refused before anything is stored, or null. */
+  private precheck(event: TerminalEvent): string | null {
+    if (this.unported.has(event.type)) return `${UNSUPPORTED_EFFECT_REASON}: the effect of ${event.type} is not implemented on the pg store`;
+    if (event.type === EVENT_TYPES.paymentCreated) {
+      const p = PaymentCreatedPayloadSchema.safeParse(event.payload);
+      if (!p.success) return `malformed_payload: ${p.error.issues.map(issueText).join('; ')}`;
+    }
+    if (event.type === 'vend.token_issued' && isOfflineStsIssue(event.payload)) {
+      return `${UNSUPPORTED_EFFECT_REASON}: offline STS tokens (TID registry) are not implemented on the pg store`;
+    }
+    return null;
+  }
+
+  private async stored(c: Db, eventId: string): Promise<boolean> {
+    return (await c.query('SELECT 1 FROM events WHERE event_id = $1', [eventId])).rowCount === 1;
+  }
+
+  /** Stores the event unless its id is there (or being stored by a racing batch, which we wait for). */
+  private async claim(c: Db, e: TerminalEvent, ctx: IntakeContext): Promise<Claimed | null> {
+    // RETURNING's subquery reads the statement's snapshot: the other events, not this one.
+    const r = await c.query<{ seq_used_by: string | null }>(
+      `INSERT INTO events (event_id, terminal_id, seq, type, occurred_at, payload_json, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING
+       RETURNING (SELECT o.event_id FROM events o WHERE o.terminal_id = $2 AND o.seq = $3 LIMIT 1) AS seq_used_by`,
+      [e.eventId, ctx.terminalId, e.seq, e.type, e.occurredAt, JSON.stringify(e.payload ?? null), ctx.nowIso],
+    );
+    const row = r.rows[0];
+    return row === undefined ? null : { event: e, seqUsedBy: row.seq_used_by };
+  }
+
+  private async applyEffect(c: Db, event: TerminalEvent, ctx: IntakeContext): Promise<Outcome> {
+    if (event.type !== EVENT_TYPES.paymentCreated) return { ok: true };
+    const p = PaymentCreatedPayloadSchema.parse(event.payload);
+    await this.applyPayment(c, event, ctx, p);
+    return { ok: true };
+  }
+
+  /** As EventIntake.applyPaymentCreated: the money was taken, so what cannot go to a bill goes to the balance, with an exception. */
+  private async applyPayment(c: Db, event: TerminalEvent, ctx: IntakeContext, p: PaymentCreatedPayload): Promise<void> {
+    const account = (
+      await c.query<{ closure: string | null; moved_to: string | null }>('SELECT closure, moved_to FROM accounts WHERE account_no = $1 FOR UPDATE', [p.accountNo])
+    ).rows[0];
+    if (account === undefined) {
+      await this.exception(c, event, ctx, 'unknown_account', p.accountNo, null, p.amountFen, `payment ${p.paymentId} for unknown account ${p.accountNo} held in suspense`);
+      return;
+    }
+    if (account.closure !== null) {
+      const moved = account.moved_to;
+      await this.exception(
+        c, event, ctx, moved === null ? 'account_closed' : 'account_moved', p.accountNo, null, p.amountFen,
+        moved === null ? `payment ${p.paymentId} for closed account ${p.accountNo} held in suspense` : `payment ${p.paymentId} for account ${p.accountNo}, moved to ${moved}, held in suspense`,
+      );
+      return;
+    }
+    let toBalance = p.toBalanceFen;
+    const paidOn = p.paidOn ?? event.occurredAt.slice(0, 10);
+    const billOf = async (billId: string): Promise<{ amount: number; paid: number } | undefined> => {
+      const row = (await c.query<{ account_no: string; amount_fen: string; paid_fen: string }>('SELECT account_no, amount_fen, paid_fen FROM bills WHERE bill_id = $1', [billId])).rows[0];
+      return row === undefined || row.account_no !== p.accountNo ? undefined : { amount: Number(row.amount_fen), paid: Number(row.paid_fen) };
+    };
+    for (const a of p.allocations) {
+      const bill = await billOf(a.billId);
+      if (bill === undefined) {
+        toBalance += a.fen;
+        await this.exception(c, event, ctx, 'unknown_bill', p.accountNo, a.billId, a.fen, `bill ${a.billId} is not a bill of account ${p.accountNo}; ${a.fen} fen moved to balance`);
+        continue;
+      }
+      const remaining = Math.max(0, bill.amount - bill.paid);
+      const applied = Math.min(remaining, a.fen);
+      const excess = a.fen - applied;
+      if (applied > 0) {
+        await c.query(
+          "UPDATE bills SET paid_fen = paid_fen + $1, status = CASE WHEN paid_fen + $1 >= amount_fen THEN 'paid' ELSE 'open' END WHERE bill_id = $2",
+          [applied, a.billId],
+        );
+        await c.query('INSERT INTO bill_payments (event_id, bill_id, paid_on, principal_fen) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [p.paymentId, a.billId, paidOn, applied]);
+      }
+      if (excess > 0) {
+        toBalance += excess;
+        await this.exception(
+          c, event, ctx, remaining === 0 ? 'bill_already_paid' : 'bill_overpaid', p.accountNo, a.billId, excess,
+          remaining === 0 ? `bill ${a.billId} was already paid; ${excess} fen moved to balance` : `bill ${a.billId} had ${remaining} fen left; ${excess} fen moved to balance`,
+        );
+      }
+    }
+    for (const fee of p.lateFees) {
+      if ((await billOf(fee.billId)) === undefined) {
+        toBalance += fee.fen;
+        await this.exception(c, event, ctx, 'unknown_bill', p.accountNo, fee.billId, fee.fen, `late fee for bill ${fee.billId}, not a bill of account ${p.accountNo}; ${fee.fen} fen moved to balance`);
+        continue;
+      }
+      await c.query('UPDATE bills SET late_fee_paid_fen = late_fee_paid_fen + $1 WHERE bill_id = $2', [fee.fen, fee.billId]);
+    }
+    await c.query(
+      "UPDATE accounts SET balance_fen = balance_fen + $1, version = version + 1, updated_at = $2, change_seq = nextval('account_change_seq') WHERE account_no = $3",
+      [toBalance, ctx.nowIso, p.accountNo],
+    );
+  }
+
+  private async exception(
+    c: Db, event: TerminalEvent, ctx: IntakeContext, kind: ExceptionKind | 'account_closed' | 'account_moved', accountNo: string | null, billId: string | null, fen: number, detail: string,
+  ): Promise<void> {
+    await c.query(
+      'INSERT INTO exceptions (event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+      [event.eventId, ctx.terminalId, kind, accountNo, billId, fen, detail, ctx.nowIso],
+    );
+  }
+
+  async processedSeq(terminalId: string): Promise<number> {
+    const r = await this.pool.query<{ processed_seq: string }>('SELECT processed_seq FROM terminal_progress WHERE terminal_id = $1', [terminalId]);
+    return Number(r.rows[0]?.processed_seq ?? 0);
+  }
+
+  async ledger(terminalId?: string): Promise<LedgerEntry[]> {
+    const r = await this.pool.query(
+      'SELECT event_id, terminal_id, seq, type, occurred_at, payload_json, received_at FROM events WHERE $1::text IS NULL OR terminal_id = $1 ORDER BY arrival',
+      [terminalId ?? null],
+    );
+    return r.rows.map(ledgerEntry);
+  }
+
+  async exceptions(terminalId?: string): Promise<ExceptionRecord[]> {
+    const r = await this.pool.query('SELECT * FROM exceptions WHERE $1::text IS NULL OR terminal_id = $1 ORDER BY id', [terminalId ?? null]);
+    return r.rows.map(exceptionRecord);
+  }
+
+  async account(accountNo: string): Promise<StoredAccount | undefined> {
+    const row = (await this.pool.query<{ account_no: string; balance_fen: string; closure: string | null; moved_to: string | null }>(
+      'SELECT account_no, balance_fen, closure, moved_to FROM accounts WHERE account_no = $1',
+      [accountNo],
+    )).rows[0];
+    if (row === undefined) return undefined;
+    return { accountNo: row.account_no, balanceFen: Number(row.balance_fen), status: row.closure === null ? 'active' : row.moved_to === null ? 'closed' : 'moved' };
+  }
+
+  async bills(accountNo: string): Promise<StoredBill[]> {
+    const r = await this.pool.query<{ bill_id: string; account_no: string; amount_fen: string; paid_fen: string; late_fee_paid_fen: string; status: string }>(
+      'SELECT bill_id, account_no, amount_fen, paid_fen, late_fee_paid_fen, status FROM bills WHERE account_no = $1 ORDER BY period, bill_id',
+      [accountNo],
+    );
+    return r.rows.map((b) => ({
+      billId: b.bill_id, accountNo: b.account_no, amountFen: Number(b.amount_fen), paidFen: Number(b.paid_fen), lateFeePaidFen: Number(b.late_fee_paid_fen), status: b.status,
+    }));
+  }
+
+  async totals(): Promise<TerminalTotals[]> {
+    const r = await this.pool.query<{ terminal_id: string; events: string; payment_fen: string | null }>(
+      `SELECT terminal_id, COUNT(*) AS events,
+         SUM(CASE WHEN type = 'payment.created' THEN (payload_json::jsonb ->> 'amountFen')::bigint ELSE 0 END) AS payment_fen
+       FROM events GROUP BY terminal_id ORDER BY terminal_id`,
+    );
+    return r.rows.map((t) => ({ terminalId: t.terminal_id, events: Number(t.events), paymentFen: Number(t.payment_fen ?? 0) }));
+  }
+
+  async seed(accounts: readonly SeedAccountInput[]): Promise<void> {
+    await this.seedRows(
+      accounts.map((a) => ({
+        accountNo: a.accountNo,
+        name: `Seeded ${a.accountNo}`,
+        balanceFen: a.balanceFen ?? 0,
+        closure: a.closed ? (a.closed.movedTo === null ? 'closed' : 'moved') : null,
+        movedTo: a.closed?.movedTo ?? null,
+        bills: (a.bills ?? []).map((b) => ({ billId: b.billId, period: b.period ?? '2026-10', amountFen: b.amountFen, paidFen: b.paidFen ?? 0, dueDate: b.dueDate ?? '2026-11-30' })),
+      })),
+    );
+  }
+
+  /**
+   * The demo data (seed.ts) once per database: a database seeded with other parameters is an
+   * error, as on SQLite. Only what the PG store serves is kept (balances, closures, bills).
+   */
+  async ensureSeeded(key: string, generate: () => Iterable<{ accountNo: string; name: string; balanceFen: number; bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[] }>): Promise<'seeded' | 'reused'> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('SELECT pg_advisory_lock(727002)');
+      const existing = (await c.query<{ value: string }>("SELECT value FROM meta WHERE key = 'seed'")).rows[0]?.value;
+      if (existing !== undefined) {
+        if (existing !== key) throw new Error(`backend database was seeded with ${existing}, not ${key}; use another database`);
+        return 'reused';
+      }
+      const chunk: SeedRow[] = [];
+      for (const a of generate()) {
+        chunk.push({ accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, closure: null, movedTo: null, bills: a.bills });
+        if (chunk.length >= 2000) await this.seedRows(chunk.splice(0));
+      }
+      await this.seedRows(chunk);
+      await c.query("INSERT INTO meta (key, value) VALUES ('seed', $1)", [key]);
+      return 'seeded';
+    } finally {
+      await c.query('SELECT pg_advisory_unlock(727002)').catch(() => undefined);
+      c.release();
+    }
+  }
+
+  private async seedRows(rows: readonly SeedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const bills = rows.flatMap((a) => a.bills.map((b) => ({ ...b, accountNo: a.accountNo })));
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      await c.query(
+        `INSERT INTO accounts (account_no, name, balance_fen, version, updated_at, change_seq, closure, moved_to)
+         SELECT a, n, b, 1, '2026-01-01T00:00:00.000Z', nextval('account_change_seq'), cl, mt
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS t(a, n, b, cl, mt)`,
+        [rows.map((a) => a.accountNo), rows.map((a) => a.name), rows.map((a) => a.balanceFen), rows.map((a) => a.closure), rows.map((a) => a.movedTo)],
+      );
+      if (bills.length > 0) {
+        await c.query(
+          `INSERT INTO bills (bill_id, account_no, period, amount_fen, paid_fen, due_date, status)
+           SELECT i, a, p, am, pd, d, CASE WHEN pd >= am THEN 'paid' ELSE 'open' END
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::text[]) AS t(i, a, p, am, pd, d)`,
+          [bills.map((b) => b.billId), bills.map((b) => b.accountNo), bills.map((b) => b.period), bills.map((b) => b.amountFen), bills.map((b) => b.paidFen), bills.map((b) => b.dueDate)],
+        );
+      }
+      await c.query('COMMIT');
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+interface SeedRow {
+  readonly accountNo: string;
+  readonly name: string;
+  readonly balanceFen: number;
+  readonly closure: 'closed' | 'moved' | null;
+  readonly movedTo: string | null;
+  readonly bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
+}
+
+/** The SQLite intake records an offline STS token's (meter, TID) — the part not ported. */
+function isOfflineStsIssue(payload: unknown): boolean {
+  if (typeof payload !== 'object' || payload === null) return false;
+  const p = payload as { offline?: unknown; meterKind?: unknown; tid?: unknown };
+  return p.offline === true && p.meterKind !== 'card' && p.tid !== undefined;
+}
+
+function rawEventId(raw: unknown): string {
+  if (typeof raw === 'object' && raw !== null && 'eventId' in raw && typeof raw.eventId === 'string') return raw.eventId;
+  return '';
+}
+
+function issueText(issue: { path: PropertyKey[]; message: string }): string {
+  return issue.path.length === 0 ? issue.message : `${issue.path.map(String).join('.')}: ${issue.message}`;
+}

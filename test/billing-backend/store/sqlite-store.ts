@@ -1,0 +1,141 @@
+/**
+ * The SQLite store: the backend's own file and the EventIntake it always had (all effects), behind
+ * the async interface. Every call runs synchronously inside; better-sqlite3 has no async API.
+ */
+import type { EventResult, ExceptionRecord, LedgerEntry } from '../../../main/wire/backend-wire.js';
+import { nextCounter, openBackendDb, type BackendDb } from '../db.js';
+import { EventIntake, type IntakeContext } from '../intake.js';
+import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, TerminalTotals } from './backend-store.js';
+
+type EventRow = { event_id: string; terminal_id: string; seq: number; type: string; occurred_at: string; payload_json: string; received_at: string };
+type ExceptionRow = {
+  id: number; event_id: string; terminal_id: string; kind: ExceptionRecord['kind']; account_no: string | null; bill_id: string | null; fen: number; detail: string; created_at: string;
+};
+
+/** Same DDL as exception-desk.ts: closures are seeded before the desk may have made its table. */
+const CLOSURES_DDL = 'CREATE TABLE IF NOT EXISTS account_closures (account_no TEXT PRIMARY KEY, moved_to TEXT, closed_at TEXT NOT NULL)';
+
+export class SqliteBackendStore implements BackendStore {
+  readonly kind = 'sqlite' as const;
+
+  constructor(
+    readonly db: BackendDb,
+    private readonly intake: EventIntake,
+  ) {}
+
+  ingest(rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
+    return Promise.resolve(this.intake.ingest(rawEvents, ctx));
+  }
+
+  processedSeq(terminalId: string): Promise<number> {
+    const row = this.db.prepare<[string], { processed_seq: number }>('SELECT processed_seq FROM terminal_progress WHERE terminal_id = ?').get(terminalId);
+    return Promise.resolve(row?.processed_seq ?? 0);
+  }
+
+  ledger(terminalId?: string): Promise<LedgerEntry[]> {
+    const rows = this.db
+      .prepare<{ terminalId: string | null }, EventRow>('SELECT * FROM events WHERE @terminalId IS NULL OR terminal_id = @terminalId ORDER BY rowid')
+      .all({ terminalId: terminalId ?? null });
+    return Promise.resolve(rows.map(ledgerEntry));
+  }
+
+  exceptions(terminalId?: string): Promise<ExceptionRecord[]> {
+    const rows = this.db
+      .prepare<{ terminalId: string | null }, ExceptionRow>('SELECT * FROM exceptions WHERE @terminalId IS NULL OR terminal_id = @terminalId ORDER BY id')
+      .all({ terminalId: terminalId ?? null });
+    return Promise.resolve(rows.map(exceptionRecord));
+  }
+
+  account(accountNo: string): Promise<StoredAccount | undefined> {
+    this.db.exec(CLOSURES_DDL);
+    const row = this.db
+      .prepare<[string], { account_no: string; balance_fen: number; closed: number | null; moved_to: string | null }>(
+        `SELECT a.account_no, a.balance_fen, c.account_no IS NOT NULL AS closed, c.moved_to
+         FROM accounts a LEFT JOIN account_closures c ON c.account_no = a.account_no WHERE a.account_no = ?`,
+      )
+      .get(accountNo);
+    if (row === undefined) return Promise.resolve(undefined);
+    const status = row.closed ? (row.moved_to === null ? 'closed' : 'moved') : 'active';
+    return Promise.resolve({ accountNo: row.account_no, balanceFen: row.balance_fen, status });
+  }
+
+  bills(accountNo: string): Promise<StoredBill[]> {
+    const rows = this.db
+      .prepare<[string], { bill_id: string; account_no: string; amount_fen: number; paid_fen: number; late_fee_paid_fen: number; status: string }>(
+        'SELECT bill_id, account_no, amount_fen, paid_fen, late_fee_paid_fen, status FROM bills WHERE account_no = ? ORDER BY period, bill_id',
+      )
+      .all(accountNo);
+    return Promise.resolve(
+      rows.map((r) => ({ billId: r.bill_id, accountNo: r.account_no, amountFen: r.amount_fen, paidFen: r.paid_fen, lateFeePaidFen: r.late_fee_paid_fen, status: r.status })),
+    );
+  }
+
+  totals(): Promise<TerminalTotals[]> {
+    const rows = this.db
+      .prepare<[], { terminal_id: string; events: number; payment_fen: number | null }>(
+        `SELECT terminal_id, COUNT(*) AS events,
+           SUM(CASE WHEN type = 'payment.created' THEN json_extract(payload_json, '$.amountFen') ELSE 0 END) AS payment_fen
+         FROM events GROUP BY terminal_id ORDER BY terminal_id`,
+      )
+      .all();
+    return Promise.resolve(rows.map((r) => ({ terminalId: r.terminal_id, events: r.events, paymentFen: r.payment_fen ?? 0 })));
+  }
+
+  seed(accounts: readonly SeedAccountInput[]): Promise<void> {
+    this.db.exec(CLOSURES_DDL);
+    const insertAccount = this.db.prepare(
+      `INSERT INTO accounts (account_no, name, address, phone, customer_class, payment_mode, tariff_code, balance_fen, credit_grade,
+         card_no, consumption_this_year, consumption_this_month, version, updated_at, change_seq)
+       VALUES (?, ?, '', '', 'residential', 'postpaid', 'R1', ?, 'B', NULL, 0, 0, 1, '2026-01-01T00:00:00.000Z', ?)`,
+    );
+    const insertClosure = this.db.prepare('INSERT INTO account_closures (account_no, moved_to, closed_at) VALUES (?, ?, ?)');
+    const insertBill = this.db.prepare(
+      'INSERT INTO bills (bill_id, account_no, period, consumption, amount_fen, paid_fen, due_date, status) VALUES (?, ?, ?, 0, ?, ?, ?, ?)',
+    );
+    this.db
+      .transaction(() => {
+        for (const a of accounts) {
+          insertAccount.run(a.accountNo, `Seeded ${a.accountNo}`, a.balanceFen ?? 0, nextCounter(this.db, 'change'));
+          if (a.closed) insertClosure.run(a.accountNo, a.closed.movedTo, '2026-01-01T00:00:00.000Z');
+          for (const b of a.bills ?? []) {
+            const paid = b.paidFen ?? 0;
+            insertBill.run(b.billId, a.accountNo, b.period ?? '2026-10', b.amountFen, paid, b.dueDate ?? '2026-11-30', paid >= b.amountFen ? 'paid' : 'open');
+          }
+        }
+      })
+      .immediate();
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}
+
+export function ledgerEntry(r: EventRow): LedgerEntry {
+  return {
+    eventId: r.event_id,
+    terminalId: r.terminal_id,
+    seq: Number(r.seq),
+    type: r.type,
+    occurredAt: r.occurred_at,
+    payload: JSON.parse(r.payload_json) as unknown,
+    receivedAt: r.received_at,
+  };
+}
+
+export function exceptionRecord(r: ExceptionRow): ExceptionRecord {
+  const x: ExceptionRecord = {
+    id: Number(r.id), eventId: r.event_id, terminalId: r.terminal_id, kind: r.kind, fen: Number(r.fen), detail: r.detail, createdAt: r.created_at,
+  };
+  if (r.account_no !== null) x.accountNo = r.account_no;
+  if (r.bill_id !== null) x.billId = r.bill_id;
+  return x;
+}
+
+/** A SQLite store on its own file with the intake's own effects (the contract suite's; the server builds its intake with all the desks' effects). */
+export function openSqliteStore(path: string): SqliteBackendStore {
+  const db = openBackendDb(path);
+  return new SqliteBackendStore(db, new EventIntake(db));
+}

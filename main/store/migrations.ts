@@ -787,9 +787,11 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
       ${worklistFactsFrom('account_history.account_no', 'account_history.history_json', 'FROM account_history')};
       CREATE TRIGGER account_history_facts_inserted AFTER INSERT ON account_history BEGIN
+        DELETE FROM worklist_facts WHERE account_no = new.account_no;
         ${worklistFactsFrom('new.account_no', 'new.history_json', '')};
       END;
       CREATE TRIGGER account_history_facts_updated AFTER UPDATE OF history_json ON account_history BEGIN
+        DELETE FROM worklist_facts WHERE account_no = new.account_no;
         ${worklistFactsFrom('new.account_no', 'new.history_json', '')};
       END;
       CREATE TRIGGER account_history_facts_deleted AFTER DELETE ON account_history BEGIN
@@ -809,7 +811,9 @@ function worklistFactsFrom(no: string, h: string, from: string): string {
   const mask = (key: string) =>
     `(SELECT COALESCE(SUM(1 << (json_array_length(${h}, '$.${key}') - 1 - key)), 0) FROM json_each(${h}, '$.${key}') WHERE value > 0)`;
   const list = (key: string, inner: string) => `CASE WHEN json_type(${h}, '$.${key}') IS NULL THEN NULL ELSE COALESCE((${inner}), '') END`;
-  return `INSERT OR REPLACE INTO worklist_facts (account_no, to_period, late_mask, vend_len, vend_mask, kwh_tail, cutoffs)
+  // Plain INSERT after a DELETE in the triggers: the statement firing a trigger imposes its own conflict
+  // policy on the trigger's body (an upsert's is ABORT), so OR REPLACE there would not replace.
+  return `INSERT INTO worklist_facts (account_no, to_period, late_mask, vend_len, vend_mask, kwh_tail, cutoffs)
         SELECT ${no}, COALESCE(json_extract(${h}, '$.to'), ''), ${mask('late')}, json_array_length(${h}, '$.vends'), ${mask('vends')},
           ${list('kwh', `SELECT group_concat(value, ',') FROM (SELECT value FROM json_each(${h}, '$.kwh') WHERE key >= json_array_length(${h}, '$.kwh') - 13 ORDER BY key)`)},
           ${list('cutoffs', `SELECT group_concat(value, ',') FROM json_each(${h}, '$.cutoffs')`)}

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { assessAccount, lateTimes, parseCollectionRules, worklistDay, type CollectionRules, type HistoryFacts } from '../../../main/domain/collection/index.js';
+import { recordHistory } from '../../../main/store/account-history.js';
 import { FactsHistory, worklistRows } from '../../../main/store/collection.js';
 import { migrate, MIGRATIONS } from '../../../main/store/migrations.js';
 import { applySnapshotBatch } from '../../../main/store/snapshot-batch.js';
@@ -70,7 +71,8 @@ describe('worklist facts', () => {
   it('a later snapshot rewrites the facts; absent and empty arrays stay apart', () => {
     const accountNo = rows[0]!.accountNo;
     const h = { since: '2020-01-01', to: '2026-11', late: [3, 0, -1, 7], kwh: [5, 6], vends: [1, 0, 0], cutoffs: [] } as unknown as AccountHistory;
-    db.prepare('UPDATE account_history SET history_json = ? WHERE account_no = ?').run(JSON.stringify(h), accountNo);
+    // Through the snapshot writers' own upsert.
+    recordHistory(db, { accountNo, history: h });
     const f = [...worklistRows(db, 4)].find((r) => r.accountNo === accountNo)!.history as FactsHistory;
     expect([f.to, lateTimes(f.late, 24), lateTimes(f.late, 1), f.kwh, f.vends, f.cutoffs]).toEqual(['2026-11', 2, 1, [5, 6], [1, 0, 0], []]);
     db.prepare('UPDATE account_history SET history_json = ? WHERE account_no = ?').run(JSON.stringify({ since: '2020-01-01', to: '2026-11' }), accountNo);

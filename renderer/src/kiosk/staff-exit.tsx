@@ -1,18 +1,21 @@
 /**
  * The staff exit on the kiosk's screen (docs/kiosk.md "Staff exit", docs/kiosk-ui.md). The way in
  * is hidden from customers but documented: five taps within four seconds in the top-left corner
- * of the attract or out-of-service screen. Staff key their ID and PIN on the screen; the core checks
- * them once (the shared lockout) and journals the exit either way. Then diagnostics (devices, test
+ * of the attract or out-of-service screen. Staff insert their badge (read as soon as it is in the
+ * reader: the core checks its MAC and names the operator) or key their ID, then the PIN; the core
+ * checks it once (the shared lockout) and journals the exit either way. Then diagnostics (devices, test
  * print) and supplies (paper loaded; the kiosk is cash-free) until they go back to the customer
  * screens or the screen idles out — both sign the session back to the kiosk.
  */
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DeviceHealthView, OperatorView, WireError } from '../../../main/contract/index.js';
+import type { DeviceHealthView, KioskStaffCardView, OperatorView, WireError } from '../../../main/contract/index.js';
+import { bridge } from '../bridge';
 import { DeviceTable } from '../devices/device-table';
 import { TestPrintPanel } from '../devices/test-panels';
 import { useDeviceHealth, useDeviceList } from '../devices/use-devices';
 import { call, useErrorText } from '../rpc';
+import { CardIcon } from './icons';
 import { Keypad } from './keypad';
 import '../devices/diagnostics.css';
 
@@ -89,22 +92,73 @@ function StaffIdKeys({ value, onChange, onSubmit }: { readonly value: string; re
   );
 }
 
-/** ID, then PIN; a refusal (wrong PIN, locked, a role that may not) is said and the PIN cleared. */
+/** The badge way in: a badge put into the reader is read at once, or on the button. */
+function StaffBadgePanel({ busy, onRead }: { readonly busy: boolean; readonly onRead: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <section className="k-staff-badge" data-testid="staff-badge" aria-labelledby="staff-badge-title">
+      <CardIcon />
+      <div>
+        <h2 id="staff-badge-title">{t('kiosk.staff.badgeTitle')}</h2>
+        <p className="k-muted">{t('kiosk.staff.badgeHint')}</p>
+      </div>
+      <button type="button" className="k-secondary" onClick={onRead} disabled={busy} data-testid="staff-badge-read">
+        {t('kiosk.staff.badgeRead')}
+      </button>
+    </section>
+  );
+}
+
+/**
+ * Badge or ID, then PIN; a refusal (a card that is no good badge, wrong PIN, locked, a role that may
+ * not) is said and the PIN cleared. After a badge the PIN goes with `via: 'card'` and no ID: the core
+ * holds the badge's operator.
+ */
 export function StaffSignIn({ onSignedIn }: { readonly onSignedIn: (op: OperatorView) => void }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const [stage, setStage] = useState<'id' | 'pin'>('id');
   const [operatorId, setOperatorId] = useState('');
+  const [badge, setBadge] = useState<KioskStaffCardView | null>(null);
   const [pin, setPin] = useState('');
   const [error, setError] = useState<WireError | null>(null);
   const [busy, setBusy] = useState(false);
+  const busyRef = useRef(false);
+  const readBadge = async () => {
+    if (busyRef.current) return;
+    busyRef.current = true;
+    setBusy(true);
+    setError(null);
+    const r = await call('kiosk.staffCard', {});
+    busyRef.current = false;
+    setBusy(false);
+    setPin('');
+    if (r.ok) {
+      setBadge(r.result);
+      setStage('pin');
+    } else {
+      setBadge(null);
+      setStage('id');
+      setError(r.error);
+    }
+  };
+  const readRef = useRef(readBadge);
+  readRef.current = readBadge;
+  useEffect(() => bridge.subscribe('card.inserted', () => void readRef.current()), []);
   const submit = async () => {
     setBusy(true);
-    const r = await call('kiosk.staffExit', { operatorId, pin, via: 'keypad' });
+    const r = await call('kiosk.staffExit', badge ? { via: 'card', pin } : { operatorId, pin, via: 'keypad' });
     setBusy(false);
     setPin('');
     if (r.ok) onSignedIn(r.result);
-    else setError(r.error);
+    else {
+      setError(r.error);
+      // The badge's time ran out while the PIN was keyed: back to the badge.
+      if (r.error.code === 'kiosk.staff_card_required') {
+        setBadge(null);
+        setStage('id');
+      }
+    }
   };
   const alert = error && (
     <p className="k-error" role="alert" data-testid="staff-error">
@@ -113,24 +167,40 @@ export function StaffSignIn({ onSignedIn }: { readonly onSignedIn: (op: Operator
   );
   return (
     <div className="k-staff-signin" data-testid="staff-signin">
-      {stage === 'id' && <p className="k-lead">{t('kiosk.staff.signInLead')}</p>}
-      {stage === 'id' && alert}
       {stage === 'id' ? (
-        <StaffIdKeys
-          value={operatorId}
-          onChange={setOperatorId}
-          onSubmit={() => {
-            setError(null);
-            setStage('pin');
-          }}
-        />
+        <div className="k-staff-pin k-staff-idstage">
+          <div className="k-staff-pin-side">
+            <p className="k-lead">{t('kiosk.staff.signInLead')}</p>
+            {alert}
+            <StaffBadgePanel busy={busy} onRead={() => void readBadge()} />
+          </div>
+          <StaffIdKeys
+            value={operatorId}
+            onChange={setOperatorId}
+            onSubmit={() => {
+              setError(null);
+              setBadge(null);
+              setStage('pin');
+            }}
+          />
+        </div>
       ) : (
         <div className="k-staff-pin">
           <div className="k-staff-pin-side">
-            <p className="k-lead">{t('kiosk.staff.pinFor', { operatorId })}</p>
+            <p className="k-lead" data-testid="staff-pin-for" data-via={badge ? 'card' : 'keypad'}>
+              {badge ? t('kiosk.staff.pinForBadge', { operatorId: badge.operatorId }) : t('kiosk.staff.pinFor', { operatorId })}
+            </p>
             {alert}
-            <button type="button" className="k-secondary" onClick={() => setStage('id')} data-testid="staff-change-id">
-              {t('kiosk.staff.changeId')}
+            <button
+              type="button"
+              className="k-secondary"
+              onClick={() => {
+                setBadge(null);
+                setStage('id');
+              }}
+              data-testid="staff-change-id"
+            >
+              {t(badge ? 'kiosk.staff.notMe' : 'kiosk.staff.changeId')}
             </button>
           </div>
           <Keypad

@@ -288,7 +288,7 @@ function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[
   return out;
 }
 
-function seedKey(params: SeedParams): string {
+export function seedKey(params: SeedParams): string {
   return JSON.stringify({ seed: params.seed, accounts: params.accounts, seedDate: params.seedDate, generator: GENERATOR_VERSION });
 }
 

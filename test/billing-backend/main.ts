@@ -3,6 +3,8 @@
  *   npx tsx test/billing-backend/main.ts --db .data/backend.db --port 8780 [--host 127.0.0.1]
  *     [--seed 20261127] [--accounts 300] [--seed-date 2026-11-27] [--allow-knobs] [--quiet]
  * Extra terminals: --terminal ID=SECRET (repeatable; replaces the demo terminal when given).
+ * Storage: --store sqlite (default, the --db file) or --store pg with --pg-url postgres://… (or
+ * GRIDDESK_BACKEND_PG_URL) [--pg-pool N]; on pg only the sync protocol's routes are served (docs/backend.md).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -20,6 +22,9 @@ const { values } = parseArgs({
     terminal: { type: 'string', multiple: true },
     'allow-knobs': { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    store: { type: 'string', default: 'sqlite' },
+    'pg-url': { type: 'string' },
+    'pg-pool': { type: 'string' },
   },
   strict: true,
 });
@@ -36,7 +41,12 @@ const terminals = values.terminal?.map((t) => {
   return [t.slice(0, eq), t.slice(eq + 1)] as const;
 });
 
-mkdirSync(dirname(values.db), { recursive: true });
+if (values.store !== 'sqlite' && values.store !== 'pg') throw new Error('--store must be sqlite or pg');
+const pgUrl = values['pg-url'] ?? process.env.GRIDDESK_BACKEND_PG_URL;
+if (values.store === 'pg' && !pgUrl) throw new Error('--store pg needs --pg-url (or GRIDDESK_BACKEND_PG_URL)');
+const store = values.store === 'pg' ? { kind: 'pg' as const, url: pgUrl as string, poolSize: intOption('pg-pool', values['pg-pool']) } : { kind: 'sqlite' as const };
+
+if (store.kind === 'sqlite') mkdirSync(dirname(values.db), { recursive: true });
 const t0 = Date.now();
 const backend = await startBackend({
   dbPath: values.db,
@@ -47,9 +57,11 @@ const backend = await startBackend({
   seedDate: values['seed-date'],
   terminals: terminals === undefined ? undefined : Object.fromEntries(terminals),
   allowKnobs: values['allow-knobs'],
+  store,
   log: values.quiet ? undefined : (line) => console.log(`[backend] ${line}`),
 });
-console.log(`[backend] ${backend.seedState} ${values.db} in ${Date.now() - t0} ms; listening on ${backend.url}`);
+const where = store.kind === 'pg' ? `PostgreSQL ${redactPassword(store.url)}` : values.db;
+console.log(`[backend] ${backend.seedState} ${where} in ${Date.now() - t0} ms; listening on ${backend.url}`);
 
 let stopping = false;
 const stop = (): void => {
@@ -59,3 +71,13 @@ const stop = (): void => {
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
+
+function redactPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres (unparsable URL)';
+  }
+}

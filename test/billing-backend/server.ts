@@ -14,12 +14,13 @@ import {
   SNAPSHOT_STREAM_CONTENT_TYPE,
   SNAPSHOT_STREAM_PATH,
   type ErrorBody,
-  type ExceptionRecord,
-  type LedgerEntry,
 } from '../../main/wire/backend-wire.js';
 import { checkSignedRequest, DEMO_TERMINAL, REPLY_HEADERS, SIGNATURE_HEADERS, signReply, verifySignature } from '../../main/sync/signing.js';
 import { SERVER_TIME_PATH } from '../../main/wire/backend-wire.js';
-import { AccountStore, DEFAULT_CHANGES_LIMIT, ensureSeeded, MAX_CHANGES_LIMIT } from './account-store.js';
+import { AccountStore, DEFAULT_CHANGES_LIMIT, ensureSeeded, MAX_CHANGES_LIMIT, seedKey } from './account-store.js';
+import { StoreUnsupportedError, type BackendStore } from './store/backend-store.js';
+import { PgBackendStore } from './store/pg-store.js';
+import { SqliteBackendStore } from './store/sqlite-store.js';
 import { openBackendDb, type BackendDb } from './db.js';
 import { GatewaySimulator, type GatewayOutcome } from './gateway.js';
 import { InvoiceDesk } from './invoices.js';
@@ -64,7 +65,16 @@ export interface BackendOptions {
   log?: (line: string) => void;
   /** Serve https with this key and certificate (PEM) instead of http. */
   tls?: { key: string; cert: string };
+  /**
+   * Where the sync protocol's data lives (docs/backend.md, "Storage"). Default SQLite at `dbPath`.
+   * On PostgreSQL only the routes in PG_ROUTES are served; every other one answers 501
+   * not_supported_on_store (`dbPath` is then unused).
+   */
+  store?: { kind: 'sqlite' } | { kind: 'pg'; url: string; poolSize?: number };
 }
+
+/** What the PostgreSQL store serves; the rest of the backend (accounts, kiosk, desks, gateway) is SQLite-only so far. */
+export const PG_ROUTES: ReadonlySet<string> = new Set(['/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions']);
 
 export interface Knobs {
   /** Every request gets its socket destroyed, like an unreachable host (POST /_knobs excepted). */
@@ -93,7 +103,10 @@ export interface RunningBackend {
   settleGatewayOrder(outTradeNo: string, status: 'success' | 'declined'): void;
   /** 'seeded' when this start filled an empty file, 'reused' when it found the same seed already there. */
   seedState: 'seeded' | 'reused';
+  /** The SQLite file; on the PG store an empty in-memory stand-in that only the refused routes would reach. */
   db: BackendDb;
+  /** The sync protocol's storage (intake, ledger, exceptions): SQLite or PostgreSQL. */
+  store: BackendStore;
   /** Kiosk side: native QR orders (scan = the customer pays), heartbeats, ratings, and their knobs. */
   kiosk: KioskBackend;
   /** Accounts closed, moved or re-tariffed at the office; each terminal's exceptions and their resolutions (docs/exceptions.md). */
@@ -152,14 +165,22 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const terminals: Record<string, string> = opts.terminals ?? { [DEMO_TERMINAL.id]: DEMO_TERMINAL.secret };
   const log = opts.log ?? ((): void => undefined);
 
-  const db = openBackendDb(opts.dbPath);
-  let seedState: 'seeded' | 'reused';
+  const pgOptions = opts.store?.kind === 'pg' ? opts.store : undefined;
+  const db = openBackendDb(pgOptions ? ':memory:' : opts.dbPath);
+  let seedState: 'seeded' | 'reused' = 'reused';
+  let pgStore: PgBackendStore | undefined;
   try {
-    seedState = ensureSeeded(db, seedParams, () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
-    // The area's recovery figures, summed once from the seeded history (recovery-dashboard.ts).
-    ensureRecoveryRollup(db);
+    if (pgOptions) {
+      pgStore = await PgBackendStore.open({ url: pgOptions.url, poolSize: pgOptions.poolSize, unportedEffects: [] });
+      seedState = await pgStore.ensureSeeded(seedKey(seedParams), () => pgSeed(seedParams));
+    } else {
+      seedState = ensureSeeded(db, seedParams, () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
+      // The area's recovery figures, summed once from the seeded history (recovery-dashboard.ts).
+      ensureRecoveryRollup(db);
+    }
   } catch (e) {
     db.close();
+    await pgStore?.close();
     throw e;
   }
   const accounts = new AccountStore(db);
@@ -178,6 +199,8 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...paymentEffects.effects(() => knobs.failInvoices),
     ...exceptionDesk.effects(),
   });
+  pgStore?.refuseEffects(intake.effectTypes);
+  const store: BackendStore = pgStore ?? new SqliteBackendStore(db, intake);
   const stsIssuer = new StsIssuer(db, nowIso);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
   const timers = new Set<NodeJS.Timeout>();
@@ -191,14 +214,6 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       timers.add(t);
     });
 
-  const ledgerStmt = db.prepare<
-    { terminalId: string | null },
-    { event_id: string; terminal_id: string; seq: number; type: string; occurred_at: string; payload_json: string; received_at: string }
-  >('SELECT * FROM events WHERE @terminalId IS NULL OR terminal_id = @terminalId ORDER BY rowid');
-  const exceptionsStmt = db.prepare<
-    [],
-    { id: number; event_id: string; terminal_id: string; kind: ExceptionRecord['kind']; account_no: string | null; bill_id: string | null; fen: number; detail: string; created_at: string }
-  >('SELECT * FROM exceptions ORDER BY id');
 
   const checkJournal = (terminalId: string, proof: JournalProof): void => {
     const verdict = journal.check(terminalId, proof, nowIso());
@@ -216,6 +231,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       req.socket.destroy();
       return undefined;
     }
+    if (pgStore && !PG_ROUTES.has(path)) throw new StoreUnsupportedError('pg', `${method} ${path}`);
     if (path === '/health') {
       expectMethod(method, 'GET');
       return sendJson(res, 200, { ok: true });
@@ -406,8 +422,9 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       if (envelope.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });
       // The journal head rides along (docs/audit.md): a chain that does not extend the acknowledged one takes nothing.
       const proof = envelope.data.journal;
+      if (proof && pgStore) throw new StoreUnsupportedError('pg', 'journal anchoring (a batch with a journal head)');
       if (proof) checkJournal(auth.terminalId, proof);
-      const results = intake.ingest(envelope.data.events, {
+      const results = await store.ingest(envelope.data.events, {
         terminalId: auth.terminalId,
         nowIso: nowIso(),
         failEventIds: new Set(knobs.failEventIds),
@@ -451,28 +468,11 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === '/api/ledger') {
       expectMethod(method, 'GET');
-      const items = ledgerStmt.all({ terminalId: url.searchParams.get('terminalId') }).map(
-        (r): LedgerEntry => ({
-          eventId: r.event_id,
-          terminalId: r.terminal_id,
-          seq: r.seq,
-          type: r.type,
-          occurredAt: r.occurred_at,
-          payload: JSON.parse(r.payload_json) as unknown,
-          receivedAt: r.received_at,
-        }),
-      );
-      return sendJson(res, 200, { items });
+      return sendJson(res, 200, { items: await store.ledger(url.searchParams.get('terminalId') ?? undefined) });
     }
     if (path === '/api/exceptions') {
       expectMethod(method, 'GET');
-      const items = exceptionsStmt.all().map((r): ExceptionRecord => {
-        const x: ExceptionRecord = { id: r.id, eventId: r.event_id, terminalId: r.terminal_id, kind: r.kind, fen: r.fen, detail: r.detail, createdAt: r.created_at };
-        if (r.account_no !== null) x.accountNo = r.account_no;
-        if (r.bill_id !== null) x.billId = r.bill_id;
-        return x;
-      });
-      return sendJson(res, 200, { items });
+      return sendJson(res, 200, { items: await store.exceptions() });
     }
     throw new HttpError(404, { error: 'not_found' });
   }
@@ -558,6 +558,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     } catch (e) {
       if (res.headersSent || req.socket.destroyed) return;
       if (e instanceof HttpError) sendJson(res, e.status, e.body);
+      else if (e instanceof StoreUnsupportedError) sendJson(res, 501, { error: 'not_supported_on_store', detail: e.message });
       else {
         log(`error ${req.method} ${req.url}: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
         sendJson(res, 500, { error: 'internal' });
@@ -584,6 +585,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     port,
     seedState,
     db,
+    store,
     kiosk,
     collection: collectionDesk,
     journal,
@@ -601,7 +603,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         timers.clear();
         server.close(() => {
           db.close();
-          resolve();
+          void (pgStore?.close() ?? Promise.resolve()).finally(resolve);
         });
         server.closeAllConnections();
       });
@@ -663,4 +665,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   }
   res.writeHead(status, headers);
   res.end(text);
+}
+
+/** The demo area as the PG store keeps it: balances and bills (seed.ts, the same generator and parameters). */
+function* pgSeed(params: { seed: number; accounts: number; seedDate: string }): Generator<{
+  accountNo: string; name: string; balanceFen: number; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
+}> {
+  for (const a of seedAccounts(params)) {
+    yield { accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })) };
+  }
 }

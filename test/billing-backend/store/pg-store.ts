@@ -62,6 +62,8 @@ CREATE TABLE IF NOT EXISTS exceptions (
 CREATE INDEX IF NOT EXISTS exceptions_terminal ON exceptions(terminal_id, id);
 `;
 
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued']);
+
 /** Serialization failure and deadlock: the batch is retried from the start. */
 const RETRY_CODES = new Set(['40001', '40P01']);
 const MAX_ATTEMPTS = 8;
@@ -85,13 +87,18 @@ interface Claimed {
 
 export class PgBackendStore implements BackendStore {
   readonly kind = 'pg' as const;
-  private readonly unported: ReadonlySet<string>;
+  private readonly unported = new Set<string>();
 
   private constructor(
     private readonly pool: pg.Pool,
     unported: readonly string[],
   ) {
-    this.unported = new Set(unported.filter((t) => t !== EVENT_TYPES.paymentCreated && t !== 'vend.token_issued'));
+    this.refuseEffects(unported);
+  }
+
+  /** Event types with an effect elsewhere (the server's full SQLite intake) that this store refuses; its own ported ones are kept. */
+  refuseEffects(types: readonly string[]): void {
+    for (const t of types) if (!PORTED_EFFECTS.has(t)) this.unported.add(t);
   }
 
   static async open(opts: PgStoreOptions): Promise<PgBackendStore> {

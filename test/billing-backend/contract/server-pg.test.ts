@@ -1,0 +1,80 @@
+/**
+ * The backend server on the PostgreSQL store (--store pg): the sync protocol's routes answer as on
+ * SQLite, everything not ported answers 501 not_supported_on_store, and the demo seed is kept once.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventBatchResultSchema, ExceptionListSchema, LedgerSchema, type TerminalEvent } from '../../../main/wire/backend-wire.js';
+import { DEMO_TERMINAL } from '../../../main/sync/signing.js';
+import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
+import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+import { startBackend } from '../server.js';
+
+let cluster: PgCluster;
+let t: TestBackend;
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  t = await startTestBackend({ accounts: 20, store: { kind: 'pg', url: cluster.url } });
+}, 60_000);
+afterAll(async () => {
+  await t?.dispose();
+  await cluster?.stop();
+});
+
+let counter = 0;
+function event(seq: number, type: string, payload: unknown): TerminalEvent {
+  counter += 1;
+  return { eventId: `01937a2b-0000-7000-8000-${String(counter).padStart(12, '0')}`, seq, type, occurredAt: TEST_NOW.toISOString(), payload };
+}
+
+describe('backend on the PostgreSQL store', () => {
+  it('seeded the demo area into PostgreSQL and takes a push exactly once', async () => {
+    expect(t.backend.seedState).toBe('seeded');
+    expect(t.backend.store.kind).toBe('pg');
+    const before = await t.backend.store.account('3100000001');
+    expect(before).toBeDefined();
+    const pay = event(1, 'payment.created', { paymentId: 'P-PG-1', accountNo: '3100000001', method: 'cash', amountFen: 1234, allocations: [], toBalanceFen: 1234, operatorId: 'C001' });
+    const batch = { terminalId: DEMO_TERMINAL.id, events: [pay, event(2, 'hall.queue_ticket_issued', { ticket: 'A001' })] };
+    const first = await t.client.post('/api/events', batch);
+    expect(first.status).toBe(200);
+    expect(EventBatchResultSchema.parse(first.json).results.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    const again = await t.client.post('/api/events', batch);
+    expect(EventBatchResultSchema.parse(again.json).results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    expect((await t.backend.store.account('3100000001'))?.balanceFen).toBe((before?.balanceFen ?? 0) + 1234);
+    const ledger = LedgerSchema.parse((await t.client.get(`/api/ledger?terminalId=${DEMO_TERMINAL.id}`)).json).items;
+    expect(ledger.map((l) => l.eventId)).toEqual(batch.events.map((e) => e.eventId));
+    expect(await t.backend.store.processedSeq(DEMO_TERMINAL.id)).toBe(2);
+  });
+
+  it('queues exceptions in PostgreSQL and serves them', async () => {
+    const pay = event(3, 'payment.created', { paymentId: 'P-PG-2', accountNo: '3999999999', method: 'cash', amountFen: 50, allocations: [], toBalanceFen: 50, operatorId: 'C001' });
+    await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [pay] });
+    const items = ExceptionListSchema.parse((await t.client.get('/api/exceptions')).json).items;
+    expect(items).toEqual([expect.objectContaining({ eventId: pay.eventId, kind: 'unknown_account', fen: 50 })]);
+  });
+
+  it('refuses what it has not ported, clearly: routes 501, effects rejected, journal heads 501', async () => {
+    for (const path of ['/api/accounts/3100000001', '/api/operators', '/api/changes', '/api/heartbeats']) {
+      const res = await t.client.get(path);
+      expect(res.status, path).toBe(501);
+      expect(res.json).toMatchObject({ error: 'not_supported_on_store' });
+    }
+    const voided = event(4, 'payment.voided', { paymentId: 'P-PG-1' });
+    const res = await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [voided] });
+    expect(EventBatchResultSchema.parse(res.json).results).toEqual([
+      { eventId: voided.eventId, status: 'rejected', reason: expect.stringContaining('not_supported_on_store') },
+    ]);
+    const withHead = await t.client.post('/api/events', {
+      terminalId: DEMO_TERMINAL.id,
+      events: [event(5, 'x.note', {})],
+      journal: { head: { seq: 1, hash: 'a'.repeat(64) }, at: null },
+    });
+    expect(withHead.status).toBe(501);
+  });
+
+  it('reuses a database seeded with the same parameters and refuses one seeded otherwise', async () => {
+    const again = await startBackend({ dbPath: '', accounts: 20, now: () => TEST_NOW, store: { kind: 'pg', url: cluster.url } });
+    expect(again.seedState).toBe('reused');
+    await again.close();
+    await expect(startBackend({ dbPath: '', accounts: 21, now: () => TEST_NOW, store: { kind: 'pg', url: cluster.url } })).rejects.toThrow(/seeded with/);
+  });
+});

@@ -669,9 +669,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 /** The demo area as the PG store keeps it: balances and bills (seed.ts, the same generator and parameters). */
 function* pgSeed(params: { seed: number; accounts: number; seedDate: string }): Generator<{
-  accountNo: string; name: string; balanceFen: number; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
+  accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
 }> {
   for (const a of seedAccounts(params)) {
-    yield { accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })) };
+    yield { accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, tariffCode: a.tariffCode, bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })) };
   }
 }

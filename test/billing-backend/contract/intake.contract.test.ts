@@ -207,6 +207,17 @@ describe.each(['sqlite', 'pg'] as const)('backend store contract on %s', (kind) 
     expect(bills.map((b) => b.paidFen)).toEqual([3000, 3000]);
   });
 
+  it('queues a vend priced under a tariff the account no longer has; the vend stands', async () => {
+    const t = terminal();
+    const no = accountNo();
+    await store.seed([{ accountNo: no, tariffCode: 'R2' }]);
+    const vend = (tariffId: string) => event(next(), 'vend.created', { vendId: `V-${next()}`, accountNo: no, amountFen: 5000, split: { tariffId } });
+    const [stale, current] = [vend('R1'), vend('R2')];
+    expect((await store.ingest([stale, current], ctx(t))).map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    expect((await store.exceptions(t)).map((x) => [x.kind, x.eventId, x.fen])).toEqual([['tariff_changed', stale.eventId, 5000]]);
+    expect((await store.account(no))?.balanceFen).toBe(0);
+  });
+
   it("tracks each terminal's processed seq apart and flags a reused seq", async () => {
     const [t1, t2] = [terminal(), terminal()];
     await store.ingest([event(1, 'x.note', {}), event(2, 'x.note', {})], ctx(t1));

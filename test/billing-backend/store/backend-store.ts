@@ -31,6 +31,8 @@ export interface StoredBill {
 export interface SeedAccountInput {
   readonly accountNo: string;
   readonly balanceFen?: number;
+  /** Default 'R1'. */
+  readonly tariffCode?: string;
   /** A closed account (movedTo null) or one moved to another number. */
   readonly closed?: { readonly movedTo: string | null };
   readonly bills?: readonly { readonly billId: string; readonly amountFen: number; readonly paidFen?: number; readonly period?: string; readonly dueDate?: string }[];

@@ -10,11 +10,12 @@
  * serialization failure or deadlock all the same is retried as a whole. Payloads are checked before the claim, so a claimed
  * event is never taken back and no savepoints are needed.
  *
- * Ported: payment.created (bills, late fees, balance, every exception kind it raises) and
- * vend.token_issued for online tokens. Every other event type the SQLite intake gives an effect
+ * Ported: payment.created (bills, late fees, balance, every exception kind it raises),
+ * vend.created's tariff check and vend.token_issued for online tokens. Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  */
 import pg from 'pg';
+import { z } from 'zod';
 import {
   EVENT_TYPES,
   PaymentCreatedPayloadSchema,
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS meta (key text PRIMARY KEY, value text NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS account_change_seq;
 CREATE TABLE IF NOT EXISTS accounts (
   account_no text PRIMARY KEY, name text NOT NULL, balance_fen bigint NOT NULL, version integer NOT NULL,
-  updated_at text NOT NULL, change_seq bigint NOT NULL, closure text, moved_to text);
+  updated_at text NOT NULL, change_seq bigint NOT NULL, closure text, moved_to text, tariff_code text NOT NULL);
 CREATE TABLE IF NOT EXISTS bills (
   bill_id text PRIMARY KEY, account_no text NOT NULL REFERENCES accounts(account_no), period text NOT NULL,
   amount_fen bigint NOT NULL, paid_fen bigint NOT NULL, late_fee_paid_fen bigint NOT NULL DEFAULT 0,
@@ -62,7 +63,15 @@ CREATE TABLE IF NOT EXISTS exceptions (
 CREATE INDEX IF NOT EXISTS exceptions_terminal ON exceptions(terminal_id, id);
 `;
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued']);
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created']);
+
+/** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
+const VendCreatedSchema = z.object({
+  vendId: z.string().min(1),
+  accountNo: z.string().min(1),
+  amountFen: z.int().nonnegative(),
+  split: z.object({ tariffId: z.string().min(1) }),
+});
 
 /** Serialization failure and deadlock: the batch is retried from the start. */
 const RETRY_CODES = new Set(['40001', '40P01']);
@@ -233,10 +242,27 @@ export class PgBackendStore implements BackendStore {
   }
 
   private async applyEffect(c: Db, event: TerminalEvent, ctx: IntakeContext): Promise<Outcome> {
+    if (event.type === 'vend.created') {
+      await this.checkVendTariff(c, event, ctx);
+      return { ok: true };
+    }
     if (event.type !== EVENT_TYPES.paymentCreated) return { ok: true };
     const p = PaymentCreatedPayloadSchema.parse(event.payload);
     await this.applyPayment(c, event, ctx, p);
     return { ok: true };
+  }
+
+  /** As ExceptionDesk.checkVendTariff: a vend priced under another tariff than the account's now stands; staff are told. */
+  private async checkVendTariff(c: Db, event: TerminalEvent, ctx: IntakeContext): Promise<void> {
+    const parsed = VendCreatedSchema.safeParse(event.payload);
+    if (!parsed.success) return; // older payloads carry no split: nothing to check
+    const v = parsed.data;
+    const account = (await c.query<{ tariff_code: string }>('SELECT tariff_code FROM accounts WHERE account_no = $1', [v.accountNo])).rows[0];
+    if (account === undefined || account.tariff_code === v.split.tariffId) return;
+    await this.exception(
+      c, event, ctx, 'tariff_changed', v.accountNo, null, v.amountFen,
+      `vend ${v.vendId} was priced under tariff ${v.split.tariffId}; the account's tariff is ${account.tariff_code}`,
+    );
   }
 
   /** As EventIntake.applyPaymentCreated: the money was taken, so what cannot go to a bill goes to the balance, with an exception. */
@@ -302,7 +328,7 @@ export class PgBackendStore implements BackendStore {
   }
 
   private async exception(
-    c: Db, event: TerminalEvent, ctx: IntakeContext, kind: ExceptionKind | 'account_closed' | 'account_moved', accountNo: string | null, billId: string | null, fen: number, detail: string,
+    c: Db, event: TerminalEvent, ctx: IntakeContext, kind: ExceptionKind | 'account_closed' | 'account_moved' | 'tariff_changed', accountNo: string | null, billId: string | null, fen: number, detail: string,
   ): Promise<void> {
     await c.query(
       'INSERT INTO exceptions (event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
@@ -362,6 +388,7 @@ export class PgBackendStore implements BackendStore {
         accountNo: a.accountNo,
         name: `Seeded ${a.accountNo}`,
         balanceFen: a.balanceFen ?? 0,
+        tariffCode: a.tariffCode ?? 'R1',
         closure: a.closed ? (a.closed.movedTo === null ? 'closed' : 'moved') : null,
         movedTo: a.closed?.movedTo ?? null,
         bills: (a.bills ?? []).map((b) => ({ billId: b.billId, period: b.period ?? '2026-10', amountFen: b.amountFen, paidFen: b.paidFen ?? 0, dueDate: b.dueDate ?? '2026-11-30' })),
@@ -373,7 +400,7 @@ export class PgBackendStore implements BackendStore {
    * The demo data (seed.ts) once per database: a database seeded with other parameters is an
    * error, as on SQLite. Only what the PG store serves is kept (balances, closures, bills).
    */
-  async ensureSeeded(key: string, generate: () => Iterable<{ accountNo: string; name: string; balanceFen: number; bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[] }>): Promise<'seeded' | 'reused'> {
+  async ensureSeeded(key: string, generate: () => Iterable<{ accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[] }>): Promise<'seeded' | 'reused'> {
     const c = await this.pool.connect();
     try {
       await c.query('SELECT pg_advisory_lock(727002)');
@@ -384,7 +411,7 @@ export class PgBackendStore implements BackendStore {
       }
       const chunk: SeedRow[] = [];
       for (const a of generate()) {
-        chunk.push({ accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, closure: null, movedTo: null, bills: a.bills });
+        chunk.push({ accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, tariffCode: a.tariffCode, closure: null, movedTo: null, bills: a.bills });
         if (chunk.length >= 2000) await this.seedRows(chunk.splice(0));
       }
       await this.seedRows(chunk);
@@ -403,10 +430,10 @@ export class PgBackendStore implements BackendStore {
     try {
       await c.query('BEGIN');
       await c.query(
-        `INSERT INTO accounts (account_no, name, balance_fen, version, updated_at, change_seq, closure, moved_to)
-         SELECT a, n, b, 1, '2026-01-01T00:00:00.000Z', nextval('account_change_seq'), cl, mt
-         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS t(a, n, b, cl, mt)`,
-        [rows.map((a) => a.accountNo), rows.map((a) => a.name), rows.map((a) => a.balanceFen), rows.map((a) => a.closure), rows.map((a) => a.movedTo)],
+        `INSERT INTO accounts (account_no, name, balance_fen, version, updated_at, change_seq, closure, moved_to, tariff_code)
+         SELECT a, n, b, 1, '2026-01-01T00:00:00.000Z', nextval('account_change_seq'), cl, mt, tc
+         FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[]) AS t(a, n, b, cl, mt, tc)`,
+        [rows.map((a) => a.accountNo), rows.map((a) => a.name), rows.map((a) => a.balanceFen), rows.map((a) => a.closure), rows.map((a) => a.movedTo), rows.map((a) => a.tariffCode)],
       );
       if (bills.length > 0) {
         await c.query(
@@ -434,6 +461,7 @@ interface SeedRow {
   readonly accountNo: string;
   readonly name: string;
   readonly balanceFen: number;
+  readonly tariffCode: string;
   readonly closure: 'closed' | 'moved' | null;
   readonly movedTo: string | null;
   readonly bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];

@@ -4,6 +4,7 @@
  */
 import type { EventResult, ExceptionRecord, LedgerEntry } from '../../../main/wire/backend-wire.js';
 import { nextCounter, openBackendDb, type BackendDb } from '../db.js';
+import { ExceptionDesk } from '../exception-desk.js';
 import { EventIntake, type IntakeContext } from '../intake.js';
 import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, TerminalTotals } from './backend-store.js';
 
@@ -86,7 +87,7 @@ export class SqliteBackendStore implements BackendStore {
     const insertAccount = this.db.prepare(
       `INSERT INTO accounts (account_no, name, address, phone, customer_class, payment_mode, tariff_code, balance_fen, credit_grade,
          card_no, consumption_this_year, consumption_this_month, version, updated_at, change_seq)
-       VALUES (?, ?, '', '', 'residential', 'postpaid', 'R1', ?, 'B', NULL, 0, 0, 1, '2026-01-01T00:00:00.000Z', ?)`,
+       VALUES (?, ?, '', '', 'residential', 'postpaid', ?, ?, 'B', NULL, 0, 0, 1, '2026-01-01T00:00:00.000Z', ?)`,
     );
     const insertClosure = this.db.prepare('INSERT INTO account_closures (account_no, moved_to, closed_at) VALUES (?, ?, ?)');
     const insertBill = this.db.prepare(
@@ -95,7 +96,7 @@ export class SqliteBackendStore implements BackendStore {
     this.db
       .transaction(() => {
         for (const a of accounts) {
-          insertAccount.run(a.accountNo, `Seeded ${a.accountNo}`, a.balanceFen ?? 0, nextCounter(this.db, 'change'));
+          insertAccount.run(a.accountNo, `Seeded ${a.accountNo}`, a.tariffCode ?? 'R1', a.balanceFen ?? 0, nextCounter(this.db, 'change'));
           if (a.closed) insertClosure.run(a.accountNo, a.closed.movedTo, '2026-01-01T00:00:00.000Z');
           for (const b of a.bills ?? []) {
             const paid = b.paidFen ?? 0;
@@ -134,8 +135,12 @@ export function exceptionRecord(r: ExceptionRow): ExceptionRecord {
   return x;
 }
 
-/** A SQLite store on its own file with the intake's own effects (the contract suite's; the server builds its intake with all the desks' effects). */
+/**
+ * A SQLite store on its own file with the intake's own effects and the exception desk's (the
+ * contract suite's; the server builds its intake with every desk's effects).
+ */
 export function openSqliteStore(path: string): SqliteBackendStore {
   const db = openBackendDb(path);
-  return new SqliteBackendStore(db, new EventIntake(db));
+  const desk = new ExceptionDesk(db, () => new Date().toISOString());
+  return new SqliteBackendStore(db, new EventIntake(db, desk.effects()));
 }

@@ -230,6 +230,10 @@ describe.each(['sqlite', 'pg'] as const)('backend store contract on %s', (kind) 
     expect(await store.processedSeq(t1)).toBe(3);
     expect((await store.exceptions(t1)).map((x) => [x.kind, x.eventId, x.fen])).toEqual([['seq_reused', reuse.eventId, 0]]);
     expect((await store.ledger(t1)).map((l) => l.seq)).toEqual([1, 2, 3, 2]);
+    // Within one batch too.
+    const [first, second] = [event(9, 'x.note', {}), event(9, 'x.note', {})];
+    await store.ingest([first, second], ctx(t2));
+    expect((await store.exceptions(t2)).map((x) => [x.kind, x.eventId, x.detail])).toEqual([['seq_reused', second.eventId, `seq 9 was used by ${first.eventId}`]]);
   });
 
   it.runIf(kind === 'pg')('refuses, and does not store, an event whose effect the store has not ported', async () => {

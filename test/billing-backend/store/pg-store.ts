@@ -7,8 +7,9 @@
  * same batch racing the first waits on the first's uncommitted row and then finds it — 'duplicate',
  * no second effect. A batch first locks every account it pays into (FOR UPDATE, in account order,
  * so batches queue rather than deadlock; an account's bills change only under its lock); a
- * serialization failure or deadlock all the same is retried as a whole. Payloads are checked before the claim, so a claimed
- * event is never taken back and no savepoints are needed.
+ * serialization failure or deadlock all the same is retried as a whole. Payloads are checked
+ * before the claim, so a claimed event is never taken back and no savepoints are needed; the
+ * batch's new events are claimed in one statement.
  *
  * Ported: payment.created (bills, late fees, balance, every exception kind it raises),
  * vend.created's tariff check and vend.token_issued for online tokens. Every other event type the SQLite intake gives an effect
@@ -86,12 +87,11 @@ export interface PgStoreOptions {
 }
 
 type Db = pg.PoolClient;
-type Outcome = { ok: true } | { ok: false; reason: string };
-
-interface Claimed {
-  readonly event: TerminalEvent;
-  /** Another event of this terminal that had the same seq, seen when the claim was made. */
-  readonly seqUsedBy: string | null;
+/** What the effects read of an account, under the batch's lock (closures and tariffs change only at the office). */
+interface AccountRow {
+  readonly closure: string | null;
+  readonly moved_to: string | null;
+  readonly tariff_code: string;
 }
 
 export class PgBackendStore implements BackendStore {
@@ -150,9 +150,10 @@ export class PgBackendStore implements BackendStore {
   }
 
   private async ingestIn(c: Db, rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
-    const results: EventResult[] = [];
+    // Phase 1, no writes: parse and check every event; the ones left are claimed in one statement.
+    const results: (EventResult | TerminalEvent)[] = [];
     let processed = -1;
-    await this.lockAccounts(c, rawEvents);
+    const candidates = new Map<string, TerminalEvent>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -162,7 +163,7 @@ export class PgBackendStore implements BackendStore {
       const event = parsed.data;
       const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : this.precheck(event);
       if (refusal !== null) {
-        if (await this.stored(c, event.eventId)) {
+        if (candidates.has(event.eventId) || (await this.stored(c, event.eventId))) {
           results.push({ eventId: event.eventId, status: 'duplicate' });
         } else {
           processed = Math.max(processed, event.seq);
@@ -170,19 +171,34 @@ export class PgBackendStore implements BackendStore {
         }
         continue;
       }
-      const claimed = await this.claim(c, event, ctx);
-      if (claimed === null) {
+      if (candidates.has(event.eventId)) {
         results.push({ eventId: event.eventId, status: 'duplicate' });
         continue;
       }
-      processed = Math.max(processed, event.seq);
-      const outcome = await this.applyEffect(c, event, ctx);
-      // precheck() validated the payload: an effect has nothing left to refuse.
-      if (!outcome.ok) throw new Error(`effect of ${event.type} refused after its claim: ${outcome.reason}`);
-      if (claimed.seqUsedBy !== null) {
-        await this.exception(c, event, ctx, 'seq_reused', null, null, 0, `seq ${event.seq} was used by ${claimed.seqUsedBy}`);
+      candidates.set(event.eventId, event);
+      results.push(event);
+    }
+    const accounts = await this.lockAccounts(c, [...candidates.values()]);
+    const claimed = await this.claim(c, [...candidates.values()], ctx);
+    // Phase 2: the claimed events' effects, in batch order.
+    const seqInBatch = new Map<number, string>();
+    const out: EventResult[] = [];
+    for (const r of results) {
+      if (!('seq' in r)) {
+        out.push(r);
+        continue;
       }
-      results.push({ eventId: event.eventId, status: 'accepted' });
+      const event = r;
+      if (!claimed.has(event.eventId)) {
+        out.push({ eventId: event.eventId, status: 'duplicate' });
+        continue;
+      }
+      processed = Math.max(processed, event.seq);
+      await this.applyEffect(c, event, ctx, accounts);
+      const seqUsedBy = claimed.get(event.eventId) ?? seqInBatch.get(event.seq) ?? null;
+      if (seqUsedBy !== null) await this.exception(c, event, ctx, 'seq_reused', null, null, 0, `seq ${event.seq} was used by ${seqUsedBy}`);
+      if (!seqInBatch.has(event.seq)) seqInBatch.set(event.seq, event.eventId);
+      out.push({ eventId: event.eventId, status: 'accepted' });
     }
     if (processed >= 0) {
       await c.query(
@@ -191,24 +207,28 @@ export class PgBackendStore implements BackendStore {
         [ctx.terminalId, processed],
       );
     }
-    return results;
+    return out;
   }
 
   /**
-   * Every account the batch pays into, locked up front in one order: two batches naming the same
-   * accounts in opposite orders queue instead of deadlocking (PostgreSQL would find the deadlock
-   * only after deadlock_timeout and abort one).
+   * Every account the batch names (payments and vends), locked up front in one order: two batches
+   * naming the same accounts in opposite orders queue instead of deadlocking (PostgreSQL would find
+   * the deadlock only after deadlock_timeout and abort one). What the effects read of them comes back.
    */
-  private async lockAccounts(c: Db, rawEvents: readonly unknown[]): Promise<void> {
-    const accounts = new Set<string>();
-    for (const raw of rawEvents) {
-      const e = TerminalEventSchema.safeParse(raw);
-      if (!e.success || e.data.type !== EVENT_TYPES.paymentCreated) continue;
-      const p = PaymentCreatedPayloadSchema.safeParse(e.data.payload);
-      if (p.success) accounts.add(p.data.accountNo);
+  private async lockAccounts(c: Db, events: readonly TerminalEvent[]): Promise<Map<string, AccountRow>> {
+    const names = new Set<string>();
+    for (const e of events) {
+      const no = (e.payload as { accountNo?: unknown } | null)?.accountNo;
+      if ((e.type === EVENT_TYPES.paymentCreated || e.type === 'vend.created') && typeof no === 'string') names.add(no);
     }
-    if (accounts.size === 0) return;
-    await c.query('SELECT 1 FROM accounts WHERE account_no = ANY($1::text[]) ORDER BY account_no FOR UPDATE', [[...accounts].sort()]);
+    const found = new Map<string, AccountRow>();
+    if (names.size === 0) return found;
+    const r = await c.query<AccountRow & { account_no: string }>(
+      'SELECT account_no, closure, moved_to, tariff_code FROM accounts WHERE account_no = ANY($1::text[]) ORDER BY account_no FOR UPDATE',
+      [[...names].sort()],
+    );
+    for (const row of r.rows) found.set(row.account_no, row);
+    return found;
   }
 
   /** Why the event is refused before anything is stored, or null. */
@@ -228,36 +248,41 @@ export class PgBackendStore implements BackendStore {
     return (await c.query('SELECT 1 FROM events WHERE event_id = $1', [eventId])).rowCount === 1;
   }
 
-  /** Stores the event unless its id is there (or being stored by a racing batch, which we wait for). */
-  private async claim(c: Db, e: TerminalEvent, ctx: IntakeContext): Promise<Claimed | null> {
-    // RETURNING's subquery reads the statement's snapshot: the other events, not this one.
-    const r = await c.query<{ seq_used_by: string | null }>(
+  /**
+   * Stores the events whose ids are not there yet (or being stored by a racing batch, which we wait
+   * for) in one statement; answers, per event stored, another event of its terminal that had its seq.
+   */
+  private async claim(c: Db, events: readonly TerminalEvent[], ctx: IntakeContext): Promise<Map<string, string | null>> {
+    const claimed = new Map<string, string | null>();
+    if (events.length === 0) return claimed;
+    // RETURNING's subquery reads the statement's snapshot: events stored before, not this batch's.
+    const r = await c.query<{ event_id: string; seq_used_by: string | null }>(
       `INSERT INTO events (event_id, terminal_id, seq, type, occurred_at, payload_json, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id) DO NOTHING
-       RETURNING (SELECT o.event_id FROM events o WHERE o.terminal_id = $2 AND o.seq = $3 LIMIT 1) AS seq_used_by`,
-      [e.eventId, ctx.terminalId, e.seq, e.type, e.occurredAt, JSON.stringify(e.payload ?? null), ctx.nowIso],
+       SELECT id, $2, sq, ty, oc, pl, $3 FROM unnest($1::text[], $4::bigint[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS t(id, sq, ty, oc, pl, n)
+       ORDER BY n
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING event_id, (SELECT o.event_id FROM events o WHERE o.terminal_id = $2 AND o.seq = events.seq LIMIT 1) AS seq_used_by`,
+      [
+        events.map((e) => e.eventId), ctx.terminalId, ctx.nowIso, events.map((e) => e.seq), events.map((e) => e.type),
+        events.map((e) => e.occurredAt), events.map((e) => JSON.stringify(e.payload ?? null)),
+      ],
     );
-    const row = r.rows[0];
-    return row === undefined ? null : { event: e, seqUsedBy: row.seq_used_by };
+    for (const row of r.rows) claimed.set(row.event_id, row.seq_used_by);
+    return claimed;
   }
 
-  private async applyEffect(c: Db, event: TerminalEvent, ctx: IntakeContext): Promise<Outcome> {
-    if (event.type === 'vend.created') {
-      await this.checkVendTariff(c, event, ctx);
-      return { ok: true };
-    }
-    if (event.type !== EVENT_TYPES.paymentCreated) return { ok: true };
-    const p = PaymentCreatedPayloadSchema.parse(event.payload);
-    await this.applyPayment(c, event, ctx, p);
-    return { ok: true };
+  /** precheck() validated the payload: an effect has nothing left to refuse. */
+  private async applyEffect(c: Db, event: TerminalEvent, ctx: IntakeContext, accounts: ReadonlyMap<string, AccountRow>): Promise<void> {
+    if (event.type === 'vend.created') await this.checkVendTariff(c, event, ctx, accounts);
+    if (event.type === EVENT_TYPES.paymentCreated) await this.applyPayment(c, event, ctx, PaymentCreatedPayloadSchema.parse(event.payload), accounts);
   }
 
   /** As ExceptionDesk.checkVendTariff: a vend priced under another tariff than the account's now stands; staff are told. */
-  private async checkVendTariff(c: Db, event: TerminalEvent, ctx: IntakeContext): Promise<void> {
+  private async checkVendTariff(c: Db, event: TerminalEvent, ctx: IntakeContext, accounts: ReadonlyMap<string, AccountRow>): Promise<void> {
     const parsed = VendCreatedSchema.safeParse(event.payload);
     if (!parsed.success) return; // older payloads carry no split: nothing to check
     const v = parsed.data;
-    const account = (await c.query<{ tariff_code: string }>('SELECT tariff_code FROM accounts WHERE account_no = $1', [v.accountNo])).rows[0];
+    const account = accounts.get(v.accountNo);
     if (account === undefined || account.tariff_code === v.split.tariffId) return;
     await this.exception(
       c, event, ctx, 'tariff_changed', v.accountNo, null, v.amountFen,
@@ -266,10 +291,8 @@ export class PgBackendStore implements BackendStore {
   }
 
   /** As EventIntake.applyPaymentCreated: the money was taken, so what cannot go to a bill goes to the balance, with an exception. */
-  private async applyPayment(c: Db, event: TerminalEvent, ctx: IntakeContext, p: PaymentCreatedPayload): Promise<void> {
-    const account = (
-      await c.query<{ closure: string | null; moved_to: string | null }>('SELECT closure, moved_to FROM accounts WHERE account_no = $1 FOR UPDATE', [p.accountNo])
-    ).rows[0];
+  private async applyPayment(c: Db, event: TerminalEvent, ctx: IntakeContext, p: PaymentCreatedPayload, accounts: ReadonlyMap<string, AccountRow>): Promise<void> {
+    const account = accounts.get(p.accountNo);
     if (account === undefined) {
       await this.exception(c, event, ctx, 'unknown_account', p.accountNo, null, p.amountFen, `payment ${p.paymentId} for unknown account ${p.accountNo} held in suspense`);
       return;

@@ -87,6 +87,15 @@ export interface PgStoreOptions {
 }
 
 type Db = pg.PoolClient;
+/** Per account, what the batch's payments add to the balance. */
+class Credits {
+  readonly byAccount = new Map<string, { fen: number; payments: number }>();
+  add(accountNo: string, fen: number): void {
+    const at = this.byAccount.get(accountNo) ?? { fen: 0, payments: 0 };
+    this.byAccount.set(accountNo, { fen: at.fen + fen, payments: at.payments + 1 });
+  }
+}
+
 /** What the effects read of an account, under the batch's lock (closures and tariffs change only at the office). */
 interface AccountRow {
   readonly closure: string | null;
@@ -182,6 +191,7 @@ export class PgBackendStore implements BackendStore {
     const claimed = await this.claim(c, [...candidates.values()], ctx);
     // Phase 2: the claimed events' effects, in batch order.
     const seqInBatch = new Map<number, string>();
+    const credits = new Credits();
     const out: EventResult[] = [];
     for (const r of results) {
       if (!('seq' in r)) {
@@ -194,12 +204,13 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       processed = Math.max(processed, event.seq);
-      await this.applyEffect(c, event, ctx, accounts);
+      await this.applyEffect(c, event, ctx, accounts, credits);
       const seqUsedBy = claimed.get(event.eventId) ?? seqInBatch.get(event.seq) ?? null;
       if (seqUsedBy !== null) await this.exception(c, event, ctx, 'seq_reused', null, null, 0, `seq ${event.seq} was used by ${seqUsedBy}`);
       if (!seqInBatch.has(event.seq)) seqInBatch.set(event.seq, event.eventId);
       out.push({ eventId: event.eventId, status: 'accepted' });
     }
+    await this.applyCredits(c, credits, ctx.nowIso);
     if (processed >= 0) {
       await c.query(
         `INSERT INTO terminal_progress (terminal_id, processed_seq) VALUES ($1, $2)
@@ -272,9 +283,23 @@ export class PgBackendStore implements BackendStore {
   }
 
   /** precheck() validated the payload: an effect has nothing left to refuse. */
-  private async applyEffect(c: Db, event: TerminalEvent, ctx: IntakeContext, accounts: ReadonlyMap<string, AccountRow>): Promise<void> {
+  private async applyEffect(c: Db, event: TerminalEvent, ctx: IntakeContext, accounts: ReadonlyMap<string, AccountRow>, credits: Credits): Promise<void> {
     if (event.type === 'vend.created') await this.checkVendTariff(c, event, ctx, accounts);
-    if (event.type === EVENT_TYPES.paymentCreated) await this.applyPayment(c, event, ctx, PaymentCreatedPayloadSchema.parse(event.payload), accounts);
+    if (event.type === EVENT_TYPES.paymentCreated) await this.applyPayment(c, event, ctx, PaymentCreatedPayloadSchema.parse(event.payload), accounts, credits);
+  }
+
+  /**
+   * The batch's balance credits, one statement for all its accounts (they are locked; the
+   * version goes up once per payment, as on SQLite, and the account moves to the end of the change feed).
+   */
+  private async applyCredits(c: Db, credits: Credits, nowIso: string): Promise<void> {
+    if (credits.byAccount.size === 0) return;
+    const rows = [...credits.byAccount.entries()];
+    await c.query(
+      `UPDATE accounts a SET balance_fen = a.balance_fen + d.fen, version = a.version + d.n, updated_at = $4, change_seq = nextval('account_change_seq')
+       FROM unnest($1::text[], $2::bigint[], $3::int[]) AS d(no, fen, n) WHERE a.account_no = d.no`,
+      [rows.map(([no]) => no), rows.map(([, v]) => v.fen), rows.map(([, v]) => v.payments), nowIso],
+    );
   }
 
   /** As ExceptionDesk.checkVendTariff: a vend priced under another tariff than the account's now stands; staff are told. */
@@ -291,7 +316,9 @@ export class PgBackendStore implements BackendStore {
   }
 
   /** As EventIntake.applyPaymentCreated: the money was taken, so what cannot go to a bill goes to the balance, with an exception. */
-  private async applyPayment(c: Db, event: TerminalEvent, ctx: IntakeContext, p: PaymentCreatedPayload, accounts: ReadonlyMap<string, AccountRow>): Promise<void> {
+  private async applyPayment(
+    c: Db, event: TerminalEvent, ctx: IntakeContext, p: PaymentCreatedPayload, accounts: ReadonlyMap<string, AccountRow>, credits: Credits,
+  ): Promise<void> {
     const account = accounts.get(p.accountNo);
     if (account === undefined) {
       await this.exception(c, event, ctx, 'unknown_account', p.accountNo, null, p.amountFen, `payment ${p.paymentId} for unknown account ${p.accountNo} held in suspense`);
@@ -344,10 +371,7 @@ export class PgBackendStore implements BackendStore {
       }
       await c.query('UPDATE bills SET late_fee_paid_fen = late_fee_paid_fen + $1 WHERE bill_id = $2', [fee.fen, fee.billId]);
     }
-    await c.query(
-      "UPDATE accounts SET balance_fen = balance_fen + $1, version = version + 1, updated_at = $2, change_seq = nextval('account_change_seq') WHERE account_no = $3",
-      [toBalance, ctx.nowIso, p.accountNo],
-    );
+    credits.add(p.accountNo, toBalance);
   }
 
   private async exception(

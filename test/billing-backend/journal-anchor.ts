@@ -57,21 +57,9 @@ export class JournalAnchors {
   /** Whether `proof` extends the terminal's acknowledged head; an alarm is recorded for a shorter or rewritten chain. */
   check(terminalId: string, proof: JournalProof, nowIso: string): HeadCheck {
     const anchor = this.anchor(terminalId);
-    if (anchor === null) return { ok: true };
-    const refuse = (reason: JournalRefusal, detail: string): HeadCheck => {
-      if (reason !== 'stale') this.raise(terminalId, reason, anchor, proof.head, detail, nowIso);
-      return { ok: false, reason, detail };
-    };
-    if (proof.at === null || proof.at.seq !== anchor.seq) {
-      // The head being behind the anchor is decided here already: no seq the terminal could name helps.
-      if (proof.head.seq < anchor.seq) return refuse('shorter', `head ${proof.head.seq} is behind the acknowledged ${anchor.seq}`);
-      return refuse('stale', `ask for the anchor: it is at ${anchor.seq}`);
-    }
-    if (proof.at.hash === null) return refuse('shorter', `the terminal has no entry ${anchor.seq} any more`);
-    if (proof.head.seq < anchor.seq) return refuse('shorter', `head ${proof.head.seq} is behind the acknowledged ${anchor.seq}`);
-    if (proof.at.hash !== anchor.hash) return refuse('rewritten', `entry ${anchor.seq} was ${anchor.hash.slice(0, 12)}…, now ${proof.at.hash.slice(0, 12)}…`);
-    if (proof.head.seq === anchor.seq && proof.head.hash !== anchor.hash) return refuse('rewritten', `head ${anchor.seq} changed`);
-    return { ok: true };
+    const verdict = judgeProof(anchor, proof);
+    if (!verdict.ok && verdict.reason !== 'stale' && anchor !== null) this.raise(terminalId, verdict.reason, anchor, proof.head, verdict.detail, nowIso);
+    return verdict;
   }
 
   /** Record `head` as acknowledged (after the push it came with was taken). Never moves back. */
@@ -113,3 +101,18 @@ export class JournalAnchors {
   }
 }
 
+/** Whether `proof` extends `anchor` (the rules above; the SQLite and PostgreSQL stores both judge by it). */
+export function judgeProof(anchor: JournalHeadWire | null, proof: JournalProof): HeadCheck {
+  if (anchor === null) return { ok: true };
+  const refuse = (reason: JournalRefusal, detail: string): HeadCheck => ({ ok: false, reason, detail });
+  if (proof.at === null || proof.at.seq !== anchor.seq) {
+    // The head being behind the anchor is decided here already: no seq the terminal could name helps.
+    if (proof.head.seq < anchor.seq) return refuse('shorter', `head ${proof.head.seq} is behind the acknowledged ${anchor.seq}`);
+    return refuse('stale', `ask for the anchor: it is at ${anchor.seq}`);
+  }
+  if (proof.at.hash === null) return refuse('shorter', `the terminal has no entry ${anchor.seq} any more`);
+  if (proof.head.seq < anchor.seq) return refuse('shorter', `head ${proof.head.seq} is behind the acknowledged ${anchor.seq}`);
+  if (proof.at.hash !== anchor.hash) return refuse('rewritten', `entry ${anchor.seq} was ${anchor.hash.slice(0, 12)}…, now ${proof.at.hash.slice(0, 12)}…`);
+  if (proof.head.seq === anchor.seq && proof.head.hash !== anchor.hash) return refuse('rewritten', `head ${anchor.seq} changed`);
+  return { ok: true };
+}

@@ -2,8 +2,8 @@
  * The reference billing backend: node:http, its own SQLite file, signed /api/*, a payment-gateway
  * simulator and fault knobs. Startable in-process (tests, demo) or from ./main.ts.
  */
-import { JOURNAL_ANCHOR_PATH, JournalProofSchema, journalRefusalCode, type JournalProof } from '../../main/wire/journal-anchor-wire.js';
-import { JournalAnchors } from './journal-anchor.js';
+import { JOURNAL_ANCHOR_PATH, JournalProofSchema, journalRefusalCode, type JournalHeadWire, type JournalProof } from '../../main/wire/journal-anchor-wire.js';
+import { JournalAnchors, type HeadCheck } from './journal-anchor.js';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -74,7 +74,7 @@ export interface BackendOptions {
 }
 
 /** What the PostgreSQL store serves; the rest of the backend (accounts, kiosk, desks, gateway) is SQLite-only so far. */
-export const PG_ROUTES: ReadonlySet<string> = new Set(['/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions']);
+export const PG_ROUTES: ReadonlySet<string> = new Set(['/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH]);
 
 export interface Knobs {
   /** Every request gets its socket destroyed, like an unreachable host (POST /_knobs excepted). */
@@ -200,7 +200,8 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...exceptionDesk.effects(),
   });
   pgStore?.refuseEffects(intake.effectTypes);
-  const store: BackendStore = pgStore ?? new SqliteBackendStore(db, intake);
+  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake);
+  const store: BackendStore = pgStore ?? (sqliteStore as SqliteBackendStore);
   const stsIssuer = new StsIssuer(db, nowIso);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
   const timers = new Set<NodeJS.Timeout>();
@@ -215,10 +216,17 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     });
 
 
-  const checkJournal = (terminalId: string, proof: JournalProof): void => {
-    const verdict = journal.check(terminalId, proof, nowIso());
+  const journalCheckOrThrow = (verdict: HeadCheck): void => {
     if (!verdict.ok) throw new HttpError(409, { error: journalRefusalCode(verdict.reason), detail: verdict.detail });
   };
+  const checkJournal = async (terminalId: string, proof: JournalProof): Promise<void> =>
+    journalCheckOrThrow(pgStore ? await pgStore.journalCheck(terminalId, proof, nowIso()) : journal.check(terminalId, proof, nowIso()));
+  // On pg the heads live in PostgreSQL (store/pg-store.ts); the SQLite JournalAnchors serve the rest.
+  const acceptJournal = async (terminalId: string, head: JournalHeadWire): Promise<void> => {
+    if (pgStore) await pgStore.journalAccept(terminalId, head, nowIso());
+    else journal.accept(terminalId, head, nowIso());
+  };
+  const journalAnchor = async (terminalId: string): Promise<JournalHeadWire | null> => (pgStore ? pgStore.journalAnchor(terminalId) : journal.anchor(terminalId));
 
   async function route(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
     const target = req.url ?? '/';
@@ -422,25 +430,28 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       if (envelope.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });
       // The journal head rides along (docs/audit.md): a chain that does not extend the acknowledged one takes nothing.
       const proof = envelope.data.journal;
-      if (proof && pgStore) throw new StoreUnsupportedError('pg', 'journal anchoring (a batch with a journal head)');
-      if (proof) checkJournal(auth.terminalId, proof);
-      const results = await store.ingest(envelope.data.events, {
-        terminalId: auth.terminalId,
-        nowIso: nowIso(),
-        failEventIds: new Set(knobs.failEventIds),
-      });
-      if (proof) journal.accept(auth.terminalId, proof.head, nowIso());
+      const ctx = { terminalId: auth.terminalId, nowIso: nowIso(), failEventIds: new Set(knobs.failEventIds) };
+      if (sqliteStore) {
+        // On SQLite check, intake and acknowledgement stay one synchronous step, as they always were.
+        if (proof) journalCheckOrThrow(journal.check(auth.terminalId, proof, nowIso()));
+        const results = sqliteStore.ingestNow(envelope.data.events, ctx);
+        if (proof) journal.accept(auth.terminalId, proof.head, nowIso());
+        return sendJson(res, 200, { results });
+      }
+      if (proof) await checkJournal(auth.terminalId, proof);
+      const results = await store.ingest(envelope.data.events, ctx);
+      if (proof) await acceptJournal(auth.terminalId, proof.head);
       return sendJson(res, 200, { results });
     }
     if (path === JOURNAL_ANCHOR_PATH) {
-      if (method === 'GET') return sendJson(res, 200, { anchor: journal.anchor(auth.terminalId) });
+      if (method === 'GET') return sendJson(res, 200, { anchor: await journalAnchor(auth.terminalId) });
       expectMethod(method, 'POST');
       const anchored = AnchorEnvelopeSchema.safeParse(parseJson(body));
       if (!anchored.success) throw new HttpError(400, { error: 'bad_request', detail: anchored.error.message });
       if (anchored.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });
-      checkJournal(auth.terminalId, anchored.data.journal);
-      journal.accept(auth.terminalId, anchored.data.journal.head, nowIso());
-      return sendJson(res, 200, { anchor: journal.anchor(auth.terminalId) });
+      await checkJournal(auth.terminalId, anchored.data.journal);
+      await acceptJournal(auth.terminalId, anchored.data.journal.head);
+      return sendJson(res, 200, { anchor: await journalAnchor(auth.terminalId) });
     }
     if (path === RECOVERY_DASHBOARD_PATH) {
       expectMethod(method, 'GET');

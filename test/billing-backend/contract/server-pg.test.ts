@@ -8,6 +8,7 @@ import { DEMO_TERMINAL } from '../../../main/sync/signing.js';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
 import { startBackend } from '../server.js';
+import type { PgBackendStore } from '../store/pg-store.js';
 
 let cluster: PgCluster;
 let t: TestBackend;
@@ -52,7 +53,7 @@ describe('backend on the PostgreSQL store', () => {
     expect(items).toEqual([expect.objectContaining({ eventId: pay.eventId, kind: 'unknown_account', fen: 50 })]);
   });
 
-  it('refuses what it has not ported, clearly: routes 501, effects rejected, journal heads 501', async () => {
+  it('refuses what it has not ported, clearly: routes 501, effects rejected', async () => {
     for (const path of ['/api/accounts/3100000001', '/api/operators', '/api/changes', '/api/heartbeats']) {
       const res = await t.client.get(path);
       expect(res.status, path).toBe(501);
@@ -63,12 +64,21 @@ describe('backend on the PostgreSQL store', () => {
     expect(EventBatchResultSchema.parse(res.json).results).toEqual([
       { eventId: voided.eventId, status: 'rejected', reason: expect.stringContaining('not_supported_on_store') },
     ]);
-    const withHead = await t.client.post('/api/events', {
-      terminalId: DEMO_TERMINAL.id,
-      events: [event(5, 'x.note', {})],
-      journal: { head: { seq: 1, hash: 'a'.repeat(64) }, at: null },
-    });
-    expect(withHead.status).toBe(501);
+  });
+
+  it('anchors journal heads in PostgreSQL: a head that extends is taken, a rewritten one refused with an alarm', async () => {
+    const [h1, h2, forged] = ['1', '2', 'f'].map((c) => c.repeat(64)) as [string, string, string];
+    const first = await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [event(5, 'x.note', {})], journal: { head: { seq: 10, hash: h1 }, at: null } });
+    expect(first.status).toBe(200);
+    expect((await t.client.get('/api/journal/anchor')).json).toEqual({ anchor: { seq: 10, hash: h1 } });
+    const extends_ = await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [event(6, 'x.note', {})], journal: { head: { seq: 12, hash: h2 }, at: { seq: 10, hash: h1 } } });
+    expect(extends_.status).toBe(200);
+    const rewritten = await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [event(7, 'x.note', {})], journal: { head: { seq: 13, hash: h2 }, at: { seq: 12, hash: forged } } });
+    expect(rewritten.status).toBe(409);
+    expect(rewritten.json).toMatchObject({ error: 'journal_rewritten' });
+    const store = t.backend.store as PgBackendStore;
+    expect((await store.journalAlarms(DEMO_TERMINAL.id)).map((a) => [a.reason, a.anchorSeq, a.headSeq])).toEqual([['rewritten', 12, 13]]);
+    expect(await store.journalAnchor(DEMO_TERMINAL.id)).toEqual({ seq: 12, hash: h2 });
   });
 
   it('reuses a database seeded with the same parameters and refuses one seeded otherwise', async () => {

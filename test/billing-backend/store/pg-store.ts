@@ -29,6 +29,8 @@ import {
   type TerminalEvent,
 } from '../../../main/wire/backend-wire.js';
 import type { IntakeContext } from '../intake.js';
+import { judgeProof, type HeadCheck, type JournalAlarm } from '../journal-anchor.js';
+import type { JournalHeadWire, JournalProof } from '../../../main/wire/journal-anchor-wire.js';
 import { exceptionRecord, ledgerEntry } from './sqlite-store.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
@@ -62,6 +64,11 @@ CREATE TABLE IF NOT EXISTS exceptions (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, event_id text NOT NULL, terminal_id text NOT NULL, kind text NOT NULL,
   account_no text, bill_id text, fen bigint NOT NULL, detail text NOT NULL, created_at text NOT NULL);
 CREATE INDEX IF NOT EXISTS exceptions_terminal ON exceptions(terminal_id, id);
+CREATE TABLE IF NOT EXISTS journal_heads (terminal_id text PRIMARY KEY, seq bigint NOT NULL, hash text NOT NULL, updated_at text NOT NULL);
+CREATE TABLE IF NOT EXISTS journal_alarms (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, terminal_id text NOT NULL, reason text NOT NULL, anchor_seq bigint,
+  anchor_hash text, head_seq bigint, head_hash text, detail text NOT NULL, created_at text NOT NULL,
+  UNIQUE NULLS NOT DISTINCT (terminal_id, reason, head_seq, head_hash));
 `;
 
 const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created']);
@@ -381,6 +388,48 @@ export class PgBackendStore implements BackendStore {
       'INSERT INTO exceptions (event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
       [event.eventId, ctx.terminalId, kind, accountNo, billId, fen, detail, ctx.nowIso],
     );
+  }
+
+  // ---- journal heads (docs/audit.md), as JournalAnchors on SQLite ----
+
+  async journalAnchor(terminalId: string): Promise<JournalHeadWire | null> {
+    const row = (await this.pool.query<{ seq: string; hash: string }>('SELECT seq, hash FROM journal_heads WHERE terminal_id = $1', [terminalId])).rows[0];
+    return row === undefined ? null : { seq: Number(row.seq), hash: row.hash };
+  }
+
+  /** Whether `proof` extends the terminal's acknowledged head; a shorter or rewritten chain is an alarm. */
+  async journalCheck(terminalId: string, proof: JournalProof, nowIso: string): Promise<HeadCheck> {
+    const anchor = await this.journalAnchor(terminalId);
+    const verdict = judgeProof(anchor, proof);
+    if (!verdict.ok && verdict.reason !== 'stale' && anchor !== null) {
+      await this.pool.query(
+        `INSERT INTO journal_alarms (terminal_id, reason, anchor_seq, anchor_hash, head_seq, head_hash, detail, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+        [terminalId, verdict.reason, anchor.seq, anchor.hash, proof.head.seq, proof.head.hash, verdict.detail, nowIso],
+      );
+    }
+    return verdict;
+  }
+
+  /** Records `head` as acknowledged (after the push it came with was taken); never moves back. */
+  async journalAccept(terminalId: string, head: JournalHeadWire, nowIso: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO journal_heads (terminal_id, seq, hash, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (terminal_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at
+       WHERE excluded.seq >= journal_heads.seq`,
+      [terminalId, head.seq, head.hash, nowIso],
+    );
+  }
+
+  async journalAlarms(terminalId?: string): Promise<JournalAlarm[]> {
+    const r = await this.pool.query<{ id: string; terminal_id: string; reason: string; anchor_seq: string | null; head_seq: string | null; detail: string; created_at: string }>(
+      'SELECT * FROM journal_alarms WHERE $1::text IS NULL OR terminal_id = $1 ORDER BY id',
+      [terminalId ?? null],
+    );
+    return r.rows.map((a) => ({
+      id: Number(a.id), terminalId: a.terminal_id, reason: a.reason, anchorSeq: a.anchor_seq === null ? null : Number(a.anchor_seq),
+      headSeq: a.head_seq === null ? null : Number(a.head_seq), detail: a.detail, createdAt: a.created_at,
+    }));
   }
 
   async processedSeq(terminalId: string): Promise<number> {

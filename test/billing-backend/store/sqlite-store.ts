@@ -25,7 +25,12 @@ export class SqliteBackendStore implements BackendStore {
   ) {}
 
   ingest(rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
-    return Promise.resolve(this.intake.ingest(rawEvents, ctx));
+    return Promise.resolve(this.ingestNow(rawEvents, ctx));
+  }
+
+  /** The same, synchronously: the server keeps the journal check, intake and acknowledgement in one step. */
+  ingestNow(rawEvents: readonly unknown[], ctx: IntakeContext): EventResult[] {
+    return this.intake.ingest(rawEvents, ctx);
   }
 
   processedSeq(terminalId: string): Promise<number> {

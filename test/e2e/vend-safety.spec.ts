@@ -94,6 +94,8 @@ for (const lang of ['zh-CN', 'en'] as const satisfies readonly Lang[]) {
       'vend.delivery_attempted',
       'vend.delivery_failed',
       'vend.delivery_attempted',
+      // In the delivered commit: the prepaid points for the energy bought (resources/rules/points.json).
+      'points.accrued',
       'vend.delivered',
     ]);
     const screenAttempt = journalEntries(s.core.db, issued.vend_id).filter((e) => e.type === 'vend.delivery_attempted')[1];

@@ -95,10 +95,10 @@ describe('invariant checker', () => {
     const report = checkWith({});
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
-    // Four payments and the vend's settlement payment; one vend; its four steps and the payments at the backend,
-    // and the four counter payments' e-invoice requests.
+    // Four payments and the vend's settlement payment; one vend; its four steps, its prepaid points
+    // and the payments at the backend, and the four counter payments' e-invoice requests.
     expect(report.checked).toMatchObject({ payments: 5, settlements: 1, vends: 1, acknowledged: 5, accounts: 300 });
-    expect(report.checked.backendEvents).toBe(13);
+    expect(report.checked.backendEvents).toBe(14);
     expect(report.checked.paymentFen).toBeGreaterThan(31_235);
     expect(report.checked.paidVendFen).toBe(10_000);
     expect(report.checked.journalEntries).toBeGreaterThan(8);
@@ -233,10 +233,12 @@ describe('invariant checker', () => {
       backend: (db) => {
         db.prepare("INSERT INTO events (event_id, terminal_id, seq, type, occurred_at, payload_json, received_at) VALUES (?, 'T-HALL-01', 999, 'vend.paid', 'x', '{}', 'x')").run(ghost);
         db.prepare('DELETE FROM events WHERE event_id = ?').run(stepEventId(vendId, 'token_issued'));
+        db.prepare('DELETE FROM events WHERE event_id = ?').run(stepEventId(vendId, 'points'));
       },
     });
     expect(report.problems).toEqual([
       expect.stringMatching(new RegExp(`^missing: vend ${vendId} token_issued`)),
+      expect.stringMatching(new RegExp(`^missing: points.accrued of vend ${vendId}`)),
       `extra: the backend's ledger has vend.paid ${ghost}, which the terminal never committed`,
     ]);
   });

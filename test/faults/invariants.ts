@@ -30,7 +30,8 @@ import { DEMO_TERMINAL } from '../../main/sync/signing.js';
 import { generateSeed, type SeedParams } from '../billing-backend/seed.js';
 import { shippedLateFees } from '../support/config.js';
 
-
+/** Prepaid points earned or taken back in a vend's commit (main/services/vending/vend-points.ts): journal type → its step in the event id. */
+const POINTS_STEPS: Readonly<Record<string, string>> = { 'points.accrued': 'points', 'points.reversed': 'points-reversed' };
 /** Journal entries of the counter's money events and the payload field holding their outbox event id. */
 const PAYMENT_EVENT_IDS: Readonly<Record<string, string>> = {
   'payment.voided': 'reversalId',
@@ -169,6 +170,7 @@ export function checkInvariants(input: InvariantInput): InvariantReport {
         const n = (JSON.parse(j.payload) as { reprint: number }).reprint;
         expected.set(stepEventId(j.ref, `reprint-${n}`), `vend ${j.ref} reprint ${n}`);
       } else if (j.type === 'token.management_issued') expected.set(stepEventId(j.ref, 'management_issued'), `management token ${j.ref}`);
+      else if (POINTS_STEPS[j.type]) expected.set(stepEventId(j.ref, POINTS_STEPS[j.type] as string), `${j.type} of vend ${j.ref}`);
       else if (PAYMENT_EVENT_IDS[j.type]) {
         // Voids, refunds, waivers and e-invoice requests journal their event id (docs/payments.md).
         const id = (JSON.parse(j.payload) as Record<string, unknown>)[PAYMENT_EVENT_IDS[j.type] as string];

@@ -139,7 +139,7 @@ describe('counter vend, online secure module', () => {
     expect(again.vendId).toBe(v.vendId);
     expect(again.token).toBe(v.token);
     const types = journalEntries(stack.core.db, v.vendId).map((e) => e.type);
-    expect(types).toEqual(['vend.created', 'vend.paid', 'vend.token_issued', 'vend.delivery_attempted', 'vend.delivered']);
+    expect(types).toEqual(['vend.created', 'vend.paid', 'vend.token_issued', 'vend.delivery_attempted', 'points.accrued', 'vend.delivered']);
     expect(verifyJournal(stack.core.db).ok).toBe(true);
   });
 

@@ -24,6 +24,11 @@ import type { AccountSnapshot } from '../../main/wire/backend-wire.js';
 import { DEFAULT_SEED, GENERATOR_VERSION, seedAccounts } from '../billing-backend/seed.js';
 import { atMost, info, type BenchResult } from './harness.js';
 
+/** A killed run leaves its WAL beside the half-built file; SQLite would replay it into the next build. */
+function removeBuilding(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`]) rmSync(f, { force: true });
+}
+
 const ACCOUNTS = Number(process.env.BENCH_COLLECTION_ACCOUNTS ?? 1_000_000);
 const SEED_DATE = '2026-11-27';
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
@@ -37,7 +42,7 @@ async function scaledCache(copies: number): Promise<string> {
   if (existsSync(out)) return out;
   mkdirSync(path.dirname(out), { recursive: true });
   const building = `${out}.building`;
-  rmSync(building, { force: true });
+  removeBuilding(building);
   const src = openDatabase(base);
   await src.backup(building);
   src.close();
@@ -70,7 +75,7 @@ async function cacheFile(accounts: number): Promise<string> {
   for (let i = 0; i < 360 && !existsSync(file) && existsSync(building); i++) await new Promise((r) => setTimeout(r, 5000));
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
-  rmSync(building, { force: true });
+  removeBuilding(building);
   const db = openDatabase(building);
   let batch: AccountSnapshot[] = [];
   const flush = () => {

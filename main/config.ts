@@ -7,6 +7,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { deepMerge } from './i18n/deep-merge.js';
 import { DEMO_TERMINAL } from './sync/signing.js';
+import { readCredentialsFile } from './provisioning/credentials-file.js';
 
 /**
  * The demo is a terminal whose backend is on this machine (the reference backend of `npm start`
@@ -288,6 +289,11 @@ export const TerminalConfigSchema = z
     shift: ShiftConfig.default({ required: true }),
     updates: UpdatesConfig.default({ checkIntervalMs: 6 * 3_600_000 }),
     service: ServiceConfig.optional(),
+    /**
+     * The enrolled terminal's credentials file (main/provisioning/credentials-file.ts), relative to
+     * the config file naming it: its terminalId and secret replace those of the config files.
+     */
+    credentialsFile: z.string().min(1).optional(),
   })
   .strict()
   // Simulated devices carry the demo card master key and a demo card of a demo account.
@@ -305,7 +311,14 @@ export type TerminalConfig = z.infer<typeof TerminalConfigSchema>;
 export function loadConfig(paths: readonly string[]): TerminalConfig {
   const files: { path: string; tree: Record<string, unknown> }[] = [];
   for (const p of paths) files.push({ path: p, tree: readConfigFile(p) });
-  const merged = files.reduce<Record<string, unknown>>((acc, f) => deepMerge(acc, f.tree), {});
+  let merged = files.reduce<Record<string, unknown>>((acc, f) => deepMerge(acc, f.tree), {});
+  if (typeof merged.credentialsFile === 'string') {
+    const namedIn = [...files].reverse().find((f) => sets(f.tree, ['credentialsFile']));
+    const credentialsFile = namedIn ? path.resolve(path.dirname(namedIn.path), merged.credentialsFile) : path.resolve(merged.credentialsFile);
+    // Refuses a file others can read (or another user's): the terminal does not start.
+    const creds = readCredentialsFile(credentialsFile);
+    merged = deepMerge(merged, { credentialsFile, terminalId: creds.terminalId, backend: { terminalSecret: creds.terminalSecret } });
+  }
   const parsed = TerminalConfigSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {

@@ -5,6 +5,8 @@
  * Extra terminals: --terminal ID=SECRET (repeatable; replaces the demo terminal when given).
  * Storage: --store sqlite (default, the --db file) or --store pg with --pg-url postgres://… (or
  * GRIDDESK_BACKEND_PG_URL) [--pg-pool N]; on pg only the sync protocol's routes are served (docs/backend.md).
+ * Admin routes (enrolment codes, sites, fleet view): --admin-token TOKEN (or GRIDDESK_BACKEND_ADMIN_TOKEN);
+ * without one they answer 403.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'sqlite' },
     'pg-url': { type: 'string' },
     'pg-pool': { type: 'string' },
+    'admin-token': { type: 'string' },
   },
   strict: true,
 });
@@ -58,6 +61,7 @@ const backend = await startBackend({
   terminals: terminals === undefined ? undefined : Object.fromEntries(terminals),
   allowKnobs: values['allow-knobs'],
   store,
+  adminToken: values['admin-token'] ?? process.env.GRIDDESK_BACKEND_ADMIN_TOKEN,
   log: values.quiet ? undefined : (line) => console.log(`[backend] ${line}`),
 });
 const where = store.kind === 'pg' ? `PostgreSQL ${redactPassword(store.url)}` : values.db;

@@ -39,6 +39,18 @@ import { RECEIPT_VERIFY_PATH, ReceiptVerifyRequestSchema, TERMINAL_EXCEPTIONS_PA
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
 import { RECOVERY_DASHBOARD_PATH } from '../../main/wire/recovery-wire.js';
 import { ensureRecoveryRollup, recoveryDashboard } from './recovery-dashboard.js';
+import { EnrolmentDesk } from './enrolment.js';
+import { adminAuthorized } from './admin-auth.js';
+import {
+  ENROL_PATH,
+  ENROLMENT_CODES_PATH,
+  ENROLMENT_JOURNAL_PATH,
+  ENROLMENT_REFUSAL_STATUS,
+  EnrolRequestSchema,
+  IssueCodeRequestSchema,
+  SITE_ID,
+  SiteSettingsSchema,
+} from '../../main/wire/enrolment-wire.js';
 
 export interface BackendOptions {
   dbPath: string;
@@ -71,6 +83,11 @@ export interface BackendOptions {
    * not_supported_on_store (`dbPath` is then unused).
    */
   store?: { kind: 'sqlite' } | { kind: 'pg'; url: string; poolSize?: number };
+  /**
+   * Bearer token of the admin routes (/admin/*: enrolment codes, sites, the fleet view's data).
+   * Unset: those routes answer 403 admin_disabled.
+   */
+  adminToken?: string;
 }
 
 /** What the PostgreSQL store serves; the rest of the backend (accounts, kiosk, desks, gateway) is SQLite-only so far. */
@@ -115,6 +132,8 @@ export interface RunningBackend {
   collection: CollectionDesk;
   /** Terminals' acknowledged journal heads and the alarms raised against them (docs/audit.md). */
   journal: JournalAnchors;
+  /** Sites, one-time enrolment codes, enrolled terminals and the enrolment journal (SQLite store only). */
+  enrolment: EnrolmentDesk;
 }
 
 /** How long a 'timeout' gateway request is held before answering 'pending'. */
@@ -192,6 +211,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const exceptionDesk = new ExceptionDesk(db, nowIso);
   const journal = new JournalAnchors(db);
   const collectionDesk = new CollectionDesk(db);
+  const enrolment = new EnrolmentDesk(db, nowIso);
   const intake = new EventIntake(db, {
     'rating.created': (e, ctx) => kiosk.applyRatingCreated(e, ctx),
     ...collectionDesk.effects(),
@@ -321,9 +341,45 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       const found = gateway.query(outTradeNo);
       return sendJson(res, 200, found.status === 'not_found' ? (kiosk.legacyStatus(outTradeNo) ?? found) : found);
     }
+    if (path === ENROL_PATH) {
+      expectMethod(method, 'POST');
+      const parsed = EnrolRequestSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
+      const outcome = enrolment.enrol(parsed.data.code, { hostname: parsed.data.hostname });
+      if (!outcome.ok) throw new HttpError(ENROLMENT_REFUSAL_STATUS[outcome.refusal], { error: outcome.refusal });
+      log(`enrolled ${outcome.reply.terminalId} (${outcome.reply.mode}, site ${outcome.reply.siteId})`);
+      return sendJson(res, 200, outcome.reply);
+    }
+    if (path.startsWith('/admin/')) {
+      if (opts.adminToken === undefined) throw new HttpError(403, { error: 'admin_disabled' });
+      if (!adminAuthorized(req.headers.authorization, opts.adminToken)) throw new HttpError(401, { error: 'admin_unauthorized' });
+      if (path === ENROLMENT_CODES_PATH) {
+        expectMethod(method, 'POST');
+        const parsed = IssueCodeRequestSchema.safeParse(parseJson(body));
+        if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
+        const issued = enrolment.issue(parsed.data);
+        if (issued === null) throw new HttpError(404, { error: 'unknown_site' });
+        return sendJson(res, 200, issued);
+      }
+      if (path === ENROLMENT_JOURNAL_PATH) {
+        expectMethod(method, 'GET');
+        return sendJson(res, 200, { items: enrolment.journalEntries() });
+      }
+      const site = /^\/admin\/sites\/([^/]+)$/.exec(path);
+      if (site !== null) {
+        expectMethod(method, 'PUT');
+        const siteId = SITE_ID.safeParse(decodeURIComponent(site[1] as string));
+        const settings = SiteSettingsSchema.safeParse(parseJson(body));
+        if (!siteId.success || !settings.success) throw new HttpError(400, { error: 'bad_request', detail: (siteId.error ?? settings.error)?.message });
+        enrolment.putSite(siteId.data, settings.data);
+        return sendJson(res, 200, { siteId: siteId.data, settings: settings.data });
+      }
+      throw new HttpError(404, { error: 'not_found' });
+    }
     if (!path.startsWith('/api/')) throw new HttpError(404, { error: 'not_found' });
 
-    const secretFor = (id: string): string | undefined => (Object.hasOwn(terminals, id) ? terminals[id] : undefined);
+    // Terminals given at start (the demo's, --terminal) and those enrolled with a code.
+    const secretFor = (id: string): string | undefined => (Object.hasOwn(terminals, id) ? terminals[id] : enrolment.secretFor(id));
     const auth = checkSignedRequest(req.headers, method, target, body, now().getTime(), secretFor);
     // Every reply to an authentic request is signed for it (docs/backend.md, "Reply signing") —
     // a stale but authentic one too: its refusal tells the terminal how far off its clock is.
@@ -600,6 +656,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     kiosk,
     collection: collectionDesk,
     journal,
+    enrolment,
     exceptions: exceptionDesk,
     setKnobs(k) {
       knobs = { ...knobs, ...withoutUndefined(k) };

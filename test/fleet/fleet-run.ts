@@ -103,7 +103,9 @@ interface BackendChild {
 
 /** The reference backend as its own process on the cluster, knowing every terminal. */
 async function startBackendChild(pgUrl: string, secrets: ReadonlyMap<string, string>, accounts: number, pgPool: number | undefined): Promise<BackendChild> {
-  const args = ['--import', 'tsx', BACKEND_MAIN, '--store', 'pg', '--pg-url', pgUrl, '--port', '0', '--quiet', '--accounts', String(accounts)];
+  // Profiling the backend (docs/fleet.md): e.g. GRIDDESK_FLEET_BACKEND_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeArgs = (process.env.GRIDDESK_FLEET_BACKEND_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const args = [...nodeArgs, '--import', 'tsx', BACKEND_MAIN, '--store', 'pg', '--pg-url', pgUrl, '--port', '0', '--quiet', '--accounts', String(accounts)];
   if (pgPool !== undefined) args.push('--pg-pool', String(pgPool));
   for (const [id, secret] of secrets) args.push('--terminal', `${id}=${secret}`);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -173,7 +175,7 @@ export class Fleet {
     private readonly opts: FleetOptions,
     private readonly cluster: PgCluster,
     private readonly backend: BackendChild,
-    private readonly pool: pg.Pool,
+    private readonly db: pg.Client,
     readonly terminals: readonly SimTerminal[],
     private readonly faults: LinkFaultPlan,
   ) {}
@@ -194,8 +196,10 @@ export class Fleet {
     try {
       backend = await startBackendChild(cluster.url, secrets, areaSize, opts.pgPool);
       log(`fleet: PostgreSQL and the backend (${areaSize} accounts) up in ${Math.round(performance.now() - t0)} ms at ${backend.url}`);
-      const pool = new pg.Pool({ connectionString: cluster.url, max: 2 });
-      pool.on('error', () => undefined);
+      // One connection of its own (not the backend's): the intake counts, the ledger for the check, a test's statements.
+      const db = new pg.Client({ connectionString: cluster.url });
+      db.on('error', () => undefined);
+      await db.connect();
       // The same snapshots the backend seeded (same generator and parameters), as the terminals would have pulled them.
       const area = [...seedAccounts({ seed: DEFAULT_SEED, accounts: areaSize, seedDate: DEFAULT_SEED_DATE })].filter((a) => a.status !== 'closed');
       const sts = area.filter((a) => a.meters.some((m) => m.kind === 'sts'));
@@ -221,7 +225,7 @@ export class Fleet {
         });
       });
       log(`fleet: ${terminals.length} terminals ready in ${Math.round(performance.now() - t1)} ms`);
-      const fleet = new Fleet(opts, cluster, backend, pool, terminals, faults);
+      const fleet = new Fleet(opts, cluster, backend, db, terminals, faults);
       fleetRef.fleet = fleet;
       return fleet;
     } catch (e) {
@@ -242,7 +246,7 @@ export class Fleet {
   }
 
   private async heldEvents(): Promise<number> {
-    return Number((await this.pool.query<{ n: string }>('SELECT COUNT(*) AS n FROM events')).rows[0]?.n ?? 0);
+    return Number((await this.db.query<{ n: string }>('SELECT COUNT(*) AS n FROM events')).rows[0]?.n ?? 0);
   }
 
   async run(run: RunOptions): Promise<FleetRunResult> {
@@ -341,21 +345,24 @@ export class Fleet {
 
   /** The invariant for every terminal, against the ledger as the backend's database holds it now. */
   async check(): Promise<FleetReport> {
-    const ledger = await readPgLedger(this.pool);
+    const ledger = await readPgLedger(this.db);
     return checkFleet(
       this.terminals.map((t) => ({ terminalId: t.terminalId, committed: t.committed, paymentsFen: t.paymentsFen(), pending: t.pending(), rejections: t.rejections() })),
       ledger,
     );
   }
 
-  /** A statement on the backend's database (tests tamper with the ledger to see the check catch it). */
+  /**
+   * A statement on the backend's database, on the connection `check` reads with (a test tampers
+   * with the ledger inside BEGIN … ROLLBACK to see the check catch it).
+   */
   async sql(text: string, params: readonly unknown[] = []): Promise<pg.QueryResult> {
-    return this.pool.query(text, [...params]);
+    return this.db.query(text, [...params]);
   }
 
   async close(): Promise<void> {
     for (const t of this.terminals) t.close();
-    await this.pool.end().catch(() => undefined);
+    await this.db.end().catch(() => undefined);
     await this.backend.stop();
     await this.cluster.stop();
   }

@@ -50,6 +50,7 @@ import type { CreditRules } from './domain/credit/index.js';
 import type { ShiftRules } from './domain/shift/index.js';
 import type { RecoveryDashboardRules } from './domain/recovery-dashboard/rules.js';
 import { createRecoveryDashboardHandlers } from './services/recovery-dashboard/handlers.js';
+import { CounterHeartbeat, type SyncFacts } from './services/fleet/terminal-heartbeat.js';
 import { createKioskHandlers, kioskSessionGuard, KioskService, refuseKioskRoleSignIn, refuseSignInOnKiosk } from './services/kiosk/handlers.js';
 import type { VendService } from './services/vending/vend-service.js';
 import type { AuditRules } from './domain/audit/rules.js';
@@ -399,6 +400,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
 
   // Kiosk handlers (the self-service visit) are built in services/kiosk.
   if (!vendService) throw new Error('the vend service was not built');
+  const syncFacts = (): SyncFacts => ({ clockDriftMs: clockGuard.status().driftMs, lastPushAt: syncState.lastPushAt });
   const kiosk = new KioskService({
     db,
     clock,
@@ -417,8 +419,14 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     outboxDepth: () => outboxDepth(db),
     afterCommit: nudgeSync,
     version: GRIDDESK_VERSION,
+    syncFacts,
   });
   const kioskHandlers = createKioskHandlers(kiosk);
+  // Counters report to the fleet view too (the kiosk's beat goes with its sweeper, above).
+  const counterBeat =
+    config.mode === 'counter'
+      ? new CounterHeartbeat({ db, clock, config, devices: adapters.devices ?? null, version: GRIDDESK_VERSION, outboxDepth: () => outboxDepth(db), syncFacts, send: (beat, timeoutMs) => client.heartbeat(beat, timeoutMs), ...(adapters.log ? { log: adapters.log } : {}) })
+      : null;
   // A counter installs a downloaded update at its next quit (electron-updater); a kiosk when no customer needs it.
   const updates = new UpdateService({
     db,
@@ -428,6 +436,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     idle: () => config.mode === 'kiosk' && kiosk.idleForUpdate(),
   });
   kiosk.start();
+  counterBeat?.start();
 
   // Service quality (ratings on the customer display, complaints, applications, recommendations): services/service.
   const serviceArea = createServiceArea({
@@ -586,6 +595,7 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     creditArea.stop();
     serviceArea.close();
     await kiosk.close();
+    await counterBeat?.stop();
     await Promise.allSettled([...inFlight]);
     await pusher.pushAll().catch(() => undefined);
     // Devices first: polling stops before the printer it polls is closed.

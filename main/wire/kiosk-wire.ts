@@ -58,7 +58,7 @@ export type NativeRefund = z.infer<typeof NativeRefundSchema>;
 
 export const HEARTBEAT_PATH = '/api/heartbeat';
 
-/** `POST /api/heartbeat` (signed): what a kiosk reports every minute; the backend keeps the latest per terminal. */
+/** `POST /api/heartbeat` (signed): what a terminal (kiosk or counter) reports every minute; the backend keeps the latest per terminal. */
 export const HeartbeatSchema = z.object({
   terminalId: z.string().min(1).max(32),
   mode: z.enum(['counter', 'kiosk']),
@@ -79,6 +79,10 @@ export const HeartbeatSchema = z.object({
   ),
   /** Paid kiosk transactions not yet delivered (should be 0 for long). */
   undelivered: z.int().nonnegative(),
+  /** The terminal's clock minus the backend's (ms, from signed replies), or null before the first reading; absent from older terminals. */
+  clockDriftMs: z.int().nullable().optional(),
+  /** When the outbox last pushed successfully, or null; absent from older terminals. */
+  lastPushAt: isoDateTime.nullable().optional(),
 });
 export type Heartbeat = z.infer<typeof HeartbeatSchema>;
 

@@ -208,21 +208,7 @@ export class KioskBackend {
 
   // ---- heartbeats and ratings ----
 
-  heartbeat(terminalId: string, body: unknown): { status: number; body: unknown } {
-    if (this.knobs.failHeartbeats) return { status: 503, body: { error: 'heartbeats_held' } };
-    const parsed = HeartbeatSchema.safeParse(body);
-    if (!parsed.success) return { status: 400, body: { error: 'bad_request', detail: parsed.error.message } };
-    if (parsed.data.terminalId !== terminalId) return { status: 403, body: { error: 'terminal_mismatch' } };
-    const receivedAt = this.nowIso();
-    this.db
-      .prepare(
-        `INSERT INTO heartbeats (terminal_id, received_at, body_json, count) VALUES (?, ?, ?, 1)
-         ON CONFLICT (terminal_id) DO UPDATE SET received_at = excluded.received_at, body_json = excluded.body_json, count = count + 1`,
-      )
-      .run(terminalId, receivedAt, JSON.stringify(parsed.data));
-    return { status: 200, body: { ok: true, receivedAt } };
-  }
-
+  // Heartbeats are taken by the store (store/*.ts: both SQLite and PostgreSQL); this reads the SQLite table.
   heartbeats(): { terminalId: string; receivedAt: string; count: number; heartbeat: Heartbeat }[] {
     return this.db
       .prepare<[], { terminal_id: string; received_at: string; body_json: string; count: number }>('SELECT * FROM heartbeats ORDER BY terminal_id')

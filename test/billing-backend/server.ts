@@ -41,6 +41,8 @@ import { RECOVERY_DASHBOARD_PATH } from '../../main/wire/recovery-wire.js';
 import { ensureRecoveryRollup, recoveryDashboard } from './recovery-dashboard.js';
 import { EnrolmentDesk } from './enrolment.js';
 import { adminAuthorized } from './admin-auth.js';
+import { DEFAULT_FLEET_RULES, FLEET_DATA_PATH, FLEET_PAGE_PATH, fleetPage, fleetReport, type FleetRules } from './fleet-view.js';
+import { HeartbeatSchema } from '../../main/wire/kiosk-wire.js';
 import {
   ENROL_PATH,
   ENROLMENT_CODES_PATH,
@@ -88,10 +90,15 @@ export interface BackendOptions {
    * Unset: those routes answer 403 admin_disabled.
    */
   adminToken?: string;
+  /** When the fleet view calls a terminal offline, behind on sync or drifting (fleet-view.ts). */
+  fleet?: Partial<FleetRules>;
 }
 
 /** What the PostgreSQL store serves; the rest of the backend (accounts, kiosk, desks, gateway) is SQLite-only so far. */
-export const PG_ROUTES: ReadonlySet<string> = new Set(['/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH]);
+export const PG_ROUTES: ReadonlySet<string> = new Set([
+  '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
+  HEARTBEAT_PATH, '/api/heartbeats', FLEET_PAGE_PATH, FLEET_DATA_PATH,
+]);
 
 export interface Knobs {
   /** Every request gets its socket destroyed, like an unreachable host (POST /_knobs excepted). */
@@ -212,6 +219,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const journal = new JournalAnchors(db);
   const collectionDesk = new CollectionDesk(db);
   const enrolment = new EnrolmentDesk(db, nowIso);
+  const fleetRules: FleetRules = { ...DEFAULT_FLEET_RULES, ...withoutUndefined(opts.fleet ?? {}) };
   const intake = new EventIntake(db, {
     'rating.created': (e, ctx) => kiosk.applyRatingCreated(e, ctx),
     ...collectionDesk.effects(),
@@ -350,9 +358,21 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       log(`enrolled ${outcome.reply.terminalId} (${outcome.reply.mode}, site ${outcome.reply.siteId})`);
       return sendJson(res, 200, outcome.reply);
     }
+    if (path === FLEET_PAGE_PATH) {
+      expectMethod(method, 'GET');
+      // The page carries no data (its script reads /admin/fleet with the admin token).
+      const html = fleetPage(url.searchParams.get('lang') === 'en' ? 'en' : 'zh-CN');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(html);
+      return undefined;
+    }
     if (path.startsWith('/admin/')) {
       if (opts.adminToken === undefined) throw new HttpError(403, { error: 'admin_disabled' });
       if (!adminAuthorized(req.headers.authorization, opts.adminToken)) throw new HttpError(401, { error: 'admin_unauthorized' });
+      if (path === FLEET_DATA_PATH) {
+        expectMethod(method, 'GET');
+        return sendJson(res, 200, fleetReport(await store.heartbeats(), nowIso(), fleetRules));
+      }
       if (path === ENROLMENT_CODES_PATH) {
         expectMethod(method, 'POST');
         const parsed = IssueCodeRequestSchema.safeParse(parseJson(body));
@@ -403,12 +423,17 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
 
     if (path === HEARTBEAT_PATH) {
       expectMethod(method, 'POST');
-      const r = kiosk.heartbeat(auth.terminalId, parseJson(body));
-      return sendJson(res, r.status, r.body);
+      if (kiosk.knobs.failHeartbeats) throw new HttpError(503, { error: 'heartbeats_held' });
+      const parsed = HeartbeatSchema.safeParse(parseJson(body));
+      if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
+      if (parsed.data.terminalId !== auth.terminalId) throw new HttpError(403, { error: 'terminal_mismatch' });
+      const receivedAt = nowIso();
+      await store.recordHeartbeat(auth.terminalId, parsed.data, receivedAt);
+      return sendJson(res, 200, { ok: true, receivedAt });
     }
     if (path === '/api/heartbeats') {
       expectMethod(method, 'GET');
-      return sendJson(res, 200, { items: kiosk.heartbeats() });
+      return sendJson(res, 200, { items: await store.heartbeats() });
     }
     if (path === '/api/ratings') {
       expectMethod(method, 'GET');

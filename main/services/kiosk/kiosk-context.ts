@@ -15,6 +15,7 @@ import { enqueueOutbox } from '../../store/outbox.js';
 import type { Heartbeat, HeartbeatAck } from '../../wire/kiosk-wire.js';
 import type { AccountService } from '../accounts.js';
 import type { Clock } from '../clock.js';
+import type { SyncFacts } from '../fleet/terminal-heartbeat.js';
 import type { NativeOrderGateway } from '../vending/native-orders.js';
 import type { VendService } from '../vending/vend-service.js';
 
@@ -39,6 +40,8 @@ export interface KioskDeps {
   /** Nudges sync after a commit. */
   readonly afterCommit: () => void;
   readonly version: string;
+  /** Clock drift and last good push, for the heartbeat (absent: not reported). */
+  readonly syncFacts?: () => SyncFacts;
   readonly log?: (line: string) => void;
 }
 

@@ -690,6 +690,7 @@ export class KioskService {
       functions: Object.fromEntries(KIOSK_FUNCTIONS.map((f) => [f, o[f] === null])),
       devices: (devices?.list() ?? []).map((d) => ({ deviceId: d.id, kind: d.kind, connected: d.connection === 'connected', fault: d.fault })),
       undelivered: undeliveredKioskOrders(db),
+      ...(this.ctx.deps.syncFacts?.() ?? {}),
     };
   }
 

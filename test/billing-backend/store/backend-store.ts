@@ -8,6 +8,7 @@
  */
 import type { EventResult, ExceptionRecord, LedgerEntry } from '../../../main/wire/backend-wire.js';
 import type { IntakeContext } from '../intake.js';
+import type { Heartbeat } from '../../../main/wire/kiosk-wire.js';
 
 export type StoreKind = 'sqlite' | 'pg';
 
@@ -46,6 +47,14 @@ export interface TerminalTotals {
   readonly paymentFen: number;
 }
 
+/** A terminal's latest heartbeat (docs/backend.md, "Fleet health"): when it came, how many so far. */
+export interface StoredHeartbeat {
+  readonly terminalId: string;
+  readonly receivedAt: string;
+  readonly count: number;
+  readonly heartbeat: Heartbeat;
+}
+
 export interface BackendStore {
   readonly kind: StoreKind;
   /** One batch of a terminal's events, atomically; one result per event, in order. */
@@ -59,6 +68,10 @@ export interface BackendStore {
   account(accountNo: string): Promise<StoredAccount | undefined>;
   bills(accountNo: string): Promise<StoredBill[]>;
   totals(): Promise<TerminalTotals[]>;
+  /** Keeps this heartbeat as the terminal's latest (a validated body; the count goes up by one). */
+  recordHeartbeat(terminalId: string, heartbeat: Heartbeat, receivedAt: string): Promise<void>;
+  /** Every terminal's latest heartbeat, by terminal id. */
+  heartbeats(): Promise<StoredHeartbeat[]>;
   /** Adds accounts (and their bills); an account number already there is an error. */
   seed(accounts: readonly SeedAccountInput[]): Promise<void>;
   close(): Promise<void>;

@@ -31,6 +31,7 @@ import {
 import type { IntakeContext } from '../intake.js';
 import { judgeProof, type HeadCheck, type JournalAlarm } from '../journal-anchor.js';
 import type { JournalHeadWire, JournalProof } from '../../../main/wire/journal-anchor-wire.js';
+import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 import { exceptionRecord, ledgerEntry } from './sqlite-store.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
@@ -38,6 +39,7 @@ import {
   type SeedAccountInput,
   type StoredAccount,
   type StoredBill,
+  type StoredHeartbeat,
   type TerminalTotals,
 } from './backend-store.js';
 
@@ -69,6 +71,7 @@ CREATE TABLE IF NOT EXISTS journal_alarms (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, terminal_id text NOT NULL, reason text NOT NULL, anchor_seq bigint,
   anchor_hash text, head_seq bigint, head_hash text, detail text NOT NULL, created_at text NOT NULL,
   UNIQUE NULLS NOT DISTINCT (terminal_id, reason, head_seq, head_hash));
+CREATE TABLE IF NOT EXISTS heartbeats (terminal_id text PRIMARY KEY, received_at text NOT NULL, body jsonb NOT NULL, count bigint NOT NULL);
 `;
 
 const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created']);
@@ -546,6 +549,20 @@ export class PgBackendStore implements BackendStore {
     } finally {
       c.release();
     }
+  }
+
+  async recordHeartbeat(terminalId: string, heartbeat: Heartbeat, receivedAt: string): Promise<void> {
+    // One statement: a thousand terminals' minute beats are a thousand single-row upserts, no transaction.
+    await this.pool.query(
+      `INSERT INTO heartbeats (terminal_id, received_at, body, count) VALUES ($1, $2, $3, 1)
+       ON CONFLICT (terminal_id) DO UPDATE SET received_at = excluded.received_at, body = excluded.body, count = heartbeats.count + 1`,
+      [terminalId, receivedAt, JSON.stringify(heartbeat)],
+    );
+  }
+
+  async heartbeats(): Promise<StoredHeartbeat[]> {
+    const r = await this.pool.query<{ terminal_id: string; received_at: string; body: unknown; count: string }>('SELECT terminal_id, received_at, body, count FROM heartbeats ORDER BY terminal_id COLLATE "C"');
+    return r.rows.map((row) => ({ terminalId: row.terminal_id, receivedAt: row.received_at, count: Number(row.count), heartbeat: HeartbeatSchema.parse(row.body) }));
   }
 
   async close(): Promise<void> {

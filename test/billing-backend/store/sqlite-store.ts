@@ -6,12 +6,16 @@ import type { EventResult, ExceptionRecord, LedgerEntry } from '../../../main/wi
 import { nextCounter, openBackendDb, type BackendDb } from '../db.js';
 import { ExceptionDesk } from '../exception-desk.js';
 import { EventIntake, type IntakeContext } from '../intake.js';
-import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, TerminalTotals } from './backend-store.js';
+import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, TerminalTotals } from './backend-store.js';
+import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 
 type EventRow = { event_id: string; terminal_id: string; seq: number; type: string; occurred_at: string; payload_json: string; received_at: string };
 type ExceptionRow = {
   id: number; event_id: string; terminal_id: string; kind: ExceptionRecord['kind']; account_no: string | null; bill_id: string | null; fen: number; detail: string; created_at: string;
 };
+
+/** Same DDL as kiosk-backend.ts, whose heartbeats() (the kiosk tests') reads the same table. */
+const HEARTBEATS_DDL = 'CREATE TABLE IF NOT EXISTS heartbeats (terminal_id TEXT PRIMARY KEY, received_at TEXT NOT NULL, body_json TEXT NOT NULL, count INTEGER NOT NULL)';
 
 /** Same DDL as exception-desk.ts: closures are seeded before the desk may have made its table. */
 const CLOSURES_DDL = 'CREATE TABLE IF NOT EXISTS account_closures (account_no TEXT PRIMARY KEY, moved_to TEXT, closed_at TEXT NOT NULL)';
@@ -85,6 +89,23 @@ export class SqliteBackendStore implements BackendStore {
       )
       .all();
     return Promise.resolve(rows.map((r) => ({ terminalId: r.terminal_id, events: r.events, paymentFen: r.payment_fen ?? 0 })));
+  }
+
+  recordHeartbeat(terminalId: string, heartbeat: Heartbeat, receivedAt: string): Promise<void> {
+    this.db.exec(HEARTBEATS_DDL);
+    this.db
+      .prepare(
+        `INSERT INTO heartbeats (terminal_id, received_at, body_json, count) VALUES (?, ?, ?, 1)
+         ON CONFLICT (terminal_id) DO UPDATE SET received_at = excluded.received_at, body_json = excluded.body_json, count = count + 1`,
+      )
+      .run(terminalId, receivedAt, JSON.stringify(heartbeat));
+    return Promise.resolve();
+  }
+
+  heartbeats(): Promise<StoredHeartbeat[]> {
+    this.db.exec(HEARTBEATS_DDL);
+    const rows = this.db.prepare<[], { terminal_id: string; received_at: string; body_json: string; count: number }>('SELECT * FROM heartbeats ORDER BY terminal_id').all();
+    return Promise.resolve(rows.map((r) => ({ terminalId: r.terminal_id, receivedAt: r.received_at, count: r.count, heartbeat: HeartbeatSchema.parse(JSON.parse(r.body_json)) })));
   }
 
   seed(accounts: readonly SeedAccountInput[]): Promise<void> {

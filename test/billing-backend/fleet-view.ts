@@ -207,7 +207,7 @@ export function fleetPage(lng: Locale): string {
       cell(t('paper_' + x.paper), x.paper === 'out' ? 'bad' : x.paper === 'near_end' ? 'warn' : '');
       cell(String(x.outboxBacklog) + (x.behind ? ' — ' + t('behindShort') : ''), x.behind ? 'bad' : '');
       cell(since(x.lastPushAt, r.at));
-      cell(x.clockDriftMs === null ? t('unknown') : t('driftSeconds', { n: (x.clockDriftMs / 1000).toFixed(1) }), x.drift ? 'bad' : '');
+      cell(x.clockDriftMs === null ? t('unknown') : t('driftSeconds', { n: (Math.round(x.clockDriftMs / 100) / 10 || 0).toFixed(1) }), x.drift ? 'bad' : '');
       cell(x.version);
       cell(x.faults.length ? x.faults.join('; ') : t('none'), x.faults.length ? 'warn' : '');
       return tr;

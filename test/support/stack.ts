@@ -55,6 +55,8 @@ export interface StackOptions {
   readonly shiftRequired?: boolean;
   /** Payment-code timing and e-invoices (config `payments`), e.g. short waits for gateway timeouts. */
   readonly payments?: { readonly gatewayTimeoutMs?: number; readonly codeQueryIntervalMs?: number; readonly codeConfirmWithinMs?: number; readonly invoices?: boolean };
+  /** The backend's admin token (enrolment codes, the fleet view). */
+  readonly adminToken?: string;
 }
 
 /** A kiosk stack (`mode: 'kiosk'`, config `kiosk` overrides; docs/kiosk.md). */
@@ -70,7 +72,7 @@ export interface KioskStackOptions {
 export async function startStack(opts: StackOptions & KioskStackOptions = {}): Promise<Stack> {
   const clock = opts.clock ?? runningClock();
   const dir = mkdtempSync(path.join(tmpdir(), 'gd-stack-'));
-  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: opts.backendClock ?? clock, seedDate: '2026-11-27', ...(opts.allowKnobs ? { allowKnobs: true } : {}) });
+  const backend = await startBackend({ dbPath: path.join(dir, 'backend.db'), now: opts.backendClock ?? clock, seedDate: '2026-11-27', ...(opts.allowKnobs ? { allowKnobs: true } : {}), ...(opts.adminToken ? { adminToken: opts.adminToken } : {}) });
   const printer = await startPrinterSimulator({ port: 0, ...(opts.printerPrintMs !== undefined ? { printMs: opts.printerPrintMs } : {}) });
   const config = testTerminalConfig({
     ...(opts.mode ? { mode: opts.mode } : {}),

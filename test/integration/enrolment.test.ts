@@ -15,6 +15,7 @@ import { loadLocale, translator } from '../../main/i18n/locales.js';
 import { credentialsFileProblem, readCredentialsFile } from '../../main/provisioning/credentials-file.js';
 import { EnrolError } from '../../main/provisioning/enrol-client.js';
 import { enrolmentFailureMessage, provisionTerminal } from '../../main/provisioning/provision.js';
+import { runEnrolCli } from '../../main/provisioning/enrol-cli.js';
 import { SERVER_TIME_PATH } from '../../main/wire/backend-wire.js';
 import { ENROLMENT_CODES_PATH, ENROLMENT_JOURNAL_PATH, EnrolmentJournalEntrySchema, formatEnrolmentCode, IssuedCodeSchema, normalizeEnrolmentCode } from '../../main/wire/enrolment-wire.js';
 import { createSignedClient } from '../billing-backend/signed-client.js';
@@ -154,6 +155,21 @@ describe('enrolling a terminal', () => {
     expect(count('enrolment.refused', 'code_malformed')).toBe(1);
     expect(items.find((i) => i.kind === 'code.issued')).toMatchObject({ siteId: 'HALL01', actor: 'tech-wang' });
     expect(JSON.stringify(items)).not.toMatch(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+  });
+});
+
+describe('the enrol command', () => {
+  it('enrols (0), refuses with the translated reason (1), explains its usage (2)', async () => {
+    const lines: string[] = [];
+    const out = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+    const code = await issue('counter');
+    const dir = freshDir();
+    expect(await runEnrolCli([code, '--backend', t.backend.url, '--dir', dir, '--lang', 'en'], out)).toBe(0);
+    expect(lines.pop()).toMatch(/^Enrolled as T-HALL01-C\d\d \(counter, site HALL01\)/);
+    expect(await runEnrolCli([code, '--backend', t.backend.url, '--dir', freshDir(), '--lang', 'zh-CN'], out)).toBe(1);
+    expect(lines.pop()).toContain('该注册码已被用于注册终端');
+    expect(await runEnrolCli([code], out)).toBe(2);
+    expect(lines.pop()).toMatch(/^usage: enrol CODE --backend URL/);
   });
 });
 

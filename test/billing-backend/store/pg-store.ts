@@ -9,7 +9,9 @@
  * so batches queue rather than deadlock; an account's bills change only under its lock); a
  * serialization failure or deadlock all the same is retried as a whole. Payloads are checked
  * before the claim, so a claimed event is never taken back and no savepoints are needed; the
- * batch's new events are claimed in one statement.
+ * batch's new events are claimed in one statement. A batch is two round trips (lock, claim and
+ * bills read; then every write and COMMIT): the accounts stay locked for one exchange, not one per
+ * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
  * Ported: payment.created (bills, late fees, balance, every exception kind it raises),
  * vend.created's tariff check and vend.token_issued for online tokens. Every other event type the SQLite intake gives an effect
@@ -97,15 +99,6 @@ export interface PgStoreOptions {
 }
 
 type Db = pg.PoolClient;
-/** Per account, what the batch's payments add to the balance. */
-class Credits {
-  readonly byAccount = new Map<string, { fen: number; payments: number }>();
-  add(accountNo: string, fen: number): void {
-    const at = this.byAccount.get(accountNo) ?? { fen: 0, payments: 0 };
-    this.byAccount.set(accountNo, { fen: at.fen + fen, payments: at.payments + 1 });
-  }
-}
-
 /** What the effects read of an account, under the batch's lock (closures and tariffs change only at the office). */
 interface AccountRow {
   readonly closure: string | null;
@@ -150,14 +143,19 @@ export class PgBackendStore implements BackendStore {
     return new PgBackendStore(pool, opts.unportedEffects);
   }
 
+  /**
+   * One batch in two round trips, so an account's lock is held for one exchange with the server, not
+   * one per statement (under load the wait between statements, not PostgreSQL, is what holds it):
+   * [BEGIN; lock the accounts; claim the new events; read the bills they pay] → the effects worked
+   * out here against what was read → [every write; COMMIT]. Both go as simple multi-statement
+   * queries, every value inlined as an escaped literal (numbers checked as safe integers).
+   */
   async ingest(rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
+    const plan = this.plan(rawEvents, ctx);
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect();
       try {
-        await c.query('BEGIN');
-        const results = await this.ingestIn(c, rawEvents, ctx);
-        await c.query('COMMIT');
-        return results;
+        return await this.ingestIn(c, plan, ctx);
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
         const code = (e as { code?: string }).code;
@@ -168,229 +166,115 @@ export class PgBackendStore implements BackendStore {
     }
   }
 
-  private async ingestIn(c: Db, rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
-    // Phase 1, no writes: parse and check every event; the ones left are claimed in one statement.
-    const results: (EventResult | TerminalEvent)[] = [];
-    let processed = -1;
+  /** Phase 1, no database: parse and check every event; what is left are the candidates to claim. */
+  private plan(rawEvents: readonly unknown[], ctx: IntakeContext): BatchPlan {
+    const slots: Slot[] = [];
     const candidates = new Map<string, TerminalEvent>();
+    const payments = new Map<string, PaymentCreatedPayload>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
-        results.push({ eventId: rawEventId(raw), status: 'rejected', reason: `malformed: ${parsed.error.issues.map(issueText).join('; ')}` });
+        slots.push({ kind: 'done', result: { eventId: rawEventId(raw), status: 'rejected', reason: `malformed: ${parsed.error.issues.map(issueText).join('; ')}` } });
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : this.precheck(event);
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : this.precheck(event, payments);
       if (refusal !== null) {
-        if (candidates.has(event.eventId) || (await this.stored(c, event.eventId))) {
-          results.push({ eventId: event.eventId, status: 'duplicate' });
-        } else {
-          processed = Math.max(processed, event.seq);
-          results.push({ eventId: event.eventId, status: 'rejected', reason: refusal });
-        }
+        // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
+        slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
         continue;
       }
       if (candidates.has(event.eventId)) {
-        results.push({ eventId: event.eventId, status: 'duplicate' });
+        slots.push({ kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } });
         continue;
       }
       candidates.set(event.eventId, event);
-      results.push(event);
+      slots.push({ kind: 'candidate', event });
     }
-    const accounts = await this.lockAccounts(c, [...candidates.values()]);
-    const claimed = await this.claim(c, [...candidates.values()], ctx);
-    // Phase 2: the claimed events' effects, in batch order.
+    const accounts = new Set<string>();
+    const bills = new Set<string>();
+    for (const e of candidates.values()) {
+      const no = (e.payload as { accountNo?: unknown } | null)?.accountNo;
+      if ((e.type === EVENT_TYPES.paymentCreated || e.type === 'vend.created') && typeof no === 'string') accounts.add(no);
+      const p = payments.get(e.eventId);
+      if (e.type === EVENT_TYPES.paymentCreated && p !== undefined) {
+        for (const a of p.allocations) bills.add(a.billId);
+        for (const f of p.lateFees) bills.add(f.billId);
+      }
+    }
+    return { slots, candidates: [...candidates.values()], payments, accounts: [...accounts].sort(), bills: [...bills] };
+  }
+
+  private async ingestIn(c: Db, plan: BatchPlan, ctx: IntakeContext): Promise<EventResult[]> {
+    const refused = plan.slots.filter((s): s is Extract<Slot, { kind: 'refused' }> => s.kind === 'refused');
+    // Round trip 1. Every account the batch names is locked up front, in one order: two batches
+    // naming the same accounts in opposite orders queue instead of deadlocking. The bills are read
+    // after the lock (a statement of their own, so its snapshot follows the previous holder's commit);
+    // an account's bills change only under its lock.
+    const first: string[] = [];
+    const lockAt = plan.accounts.length > 0 && plan.candidates.length > 0 ? first.push(lockSql(plan.accounts)) - 1 : -1;
+    const claimAt = plan.candidates.length > 0 ? first.push(claimSql(plan.candidates, ctx)) - 1 : -1;
+    const billsAt = plan.bills.length > 0 && plan.candidates.length > 0 ? first.push(billsSql(plan.bills)) - 1 : -1;
+    const storedAt = refused.length > 0 ? first.push(`SELECT event_id FROM events WHERE event_id = ANY(${textArray(refused.map((s) => s.event.eventId))})`) - 1 : -1;
+    const rows = first.length === 0 ? [] : await multi(c, ['BEGIN', ...first]);
+    const at = (i: number): Record<string, unknown>[] => (i < 0 ? [] : (rows[i + 1] ?? []));
+    const accounts = new Map(at(lockAt).map((r) => [String(r.account_no), r as unknown as AccountRow]));
+    const claimed = new Map(at(claimAt).map((r) => [String(r.event_id), r.seq_used_by === null ? null : String(r.seq_used_by)]));
+    const stored = new Set(at(storedAt).map((r) => String(r.event_id)));
+    const bills = new Map(at(billsAt).map((r) => [String(r.bill_id), { accountNo: String(r.account_no), amount: Number(r.amount_fen), paid: Number(r.paid_fen) }]));
+
+    // The claimed events' effects, in batch order, against the bills as read under the lock.
+    const writes = new Writes(ctx);
     const seqInBatch = new Map<number, string>();
-    const credits = new Credits();
+    let processed = -1;
     const out: EventResult[] = [];
-    for (const r of results) {
-      if (!('seq' in r)) {
-        out.push(r);
+    for (const slot of plan.slots) {
+      if (slot.kind === 'done') {
+        out.push(slot.result);
         continue;
       }
-      const event = r;
+      const event = slot.event;
+      if (slot.kind === 'refused') {
+        if (stored.has(event.eventId)) {
+          out.push({ eventId: event.eventId, status: 'duplicate' });
+        } else {
+          processed = Math.max(processed, event.seq);
+          out.push({ eventId: event.eventId, status: 'rejected', reason: slot.reason });
+        }
+        continue;
+      }
       if (!claimed.has(event.eventId)) {
         out.push({ eventId: event.eventId, status: 'duplicate' });
         continue;
       }
       processed = Math.max(processed, event.seq);
-      await this.applyEffect(c, event, ctx, accounts, credits);
+      if (event.type === 'vend.created') checkVendTariff(writes, event, accounts);
+      const payment = plan.payments.get(event.eventId);
+      if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       const seqUsedBy = claimed.get(event.eventId) ?? seqInBatch.get(event.seq) ?? null;
-      if (seqUsedBy !== null) await this.exception(c, event, ctx, 'seq_reused', null, null, 0, `seq ${event.seq} was used by ${seqUsedBy}`);
+      if (seqUsedBy !== null) writes.exception(event, 'seq_reused', null, null, 0, `seq ${event.seq} was used by ${seqUsedBy}`);
       if (!seqInBatch.has(event.seq)) seqInBatch.set(event.seq, event.eventId);
       out.push({ eventId: event.eventId, status: 'accepted' });
     }
-    await this.applyCredits(c, credits, ctx.nowIso);
-    if (processed >= 0) {
-      await c.query(
-        `INSERT INTO terminal_progress (terminal_id, processed_seq) VALUES ($1, $2)
-         ON CONFLICT (terminal_id) DO UPDATE SET processed_seq = GREATEST(terminal_progress.processed_seq, excluded.processed_seq)`,
-        [ctx.terminalId, processed],
-      );
-    }
+    // Round trip 2: every write of the batch and COMMIT (a batch that opened no transaction has none).
+    const second = writes.sql(processed);
+    if (first.length > 0) await multi(c, [...second, 'COMMIT']);
+    else if (second.length > 0) await multi(c, ['BEGIN', ...second, 'COMMIT']);
     return out;
   }
 
-  /**
-   * Every account the batch names (payments and vends), locked up front in one order: two batches
-   * naming the same accounts in opposite orders queue instead of deadlocking (PostgreSQL would find
-   * the deadlock only after deadlock_timeout and abort one). What the effects read of them comes back.
-   */
-  private async lockAccounts(c: Db, events: readonly TerminalEvent[]): Promise<Map<string, AccountRow>> {
-    const names = new Set<string>();
-    for (const e of events) {
-      const no = (e.payload as { accountNo?: unknown } | null)?.accountNo;
-      if ((e.type === EVENT_TYPES.paymentCreated || e.type === 'vend.created') && typeof no === 'string') names.add(no);
-    }
-    const found = new Map<string, AccountRow>();
-    if (names.size === 0) return found;
-    const r = await c.query<AccountRow & { account_no: string }>(
-      'SELECT account_no, closure, moved_to, tariff_code FROM accounts WHERE account_no = ANY($1::text[]) ORDER BY account_no FOR UPDATE',
-      [[...names].sort()],
-    );
-    for (const row of r.rows) found.set(row.account_no, row);
-    return found;
-  }
-
-  /** Why the event is refused before anything is stored, or null. */
-  private precheck(event: TerminalEvent): string | null {
+  /** Why the event is refused before anything is stored, or null; a payment's parsed payload goes to `payments`. */
+  private precheck(event: TerminalEvent, payments: Map<string, PaymentCreatedPayload>): string | null {
     if (this.unported.has(event.type)) return `${UNSUPPORTED_EFFECT_REASON}: the effect of ${event.type} is not implemented on the pg store`;
     if (event.type === EVENT_TYPES.paymentCreated) {
       const p = PaymentCreatedPayloadSchema.safeParse(event.payload);
       if (!p.success) return `malformed_payload: ${p.error.issues.map(issueText).join('; ')}`;
+      if (!payments.has(event.eventId)) payments.set(event.eventId, p.data);
     }
     if (event.type === 'vend.token_issued' && isOfflineStsIssue(event.payload)) {
       return `${UNSUPPORTED_EFFECT_REASON}: offline STS tokens (TID registry) are not implemented on the pg store`;
     }
     return null;
-  }
-
-  private async stored(c: Db, eventId: string): Promise<boolean> {
-    return (await c.query('SELECT 1 FROM events WHERE event_id = $1', [eventId])).rowCount === 1;
-  }
-
-  /**
-   * Stores the events whose ids are not there yet (or being stored by a racing batch, which we wait
-   * for) in one statement; answers, per event stored, another event of its terminal that had its seq.
-   */
-  private async claim(c: Db, events: readonly TerminalEvent[], ctx: IntakeContext): Promise<Map<string, string | null>> {
-    const claimed = new Map<string, string | null>();
-    if (events.length === 0) return claimed;
-    // RETURNING's subquery reads the statement's snapshot: events stored before, not this batch's.
-    const r = await c.query<{ event_id: string; seq_used_by: string | null }>(
-      `INSERT INTO events (event_id, terminal_id, seq, type, occurred_at, payload_json, received_at)
-       SELECT id, $2, sq, ty, oc, pl, $3 FROM unnest($1::text[], $4::bigint[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY AS t(id, sq, ty, oc, pl, n)
-       ORDER BY n
-       ON CONFLICT (event_id) DO NOTHING
-       RETURNING event_id, (SELECT o.event_id FROM events o WHERE o.terminal_id = $2 AND o.seq = events.seq LIMIT 1) AS seq_used_by`,
-      [
-        events.map((e) => e.eventId), ctx.terminalId, ctx.nowIso, events.map((e) => e.seq), events.map((e) => e.type),
-        events.map((e) => e.occurredAt), events.map((e) => JSON.stringify(e.payload ?? null)),
-      ],
-    );
-    for (const row of r.rows) claimed.set(row.event_id, row.seq_used_by);
-    return claimed;
-  }
-
-  /** precheck() validated the payload: an effect has nothing left to refuse. */
-  private async applyEffect(c: Db, event: TerminalEvent, ctx: IntakeContext, accounts: ReadonlyMap<string, AccountRow>, credits: Credits): Promise<void> {
-    if (event.type === 'vend.created') await this.checkVendTariff(c, event, ctx, accounts);
-    if (event.type === EVENT_TYPES.paymentCreated) await this.applyPayment(c, event, ctx, PaymentCreatedPayloadSchema.parse(event.payload), accounts, credits);
-  }
-
-  /**
-   * The batch's balance credits, one statement for all its accounts (they are locked; the
-   * version goes up once per payment, as on SQLite, and the account moves to the end of the change feed).
-   */
-  private async applyCredits(c: Db, credits: Credits, nowIso: string): Promise<void> {
-    if (credits.byAccount.size === 0) return;
-    const rows = [...credits.byAccount.entries()];
-    await c.query(
-      `UPDATE accounts a SET balance_fen = a.balance_fen + d.fen, version = a.version + d.n, updated_at = $4, change_seq = nextval('account_change_seq')
-       FROM unnest($1::text[], $2::bigint[], $3::int[]) AS d(no, fen, n) WHERE a.account_no = d.no`,
-      [rows.map(([no]) => no), rows.map(([, v]) => v.fen), rows.map(([, v]) => v.payments), nowIso],
-    );
-  }
-
-  /** As ExceptionDesk.checkVendTariff: a vend priced under another tariff than the account's now stands; staff are told. */
-  private async checkVendTariff(c: Db, event: TerminalEvent, ctx: IntakeContext, accounts: ReadonlyMap<string, AccountRow>): Promise<void> {
-    const parsed = VendCreatedSchema.safeParse(event.payload);
-    if (!parsed.success) return; // older payloads carry no split: nothing to check
-    const v = parsed.data;
-    const account = accounts.get(v.accountNo);
-    if (account === undefined || account.tariff_code === v.split.tariffId) return;
-    await this.exception(
-      c, event, ctx, 'tariff_changed', v.accountNo, null, v.amountFen,
-      `vend ${v.vendId} was priced under tariff ${v.split.tariffId}; the account's tariff is ${account.tariff_code}`,
-    );
-  }
-
-  /** As EventIntake.applyPaymentCreated: the money was taken, so what cannot go to a bill goes to the balance, with an exception. */
-  private async applyPayment(
-    c: Db, event: TerminalEvent, ctx: IntakeContext, p: PaymentCreatedPayload, accounts: ReadonlyMap<string, AccountRow>, credits: Credits,
-  ): Promise<void> {
-    const account = accounts.get(p.accountNo);
-    if (account === undefined) {
-      await this.exception(c, event, ctx, 'unknown_account', p.accountNo, null, p.amountFen, `payment ${p.paymentId} for unknown account ${p.accountNo} held in suspense`);
-      return;
-    }
-    if (account.closure !== null) {
-      const moved = account.moved_to;
-      await this.exception(
-        c, event, ctx, moved === null ? 'account_closed' : 'account_moved', p.accountNo, null, p.amountFen,
-        moved === null ? `payment ${p.paymentId} for closed account ${p.accountNo} held in suspense` : `payment ${p.paymentId} for account ${p.accountNo}, moved to ${moved}, held in suspense`,
-      );
-      return;
-    }
-    let toBalance = p.toBalanceFen;
-    const paidOn = p.paidOn ?? event.occurredAt.slice(0, 10);
-    const billOf = async (billId: string): Promise<{ amount: number; paid: number } | undefined> => {
-      const row = (await c.query<{ account_no: string; amount_fen: string; paid_fen: string }>('SELECT account_no, amount_fen, paid_fen FROM bills WHERE bill_id = $1', [billId])).rows[0];
-      return row === undefined || row.account_no !== p.accountNo ? undefined : { amount: Number(row.amount_fen), paid: Number(row.paid_fen) };
-    };
-    for (const a of p.allocations) {
-      const bill = await billOf(a.billId);
-      if (bill === undefined) {
-        toBalance += a.fen;
-        await this.exception(c, event, ctx, 'unknown_bill', p.accountNo, a.billId, a.fen, `bill ${a.billId} is not a bill of account ${p.accountNo}; ${a.fen} fen moved to balance`);
-        continue;
-      }
-      const remaining = Math.max(0, bill.amount - bill.paid);
-      const applied = Math.min(remaining, a.fen);
-      const excess = a.fen - applied;
-      if (applied > 0) {
-        await c.query(
-          "UPDATE bills SET paid_fen = paid_fen + $1, status = CASE WHEN paid_fen + $1 >= amount_fen THEN 'paid' ELSE 'open' END WHERE bill_id = $2",
-          [applied, a.billId],
-        );
-        await c.query('INSERT INTO bill_payments (event_id, bill_id, paid_on, principal_fen) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [p.paymentId, a.billId, paidOn, applied]);
-      }
-      if (excess > 0) {
-        toBalance += excess;
-        await this.exception(
-          c, event, ctx, remaining === 0 ? 'bill_already_paid' : 'bill_overpaid', p.accountNo, a.billId, excess,
-          remaining === 0 ? `bill ${a.billId} was already paid; ${excess} fen moved to balance` : `bill ${a.billId} had ${remaining} fen left; ${excess} fen moved to balance`,
-        );
-      }
-    }
-    for (const fee of p.lateFees) {
-      if ((await billOf(fee.billId)) === undefined) {
-        toBalance += fee.fen;
-        await this.exception(c, event, ctx, 'unknown_bill', p.accountNo, fee.billId, fee.fen, `late fee for bill ${fee.billId}, not a bill of account ${p.accountNo}; ${fee.fen} fen moved to balance`);
-        continue;
-      }
-      await c.query('UPDATE bills SET late_fee_paid_fen = late_fee_paid_fen + $1 WHERE bill_id = $2', [fee.fen, fee.billId]);
-    }
-    credits.add(p.accountNo, toBalance);
-  }
-
-  private async exception(
-    c: Db, event: TerminalEvent, ctx: IntakeContext, kind: ExceptionKind | 'account_closed' | 'account_moved' | 'tariff_changed', accountNo: string | null, billId: string | null, fen: number, detail: string,
-  ): Promise<void> {
-    await c.query(
-      'INSERT INTO exceptions (event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [event.eventId, ctx.terminalId, kind, accountNo, billId, fen, detail, ctx.nowIso],
-    );
   }
 
   // ---- journal heads (docs/audit.md), as JournalAnchors on SQLite ----
@@ -578,6 +462,221 @@ interface SeedRow {
   readonly closure: 'closed' | 'moved' | null;
   readonly movedTo: string | null;
   readonly bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
+}
+
+/** An event's place in its batch: answered already, refused before the claim, or a candidate to claim. */
+type Slot =
+  | { readonly kind: 'done'; readonly result: EventResult }
+  | { readonly kind: 'refused'; readonly event: TerminalEvent; readonly reason: string }
+  | { readonly kind: 'candidate'; readonly event: TerminalEvent };
+
+interface BatchPlan {
+  readonly slots: readonly Slot[];
+  readonly candidates: readonly TerminalEvent[];
+  /** The candidates' payment payloads as parsed, by event id. */
+  readonly payments: ReadonlyMap<string, PaymentCreatedPayload>;
+  /** Accounts the candidates pay into or vend for, sorted (the lock order). */
+  readonly accounts: readonly string[];
+  /** Bills the candidates' payments name. */
+  readonly bills: readonly string[];
+}
+
+/** A bill as read under the batch's lock; `paid` follows the batch's own allocations. */
+interface BillState {
+  readonly accountNo: string;
+  readonly amount: number;
+  paid: number;
+}
+
+/** Everything a batch writes after its claim, gathered while its effects are worked out, sent as one round trip. */
+class Writes {
+  /** Per account, what the batch's payments add to the balance. */
+  private readonly credits = new Map<string, { fen: number; payments: number }>();
+  private readonly billDeltas = new Map<string, { paid: number; fee: number }>();
+  private readonly billPayments: { paymentId: string; billId: string; paidOn: string; fen: number }[] = [];
+  private readonly exceptions: { eventId: string; kind: string; accountNo: string | null; billId: string | null; fen: number; detail: string }[] = [];
+
+  constructor(private readonly ctx: IntakeContext) {}
+
+  credit(accountNo: string, fen: number): void {
+    const at = this.credits.get(accountNo) ?? { fen: 0, payments: 0 };
+    this.credits.set(accountNo, { fen: at.fen + fen, payments: at.payments + 1 });
+  }
+
+  payBill(billId: string, paymentId: string, paidOn: string, fen: number): void {
+    const d = this.billDeltas.get(billId) ?? { paid: 0, fee: 0 };
+    this.billDeltas.set(billId, { ...d, paid: d.paid + fen });
+    this.billPayments.push({ paymentId, billId, paidOn, fen });
+  }
+
+  payLateFee(billId: string, fen: number): void {
+    const d = this.billDeltas.get(billId) ?? { paid: 0, fee: 0 };
+    this.billDeltas.set(billId, { ...d, fee: d.fee + fen });
+  }
+
+  exception(event: TerminalEvent, kind: ExceptionKind | 'account_closed' | 'account_moved' | 'tariff_changed', accountNo: string | null, billId: string | null, fen: number, detail: string): void {
+    this.exceptions.push({ eventId: event.eventId, kind, accountNo, billId, fen, detail });
+  }
+
+  /** The statements, in the order the one-by-one version ran them: bills, dated payments, exceptions, balances, progress. */
+  sql(processedSeq: number): string[] {
+    const { terminalId, nowIso } = this.ctx;
+    const out: string[] = [];
+    if (this.billDeltas.size > 0) {
+      const d = [...this.billDeltas.entries()];
+      // The status follows a principal payment only, as the per-allocation UPDATE did.
+      out.push(
+        `UPDATE bills b SET paid_fen = b.paid_fen + d.paid, late_fee_paid_fen = b.late_fee_paid_fen + d.fee,
+           status = CASE WHEN d.paid > 0 THEN (CASE WHEN b.paid_fen + d.paid >= b.amount_fen THEN 'paid' ELSE 'open' END) ELSE b.status END
+         FROM unnest(${textArray(d.map(([id]) => id))}, ${intArray(d.map(([, v]) => v.paid))}, ${intArray(d.map(([, v]) => v.fee))}) AS d(id, paid, fee)
+         WHERE b.bill_id = d.id`,
+      );
+    }
+    if (this.billPayments.length > 0) {
+      const p = this.billPayments;
+      out.push(
+        `INSERT INTO bill_payments (event_id, bill_id, paid_on, principal_fen)
+         SELECT * FROM unnest(${textArray(p.map((x) => x.paymentId))}, ${textArray(p.map((x) => x.billId))}, ${textArray(p.map((x) => x.paidOn))}, ${intArray(p.map((x) => x.fen))})
+         ON CONFLICT DO NOTHING`,
+      );
+    }
+    if (this.exceptions.length > 0) {
+      const x = this.exceptions;
+      out.push(
+        `INSERT INTO exceptions (event_id, terminal_id, kind, account_no, bill_id, fen, detail, created_at)
+         SELECT e, ${lit(terminalId)}, k, a, b, f, d, ${lit(nowIso)}
+         FROM unnest(${textArray(x.map((r) => r.eventId))}, ${textArray(x.map((r) => r.kind))}, ${textArray(x.map((r) => r.accountNo))}, ${textArray(x.map((r) => r.billId))},
+           ${intArray(x.map((r) => r.fen))}, ${textArray(x.map((r) => r.detail))}) WITH ORDINALITY AS t(e, k, a, b, f, d, n)
+         ORDER BY n`,
+      );
+    }
+    if (this.credits.size > 0) {
+      // The accounts are locked; the version goes up once per payment, as on SQLite, and the account moves to the end of the change feed.
+      const c = [...this.credits.entries()];
+      out.push(
+        `UPDATE accounts a SET balance_fen = a.balance_fen + d.fen, version = a.version + d.n, updated_at = ${lit(nowIso)}, change_seq = nextval('account_change_seq')
+         FROM unnest(${textArray(c.map(([no]) => no))}, ${intArray(c.map(([, v]) => v.fen))}, ${intArray(c.map(([, v]) => v.payments))}) AS d(no, fen, n) WHERE a.account_no = d.no`,
+      );
+    }
+    if (processedSeq >= 0) {
+      out.push(
+        `INSERT INTO terminal_progress (terminal_id, processed_seq) VALUES (${lit(terminalId)}, ${int(processedSeq)})
+         ON CONFLICT (terminal_id) DO UPDATE SET processed_seq = GREATEST(terminal_progress.processed_seq, excluded.processed_seq)`,
+      );
+    }
+    return out;
+  }
+}
+
+/** As ExceptionDesk.checkVendTariff: a vend priced under another tariff than the account's now stands; staff are told. */
+function checkVendTariff(writes: Writes, event: TerminalEvent, accounts: ReadonlyMap<string, AccountRow>): void {
+  const parsed = VendCreatedSchema.safeParse(event.payload);
+  if (!parsed.success) return; // older payloads carry no split: nothing to check
+  const v = parsed.data;
+  const account = accounts.get(v.accountNo);
+  if (account === undefined || account.tariff_code === v.split.tariffId) return;
+  writes.exception(event, 'tariff_changed', v.accountNo, null, v.amountFen, `vend ${v.vendId} was priced under tariff ${v.split.tariffId}; the account's tariff is ${account.tariff_code}`);
+}
+
+/** As EventIntake.applyPaymentCreated: the money was taken, so what cannot go to a bill goes to the balance, with an exception. */
+function applyPayment(writes: Writes, event: TerminalEvent, p: PaymentCreatedPayload, accounts: ReadonlyMap<string, AccountRow>, bills: ReadonlyMap<string, BillState>): void {
+  const account = accounts.get(p.accountNo);
+  if (account === undefined) {
+    writes.exception(event, 'unknown_account', p.accountNo, null, p.amountFen, `payment ${p.paymentId} for unknown account ${p.accountNo} held in suspense`);
+    return;
+  }
+  if (account.closure !== null) {
+    const moved = account.moved_to;
+    writes.exception(
+      event, moved === null ? 'account_closed' : 'account_moved', p.accountNo, null, p.amountFen,
+      moved === null ? `payment ${p.paymentId} for closed account ${p.accountNo} held in suspense` : `payment ${p.paymentId} for account ${p.accountNo}, moved to ${moved}, held in suspense`,
+    );
+    return;
+  }
+  let toBalance = p.toBalanceFen;
+  const paidOn = p.paidOn ?? event.occurredAt.slice(0, 10);
+  const billOf = (billId: string): BillState | undefined => {
+    const bill = bills.get(billId);
+    return bill === undefined || bill.accountNo !== p.accountNo ? undefined : bill;
+  };
+  for (const a of p.allocations) {
+    const bill = billOf(a.billId);
+    if (bill === undefined) {
+      toBalance += a.fen;
+      writes.exception(event, 'unknown_bill', p.accountNo, a.billId, a.fen, `bill ${a.billId} is not a bill of account ${p.accountNo}; ${a.fen} fen moved to balance`);
+      continue;
+    }
+    const remaining = Math.max(0, bill.amount - bill.paid);
+    const applied = Math.min(remaining, a.fen);
+    const excess = a.fen - applied;
+    if (applied > 0) {
+      bill.paid += applied;
+      writes.payBill(a.billId, p.paymentId, paidOn, applied);
+    }
+    if (excess > 0) {
+      toBalance += excess;
+      writes.exception(
+        event, remaining === 0 ? 'bill_already_paid' : 'bill_overpaid', p.accountNo, a.billId, excess,
+        remaining === 0 ? `bill ${a.billId} was already paid; ${excess} fen moved to balance` : `bill ${a.billId} had ${remaining} fen left; ${excess} fen moved to balance`,
+      );
+    }
+  }
+  for (const fee of p.lateFees) {
+    if (billOf(fee.billId) === undefined) {
+      toBalance += fee.fen;
+      writes.exception(event, 'unknown_bill', p.accountNo, fee.billId, fee.fen, `late fee for bill ${fee.billId}, not a bill of account ${p.accountNo}; ${fee.fen} fen moved to balance`);
+      continue;
+    }
+    writes.payLateFee(fee.billId, fee.fen);
+  }
+  writes.credit(p.accountNo, toBalance);
+}
+
+function lockSql(accounts: readonly string[]): string {
+  return `SELECT account_no, closure, moved_to, tariff_code FROM accounts WHERE account_no = ANY(${textArray(accounts)}) ORDER BY account_no FOR UPDATE`;
+}
+
+/**
+ * Stores the events whose ids are not there yet (or being stored by a racing batch, which it waits
+ * for) in one statement; answers, per event stored, another event of its terminal that had its seq.
+ * RETURNING's subquery reads the statement's snapshot: events stored before, not this batch's.
+ */
+function claimSql(events: readonly TerminalEvent[], ctx: IntakeContext): string {
+  const terminal = lit(ctx.terminalId);
+  return `INSERT INTO events (event_id, terminal_id, seq, type, occurred_at, payload_json, received_at)
+    SELECT id, ${terminal}, sq, ty, oc, pl, ${lit(ctx.nowIso)}
+    FROM unnest(${textArray(events.map((e) => e.eventId))}, ${intArray(events.map((e) => e.seq))}, ${textArray(events.map((e) => e.type))},
+      ${textArray(events.map((e) => e.occurredAt))}, ${textArray(events.map((e) => JSON.stringify(e.payload ?? null)))}) WITH ORDINALITY AS t(id, sq, ty, oc, pl, n)
+    ORDER BY n
+    ON CONFLICT (event_id) DO NOTHING
+    RETURNING event_id, (SELECT o.event_id FROM events o WHERE o.terminal_id = ${terminal} AND o.seq = events.seq LIMIT 1) AS seq_used_by`;
+}
+
+function billsSql(bills: readonly string[]): string {
+  return `SELECT bill_id, account_no, amount_fen, paid_fen FROM bills WHERE bill_id = ANY(${textArray(bills)})`;
+}
+
+/** Statements sent as one simple query; the rows of each, in order. */
+async function multi(c: Db, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
+  const r = (await c.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+  return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Record<string, unknown>[]);
+}
+
+function lit(value: string | null): string {
+  return value === null ? 'NULL' : pg.escapeLiteral(value);
+}
+
+function int(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
+  return String(n);
+}
+
+function textArray(values: readonly (string | null)[]): string {
+  return values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(lit).join(',')}]::text[]`;
+}
+
+function intArray(values: readonly number[]): string {
+  return values.length === 0 ? `'{}'::bigint[]` : `ARRAY[${values.map(int).join(',')}]::bigint[]`;
 }
 
 /** The SQLite intake records an offline STS token's (meter, TID) — the part not ported. */

@@ -35,9 +35,9 @@ export interface FleetOptions {
   readonly terminals: number;
   /** Seeds every terminal's choices and faults. Default 1. */
   readonly seed?: number;
-  /** Sales per second per terminal (a vend is two events, a payment one). Default 2. */
+  /** Sales per second per terminal (a vend is two events, a payment one), committed once per push interval. Default 2. */
   readonly salesPerSecond?: number;
-  /** How often each terminal pushes (ms; the first push at a random phase). Default 1000. */
+  /** How often each terminal sells and pushes (ms; each at its own random phase). Default 1000. */
   readonly pushIntervalMs?: number;
   /** Events per push at most. Default 100. */
   readonly pushBatchSize?: number;
@@ -47,6 +47,8 @@ export interface FleetOptions {
   readonly pgPool?: number;
   /** The service area seeded into the backend. Default max(300, 2 × terminals). */
   readonly accounts?: number;
+  /** Extra postgresql.conf lines for the cluster (e.g. pg_stat_statements while profiling). */
+  readonly pgSettings?: Readonly<Record<string, string | number>>;
   readonly log?: (line: string) => void;
 }
 
@@ -93,7 +95,19 @@ export interface FleetRunResult {
   readonly loadAverage: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+/** A Poisson-distributed count with the given mean (Knuth's method; a normal approximation for large means). */
+function poisson(mean: number, rng: () => number): number {
+  if (mean > 30) {
+    const gaussian = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+    return Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian));
+  }
+  const limit = Math.exp(-mean);
+  let k = 0;
+  for (let p = rng(); p > limit; p *= rng()) k++;
+  return k;
+}
 
 interface BackendChild {
   readonly child: ChildProcess;
@@ -191,7 +205,7 @@ export class Fleet {
     const ids = Array.from({ length: opts.terminals }, (_, i) => `T-FLEET-${String(i + 1).padStart(4, '0')}`);
     const secrets = new Map(ids.map((id) => [id, randomBytes(24).toString('base64url')]));
     const t0 = performance.now();
-    const cluster = await startPgCluster();
+    const cluster = await startPgCluster(opts.pgSettings ? { settings: opts.pgSettings } : {});
     let backend: BackendChild | undefined;
     try {
       backend = await startBackendChild(cluster.url, secrets, areaSize, opts.pgPool);
@@ -261,29 +275,28 @@ export class Fleet {
     let selling = true;
     let committed = 0;
     let payments = 0;
-    const timers: NodeJS.Timeout[] = [];
     const cpu0 = this.cpu();
     const t0 = performance.now();
     this.recording = true;
 
-    // Each terminal sells at exponential intervals (mean 1/salesPerSecond) and pushes on its own timer.
-    const meanGapMs = 1000 / salesPerSecond;
+    // Each terminal, once per push interval (its own phase): the sales of that interval (a Poisson
+    // count, mean salesPerSecond × interval), then a push. Pushing after every sale, as the core does,
+    // would make each push carry one event at this pace; a push still in flight when the next is due
+    // is followed by one more as soon as it ends (OutboxPusher.pushAll), so a slow backend gets bigger batches.
+    const perTick = (salesPerSecond * pushIntervalMs) / 1000;
     const sellers = this.terminals.map(async (t) => {
+      await sleep(rng() * pushIntervalMs);
       while (selling) {
-        await sleep(-Math.log(1 - rng()) * meanGapMs);
-        if (!selling) break;
-        const n = t.commitSale();
-        committed += n;
-        if (n === 1) payments++;
+        const tickStart = performance.now();
+        for (let k = poisson(perTick, rng); k > 0; k--) {
+          const n = t.commitSale();
+          committed += n;
+          if (n === 1) payments++;
+        }
+        void t.push();
+        await sleep(pushIntervalMs - (performance.now() - tickStart));
       }
     });
-    for (const t of this.terminals) {
-      const phase = setTimeout(() => {
-        void t.push();
-        timers.push(setInterval(() => void t.push(), pushIntervalMs));
-      }, rng() * pushIntervalMs);
-      timers.push(phase);
-    }
 
     // The sustained intake is measured once every terminal has pushed at least once.
     const warmupMs = Math.min(pushIntervalMs * 2, (run.seconds * 1000) / 4);
@@ -295,7 +308,6 @@ export class Fleet {
     const tStop = performance.now();
     selling = false;
     this.recording = false;
-    for (const timer of timers) clearTimeout(timer);
     await Promise.all(sellers);
     const cpu1 = this.cpu();
     const loadSeconds = (tStop - t0) / 1000;

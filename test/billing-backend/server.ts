@@ -519,6 +519,12 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         if (proof) journal.accept(auth.terminalId, proof.head, nowIso());
         return sendJson(res, 200, { results });
       }
+      if (pgStore) {
+        // On PostgreSQL too the head's check, the intake and its acknowledgement are one transaction.
+        const taken = await pgStore.ingestJournaled(envelope.data.events, ctx, proof ?? null);
+        if ('refused' in taken) journalCheckOrThrow(taken.refused);
+        return sendJson(res, 200, { results: 'results' in taken ? taken.results : [] });
+      }
       if (proof) await checkJournal(auth.terminalId, proof);
       const results = await store.ingest(envelope.data.events, ctx);
       if (proof) await acceptJournal(auth.terminalId, proof.head);

@@ -73,12 +73,16 @@ describe('backend on the PostgreSQL store', () => {
     expect((await t.client.get('/api/journal/anchor')).json).toEqual({ anchor: { seq: 10, hash: h1 } });
     const extends_ = await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [event(6, 'x.note', {})], journal: { head: { seq: 12, hash: h2 }, at: { seq: 10, hash: h1 } } });
     expect(extends_.status).toBe(200);
-    const rewritten = await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [event(7, 'x.note', {})], journal: { head: { seq: 13, hash: h2 }, at: { seq: 12, hash: forged } } });
+    const refusedEvent = event(7, 'x.note', {});
+    const rewritten = await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [refusedEvent], journal: { head: { seq: 13, hash: h2 }, at: { seq: 12, hash: forged } } });
     expect(rewritten.status).toBe(409);
     expect(rewritten.json).toMatchObject({ error: 'journal_rewritten' });
     const store = t.backend.store as PgBackendStore;
     expect((await store.journalAlarms(DEMO_TERMINAL.id)).map((a) => [a.reason, a.anchorSeq, a.headSeq])).toEqual([['rewritten', 12, 13]]);
     expect(await store.journalAnchor(DEMO_TERMINAL.id)).toEqual({ seq: 12, hash: h2 });
+    // Check, intake and acknowledgement are one transaction: the refused push took nothing.
+    expect((await store.ledger(DEMO_TERMINAL.id)).map((e) => e.eventId)).not.toContain(refusedEvent.eventId);
+    expect(await store.processedSeq(DEMO_TERMINAL.id)).toBe(6);
   });
 
   it('reuses a database seeded with the same parameters and refuses one seeded otherwise', async () => {

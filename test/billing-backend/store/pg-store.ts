@@ -151,11 +151,25 @@ export class PgBackendStore implements BackendStore {
    * queries, every value inlined as an escaped literal (numbers checked as safe integers).
    */
   async ingest(rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
+    const taken = await this.ingestJournaled(rawEvents, ctx, null);
+    if ('refused' in taken) throw new Error('a batch without a journal head cannot be refused for it');
+    return taken.results;
+  }
+
+  /**
+   * A batch with the terminal's journal head (docs/audit.md): the head is checked against the
+   * acknowledged one (its row locked first, so a terminal's pushes take turns), the events taken and
+   * the head acknowledged in the same transaction — as on SQLite, one step. A refused head takes
+   * nothing (the transaction rolls back) and a shorter or rewritten chain raises its alarm.
+   */
+  async ingestJournaled(rawEvents: readonly unknown[], ctx: IntakeContext, proof: JournalProof | null): Promise<{ results: EventResult[] } | { refused: Extract<HeadCheck, { ok: false }> }> {
     const plan = this.plan(rawEvents, ctx);
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect();
       try {
-        return await this.ingestIn(c, plan, ctx);
+        const taken = await this.ingestIn(c, plan, ctx, proof);
+        if ('refused' in taken && taken.alarm !== null) await this.raiseAlarm(ctx.terminalId, taken.alarm.anchor, proof as JournalProof, taken.refused, ctx.nowIso);
+        return 'refused' in taken ? { refused: taken.refused } : taken;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
         const code = (e as { code?: string }).code;
@@ -205,13 +219,16 @@ export class PgBackendStore implements BackendStore {
     return { slots, candidates: [...candidates.values()], payments, accounts: [...accounts].sort(), bills: [...bills] };
   }
 
-  private async ingestIn(c: Db, plan: BatchPlan, ctx: IntakeContext): Promise<EventResult[]> {
+  private async ingestIn(
+    c: Db, plan: BatchPlan, ctx: IntakeContext, proof: JournalProof | null,
+  ): Promise<{ results: EventResult[] } | { refused: Extract<HeadCheck, { ok: false }>; alarm: { anchor: JournalHeadWire } | null }> {
     const refused = plan.slots.filter((s): s is Extract<Slot, { kind: 'refused' }> => s.kind === 'refused');
     // Round trip 1. Every account the batch names is locked up front, in one order: two batches
     // naming the same accounts in opposite orders queue instead of deadlocking. The bills are read
     // after the lock (a statement of their own, so its snapshot follows the previous holder's commit);
     // an account's bills change only under its lock.
     const first: string[] = [];
+    const headAt = proof !== null ? first.push(`SELECT seq, hash FROM journal_heads WHERE terminal_id = ${lit(ctx.terminalId)} FOR UPDATE`) - 1 : -1;
     const lockAt = plan.accounts.length > 0 && plan.candidates.length > 0 ? first.push(lockSql(plan.accounts)) - 1 : -1;
     const claimAt = plan.candidates.length > 0 ? first.push(claimSql(plan.candidates, ctx)) - 1 : -1;
     const billsAt = plan.bills.length > 0 && plan.candidates.length > 0 ? first.push(billsSql(plan.bills)) - 1 : -1;
@@ -222,6 +239,15 @@ export class PgBackendStore implements BackendStore {
     const claimed = new Map(at(claimAt).map((r) => [String(r.event_id), r.seq_used_by === null ? null : String(r.seq_used_by)]));
     const stored = new Set(at(storedAt).map((r) => String(r.event_id)));
     const bills = new Map(at(billsAt).map((r) => [String(r.bill_id), { accountNo: String(r.account_no), amount: Number(r.amount_fen), paid: Number(r.paid_fen) }]));
+    if (proof !== null) {
+      const row = at(headAt)[0];
+      const anchor = row === undefined ? null : { seq: Number(row.seq), hash: String(row.hash) };
+      const verdict = judgeProof(anchor, proof);
+      if (!verdict.ok) {
+        await c.query('ROLLBACK');
+        return { refused: verdict, alarm: verdict.reason !== 'stale' && anchor !== null ? { anchor } : null };
+      }
+    }
 
     // The claimed events' effects, in batch order, against the bills as read under the lock.
     const writes = new Writes(ctx);
@@ -256,11 +282,20 @@ export class PgBackendStore implements BackendStore {
       if (!seqInBatch.has(event.seq)) seqInBatch.set(event.seq, event.eventId);
       out.push({ eventId: event.eventId, status: 'accepted' });
     }
-    // Round trip 2: every write of the batch and COMMIT (a batch that opened no transaction has none).
+    // Round trip 2: every write of the batch (and the head it came with) and COMMIT (a batch that opened no transaction has none).
     const second = writes.sql(processed);
+    if (proof !== null) second.push(acceptHeadSql(ctx.terminalId, proof.head, ctx.nowIso));
     if (first.length > 0) await multi(c, [...second, 'COMMIT']);
     else if (second.length > 0) await multi(c, ['BEGIN', ...second, 'COMMIT']);
-    return out;
+    return { results: out };
+  }
+
+  private async raiseAlarm(terminalId: string, anchor: JournalHeadWire, proof: JournalProof, verdict: Extract<HeadCheck, { ok: false }>, nowIso: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO journal_alarms (terminal_id, reason, anchor_seq, anchor_hash, head_seq, head_hash, detail, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+      [terminalId, verdict.reason, anchor.seq, anchor.hash, proof.head.seq, proof.head.hash, verdict.detail, nowIso],
+    );
   }
 
   /** Why the event is refused before anything is stored, or null; a payment's parsed payload goes to `payments`. */
@@ -288,13 +323,7 @@ export class PgBackendStore implements BackendStore {
   async journalCheck(terminalId: string, proof: JournalProof, nowIso: string): Promise<HeadCheck> {
     const anchor = await this.journalAnchor(terminalId);
     const verdict = judgeProof(anchor, proof);
-    if (!verdict.ok && verdict.reason !== 'stale' && anchor !== null) {
-      await this.pool.query(
-        `INSERT INTO journal_alarms (terminal_id, reason, anchor_seq, anchor_hash, head_seq, head_hash, detail, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-        [terminalId, verdict.reason, anchor.seq, anchor.hash, proof.head.seq, proof.head.hash, verdict.detail, nowIso],
-      );
-    }
+    if (!verdict.ok && verdict.reason !== 'stale' && anchor !== null) await this.raiseAlarm(terminalId, anchor, proof, verdict, nowIso);
     return verdict;
   }
 
@@ -630,6 +659,13 @@ function applyPayment(writes: Writes, event: TerminalEvent, p: PaymentCreatedPay
     writes.payLateFee(fee.billId, fee.fen);
   }
   writes.credit(p.accountNo, toBalance);
+}
+
+/** As journalAccept: the head acknowledged, never moving back. */
+function acceptHeadSql(terminalId: string, head: JournalHeadWire, nowIso: string): string {
+  return `INSERT INTO journal_heads (terminal_id, seq, hash, updated_at) VALUES (${lit(terminalId)}, ${int(head.seq)}, ${lit(head.hash)}, ${lit(nowIso)})
+    ON CONFLICT (terminal_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, updated_at = excluded.updated_at
+    WHERE excluded.seq >= journal_heads.seq`;
 }
 
 function lockSql(accounts: readonly string[]): string {

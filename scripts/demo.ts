@@ -11,6 +11,8 @@ import { startPrinterSimulator } from '../kiosk-drivers/printer/simulator.js';
 import { runHost } from '../main/host/main.js';
 import { installLastResort } from '../main/last-resort.js';
 import { demoSiteConfig } from './demo-site.js';
+import { enrolmentFailureMessage, enrolledSiteConfig, provisionTerminal } from '../main/provisioning/provision.js';
+import { loadLocale, translator } from '../main/i18n/locales.js';
 
 const dataDir = path.resolve(process.env.GRIDDESK_DATA ?? '.data');
 mkdirSync(dataDir, { recursive: true });
@@ -86,15 +88,28 @@ if (process.env.GRIDDESK_MODE === 'kiosk') {
   }, 500).unref();
 }
 
+// `npm start -- --enrol CODE` (a code from `npm run enrol-code -- --db .data/backend.db --site HALL01
+// --mode kiosk`): this start enrols a new terminal with the demo backend and runs as it, with its
+// own credentials file and data under .data/enrolled/ (docs/deploy/README.md, "Enrol a terminal").
+const enrolAt = process.argv.indexOf('--enrol');
+let siteTree = demoSiteConfig({ dataDir, backendUrl: backend.url, printer, ...(process.env.GRIDDESK_MODE ? { mode: process.env.GRIDDESK_MODE } : {}) });
+if (enrolAt >= 0) {
+  const code = process.argv[enrolAt + 1] ?? '';
+  const t = translator(loadLocale(/^en/i.test(process.env.LANG ?? '') ? 'en' : 'zh-CN'));
+  try {
+    const done = await provisionTerminal({ backendUrl: backend.url, code, dir: path.join(dataDir, 'enrolled'), replace: true });
+    console.log(t('enrolment.done', { terminalId: done.reply.terminalId, mode: done.reply.mode, siteId: done.reply.siteId, credentials: done.credentialsPath, site: done.sitePath }));
+    const enrolledData = path.join(dataDir, 'enrolled', 'data');
+    siteTree = { ...demoSiteConfig({ dataDir: enrolledData, backendUrl: backend.url, printer }), ...enrolledSiteConfig(done.reply, { backendUrl: backend.url, dataDir: enrolledData }), credentialsFile: done.credentialsPath };
+  } catch (err) {
+    console.error(enrolmentFailureMessage(t, err, { backendUrl: backend.url }));
+    await Promise.all([printer.close(), backend.close()]);
+    process.exit(1);
+  }
+  process.argv.splice(enrolAt, 2);
+}
 const siteConfig = path.join(dataDir, 'demo-terminal.json');
-writeFileSync(
-  siteConfig,
-  JSON.stringify(
-    demoSiteConfig({ dataDir, backendUrl: backend.url, printer, ...(process.env.GRIDDESK_MODE ? { mode: process.env.GRIDDESK_MODE } : {}) }),
-    null,
-    2,
-  ),
-);
+writeFileSync(siteConfig, JSON.stringify(siteTree, null, 2));
 console.log(`reference backend: ${backend.url}   printer simulator: ${printer.host}:${printer.port}`);
 console.log('demo operators: C001 / PIN 1234 (clerk), S001 / PIN 9999 (supervisor), M001 / PIN 5678 (manager), A001 / PIN 5555 (auditor); demo account 3100000001');
 

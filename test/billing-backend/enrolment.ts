@@ -61,7 +61,12 @@ export class EnrolmentDesk {
 
   /** The HMAC secret of an enrolled terminal (request signing), or undefined. */
   secretFor(terminalId: string): string | undefined {
-    return this.secrets.get(terminalId);
+    const known = this.secrets.get(terminalId);
+    if (known !== undefined) return known;
+    // Another server on the same file may have enrolled it since this one started.
+    const row = this.db.prepare<[string], { secret: string }>('SELECT secret FROM enrolled_terminals WHERE terminal_id = ?').get(terminalId);
+    if (row) this.secrets.set(terminalId, row.secret);
+    return row?.secret;
   }
 
   putSite(siteId: string, settings: SiteSettings): void {
@@ -83,7 +88,7 @@ export class EnrolmentDesk {
         .run(hashCode(canonical), canonical.slice(-4), req.siteId, req.mode, issuedAt, expiresAt, req.issuedBy);
       this.journal({ kind: 'code.issued', siteId: req.siteId, mode: req.mode, codeHint: canonical.slice(-4), actor: req.issuedBy });
       return true;
-    })();
+    }).immediate();
     return issued ? { code, siteId: req.siteId, mode: req.mode, expiresAt } : null;
   }
 
@@ -126,7 +131,8 @@ export class EnrolmentDesk {
         ok: true,
         reply: { terminalId, secret, mode: row.mode, siteId: row.site_id, site: SiteSettingsSchema.parse(JSON.parse(settings?.settings_json ?? '{}')), enrolledAt: now },
       };
-    })();
+      // IMMEDIATE: two servers on one file take the write lock before reading, never both read then race.
+    }).immediate();
   }
 
   journalEntries(): EnrolmentJournalEntry[] {

@@ -14,12 +14,13 @@ import { configPaths } from '../../main/compose/index.js';
 import { loadLocale, translator } from '../../main/i18n/locales.js';
 import { credentialsFileProblem, readCredentialsFile } from '../../main/provisioning/credentials-file.js';
 import { EnrolError } from '../../main/provisioning/enrol-client.js';
-import { enrolmentFailureMessage, provisionTerminal } from '../../main/provisioning/provision.js';
+import { enrolmentFailureMessage, provisionTerminal, type Provisioned } from '../../main/provisioning/provision.js';
 import { runEnrolCli } from '../../main/provisioning/enrol-cli.js';
 import { SERVER_TIME_PATH } from '../../main/wire/backend-wire.js';
 import { ENROLMENT_CODES_PATH, ENROLMENT_JOURNAL_PATH, EnrolmentJournalEntrySchema, formatEnrolmentCode, IssuedCodeSchema, normalizeEnrolmentCode } from '../../main/wire/enrolment-wire.js';
 import { createSignedClient } from '../billing-backend/signed-client.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../billing-backend/testing.js';
+import { startBackend } from '../billing-backend/server.js';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 let clock = TEST_NOW.getTime();
@@ -142,14 +143,33 @@ describe('enrolling a terminal', () => {
     expect(enrolled).toBe(3);
   });
 
+  it('two backend servers on one file, racing with one code: one terminal, known to both', async () => {
+    const second = await startBackend({ dbPath: t.dbPath, adminToken: ADMIN_TOKEN, now: () => new Date(clock) });
+    try {
+      const code = await issue('counter');
+      const raced = await Promise.allSettled([provision(code), provisionTerminal({ backendUrl: second.url, code, dir: freshDir() })]);
+      const won = raced.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect(won).toHaveLength(1);
+      expect(raced.filter((r) => r.status === 'rejected').map((r) => ((r as PromiseRejectedResult).reason as EnrolError).reason)).toEqual(['code_used']);
+      // The winner's requests are accepted by the other server too (it reads enrolled secrets at start and on a miss).
+      const id = (won[0] as Provisioned).reply;
+      for (const url of [t.backend.url, second.url]) {
+        const c = createSignedClient({ baseUrl: url, terminalId: id.terminalId, secret: id.secret, now: () => new Date(clock) });
+        expect((await c.get(SERVER_TIME_PATH)).status, url).toBe(200);
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
   it('journals every code issued, enrolment and refusal; admin routes need the token', async () => {
     expect((await admin(ENROLMENT_JOURNAL_PATH, { token: 'wrong' })).status).toBe(401);
     expect((await admin(ENROLMENT_CODES_PATH, { body: { siteId: 'NOSUCH', mode: 'kiosk' } })).status).toBe(404);
     const res = await admin(ENROLMENT_JOURNAL_PATH);
     const items = EnrolmentJournalEntrySchema.array().parse((res.json as { items: unknown }).items);
     const count = (kind: string, reason?: string): number => items.filter((i) => i.kind === kind && (reason === undefined || i.reason === reason)).length;
-    expect(count('terminal.enrolled')).toBe(5);
-    expect(count('enrolment.refused', 'code_used')).toBe(4);
+    expect(count('terminal.enrolled')).toBe(6);
+    expect(count('enrolment.refused', 'code_used')).toBe(5);
     expect(count('enrolment.refused', 'code_expired')).toBe(1);
     expect(count('enrolment.refused', 'code_unknown')).toBe(1);
     expect(count('enrolment.refused', 'code_malformed')).toBe(1);

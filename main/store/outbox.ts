@@ -21,8 +21,7 @@ export function enqueueOutbox(db: Db, input: OutboxInput): number {
 }
 
 export function peekOutbox(db: Db, limit: number): OutboxRow[] {
-  const rows = db
-    .prepare('SELECT seq, event_id, type, occurred_at, payload, attempts FROM outbox ORDER BY seq LIMIT ?')
+  const rows = stmt(db, 'SELECT seq, event_id, type, occurred_at, payload, attempts FROM outbox ORDER BY seq LIMIT ?')
     .all(limit) as { seq: number; event_id: string; type: string; occurred_at: string; payload: string; attempts: number }[];
   return rows.map((r) => ({
     seq: r.seq,
@@ -35,5 +34,5 @@ export function peekOutbox(db: Db, limit: number): OutboxRow[] {
 }
 
 export function outboxDepth(db: Db): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+  return (stmt(db, 'SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
 }

@@ -4,7 +4,7 @@
  * (sync_rejections) so one bad event cannot block every later one. When the backend is
  * unreachable nothing is lost: the rows wait, and the next push resumes from the oldest.
  */
-import type { Db } from '../store/db.js';
+import { stmt, type Db } from '../store/db.js';
 import { peekOutbox } from '../store/outbox.js';
 import type { TerminalEvent } from '../wire/backend-wire.js';
 import { BackendUnavailable, type BackendClient } from './backend-client.js';
@@ -107,7 +107,7 @@ export class OutboxPusher {
         results = (await this.pushBatch(events)).results;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        db.prepare(`UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq <= ?`).run(message, rows.at(-1)?.seq ?? 0);
+        stmt(db, `UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE seq <= ?`).run(message, rows.at(-1)?.seq ?? 0);
         return {
           sent,
           acknowledged,
@@ -125,14 +125,15 @@ export class OutboxPusher {
           const result = byId.get(row.eventId);
           if (!result) continue; // not answered: stays for the next push
           if (result.status === 'rejected') {
-            db.prepare(
+            stmt(
+              db,
               `INSERT OR REPLACE INTO sync_rejections (event_id, seq, type, payload, reason, rejected_at) VALUES (?, ?, ?, ?, ?, ?)`,
             ).run(row.eventId, row.seq, row.type, JSON.stringify(row.payload), result.reason ?? 'unspecified', at);
             rejected++;
           } else {
             acknowledged++;
           }
-          db.prepare('DELETE FROM outbox WHERE seq = ?').run(row.seq);
+          stmt(db, 'DELETE FROM outbox WHERE seq = ?').run(row.seq);
           progressed++;
         }
       })();
@@ -146,5 +147,5 @@ export class OutboxPusher {
 export type PushJournal = { readonly offline: boolean; readonly error: string } | null;
 
 function countAfter(db: Db, seq: number): number {
-  return (db.prepare('SELECT COUNT(*) AS n FROM outbox WHERE seq > ?').get(seq) as { n: number }).n;
+  return (stmt(db, 'SELECT COUNT(*) AS n FROM outbox WHERE seq > ?').get(seq) as { n: number }).n;
 }

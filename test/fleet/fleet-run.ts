@@ -1,10 +1,11 @@
 /**
  * The fleet run (docs/fleet.md): a throwaway PostgreSQL cluster, the reference backend on it as
  * its own process over HTTP (test/billing-backend/main.ts --store pg, every terminal's id and
- * secret on its command line), and N simulated terminals (./sim-terminal.ts) in this process,
- * each selling at its own random pace and pushing through a faulty link (./link-faults.ts).
+ * secret on its command line), and N simulated terminals (./sim-terminal.ts) spread over a few
+ * host processes (./terminal-host.ts), each selling at its own random pace and pushing through a
+ * faulty link (./link-faults.ts).
  *
- * `startFleet` sets it all up; `run` sells for the given time, then drains (sales stop, faults
+ * `Fleet.start` sets it all up; `run` sells for the given time, then drains (sales stop, faults
  * off, every terminal pushes until its outbox is empty) and checks the invariant for every
  * terminal (./fleet-invariant.ts). `check` can be called again (a test tampers with the ledger
  * first), `close` stops everything.
@@ -14,22 +15,17 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { nodeHttpTransport } from '../../main/sync/node-http-transport.js';
-import type { AccountSnapshot } from '../../main/wire/backend-wire.js';
-import { DEFAULT_SEED, DEFAULT_SEED_DATE, seedAccounts } from '../billing-backend/seed.js';
 import { percentile } from '../bench/harness.js';
-import { shippedLateFees } from '../support/config.js';
 import { startPgCluster, type PgCluster } from '../support/pg-cluster.js';
-import { mulberry32 } from '../support/prng.js';
-import { checkFleet, readPgLedger, type FleetReport } from './fleet-invariant.js';
-import { faultyTransport, LinkFaultPlan } from './link-faults.js';
-import { ownCpuSeconds, pgClusterCpuSeconds, processCpuSeconds } from './process-cpu.js';
-import { SimTerminal } from './sim-terminal.js';
+import { checkFleet, readPgLedger, type FleetReport, type TerminalAccount } from './fleet-invariant.js';
+import { HOST_JOB_VARIABLE, type FromHost, type HostJob, type ToHost } from './fleet-protocol.js';
+import { LINK_FAULT_KINDS, LinkFaultPlan } from './link-faults.js';
+import { pgClusterCpuSeconds, processCpuSeconds } from './process-cpu.js';
 
 const BACKEND_MAIN = path.resolve(import.meta.dirname, '..', 'billing-backend', 'main.ts');
 const BACKEND_START_TIMEOUT_MS = 60_000;
-/** Accounts each terminal has cached and sells to (a hall's customers; halls overlap). */
-const ACCOUNTS_PER_TERMINAL = 6;
+const HOST_ENTRY = path.resolve(import.meta.dirname, 'terminal-host.ts');
+const HOST_TIMEOUT_MS = 180_000;
 
 export interface FleetOptions {
   readonly terminals: number;
@@ -47,6 +43,8 @@ export interface FleetOptions {
   readonly pgPool?: number;
   /** The service area seeded into the backend. Default max(300, 2 × terminals). */
   readonly accounts?: number;
+  /** Processes the terminals are spread over. Default one per 250 terminals, at most 4. */
+  readonly hosts?: number;
   /** Extra postgresql.conf lines for the cluster (e.g. pg_stat_statements while profiling). */
   readonly pgSettings?: Readonly<Record<string, string | number>>;
   readonly log?: (line: string) => void;
@@ -61,6 +59,7 @@ export interface RunOptions {
 }
 
 export interface CpuSeconds {
+  /** The terminal hosts together. */
   readonly fleet: number;
   readonly backend: number;
   readonly postgres: number;
@@ -96,18 +95,6 @@ export interface FleetRunResult {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-
-/** A Poisson-distributed count with the given mean (Knuth's method; a normal approximation for large means). */
-function poisson(mean: number, rng: () => number): number {
-  if (mean > 30) {
-    const gaussian = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-    return Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian));
-  }
-  const limit = Math.exp(-mean);
-  let k = 0;
-  for (let p = rng(); p > limit; p *= rng()) k++;
-  return k;
-}
 
 interface BackendChild {
   readonly child: ChildProcess;
@@ -167,31 +154,77 @@ async function startBackendChild(pgUrl: string, secrets: ReadonlyMap<string, str
   };
 }
 
-/** Each terminal's cached accounts: a few of the area's open accounts, at least one with an STS meter (vends). */
-function hallAccounts(area: readonly AccountSnapshot[], sts: readonly AccountSnapshot[], rng: () => number): AccountSnapshot[] {
-  const picked = new Map<string, AccountSnapshot>();
-  const withMeter = sts[Math.floor(rng() * sts.length)];
-  if (withMeter) picked.set(withMeter.accountNo, withMeter);
-  while (picked.size < Math.min(ACCOUNTS_PER_TERMINAL, area.length)) {
-    const a = area[Math.floor(rng() * area.length)] as AccountSnapshot;
-    picked.set(a.accountNo, a);
+/** A terminal host process and its replies, one awaited at a time. */
+class Host {
+  private readonly waiting = new Map<FromHost['t'], (m: FromHost) => void>();
+  private readonly stderr: string[] = [];
+  readonly exited: Promise<void>;
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: FromHost) => {
+      const resolve = this.waiting.get(m.t);
+      this.waiting.delete(m.t);
+      resolve?.(m);
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      this.stderr.push(d.toString());
+      if (this.stderr.length > 20) this.stderr.shift();
+    });
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
-  return [...picked.values()];
+
+  static spawn(job: HostJob): Host {
+    const child = spawn(process.execPath, ['--import', 'tsx', HOST_ENTRY], {
+      env: { ...process.env, [HOST_JOB_VARIABLE]: JSON.stringify(job) },
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    return new Host(child);
+  }
+
+  send(m: ToHost): void {
+    this.child.send(m);
+  }
+
+  /** The next reply of kind `t` (sent after asking for it). */
+  expect<T extends FromHost['t']>(t: T): Promise<Extract<FromHost, { t: T }>> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`terminal host ${this.child.pid}: no ${t} in ${HOST_TIMEOUT_MS} ms: ${this.stderr.join('').slice(-2000)}`)), HOST_TIMEOUT_MS);
+      void this.exited.then(() => {
+        clearTimeout(timer);
+        reject(new Error(`terminal host ${this.child.pid} exited (${this.child.exitCode ?? this.child.signalCode}) waiting for ${t}: ${this.stderr.join('').slice(-2000)}`));
+      });
+      this.waiting.set(t, (m) => {
+        clearTimeout(timer);
+        resolve(m as Extract<FromHost, { t: T }>);
+      });
+    });
+  }
+
+  async ask<T extends FromHost['t']>(m: ToHost, t: T): Promise<Extract<FromHost, { t: T }>> {
+    const reply = this.expect(t);
+    this.send(m);
+    return reply;
+  }
+
+  async close(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.child.connected) this.send({ t: 'close' });
+    const late = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(late);
+  }
 }
 
 export class Fleet {
-  private readonly problems: string[] = [];
-  private latencies: number[] = [];
-  private pushedEvents = 0;
-  private recording = false;
+  private problems: string[] = [];
 
   private constructor(
     private readonly opts: FleetOptions,
     private readonly cluster: PgCluster,
     private readonly backend: BackendChild,
     private readonly db: pg.Client,
-    readonly terminals: readonly SimTerminal[],
-    private readonly faults: LinkFaultPlan,
+    private readonly hosts: readonly Host[],
+    readonly terminalIds: readonly string[],
   ) {}
 
   get backendUrl(): string {
@@ -204,59 +237,46 @@ export class Fleet {
     const areaSize = opts.accounts ?? Math.max(300, 2 * opts.terminals);
     const ids = Array.from({ length: opts.terminals }, (_, i) => `T-FLEET-${String(i + 1).padStart(4, '0')}`);
     const secrets = new Map(ids.map((id) => [id, randomBytes(24).toString('base64url')]));
+    const hostCount = Math.max(1, Math.min(opts.terminals, opts.hosts ?? Math.min(4, Math.ceil(opts.terminals / 250))));
     const t0 = performance.now();
     const cluster = await startPgCluster(opts.pgSettings ? { settings: opts.pgSettings } : {});
     let backend: BackendChild | undefined;
+    const hosts: Host[] = [];
+    let db: pg.Client | undefined;
     try {
       backend = await startBackendChild(cluster.url, secrets, areaSize, opts.pgPool);
       log(`fleet: PostgreSQL and the backend (${areaSize} accounts) up in ${Math.round(performance.now() - t0)} ms at ${backend.url}`);
       // One connection of its own (not the backend's): the intake counts, the ledger for the check, a test's statements.
-      const db = new pg.Client({ connectionString: cluster.url });
+      db = new pg.Client({ connectionString: cluster.url });
       db.on('error', () => undefined);
       await db.connect();
-      // The same snapshots the backend seeded (same generator and parameters), as the terminals would have pulled them.
-      const area = [...seedAccounts({ seed: DEFAULT_SEED, accounts: areaSize, seedDate: DEFAULT_SEED_DATE })].filter((a) => a.status !== 'closed');
-      const sts = area.filter((a) => a.meters.some((m) => m.kind === 'sts'));
-      const faults = new LinkFaultPlan(0);
-      const lateFees = shippedLateFees();
-      const fleetRef: { fleet?: Fleet } = {};
       const t1 = performance.now();
-      const terminals = ids.map((terminalId, i) => {
-        const rng = mulberry32((seed * 1_000_003 + i * 7919) >>> 0);
-        return new SimTerminal({
-          terminalId,
-          secret: secrets.get(terminalId) as string,
-          baseUrl: (backend as BackendChild).url,
-          transport: faultyTransport(nodeHttpTransport({ maxSockets: 2 }), faults, mulberry32((seed * 31 + i) >>> 0)),
-          accounts: hallAccounts(area, sts, rng),
-          lateFees,
-          rng,
-          pushBatchSize: opts.pushBatchSize ?? 100,
-          pushTimeoutMs: opts.pushTimeoutMs ?? 10_000,
-          timeZone: 'Asia/Shanghai',
-          onPush: (ms, events) => fleetRef.fleet?.recordPush(ms, events),
-          onProblem: (text) => fleetRef.fleet?.recordProblem(text),
-        });
-      });
-      log(`fleet: ${terminals.length} terminals ready in ${Math.round(performance.now() - t1)} ms`);
-      const fleet = new Fleet(opts, cluster, backend, db, terminals, faults);
-      fleetRef.fleet = fleet;
-      return fleet;
+      for (let h = 0; h < hostCount; h++) {
+        const mine = ids.map((id, index) => ({ id, secret: secrets.get(id) as string, index })).filter((t) => t.index % hostCount === h);
+        hosts.push(
+          Host.spawn({
+            hostIndex: h,
+            baseUrl: backend.url,
+            terminals: mine,
+            seed,
+            areaSize,
+            salesPerSecond: opts.salesPerSecond ?? 2,
+            pushIntervalMs: opts.pushIntervalMs ?? 1000,
+            pushBatchSize: opts.pushBatchSize ?? 100,
+            pushTimeoutMs: opts.pushTimeoutMs ?? 10_000,
+          }),
+        );
+      }
+      await Promise.all(hosts.map((host) => host.expect('ready')));
+      log(`fleet: ${ids.length} terminals ready in ${hostCount} host process(es) in ${Math.round(performance.now() - t1)} ms`);
+      return new Fleet(opts, cluster, backend, db, hosts, ids);
     } catch (e) {
+      await Promise.all(hosts.map((host) => host.close().catch(() => undefined)));
+      await db?.end().catch(() => undefined);
       await backend?.stop();
       await cluster.stop();
       throw e;
     }
-  }
-
-  private recordPush(ms: number, events: number): void {
-    if (!this.recording) return;
-    this.latencies.push(ms);
-    this.pushedEvents += events;
-  }
-
-  private recordProblem(text: string): void {
-    if (this.problems.length < 100) this.problems.push(text);
   }
 
   private async heldEvents(): Promise<number> {
@@ -265,84 +285,52 @@ export class Fleet {
 
   async run(run: RunOptions): Promise<FleetRunResult> {
     const log = this.opts.log ?? ((): void => undefined);
-    const salesPerSecond = this.opts.salesPerSecond ?? 2;
     const pushIntervalMs = this.opts.pushIntervalMs ?? 1000;
     const faultRate = run.faultRate ?? 0;
-    const rng = mulberry32(((this.opts.seed ?? 1) * 65_537) >>> 0);
-    this.faults.rate = faultRate;
-    this.latencies = [];
-    this.pushedEvents = 0;
-    let selling = true;
-    let committed = 0;
-    let payments = 0;
     const cpu0 = this.cpu();
     const t0 = performance.now();
-    this.recording = true;
-
-    // Each terminal, once per push interval (its own phase): the sales of that interval (a Poisson
-    // count, mean salesPerSecond × interval), then a push. Pushing after every sale, as the core does,
-    // would make each push carry one event at this pace; a push still in flight when the next is due
-    // is followed by one more as soon as it ends (OutboxPusher.pushAll), so a slow backend gets bigger batches.
-    const perTick = (salesPerSecond * pushIntervalMs) / 1000;
-    const sellers = this.terminals.map(async (t) => {
-      await sleep(rng() * pushIntervalMs);
-      while (selling) {
-        const tickStart = performance.now();
-        for (let k = poisson(perTick, rng); k > 0; k--) {
-          const n = t.commitSale();
-          committed += n;
-          if (n === 1) payments++;
-        }
-        void t.push();
-        await sleep(pushIntervalMs - (performance.now() - tickStart));
-      }
-    });
+    for (const host of this.hosts) host.send({ t: 'sell', faultRate });
 
     // The sustained intake is measured once every terminal has pushed at least once.
     const warmupMs = Math.min(pushIntervalMs * 2, (run.seconds * 1000) / 4);
     await sleep(warmupMs);
     const heldAtWarm = await this.heldEvents();
     const tWarm = performance.now();
-    await sleep(Math.max(0, run.seconds * 1000 - warmupMs));
+    await sleep(run.seconds * 1000 - (performance.now() - t0));
     const heldAtStop = await this.heldEvents();
     const tStop = performance.now();
-    selling = false;
-    this.recording = false;
-    await Promise.all(sellers);
+    const stopped = await Promise.all(this.hosts.map((host) => host.ask({ t: 'stop' }, 'stopped')));
     const cpu1 = this.cpu();
     const loadSeconds = (tStop - t0) / 1000;
-    const backlogAtStop = this.terminals.reduce((sum, t) => sum + t.pending(), 0);
+    const committed = stopped.reduce((sum, x) => sum + x.committed, 0);
+    const backlogAtStop = stopped.reduce((sum, x) => sum + x.backlog, 0);
     log(`fleet: sold for ${loadSeconds.toFixed(1)} s, ${committed} events committed, ${backlogAtStop} in outboxes; draining`);
 
     // The drain: no more faults; every terminal pushes until its outbox is empty.
-    this.faults.rate = 0;
     const tDrain = performance.now();
-    const deadline = tDrain + (run.drainTimeoutMs ?? 120_000);
-    for (;;) {
-      const left = this.terminals.filter((t) => t.pending() > 0);
-      if (left.length === 0 || performance.now() > deadline) break;
-      await Promise.all(left.map((t) => t.push()));
-      if (left.some((t) => t.pending() > 0)) await sleep(200);
-    }
+    await Promise.all(this.hosts.map((host) => host.ask({ t: 'drain', timeoutMs: run.drainTimeoutMs ?? 120_000 }, 'drained')));
     // Copies the faulty links send late (replays) reach the backend before the ledger is read.
     await sleep(800);
     const drainSeconds = (performance.now() - tDrain) / 1000;
     const report = await this.check();
-    const sorted = [...this.latencies].sort((a, b) => a - b);
+    const latencies = stopped.flatMap((x) => x.latencies).sort((a, b) => a - b);
+    const pushedEvents = stopped.reduce((sum, x) => sum + x.pushedEvents, 0);
+    const faults = new LinkFaultPlan(faultRate);
+    for (const x of stopped) for (const k of LINK_FAULT_KINDS) faults.counts[k] += x.faults[k];
     return {
-      terminals: this.terminals.length,
+      terminals: this.terminalIds.length,
       loadSeconds,
       drainSeconds,
       committed,
-      payments,
+      payments: stopped.reduce((sum, x) => sum + x.payments, 0),
       offeredPerSecond: committed / loadSeconds,
       takenPerSecond: (heldAtStop - heldAtWarm) / ((tStop - tWarm) / 1000),
-      pushes: sorted.length,
-      eventsPerPush: sorted.length === 0 ? 0 : this.pushedEvents / sorted.length,
-      pushP50Ms: percentile(sorted, 50),
-      pushP99Ms: percentile(sorted, 99),
+      pushes: latencies.length,
+      eventsPerPush: latencies.length === 0 ? 0 : pushedEvents / latencies.length,
+      pushP50Ms: percentile(latencies, 50),
+      pushP99Ms: percentile(latencies, 99),
       backlogAtStop,
-      faults: this.faults,
+      faults,
       faultRate,
       terminalProblems: [...this.problems],
       report,
@@ -352,16 +340,24 @@ export class Fleet {
   }
 
   private cpu(): CpuSeconds {
-    return { fleet: ownCpuSeconds(), backend: processCpuSeconds(this.backend.child.pid ?? 0), postgres: pgClusterCpuSeconds(this.cluster.dataDir) };
+    return {
+      fleet: this.hosts.reduce((sum, host) => sum + processCpuSeconds(host.child.pid ?? 0), 0),
+      backend: processCpuSeconds(this.backend.child.pid ?? 0),
+      postgres: pgClusterCpuSeconds(this.cluster.dataDir),
+    };
+  }
+
+  /** What every terminal says now: its commits, its payments table, its outbox, its rejections. */
+  async accounts(): Promise<TerminalAccount[]> {
+    const replies = await Promise.all(this.hosts.map((host) => host.ask({ t: 'accounts' }, 'accounts')));
+    this.problems = replies.flatMap((r) => r.problems);
+    return replies.flatMap((r) => r.accounts.map((a) => ({ ...a, committed: new Map(a.committed) })));
   }
 
   /** The invariant for every terminal, against the ledger as the backend's database holds it now. */
   async check(): Promise<FleetReport> {
-    const ledger = await readPgLedger(this.db);
-    return checkFleet(
-      this.terminals.map((t) => ({ terminalId: t.terminalId, committed: t.committed, paymentsFen: t.paymentsFen(), pending: t.pending(), rejections: t.rejections() })),
-      ledger,
-    );
+    const accounts = await this.accounts();
+    return checkFleet(accounts, await readPgLedger(this.db));
   }
 
   /**
@@ -373,7 +369,7 @@ export class Fleet {
   }
 
   async close(): Promise<void> {
-    for (const t of this.terminals) t.close();
+    await Promise.all(this.hosts.map((host) => host.close().catch(() => undefined)));
     await this.db.end().catch(() => undefined);
     await this.backend.stop();
     await this.cluster.stop();

@@ -1,6 +1,6 @@
 /**
  * `npm run fleet -- --terminals 1000 [--seconds 30] [--fault-rate 0.05] [--sales 2] [--push-interval 1000]
- *   [--batch 100] [--pg-pool 10] [--seed 1]`: PostgreSQL, the reference backend on it and N simulated
+ *   [--batch 100] [--pg-pool 10] [--hosts N] [--seed 1]`: PostgreSQL, the reference backend on it and N simulated
  * terminals (docs/fleet.md); sells for the given time, drains, checks the invariant for every
  * terminal and prints one summary line. Exits 1 when the invariant fails.
  */
@@ -16,6 +16,7 @@ const { values } = parseArgs({
     'push-interval': { type: 'string', default: '1000' },
     batch: { type: 'string', default: '100' },
     'pg-pool': { type: 'string' },
+    hosts: { type: 'string' },
     seed: { type: 'string', default: '1' },
   },
   strict: true,
@@ -36,6 +37,7 @@ const fleet = await Fleet.start({
   salesPerSecond: num('sales', values.sales, 0.01, 100),
   pushIntervalMs: Math.floor(num('push-interval', values['push-interval'], 50, 600_000)),
   pushBatchSize: Math.floor(num('batch', values.batch, 1, 500)),
+  ...(values.hosts !== undefined ? { hosts: Math.floor(num('hosts', values.hosts, 1, 16)) } : {}),
   ...(values['pg-pool'] !== undefined ? { pgPool: Math.floor(num('pg-pool', values['pg-pool'], 1, 90)) } : {}),
   log: (line) => console.log(line),
 });

@@ -82,6 +82,9 @@ export interface FleetRunResult {
   readonly eventsPerPush: number;
   readonly pushP50Ms: number;
   readonly pushP99Ms: number;
+  /** The same pushes inside the backend (request in → answer out, from its request log): its share of the latency. */
+  readonly backendPushP50Ms: number;
+  readonly backendPushP99Ms: number;
   /** Outbox rows left when selling stopped (what the drain had to push). */
   readonly backlogAtStop: number;
   readonly faults: LinkFaultPlan;
@@ -96,6 +99,12 @@ export interface FleetRunResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
+/** The backend's own time per push (ms), collected while selling. */
+interface BackendPushes {
+  recording: boolean;
+  ms: number[];
+}
+
 interface BackendChild {
   readonly child: ChildProcess;
   readonly url: string;
@@ -103,10 +112,13 @@ interface BackendChild {
 }
 
 /** The reference backend as its own process on the cluster, knowing every terminal. */
-async function startBackendChild(pgUrl: string, secrets: ReadonlyMap<string, string>, accounts: number, pgPool: number | undefined): Promise<BackendChild> {
+async function startBackendChild(
+  pgUrl: string, secrets: ReadonlyMap<string, string>, accounts: number, pgPool: number | undefined, onPush: (ms: number, status: number) => void,
+): Promise<BackendChild> {
   // Profiling the backend (docs/fleet.md): e.g. GRIDDESK_FLEET_BACKEND_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
   const nodeArgs = (process.env.GRIDDESK_FLEET_BACKEND_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const args = [...nodeArgs, '--import', 'tsx', BACKEND_MAIN, '--store', 'pg', '--pg-url', pgUrl, '--port', '0', '--quiet', '--accounts', String(accounts)];
+  // Not --quiet: its request log says how long each push took inside the backend.
+  const args = [...nodeArgs, '--import', 'tsx', BACKEND_MAIN, '--store', 'pg', '--pg-url', pgUrl, '--port', '0', '--accounts', String(accounts)];
   if (pgPool !== undefined) args.push('--pg-pool', String(pgPool));
   for (const [id, secret] of secrets) args.push('--terminal', `${id}=${secret}`);
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -119,14 +131,27 @@ async function startBackendChild(pgUrl: string, secrets: ReadonlyMap<string, str
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`backend not listening after ${BACKEND_START_TIMEOUT_MS} ms: ${err.slice(-2000)}`)), BACKEND_START_TIMEOUT_MS);
-    child.stdout?.on('data', (d: Buffer) => {
+    const onStart = (d: Buffer): void => {
       out += d.toString();
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
+        child.stdout?.off('data', onStart);
+        child.stdout?.on('data', onLog);
         resolve(m[1] as string);
       }
-    });
+    };
+    // `[backend] POST /api/events 200 12ms`: the backend's own time for a push (request in → answer out).
+    let partial = '';
+    const onLog = (d: Buffer): void => {
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const m = /^\[backend\] POST \/api\/events (\d+) (\d+)ms$/.exec(line);
+        if (m) onPush(Number(m[2]), Number(m[1]));
+      }
+    };
+    child.stdout?.on('data', onStart);
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
     });
@@ -225,6 +250,7 @@ export class Fleet {
     private readonly db: pg.Client,
     private readonly hosts: readonly Host[],
     readonly terminalIds: readonly string[],
+    private readonly backendPushes: BackendPushes,
   ) {}
 
   get backendUrl(): string {
@@ -237,6 +263,7 @@ export class Fleet {
     const areaSize = opts.accounts ?? Math.max(300, 2 * opts.terminals);
     const ids = Array.from({ length: opts.terminals }, (_, i) => `T-FLEET-${String(i + 1).padStart(4, '0')}`);
     const secrets = new Map(ids.map((id) => [id, randomBytes(24).toString('base64url')]));
+    const backendPushes: BackendPushes = { recording: false, ms: [] };
     const hostCount = Math.max(1, Math.min(opts.terminals, opts.hosts ?? Math.min(4, Math.ceil(opts.terminals / 250))));
     const t0 = performance.now();
     const cluster = await startPgCluster(opts.pgSettings ? { settings: opts.pgSettings } : {});
@@ -244,7 +271,9 @@ export class Fleet {
     const hosts: Host[] = [];
     let db: pg.Client | undefined;
     try {
-      backend = await startBackendChild(cluster.url, secrets, areaSize, opts.pgPool);
+      backend = await startBackendChild(cluster.url, secrets, areaSize, opts.pgPool, (ms) => {
+        if (backendPushes.recording) backendPushes.ms.push(ms);
+      });
       log(`fleet: PostgreSQL and the backend (${areaSize} accounts) up in ${Math.round(performance.now() - t0)} ms at ${backend.url}`);
       // One connection of its own (not the backend's): the intake counts, the ledger for the check, a test's statements.
       db = new pg.Client({ connectionString: cluster.url });
@@ -269,7 +298,7 @@ export class Fleet {
       }
       await Promise.all(hosts.map((host) => host.expect('ready')));
       log(`fleet: ${ids.length} terminals ready in ${hostCount} host process(es) in ${Math.round(performance.now() - t1)} ms`);
-      return new Fleet(opts, cluster, backend, db, hosts, ids);
+      return new Fleet(opts, cluster, backend, db, hosts, ids, backendPushes);
     } catch (e) {
       await Promise.all(hosts.map((host) => host.close().catch(() => undefined)));
       await db?.end().catch(() => undefined);
@@ -289,16 +318,19 @@ export class Fleet {
     const faultRate = run.faultRate ?? 0;
     const cpu0 = this.cpu();
     const t0 = performance.now();
+    this.backendPushes.ms = [];
+    this.backendPushes.recording = true;
     for (const host of this.hosts) host.send({ t: 'sell', faultRate });
 
     // The sustained intake is measured once every terminal has pushed at least once.
-    const warmupMs = Math.min(pushIntervalMs * 2, (run.seconds * 1000) / 4);
+    const warmupMs = Math.min(pushIntervalMs * 3, (run.seconds * 1000) / 4);
     await sleep(warmupMs);
     const heldAtWarm = await this.heldEvents();
     const tWarm = performance.now();
     await sleep(run.seconds * 1000 - (performance.now() - t0));
     const heldAtStop = await this.heldEvents();
     const tStop = performance.now();
+    this.backendPushes.recording = false;
     const stopped = await Promise.all(this.hosts.map((host) => host.ask({ t: 'stop' }, 'stopped')));
     const cpu1 = this.cpu();
     const loadSeconds = (tStop - t0) / 1000;
@@ -314,6 +346,7 @@ export class Fleet {
     const drainSeconds = (performance.now() - tDrain) / 1000;
     const report = await this.check();
     const latencies = stopped.flatMap((x) => x.latencies).sort((a, b) => a - b);
+    const backendMs = [...this.backendPushes.ms].sort((a, b) => a - b);
     const pushedEvents = stopped.reduce((sum, x) => sum + x.pushedEvents, 0);
     const faults = new LinkFaultPlan(faultRate);
     for (const x of stopped) for (const k of LINK_FAULT_KINDS) faults.counts[k] += x.faults[k];
@@ -329,6 +362,8 @@ export class Fleet {
       eventsPerPush: latencies.length === 0 ? 0 : pushedEvents / latencies.length,
       pushP50Ms: percentile(latencies, 50),
       pushP99Ms: percentile(latencies, 99),
+      backendPushP50Ms: percentile(backendMs, 50),
+      backendPushP99Ms: percentile(backendMs, 99),
       backlogAtStop,
       faults,
       faultRate,
@@ -384,7 +419,7 @@ export function summaryLine(r: FleetRunResult): string {
     `fleet: ${r.terminals} terminals, ${r.loadSeconds.toFixed(0)} s + ${r.drainSeconds.toFixed(1)} s drain; ` +
     `${r.report.committed} events (${r.payments} payments, ${(r.report.paymentFen / 100).toFixed(2)} yuan), ` +
     `${Math.round(r.takenPerSecond)} events/s taken (${Math.round(r.offeredPerSecond)}/s offered); ` +
-    `push p50 ${Math.round(r.pushP50Ms)} ms, p99 ${Math.round(r.pushP99Ms)} ms (${r.pushes} pushes, ${r.eventsPerPush.toFixed(1)} events each); ` +
+    `push p50 ${Math.round(r.pushP50Ms)} ms, p99 ${Math.round(r.pushP99Ms)} ms (in the backend ${Math.round(r.backendPushP50Ms)} / ${Math.round(r.backendPushP99Ms)} ms; ${r.pushes} pushes, ${r.eventsPerPush.toFixed(1)} events each); ` +
     `faults ${r.faults.total()} at rate ${r.faultRate} (${r.faults.describe()}); ` +
     `CPU s fleet ${r.cpu.fleet.toFixed(0)}, backend ${r.cpu.backend.toFixed(0)}, postgres ${r.cpu.postgres.toFixed(0)}; load ${r.loadAverage.toFixed(1)}; ${verdict}`
   );

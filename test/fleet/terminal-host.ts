@@ -113,16 +113,10 @@ function sell(): void {
 async function stop(): Promise<FromHost> {
   selling = false;
   recording = false;
+  const backlog = terminals.reduce((sum, t) => sum + t.pending(), 0);
+  // Each seller finishes the sleep it is in (at most one interval) and sells no more.
   await Promise.all(sellers);
-  return {
-    t: 'stopped',
-    committed,
-    payments,
-    latencies,
-    pushedEvents,
-    backlog: terminals.reduce((sum, t) => sum + t.pending(), 0),
-    faults: { ...faults.counts },
-  };
+  return { t: 'stopped', committed, payments, latencies, pushedEvents, backlog, faults: { ...faults.counts } };
 }
 
 /** Every terminal pushes until its outbox is empty (or the time is up). */

@@ -15,7 +15,7 @@ let result: FleetRunResult;
 
 beforeAll(async () => {
   if (!pgAvailable()) return;
-  fleet = await Fleet.start({ terminals: 50, seed: 13, salesPerSecond: 2, pushIntervalMs: 500, pushBatchSize: 20 });
+  fleet = await Fleet.start({ terminals: 50, seed: 13, salesPerSecond: 2, pushIntervalMs: 500, pushBatchSize: 20, hostNice: 0 });
   result = await fleet.run({ seconds: 20, faultRate: 0.15 });
   console.log(summaryLine(result));
 }, 150_000);

@@ -1,6 +1,7 @@
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountView } from '../../../main/contract/index.js';
+import type { CallResult } from '../rpc';
 import { formatFen } from '../format';
 import { formatDateTime } from '../format-time';
 import { useTerminalTimeZone } from '../use-terminal-time-zone';
@@ -8,12 +9,19 @@ import { LateFeeExplainer } from './late-fee-explainer';
 import { CreditCard } from '../credit/credit-card';
 import { PointsCard } from '../credit/points-card';
 
-export function AccountPanel({ account, onChanged }: { account: AccountView; onChanged?: () => void }) {
+/** What the account panel shows beside the account, read in the same lookup so nothing arrives later. */
+export interface AccountExtras {
+  readonly credit: CallResult<'credit.get'>;
+  readonly points: CallResult<'points.balance'>;
+}
+
+export function AccountPanel({ account, extras, onChanged }: { account: AccountView; extras?: AccountExtras; onChanged?: () => void }) {
   const { t, i18n } = useTranslation();
   // The bill whose late fee is being explained (one at a time).
   const [explaining, setExplaining] = useState<string | null>(null);
   const timeZone = useTerminalTimeZone();
   // Until the zone is known the ISO instant is shown: unambiguous, unlike a time in the browser's zone.
+  const version = `${account.asOf}|${account.totalDueFen}|${account.balanceFen}`;
   const asOf = timeZone ? formatDateTime(account.asOf, timeZone, i18n.language) : account.asOf;
   return (
     <div className="card" data-testid="account">
@@ -39,8 +47,8 @@ export function AccountPanel({ account, onChanged }: { account: AccountView; onC
         <dt>{t('account.meters')}</dt>
         <dd>{account.meters.map((m) => m.meterNo).join(', ')}</dd>
       </dl>
-      <CreditCard accountNo={account.accountNo} version={`${account.asOf}|${account.totalDueFen}|${account.balanceFen}`} />
-      <PointsCard accountNo={account.accountNo} version={`${account.asOf}|${account.totalDueFen}|${account.balanceFen}`} />
+      <CreditCard accountNo={account.accountNo} version={version} initial={extras?.credit} />
+      <PointsCard accountNo={account.accountNo} version={version} initial={extras?.points} />
       <h3>{t('account.openBills')}</h3>
       {account.openBills.length === 0 ? (
         <p data-testid="no-open-bills">{t('account.noOpenBills')}</p>

@@ -2,7 +2,7 @@ import { useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AccountSummary, AccountView, PaymentView, WireError } from '../../../main/contract/index.js';
 import { call, useErrorText } from '../rpc';
-import { AccountPanel } from './account-panel';
+import { AccountPanel, type AccountExtras } from './account-panel';
 import { PayPanel } from './pay-panel';
 import { PaymentDone } from './payment-done';
 import { RecentPayments } from './recent-payments';
@@ -17,6 +17,7 @@ export function CounterDesk() {
   const errorText = useErrorText();
   const [query, setQuery] = useState('');
   const [account, setAccount] = useState<AccountView | null>(null);
+  const [extras, setExtras] = useState<AccountExtras | undefined>(undefined);
   const [matches, setMatches] = useState<{ items: readonly AccountSummary[]; source: 'online' | 'cache' } | null>(null);
   const [payment, setPayment] = useState<PaymentView | null>(null);
   const [error, setError] = useState<WireError | null>(null);
@@ -36,11 +37,18 @@ export function CounterDesk() {
     setBusy(true);
     setError(null);
     const r = await call('account.lookup', { accountNo });
+    if (!r.ok) {
+      setBusy(false);
+      return failed(r.error);
+    }
+    // The grade and points are shown with the account (cards arriving later would move the pay
+    // panel under the clerk's pointer); they are read after the lookup, which refreshes the cache
+    // they are graded from.
+    const [credit, points] = await Promise.all([call('credit.get', { accountNo }), call('points.balance', { accountNo })]);
     setBusy(false);
-    if (r.ok) {
-      setAccount(r.result);
-      setMatches(null);
-    } else failed(r.error);
+    setExtras({ credit, points });
+    setAccount(r.result);
+    setMatches(null);
   };
 
   const find = async (text: string) => {
@@ -158,7 +166,7 @@ export function CounterDesk() {
         ) : (
           account && (
             <>
-              <AccountPanel account={account} onChanged={() => void open(account.accountNo)} />
+              <AccountPanel key={account.accountNo} account={account} extras={extras} onChanged={() => void open(account.accountNo)} />
               <PayPanel key={account.accountNo} account={account} onPaid={setPayment} />
               <RecentPayments key={`recent:${account.accountNo}:${account.totalDueFen}`} accountNo={account.accountNo} onChanged={() => void open(account.accountNo)} />
             </>

@@ -1,7 +1,7 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CREDIT_GRADE_LETTERS, type CreditGradeView, type CreditView, type WireError } from '../../../main/contract/index.js';
-import { call, useErrorText } from '../rpc';
+import { call, useErrorText, type CallResult } from '../rpc';
 import './credit.css';
 
 /** "−18": points lost read as a signed number (a real minus sign). */
@@ -13,13 +13,15 @@ function signed(points: number): string {
  * The account's credit grade at the counter: the grade and what it means, the score, the top
  * reasons in plain words, what the grade means for this visit, and — for a manager — the override
  * with its reason. Re-read whenever the account view changes (`version`), so a payment just taken
- * shows in the grade at once.
+ * shows in the grade at once. `initial` is the answer read together with the account, so the card
+ * is there when the account is shown instead of pushing the pay panel down under the clerk's pointer.
  */
-export function CreditCard({ accountNo, version }: { readonly accountNo: string; readonly version: string }) {
+export function CreditCard({ accountNo, version, initial }: { readonly accountNo: string; readonly version: string; readonly initial?: CallResult<'credit.get'> }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
-  const [credit, setCredit] = useState<CreditView | null>(null);
-  const [error, setError] = useState<WireError | null>(null);
+  const [credit, setCredit] = useState<CreditView | null>(initial?.ok ? initial.result : null);
+  const [error, setError] = useState<WireError | null>(initial && !initial.ok ? initial.error : null);
+  const preloaded = useRef(initial !== undefined);
   const [role, setRole] = useState<string | null>(null);
   const [editing, setEditing] = useState<'override' | 'lift' | null>(null);
   const [grade, setGrade] = useState<CreditGradeView>('A');
@@ -27,6 +29,10 @@ export function CreditCard({ accountNo, version }: { readonly accountNo: string;
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
+    if (preloaded.current) {
+      preloaded.current = false;
+      return undefined;
+    }
     let live = true;
     void call('credit.get', { accountNo }).then((r) => {
       if (!live) return;

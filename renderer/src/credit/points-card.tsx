@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { PointsBalanceView } from '../../../main/contract/index.js';
-import { call } from '../rpc';
+import { call, type CallResult } from '../rpc';
 import { formatFen } from '../format';
 import { formatDateTime } from '../format-time';
 import { useTerminalTimeZone } from '../use-terminal-time-zone';
@@ -9,13 +9,19 @@ import { useTerminalTimeZone } from '../use-terminal-time-zone';
 /**
  * The customer's prepaid points at the counter: the balance in force and the latest entries
  * (what each purchase earned, a reversal taking some back). Re-read with the account (`version`),
- * so a vend just delivered shows at once. Nothing for an account that never earned any.
+ * so a vend just delivered shows at once. Nothing for an account that never earned any. `initial`
+ * is the answer read together with the account (see CreditCard).
  */
-export function PointsCard({ accountNo, version }: { readonly accountNo: string; readonly version: string }) {
+export function PointsCard({ accountNo, version, initial }: { readonly accountNo: string; readonly version: string; readonly initial?: CallResult<'points.balance'> }) {
   const { t, i18n } = useTranslation();
   const timeZone = useTerminalTimeZone();
-  const [points, setPoints] = useState<PointsBalanceView | null>(null);
+  const [points, setPoints] = useState<PointsBalanceView | null>(initial?.ok ? initial.result : null);
+  const preloaded = useRef(initial !== undefined);
   useEffect(() => {
+    if (preloaded.current) {
+      preloaded.current = false;
+      return undefined;
+    }
     let live = true;
     void call('points.balance', { accountNo }).then((r) => live && setPoints(r.ok ? r.result : null));
     return () => {

@@ -41,6 +41,7 @@ import { openSyncExceptionCount } from './store/sync-exceptions.js';
 import { receiptVerifyCode } from './sync/receipt-verify.js';
 import { createCollectionArea } from './services/collection/handlers.js';
 import { noticeFonts } from './services/collection/notice-fonts.js';
+import { byGrade } from './services/collection/context.js';
 import type { CollectionRules } from './domain/collection/rules.js';
 import { loadCollectionRules } from './loaders/collection-rules.js';
 import { loadCreditRules } from './loaders/credit-rules.js';
@@ -287,10 +288,8 @@ export function createCore(config: TerminalConfig, adapters: CoreAdapters): Core
     accounts,
     printer: adapters.printer,
     noticeFonts: noticeFonts(collectionResourcesDir()),
-    // Poor grades are reminded earlier (credit.json treatment): the worklist's "due soon" window per grade.
-    reminderLeadDays: Object.fromEntries(
-      Object.entries((adapters.creditRules ?? loadCreditRules(path.join(collectionResourcesDir(), 'rules', 'credit.json'))).treatment).map(([g, t]) => [g, t.reminderLeadDays]),
-    ),
+    // Poor grades are reminded earlier and followed up sooner (credit.json treatment).
+    ...byGrade(adapters.creditRules ?? loadCreditRules(path.join(collectionResourcesDir(), 'rules', 'credit.json'))),
     afterCommit: () => nudgeSync(),
   });
 

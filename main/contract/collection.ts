@@ -22,6 +22,7 @@ export const WORKLIST_REASON_KINDS = [
   'last_minute_buyer',
   'tokens_stopped',
   'promise_lapsed',
+  'follow_up_due',
 ] as const;
 export type WorklistReasonKindView = (typeof WORKLIST_REASON_KINDS)[number];
 export const WORKLIST_SORTS = ['priority', 'overdue_fen', 'overdue_days', 'days_left', 'account'] as const;
@@ -103,7 +104,8 @@ export type WorklistReasonView =
   | { readonly kind: 'consumption_dropped'; readonly lastKwh: number; readonly usualKwh: number }
   | { readonly kind: 'last_minute_buyer'; readonly cutoffs: number }
   | { readonly kind: 'tokens_stopped'; readonly months: number; readonly lastKwh: number }
-  | { readonly kind: 'promise_lapsed'; readonly promisedOn: string; readonly promisedFen: number | null; readonly contactId: string };
+  | { readonly kind: 'promise_lapsed'; readonly promisedOn: string; readonly promisedFen: number | null; readonly contactId: string }
+  | { readonly kind: 'follow_up_due'; readonly lastOn: string; readonly via: 'call' | 'visit' | 'sms' | 'letter' | 'notice'; readonly days: number };
 
 export interface WorklistItemView {
   readonly accountNo: string;

@@ -114,6 +114,27 @@ describe('contact log and promises', () => {
     expect((await call(stack.core, 'collection.contacts', { accountNo: LATE }, s)).items[0]?.promiseState).toBe('kept');
   });
 
+  it("a call without an answer comes back after the grade's follow-up interval, until the customer pays", async () => {
+    let s = await signedIn(stack.core, 'S001', '9999');
+    const interval = (await call(stack.core, 'credit.get', { accountNo: RECENT }, s)).advice.followUpDays;
+    await call(stack.core, 'collection.logContact', { requestId: crypto.randomUUID(), accountNo: RECENT, channel: 'call', outcome: 'no_answer' }, s);
+    const followUps = async () => (await call(stack.core, 'collection.worklist', { reasons: ['follow_up_due'] }, s)).items;
+    expect(await followUps()).toEqual([]);
+    const day = 86_400_000;
+    now = new Date(now.getTime() + (interval - 1) * day); // a day early
+    s = await signedIn(stack.core, 'S001', '9999');
+    expect((await followUps()).map((i) => i.accountNo)).not.toContain(RECENT);
+    now = new Date(now.getTime() + day);
+    s = await signedIn(stack.core, 'S001', '9999');
+    const due = (await followUps()).find((i) => i.accountNo === RECENT);
+    expect(due?.reasons).toContainEqual({ kind: 'follow_up_due', lastOn: '2026-11-27', via: 'call', days: interval });
+    // Spelled out in the export, in both languages.
+    const csv = await call(stack.core, 'collection.export', { reasons: ['follow_up_due'], format: 'csv', locale: 'en' }, s);
+    expect(Buffer.from(csv.base64, 'base64').toString('utf8')).toContain(`last reached by phone call on 2026-11-27 (${interval} days ago)`);
+    await call(stack.core, 'payment.create', { requestId: crypto.randomUUID(), accountNo: RECENT, method: 'cash', amount: '10.00' }, s);
+    expect((await followUps()).map((i) => i.accountNo)).not.toContain(RECENT);
+  });
+
   it('bad contact input is refused with nothing written', async () => {
     const s = await signedIn(stack.core, 'S001', '9999');
     const bad = (p: Record<string, unknown>) => stack.core.dispatch('collection.logContact', { requestId: crypto.randomUUID(), accountNo: RECENT, channel: 'call', ...p } as never, s);

@@ -61,6 +61,11 @@ export const CollectionRulesSchema = z
         usuallyLateMonths: z.int().min(1).max(24),
         /** Prepaid balances that run out within this many days at the customer's own rate. */
         prepaidRunOutDays: z.int().min(1).max(90),
+        /**
+         * Days after the last contact or notice an account still overdue comes back for a follow-up,
+         * for accounts without a credit grade (graded accounts use credit.json `treatment.<grade>.followUpDays`).
+         */
+        followUpDays: z.int().min(1).max(90),
         /** Months of history the consumption rate is averaged over. */
         rateMonths: z.int().min(1).max(12),
         /** Consumption "near zero": the last month below this share of the months before … */

@@ -16,6 +16,7 @@ export const WORKLIST_REASONS = [
   'last_minute_buyer',
   'tokens_stopped',
   'promise_lapsed',
+  'follow_up_due',
 ] as const;
 export type WorklistReasonKind = (typeof WORKLIST_REASONS)[number];
 
@@ -48,6 +49,22 @@ export interface WorklistAccount {
    * (credit.json `treatment.<grade>.reminderLeadDays`): widens the "due soon" window for poor grades.
    */
   readonly reminderLeadDays?: number | undefined;
+  /**
+   * Days after the last contact or notice before an account still overdue is followed up, for its
+   * credit grade (credit.json `treatment.<grade>.followUpDays`); rules.worklist.followUpDays without one.
+   */
+  readonly followUpDays?: number | undefined;
+}
+
+/**
+ * The last time staff reached out about the account: a contact logged or a notice served, with
+ * what came in since. A promise is not a touch to follow up (it lapses on its own date instead).
+ */
+export interface LastTouchFact {
+  readonly on: string;
+  readonly via: 'call' | 'visit' | 'sms' | 'letter' | 'notice';
+  readonly promised: boolean;
+  readonly paidSinceFen: number;
 }
 
 export interface PromiseFact {
@@ -63,7 +80,8 @@ export type WorklistReason =
   | { readonly kind: 'consumption_dropped'; readonly lastKwh: number; readonly usualKwh: number }
   | { readonly kind: 'last_minute_buyer'; readonly cutoffs: number }
   | { readonly kind: 'tokens_stopped'; readonly months: number; readonly lastKwh: number }
-  | { readonly kind: 'promise_lapsed'; readonly promisedOn: string; readonly promisedFen: number | null; readonly contactId: string };
+  | { readonly kind: 'promise_lapsed'; readonly promisedOn: string; readonly promisedFen: number | null; readonly contactId: string }
+  | { readonly kind: 'follow_up_due'; readonly lastOn: string; readonly via: LastTouchFact['via']; readonly days: number };
 
 export interface WorklistAssessment {
   readonly accountNo: string;
@@ -141,7 +159,13 @@ function soonFor(day: WorklistDay, leadDays: number): string {
   return end;
 }
 
-export function assessAccount(a: WorklistAccount, today: string | WorklistDay, rules: CollectionRules, promises: readonly PromiseFact[] = []): WorklistAssessment | null {
+export function assessAccount(
+  a: WorklistAccount,
+  today: string | WorklistDay,
+  rules: CollectionRules,
+  promises: readonly PromiseFact[] = [],
+  lastTouch: LastTouchFact | null = null,
+): WorklistAssessment | null {
   const day = typeof today === 'string' ? worklistDay(today, rules) : today;
   const w = rules.worklist;
   const reasons: WorklistReason[] = [];
@@ -207,13 +231,21 @@ export function assessAccount(a: WorklistAccount, today: string | WorklistDay, r
     for (const p of promises) if (p.promisedOn < day.today) reasons.push({ kind: 'promise_lapsed', promisedOn: p.promisedOn, promisedFen: p.promisedFen, contactId: p.contactId });
   }
 
+  // Still overdue, nothing paid and nothing promised since staff last reached out, and the grade's
+  // follow-up interval has passed: reach out again (poor grades sooner).
+  if (overdueFen > 0 && lastTouch && !lastTouch.promised && lastTouch.paidSinceFen === 0) {
+    const days = day.todayNo - isoDayNo(lastTouch.on);
+    if (days >= (a.followUpDays ?? w.followUpDays)) reasons.push({ kind: 'follow_up_due', lastOn: lastTouch.on, via: lastTouch.via, days });
+  }
+
   if (reasons.length === 0) return null;
   const ageBucket = overdueFen > 0 ? ageBucketOf(overdueDays, w.ageBuckets) : null;
   // Money overdue weighs most (per yuan, per 30 days of age), then prompts that need action soon.
   const priority =
     Math.floor(overdueFen / 100) * (1 + Math.floor(overdueDays / 30)) +
     reasons.filter((r) => r.kind === 'promise_lapsed').length * 5000 +
+    reasons.filter((r) => r.kind === 'follow_up_due').length * 2000 +
     (left !== null && left <= w.prepaidRunOutDays ? (w.prepaidRunOutDays - left + 1) * 100 : 0) +
-    reasons.filter((r) => r.kind !== 'overdue' && r.kind !== 'promise_lapsed' && r.kind !== 'prepaid_running_out').length * 300;
+    reasons.filter((r) => r.kind !== 'overdue' && r.kind !== 'promise_lapsed' && r.kind !== 'follow_up_due' && r.kind !== 'prepaid_running_out').length * 300;
   return { accountNo: a.accountNo, reasons, overdueFen, overdueDays, ageBucket, daysLeft: left, priority };
 }

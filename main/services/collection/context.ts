@@ -7,6 +7,15 @@ import type { Db } from '../../store/db.js';
 import type { AccountService } from '../accounts.js';
 import type { Clock } from '../clock.js';
 
+/** The per-grade figures the worklist reads from credit.json's treatment. */
+export function byGrade(credit: { readonly treatment: Readonly<Record<string, { readonly reminderLeadDays: number; readonly followUpDays: number }>> }): Pick<CollectionDeps, 'reminderLeadDays' | 'followUpDays'> {
+  const entries = Object.entries(credit.treatment);
+  return {
+    reminderLeadDays: Object.fromEntries(entries.map(([g, t]) => [g, t.reminderLeadDays])),
+    followUpDays: Object.fromEntries(entries.map(([g, t]) => [g, t.followUpDays])),
+  };
+}
+
 export interface CollectionDeps {
   readonly db: Db;
   readonly clock: Clock;
@@ -23,6 +32,8 @@ export interface CollectionDeps {
   readonly noticeFonts: readonly { readonly path: string; readonly family?: string }[];
   /** Days of reminder lead per credit grade (credit.json `treatment`); absent grades use the worklist's window. */
   readonly reminderLeadDays: Readonly<Record<string, number>>;
+  /** Days after the last contact or notice before a follow-up, per credit grade; absent grades use the worklist's rule. */
+  readonly followUpDays?: Readonly<Record<string, number>>;
   /** After a commit with outbox rows: push now. */
   readonly afterCommit: () => void;
 }

@@ -6,9 +6,10 @@
  */
 import type { WorklistItemView, WorklistReasonKindView, WorklistView } from '../../contract/index.js';
 import { WORKLIST_REASON_KINDS } from '../../contract/collection.js';
-import { assessAccount, worklistDay, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
+import { assessAccount, worklistDay, type LastTouchFact, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
 import { priceLadder } from '../../domain/tariff/price-ladder.js';
 import { accountBrief, activeStaff, assignments, promisesDueBefore, worklistDataKey, worklistRow, worklistRows } from '../../store/collection.js';
+import { lastTouches } from '../../store/follow-ups.js';
 import { localDate } from '../clock.js';
 import type { CollectionDeps } from './context.js';
 
@@ -51,6 +52,15 @@ export function lapsedPromises(deps: CollectionDeps, today: string): Map<string,
   return byAccount;
 }
 
+/** Each account's last contact or notice, dated in the terminal's zone (the worklist's days are local). */
+export function lastTouchFacts(deps: CollectionDeps, accountNo?: string): Map<string, LastTouchFact> {
+  const byAccount = new Map<string, LastTouchFact>();
+  for (const t of lastTouches(deps.db, accountNo)) {
+    byAccount.set(t.accountNo, { on: localDate(new Date(t.at), deps.timeZone), via: t.via, promised: t.promised === 1, paidSinceFen: t.paidSinceFen });
+  }
+  return byAccount;
+}
+
 /** Up to 4 GiB of the cache mapped (the address space is reserved, not memory used). */
 const MMAP_BYTES = 4 * 1024 * 1024 * 1024;
 
@@ -76,15 +86,17 @@ export class Worklist {
     // (a quarter of its CPU time in the benchmark). Reads only; writes still go through the WAL.
     this.deps.db.pragma(`mmap_size = ${MMAP_BYTES}`);
     const promises = lapsedPromises(this.deps, date);
+    const touches = lastTouchFacts(this.deps);
     const entries: Entry[] = [];
     const day = worklistDay(date, this.deps.rules);
     // The rules read at most the last rateMonths + 1 months of consumption.
     for (const row of worklistRows(this.deps.db, this.deps.rules.worklist.rateMonths + 1)) {
       const a = assessAccount(
-        { ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, reminderLeadDays: row.grade === null ? undefined : this.deps.reminderLeadDays[row.grade] },
+        { ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, ...this.gradeTreatment(row.grade) },
         day,
         this.deps.rules,
         promises.get(row.accountNo) ?? [],
+        touches.get(row.accountNo) ?? null,
       );
       if (a) entries.push({ ...a, customerClass: row.customerClass, grade: row.grade });
     }
@@ -167,7 +179,13 @@ export class Worklist {
     if (!row) return [];
     const date = this.today();
     const promises = lapsedPromises(this.deps, date).get(accountNo) ?? [];
-    const lead = row.grade === null ? undefined : this.deps.reminderLeadDays[row.grade];
-    return assessAccount({ ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, reminderLeadDays: lead }, date, this.deps.rules, promises)?.reasons ?? [];
+    const touch = lastTouchFacts(this.deps, accountNo).get(accountNo) ?? null;
+    return assessAccount({ ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, ...this.gradeTreatment(row.grade) }, date, this.deps.rules, promises, touch)?.reasons ?? [];
+  }
+
+  /** What the account's credit grade changes in the rules: the reminder lead and the follow-up interval. */
+  private gradeTreatment(grade: string | null): { reminderLeadDays: number | undefined; followUpDays: number | undefined } {
+    if (grade === null) return { reminderLeadDays: undefined, followUpDays: undefined };
+    return { reminderLeadDays: this.deps.reminderLeadDays[grade], followUpDays: this.deps.followUpDays?.[grade] };
   }
 }

@@ -19,6 +19,8 @@ export function reasonText(r: WorklistReasonView, t: TFunction): string {
       return t('collection.reasonText.tokens_stopped', { months: r.months, kwh: r.lastKwh });
     case 'promise_lapsed':
       return t('collection.reasonText.promise_lapsed', { date: r.promisedOn, amount: r.promisedFen === null ? '' : formatFen(r.promisedFen) });
+    case 'follow_up_due':
+      return t('collection.reasonText.follow_up_due', { via: t(`collection.via.${r.via}`), date: r.lastOn, days: r.days });
     default: {
       const never: never = r;
       return String(never);

@@ -119,3 +119,36 @@ describe('reminder lead by credit grade', () => {
     expect(assessAccount({ ...a, reminderLeadDays: 3 }, TODAY, rules)).toBeNull(); // a good grade never narrows the window
   });
 });
+
+describe('follow-up by credit grade', () => {
+  const owing: WorklistAccount = { ...base, openBills: [{ amountFen: 5000, paidFen: 0, dueDate: '2026-11-20' }] };
+  const touch = (on: string, extra: Partial<{ promised: boolean; paidSinceFen: number; via: 'call' | 'notice' }> = {}) => ({ on, via: 'call' as const, promised: false, paidSinceFen: 0, ...extra });
+  const kinds = (a: WorklistAccount, t: ReturnType<typeof touch> | null, today = TODAY) => assessAccount(a, today, rules, [], t)?.reasons.map((r) => r.kind);
+
+  it('an overdue account reached and silent comes back after the interval', () => {
+    // Ungraded: rules.worklist.followUpDays (7).
+    expect(rules.worklist.followUpDays).toBe(7);
+    expect(kinds(owing, touch('2026-11-27'))).toEqual(['overdue']); // 6 days ago
+    expect(assessAccount(owing, TODAY, rules, [], touch('2026-11-26', { via: 'notice' }))?.reasons).toEqual([
+      { kind: 'overdue', fen: 5000, days: 13, bills: 1 },
+      { kind: 'follow_up_due', lastOn: '2026-11-26', via: 'notice', days: 7 },
+    ]);
+  });
+
+  it("the grade's interval decides: a poor grade sooner, a good one later", () => {
+    expect(kinds({ ...owing, followUpDays: 3 }, touch('2026-11-30'))).toEqual(['overdue', 'follow_up_due']);
+    expect(kinds({ ...owing, followUpDays: 14 }, touch('2026-11-26'))).toEqual(['overdue']);
+  });
+
+  it('not while a promise stands, after a payment, or with nothing overdue', () => {
+    expect(kinds(owing, touch('2026-11-01', { promised: true }))).toEqual(['overdue']);
+    expect(kinds(owing, touch('2026-11-01', { paidSinceFen: 100 }))).toEqual(['overdue']);
+    expect(kinds({ ...base, openBills: [{ amountFen: 5000, paidFen: 0, dueDate: '2026-12-20' }] }, touch('2026-11-01'))).toBeUndefined();
+  });
+
+  it('ranks a due follow-up above the same account without one', () => {
+    const without = assessAccount(owing, TODAY, rules)!;
+    const withIt = assessAccount(owing, TODAY, rules, [], touch('2026-11-01'))!;
+    expect(withIt.priority).toBeGreaterThan(without.priority);
+  });
+});

@@ -19,10 +19,13 @@ import { loadLateFeeRules } from '../../main/loaders/late-fee-rules.js';
 import { lateFeeRuleFor } from '../../main/domain/late-fee/compute-late-fee.js';
 import type { LateFeeRules } from '../../main/domain/late-fee/late-fee-schema.js';
 import { resourcesDir } from '../../main/resources-dir.js';
+import { loadCreditRules } from '../../main/loaders/credit-rules.js';
+import { evaluateCredit, type CreditRules } from '../../main/domain/credit/index.js';
 import { addMonths, dueDateOf } from './calendar.js';
 import { getMeta, setMeta, type BackendDb } from './db.js';
 
-const ROLLUP_VERSION = '1';
+// 2: grades by the credit model (main/domain/credit), not the seed's letter.
+const ROLLUP_VERSION = '2';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS recovery_rollup (
@@ -30,6 +33,8 @@ CREATE TABLE IF NOT EXISTS recovery_rollup (
   billed_fen INTEGER NOT NULL, collected_fen INTEGER NOT NULL, collected_on_time_fen INTEGER NOT NULL,
   bills INTEGER NOT NULL, paid_bills INTEGER NOT NULL, late_fee_fen INTEGER NOT NULL,
   PRIMARY KEY (period, area, customer_class, grade)) WITHOUT ROWID;
+-- Each account's grade as the rollup was built with it, so what terminals pay later lands in the same cell.
+CREATE TABLE IF NOT EXISTS recovery_grades (account_no TEXT PRIMARY KEY, grade TEXT NOT NULL) WITHOUT ROWID;
 `;
 
 /** The district of a supply address ('河南省三门峡市湖滨区…' → '湖滨区'); the area a branch answers for. */
@@ -68,6 +73,19 @@ export function historyLateFee(rules: LateFeeRules, customerClass: string, fen: 
   const exact = BigInt(fen) * BigInt(rule.currentYearDailyRatePpm) * BigInt(days);
   const rounded = Number((exact * 2n + 1_000_000n) / 2_000_000n);
   return Math.max(rule.minimumFeeFen, rounded);
+}
+
+/**
+ * The account's grade by the same credit model the terminals grade with (resources/rules/credit.json),
+ * from the backend's whole history and bills: the dashboard's "by grade" means what the counter shows.
+ */
+export function modelGrade(
+  a: { readonly paymentMode: string; readonly history: AccountHistory | null; readonly bills: readonly { period: string; dueDate: string; status: string }[] },
+  asOf: string,
+  rules: CreditRules,
+): string {
+  const bills = a.bills.map((b) => ({ period: b.period, dueDate: b.dueDate, status: b.status === 'paid' ? ('paid' as const) : ('open' as const) }));
+  return evaluateCredit({ asOf, paymentMode: a.paymentMode === 'prepaid' ? 'prepaid' : 'postpaid', history: a.history ?? undefined, bills }, rules).grade;
 }
 
 /** What the rollup needs of an account: where it is, its class and grade, its history and its bills as seeded. */
@@ -118,48 +136,56 @@ function addAccount(sums: Map<Key, Sums>, a: RollupAccount, rules: LateFeeRules)
   }
 }
 
-function writeRollup(db: BackendDb, sums: Map<Key, Sums>): void {
+function writeRollup(db: BackendDb, sums: Map<Key, Sums>, grades: readonly [string, string][]): void {
   const insert = db.prepare('INSERT OR REPLACE INTO recovery_rollup VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  const insertGrade = db.prepare('INSERT OR REPLACE INTO recovery_grades VALUES (?, ?)');
   db.transaction(() => {
-    db.exec('DELETE FROM recovery_rollup');
+    db.exec('DELETE FROM recovery_rollup; DELETE FROM recovery_grades');
     for (const [key, s] of sums) {
       const [period, area, cls, grade] = key.split('\u0001') as [string, string, string, string];
       insert.run(period, area, cls, grade, s.billed, s.collected, s.onTime, s.bills, s.paid, s.fees);
     }
+    for (const [accountNo, grade] of grades) insertGrade.run(accountNo, grade);
     setMeta(db, 'recovery_rollup', ROLLUP_VERSION);
   })();
 }
 
 const shippedLateFees = () => loadLateFeeRules(path.join(resourcesDir(), 'rules', 'late-fee.json'));
+const shippedCreditRules = () => loadCreditRules(path.join(resourcesDir(), 'rules', 'credit.json'));
+
+export interface RollupOptions {
+  readonly lateFees?: LateFeeRules;
+  readonly credit?: CreditRules;
+  /** The day the accounts are graded as of ('YYYY-MM-DD'); today by default. */
+  readonly asOf?: string;
+}
 
 /**
  * Builds the rollup once (a database seeded before it existed gets it on first start; what
  * terminals paid before then is in its history already, so it would count twice: reseed such a file).
  */
-export function ensureRecoveryRollup(db: BackendDb, rules: LateFeeRules = shippedLateFees()): 'built' | 'present' {
+export function ensureRecoveryRollup(db: BackendDb, opts: RollupOptions = {}): 'built' | 'present' {
   db.exec(SCHEMA);
   if (getMeta(db, 'recovery_rollup') === ROLLUP_VERSION) return 'present';
+  const lateFees = opts.lateFees ?? shippedLateFees();
+  const credit = opts.credit ?? shippedCreditRules();
+  const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
   const sums = new Map<Key, Sums>();
-  const accounts = db.prepare<[], { account_no: string; address: string; customer_class: string; credit_grade: string; history_json: string | null }>(
-    'SELECT account_no, address, customer_class, credit_grade, history_json FROM accounts',
+  const grades: [string, string][] = [];
+  const accounts = db.prepare<[], { account_no: string; address: string; customer_class: string; payment_mode: string; history_json: string | null }>(
+    'SELECT account_no, address, customer_class, payment_mode, history_json FROM accounts',
   );
-  const billsOf = db.prepare<[string], { period: string; amountFen: number; paidFen: number; status: string }>(
-    'SELECT period, amount_fen AS amountFen, paid_fen AS paidFen, status FROM bills WHERE account_no = ?',
+  const billsOf = db.prepare<[string], { period: string; amountFen: number; paidFen: number; status: string; dueDate: string }>(
+    'SELECT period, amount_fen AS amountFen, paid_fen AS paidFen, status, due_date AS dueDate FROM bills WHERE account_no = ?',
   );
   for (const a of accounts.iterate()) {
-    addAccount(
-      sums,
-      {
-        address: a.address,
-        customerClass: a.customer_class,
-        grade: a.credit_grade,
-        history: a.history_json === null ? null : (JSON.parse(a.history_json) as AccountHistory),
-        bills: () => billsOf.all(a.account_no),
-      },
-      rules,
-    );
+    const history = a.history_json === null ? null : (JSON.parse(a.history_json) as AccountHistory);
+    const bills = billsOf.all(a.account_no);
+    const grade = modelGrade({ paymentMode: a.payment_mode, history, bills }, asOf, credit);
+    grades.push([a.account_no, grade]);
+    addAccount(sums, { address: a.address, customerClass: a.customer_class, grade, history, bills: () => bills }, lateFees);
   }
-  writeRollup(db, sums);
+  writeRollup(db, sums, grades);
   return 'built';
 }
 
@@ -168,16 +194,21 @@ export function ensureRecoveryRollup(db: BackendDb, rules: LateFeeRules = shippe
  * for the benchmark's million-account area, whose full seeding would take far longer than the
  * dashboard's question needs. Replaces whatever rollup the database had.
  */
-export function buildRollupFromSnapshots(db: BackendDb, accounts: Iterable<AccountSnapshot>, rules: LateFeeRules = shippedLateFees()): number {
+export function buildRollupFromSnapshots(db: BackendDb, accounts: Iterable<AccountSnapshot>, opts: RollupOptions = {}): number {
   db.exec(SCHEMA);
+  const lateFees = opts.lateFees ?? shippedLateFees();
+  const credit = opts.credit ?? shippedCreditRules();
+  const asOf = opts.asOf ?? new Date().toISOString().slice(0, 10);
   const sums = new Map<Key, Sums>();
-  let n = 0;
+  const grades: [string, string][] = [];
   for (const a of accounts) {
-    n += 1;
-    addAccount(sums, { address: a.address, customerClass: a.customerClass, grade: a.creditGrade, history: a.history ?? null, bills: () => a.bills }, rules);
+    const history = a.history ?? null;
+    const grade = modelGrade({ paymentMode: a.paymentMode, history, bills: a.bills }, asOf, credit);
+    grades.push([a.accountNo, grade]);
+    addAccount(sums, { address: a.address, customerClass: a.customerClass, grade, history, bills: () => a.bills }, lateFees);
   }
-  writeRollup(db, sums);
-  return n;
+  writeRollup(db, sums, grades);
+  return grades.length;
 }
 
 type RollupRow = {
@@ -199,7 +230,7 @@ type LiveRow = {
   late_fee_paid_fen: number;
   address: string;
   customer_class: string;
-  credit_grade: string;
+  grade: string;
   principal: number;
   on_time: number;
 };
@@ -214,10 +245,11 @@ function prepared(db: BackendDb) {
     const owed = db.prepare<[], RollupRow>('SELECT * FROM recovery_rollup WHERE bills > paid_bills OR billed_fen > collected_fen');
     // Everything terminals paid since the seed: bills a payment reached, with their principal.
     const live = db.prepare<[], LiveRow>(
-      `SELECT b.period, b.due_date, b.status, b.late_fee_paid_fen, a.address, a.customer_class, a.credit_grade,
+      `SELECT b.period, b.due_date, b.status, b.late_fee_paid_fen, a.address, a.customer_class, COALESCE(g.grade, '—') AS grade,
               SUM(p.principal_fen) AS principal,
               SUM(CASE WHEN p.paid_on <= b.due_date THEN p.principal_fen ELSE 0 END) AS on_time
          FROM bill_payments p JOIN bills b ON b.bill_id = p.bill_id JOIN accounts a ON a.account_no = b.account_no
+         LEFT JOIN recovery_grades g ON g.account_no = a.account_no
         GROUP BY p.bill_id`,
     );
     s = { range: (f, t) => range.all(f, t), owed: () => owed.all(), live: () => live.all() };
@@ -253,7 +285,7 @@ export function recoveryDashboard(db: BackendDb, search: URLSearchParams, nowIso
     owed.set(keyOf(r.period, r.area, r.customer_class, r.grade), { outstanding: r.billed_fen - r.collected_fen, bills: r.bills - r.paid_bills });
   }
   for (const l of q.live()) {
-    const key = keyOf(l.period, areaOf(l.address), l.customer_class, l.credit_grade);
+    const key = keyOf(l.period, areaOf(l.address), l.customer_class, l.grade);
     const paidNow = l.status === 'paid' ? 1 : 0;
     if (l.period >= from && l.period <= to) {
       // A bill the history already had (an open month) — or one billed after the seed, which the rollup lacks.

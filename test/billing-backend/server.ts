@@ -202,7 +202,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     } else {
       seedState = ensureSeeded(db, seedParams, () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
       // The area's recovery figures, summed once from the seeded history (recovery-dashboard.ts).
-      ensureRecoveryRollup(db);
+      ensureRecoveryRollup(db, { asOf: nowIso().slice(0, 10) });
     }
   } catch (e) {
     db.close();

@@ -25,7 +25,7 @@ const code = (r: RpcResponse) => (r.ok ? 'ok' : r.error.code);
 const count = (table: string) => (stack.core.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
 
 /** Billed and collected over [from, to] counted account by account from the backend's own rows. */
-function bruteForce(from: string, to: string, area?: string) {
+function bruteForce(from: string, to: string, area?: string, only?: ReadonlySet<string>) {
   const accounts = stack.backend.db
     .prepare<[], { account_no: string; address: string; history_json: string | null }>('SELECT account_no, address, history_json FROM accounts')
     .all();
@@ -34,6 +34,7 @@ function bruteForce(from: string, to: string, area?: string) {
   let bills = 0;
   for (const a of accounts) {
     if (area !== undefined && areaOf(a.address) !== area) continue;
+    if (only !== undefined && !only.has(a.account_no)) continue;
     const h = a.history_json === null ? null : (JSON.parse(a.history_json) as AccountHistory);
     const seeded = stack.backend.db.prepare<[string], { period: string; paid_fen: number; status: string }>('SELECT period, paid_fen, status FROM bills WHERE account_no = ?').all(a.account_no);
     if (h?.billed === undefined) continue;
@@ -151,9 +152,30 @@ describe('recovery-rate dashboard', () => {
     const commercial = await call(stack.core, 'recovery.dashboard', { customerClass: 'commercial', from: '2026-01', to: '2026-06' }, supervisor);
     expect(commercial.area!.byClass.map((r) => r.key)).toEqual(['commercial']);
     expect(commercial.area!.byMonth).toHaveLength(6);
-    const gradeD = await call(stack.core, 'recovery.dashboard', { grade: 'D' }, supervisor);
-    expect(gradeD.area!.byGrade.map((r) => r.key)).toEqual(['D']);
-    expect(gradeD.area!.total.rateBp!).toBeLessThan(dash.area!.total.rateBp!);
+    const gradeC = await call(stack.core, 'recovery.dashboard', { grade: 'C' }, supervisor);
+    expect(gradeC.area!.byGrade.map((r) => r.key)).toEqual(['C']);
+    expect(gradeC.area!.total.rateBp!).toBeLessThan(dash.area!.total.rateBp!);
+  });
+
+  it('groups by the credit grade the counter shows (the same model), best grade first', async () => {
+    const supervisor = await signedIn(stack.core, 'S001', '9999');
+    const grades = dash.area!.byGrade.map((r) => r.key);
+    expect(grades.length).toBeGreaterThan(2);
+    expect(dash.area!.options.grades).toEqual(grades);
+    expect(grades).toEqual(['AAA', 'AA', 'A', 'B', 'C'].filter((g) => grades.includes(g)));
+    // Every account graded at the counter (from the terminal's cache): the dashboard's cell of a
+    // grade adds up exactly the accounts the counter shows with that grade.
+    await stack.core.pullNow();
+    const byGrade = new Map<string, Set<string>>();
+    const accountNos = stack.backend.db.prepare<[], string>('SELECT account_no FROM accounts').pluck().all();
+    for (const accountNo of accountNos) {
+      const { modelGrade } = await call(stack.core, 'credit.get', { accountNo }, supervisor);
+      byGrade.set(modelGrade, (byGrade.get(modelGrade) ?? new Set()).add(accountNo));
+    }
+    for (const row of dash.area!.byGrade) {
+      const brute = bruteForce(dash.from, dash.to, undefined, byGrade.get(row.key) ?? new Set());
+      expect({ grade: row.key, billed: row.billedFen, bills: row.bills }).toEqual({ grade: row.key, billed: brute.billed, bills: brute.bills });
+    }
   });
 
   it('exports CSV (with a BOM, in the asked language) and XLSX (a sheet per table)', async () => {

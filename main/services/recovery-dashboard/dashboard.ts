@@ -7,6 +7,7 @@
 import { AppError } from '../../contract/index.js';
 import type { AreaRecoveryView, ClerkKpiView, RecoveryDashboardView } from '../../contract/recovery-dashboard.js';
 import { ageArrears, groupBy, noticeConversion, rateBp, total, type NoticeOutcome, type RecoveryCell, type RecoveryDashboardRules } from '../../domain/recovery-dashboard/index.js';
+import { CREDIT_GRADES } from '../../domain/credit/rules.js';
 import type { Db } from '../../store/db.js';
 import { clerkCollections, clerkReversals, noticeOutcomes, operatorName } from '../../store/recovery-dashboard.js';
 import { BackendRejected, BackendUnavailable } from '../../sync/http-json.js';
@@ -53,6 +54,15 @@ export function resolveRange(q: DashboardQuery, today: string, rules: RecoveryDa
   return { from, to };
 }
 
+/** Grades best first (AAA … C), anything else after them in text order. */
+function gradeOrder(a: string, b: string): number {
+  const rank = (g: string) => {
+    const i = (CREDIT_GRADES as readonly string[]).indexOf(g);
+    return i === -1 ? CREDIT_GRADES.length : i;
+  };
+  return rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 function matches(q: DashboardQuery, c: { area: string; customerClass: string; grade: string }): boolean {
   return (q.area === undefined || c.area === q.area) && (q.customerClass === undefined || c.customerClass === q.customerClass) && (q.grade === undefined || c.grade === q.grade);
 }
@@ -66,11 +76,11 @@ export function areaView(wire: RecoveryDashboardWire, q: DashboardQuery, today: 
     byMonth: groupBy(cells, 'period'),
     byArea: groupBy(cells, 'area'),
     byClass: groupBy(cells, 'customerClass'),
-    byGrade: groupBy(cells, 'grade'),
+    byGrade: groupBy(cells, 'grade').sort((a, b) => gradeOrder(a.key, b.key)),
     ageing: ageArrears(arrears, today, rules.ageingBucketDays),
     options: {
       areas: [...new Set(wire.cells.map((c) => c.area))].sort(),
-      grades: [...new Set(wire.cells.map((c) => c.grade))].sort(),
+      grades: [...new Set(wire.cells.map((c) => c.grade))].sort(gradeOrder),
     },
   };
 }

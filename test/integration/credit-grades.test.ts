@@ -45,6 +45,15 @@ describe('credit grades', () => {
     expect([synced.score, synced.grade]).toEqual([after.score, after.grade]);
   });
 
+  it('an account the terminal has not cached has no grade yet (a translated refusal), and is graded once looked up', async () => {
+    const s = await signedIn(stack.core);
+    const refused = await stack.core.dispatch('credit.get', { accountNo: CHRONIC }, s);
+    expect(refused.ok ? 'ok' : [refused.error.code, refused.error.details]).toEqual(['credit.no_account', { accountNo: CHRONIC }]);
+    expect(stack.core.db.prepare('SELECT COUNT(*) FROM credit_grades').pluck().get()).toBe(0);
+    await call(stack.core, 'account.lookup', { accountNo: CHRONIC }, s);
+    expect((await call(stack.core, 'credit.get', { accountNo: CHRONIC }, s)).factsKnown).toBe(true);
+  });
+
   it('takes a manager’s override with a reason, journaled and synced; refuses a clerk and a missing reason; lifts it', async () => {
     const clerk = await signedIn(stack.core);
     const manager = await signedIn(stack.core, 'M001', '5678');

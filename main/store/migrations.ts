@@ -799,7 +799,38 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 22,
+    name: 'worklist facts: last month\'s kWh and the highest of the 12 before it, and an index of open bills\' dues, so the worklist picks in SQL the accounts that can be on it',
+    sql: `
+      ALTER TABLE worklist_facts ADD COLUMN kwh_last REAL;
+      ALTER TABLE worklist_facts ADD COLUMN kwh_prev_max REAL;
+      UPDATE worklist_facts SET kwh_last = ${kwhLastOf('kwh_tail')}, kwh_prev_max = ${kwhPrevMaxOf('kwh_tail')} WHERE kwh_tail IS NOT NULL AND kwh_tail <> '';
+      -- The worklist sums each account's open bills in SQL: a covering index of exactly those.
+      CREATE INDEX bills_open_dues ON bills(account_no, due_date, amount_fen, paid_fen) WHERE status = 'open';
+      DROP TRIGGER account_history_facts_inserted;
+      DROP TRIGGER account_history_facts_updated;
+      CREATE TRIGGER account_history_facts_inserted AFTER INSERT ON account_history BEGIN
+        DELETE FROM worklist_facts WHERE account_no = new.account_no;
+        ${worklistFactsFrom('new.account_no', 'new.history_json', '', true)};
+      END;
+      CREATE TRIGGER account_history_facts_updated AFTER UPDATE OF history_json ON account_history BEGIN
+        DELETE FROM worklist_facts WHERE account_no = new.account_no;
+        ${worklistFactsFrom('new.account_no', 'new.history_json', '', true)};
+      END;
+    `,
+  },
 ];
+
+/** The last of the comma-separated kWh tail (an SQL expression). */
+function kwhLastOf(tail: string): string {
+  return `(SELECT value FROM json_each('[' || ${tail} || ']') ORDER BY key DESC LIMIT 1)`;
+}
+
+/** The highest of the months before the last in the kWh tail (it holds at most 13); NULL with one month. */
+function kwhPrevMaxOf(tail: string): string {
+  return `(SELECT MAX(value) FROM json_each('[' || ${tail} || ']') WHERE key < json_array_length('[' || ${tail} || ']') - 1)`;
+}
 
 /**
  * The worklist's narrow facts of one history (\`h\`: its JSON, an SQL expression): the period it
@@ -807,16 +838,19 @@ export const MIGRATIONS: readonly Migration[] = [
  * last 13 months of consumption (the rules read at most rateMonths + 1 ≤ 13), the cut-off dates.
  * An absent array stays NULL (not the same as an empty one to the rules).
  */
-function worklistFactsFrom(no: string, h: string, from: string): string {
+function worklistFactsFrom(no: string, h: string, from: string, kwhFigures = false): string {
   const mask = (key: string) =>
     `(SELECT COALESCE(SUM(1 << (json_array_length(${h}, '$.${key}') - 1 - key)), 0) FROM json_each(${h}, '$.${key}') WHERE value > 0)`;
   const list = (key: string, inner: string) => `CASE WHEN json_type(${h}, '$.${key}') IS NULL THEN NULL ELSE COALESCE((${inner}), '') END`;
+  // v22: last month's kWh and the highest of the 12 months before it (NULL without them).
+  const last = `(SELECT value FROM json_each(${h}, '$.kwh') ORDER BY key DESC LIMIT 1)`;
+  const prevMax = `(SELECT MAX(value) FROM json_each(${h}, '$.kwh') WHERE key >= json_array_length(${h}, '$.kwh') - 13 AND key < json_array_length(${h}, '$.kwh') - 1)`;
   // Plain INSERT after a DELETE in the triggers: the statement firing a trigger imposes its own conflict
   // policy on the trigger's body (an upsert's is ABORT), so OR REPLACE there would not replace.
-  return `INSERT INTO worklist_facts (account_no, to_period, late_mask, vend_len, vend_mask, kwh_tail, cutoffs)
+  return `INSERT INTO worklist_facts (account_no, to_period, late_mask, vend_len, vend_mask, kwh_tail, cutoffs${kwhFigures ? ', kwh_last, kwh_prev_max' : ''})
         SELECT ${no}, COALESCE(json_extract(${h}, '$.to'), ''), ${mask('late')}, json_array_length(${h}, '$.vends'), ${mask('vends')},
           ${list('kwh', `SELECT group_concat(value, ',') FROM (SELECT value FROM json_each(${h}, '$.kwh') WHERE key >= json_array_length(${h}, '$.kwh') - 13 ORDER BY key)`)},
-          ${list('cutoffs', `SELECT group_concat(value, ',') FROM json_each(${h}, '$.cutoffs')`)}
+          ${list('cutoffs', `SELECT group_concat(value, ',') FROM json_each(${h}, '$.cutoffs')`)}${kwhFigures ? `, ${last}, ${prevMax}` : ''}
         ${from}`;
 }
 

@@ -159,6 +159,50 @@ function soonFor(day: WorklistDay, leadDays: number): string {
   return end;
 }
 
+/**
+ * What an account's open bills come to on the day: principal overdue (how many bills, the oldest
+ * due date) and principal falling due within the account's window. The worklist's fast path has
+ * SQLite sum the same (main/store/worklist-candidates.ts).
+ */
+export interface BillSums {
+  readonly overdueFen: number;
+  readonly overdueBills: number;
+  /** Due date of the oldest overdue bill; null when none is overdue. */
+  readonly oldestDue: string | null;
+  readonly dueSoonFen: number;
+  /** Earliest due date within the window; null when none falls due in it. */
+  readonly dueSoonDate: string | null;
+}
+
+/** The last day a bill counts as "due soon" for an account with this reminder lead. */
+export function dueSoonUntil(day: WorklistDay, leadDays: number | undefined): string {
+  if (leadDays === undefined) return day.soonUntil;
+  const lead = soonFor(day, leadDays);
+  return lead > day.soonUntil ? lead : day.soonUntil;
+}
+
+export function sumBills(openBills: readonly OpenBillFact[], day: WorklistDay, leadDays: number | undefined): BillSums {
+  const until = dueSoonUntil(day, leadDays);
+  let overdueFen = 0;
+  let overdueBills = 0;
+  let oldestDue: string | null = null;
+  let dueSoonFen = 0;
+  let dueSoonDate: string | null = null;
+  for (const b of openBills) {
+    const owed = b.amountFen - b.paidFen;
+    if (owed <= 0) continue;
+    if (b.dueDate < day.today) {
+      overdueFen += owed;
+      overdueBills++;
+      if (oldestDue === null || b.dueDate < oldestDue) oldestDue = b.dueDate;
+    } else if (b.dueDate <= until) {
+      dueSoonFen += owed;
+      if (dueSoonDate === null || b.dueDate < dueSoonDate) dueSoonDate = b.dueDate;
+    }
+  }
+  return { overdueFen, overdueBills, oldestDue, dueSoonFen, dueSoonDate };
+}
+
 export function assessAccount(
   a: WorklistAccount,
   today: string | WorklistDay,
@@ -167,25 +211,22 @@ export function assessAccount(
   lastTouch: LastTouchFact | null = null,
 ): WorklistAssessment | null {
   const day = typeof today === 'string' ? worklistDay(today, rules) : today;
+  return assessSums(a, sumBills(a.openBills, day, a.reminderLeadDays), day, rules, promises, lastTouch);
+}
+
+/** The rules over an account whose open bills are already summed (`sums`). */
+export function assessSums(
+  a: Omit<WorklistAccount, 'openBills'>,
+  sums: BillSums,
+  day: WorklistDay,
+  rules: CollectionRules,
+  promises: readonly PromiseFact[] = [],
+  lastTouch: LastTouchFact | null = null,
+): WorklistAssessment | null {
   const w = rules.worklist;
   const reasons: WorklistReason[] = [];
-  let overdueFen = 0;
-  let overdueDays = 0;
-  let overdueBills = 0;
-  let dueSoonFen = 0;
-  let dueSoonDate: string | null = null;
-  for (const b of a.openBills) {
-    const owed = b.amountFen - b.paidFen;
-    if (owed <= 0) continue;
-    if (b.dueDate < day.today) {
-      overdueFen += owed;
-      overdueBills++;
-      overdueDays = Math.max(overdueDays, day.todayNo - isoDayNo(b.dueDate));
-    } else if (b.dueDate <= day.soonUntil || (a.reminderLeadDays !== undefined && b.dueDate <= soonFor(day, a.reminderLeadDays))) {
-      dueSoonFen += owed;
-      if (dueSoonDate === null || b.dueDate < dueSoonDate) dueSoonDate = b.dueDate;
-    }
-  }
+  const { overdueFen, overdueBills, dueSoonFen, dueSoonDate } = sums;
+  const overdueDays = sums.oldestDue === null ? 0 : day.todayNo - isoDayNo(sums.oldestDue);
   if (overdueFen > 0) reasons.push({ kind: 'overdue', fen: overdueFen, days: overdueDays, bills: overdueBills });
 
   const h = a.history;

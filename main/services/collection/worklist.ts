@@ -6,9 +6,10 @@
  */
 import type { WorklistItemView, WorklistReasonKindView, WorklistView } from '../../contract/index.js';
 import { WORKLIST_REASON_KINDS } from '../../contract/collection.js';
-import { assessAccount, worklistDay, type LastTouchFact, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
+import { assessAccount, assessSums, dueSoonUntil, worklistDay, type LastTouchFact, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
 import { priceLadder } from '../../domain/tariff/price-ladder.js';
-import { accountBrief, activeStaff, assignments, promisesDueBefore, worklistDataKey, worklistRow, worklistRows } from '../../store/collection.js';
+import { accountBrief, activeStaff, assignments, promisesDueBefore, worklistDataKey, worklistRow } from '../../store/collection.js';
+import { worklistCandidates } from '../../store/worklist-candidates.js';
 import { lastTouches } from '../../store/follow-ups.js';
 import { localDate } from '../clock.js';
 import type { CollectionDeps } from './context.js';
@@ -89,10 +90,27 @@ export class Worklist {
     const touches = lastTouchFacts(this.deps);
     const entries: Entry[] = [];
     const day = worklistDay(date, this.deps.rules);
-    // The rules read at most the last rateMonths + 1 months of consumption.
-    for (const row of worklistRows(this.deps.db, this.deps.rules.worklist.rateMonths + 1)) {
-      const a = assessAccount(
+    const w = this.deps.rules.worklist;
+    const soonUntilByGrade = new Map(Object.entries(this.deps.reminderLeadDays).map(([grade, lead]) => [grade, dueSoonUntil(day, lead)]));
+    // SQLite sums the bills and passes over the accounts that cannot be on the list; the rules
+    // read at most the last rateMonths + 1 months of consumption.
+    const candidates = worklistCandidates(this.deps.db, {
+      today: date,
+      soonUntilByGrade,
+      soonUntil: day.soonUntil,
+      usuallyLateMonths: w.usuallyLateMonths,
+      usuallyLateTimes: w.usuallyLateTimes,
+      occupiedMinKwh: w.occupiedMinKwh,
+      nearZeroShare: w.nearZeroShare,
+      tokensStoppedMonths: w.tokensStoppedMonths,
+      prepaidRunOutDays: w.prepaidRunOutDays,
+      maxCentifenPerKwh: Math.max(0, ...this.prices.values()),
+      kwhMonths: w.rateMonths + 1,
+    });
+    for (const row of candidates) {
+      const a = assessSums(
         { ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, ...this.gradeTreatment(row.grade) },
+        row.sums,
         day,
         this.deps.rules,
         promises.get(row.accountNo) ?? [],

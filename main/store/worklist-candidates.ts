@@ -35,7 +35,7 @@ function lateCount(months: number): string {
   return Array.from({ length: months }, (_, i) => `((f.late_mask >> ${i}) & 1)`).join(' + ');
 }
 
-function sql(q: CandidateQuery): { text: string; params: unknown[] } {
+export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
   const grades = [...q.soonUntilByGrade];
   const until = grades.length === 0 ? '?' : `CASE c.grade ${grades.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ? END`;
   const untilParams = [...grades.flat(), q.soonUntil];

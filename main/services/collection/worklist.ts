@@ -31,8 +31,52 @@ interface Entry extends WorklistAssessment {
 interface Computed {
   readonly key: string;
   readonly date: string;
+  /** In account order: a sort's ties fall back to it (sortedBy). */
   readonly entries: readonly Entry[];
+  readonly byReason: Record<WorklistReasonKindView, number>;
+  readonly byBucket: number[];
   readonly ms: number;
+}
+
+/** Each sort's key, smaller first; ties are broken by account number. */
+const SORT_KEYS: Record<Exclude<WorklistFilter['sort'], 'account'>, (e: Entry) => number> = {
+  priority: (e) => -e.priority,
+  overdue_fen: (e) => -e.overdueFen,
+  overdue_days: (e) => -e.overdueDays,
+  // Soonest to run out first; accounts without a forecast last.
+  days_left: (e) => e.daysLeft ?? Number.MAX_SAFE_INTEGER,
+};
+
+/**
+ * `entries` (in account order) sorted by `sort`, ties in account order. A list of a million is
+ * sorted as numbers — key × n + position in a Float64Array, natively — rather than by a comparator
+ * called twenty million times; keys too large for that exactly fall back to the comparator.
+ */
+export function sortedBy(entries: readonly Entry[], sort: WorklistFilter['sort']): Entry[] {
+  if (sort === 'account') return [...entries];
+  const key = SORT_KEYS[sort];
+  const n = entries.length;
+  let bound = 0;
+  for (const e of entries) {
+    const k = Math.abs(key(e));
+    if (k > bound && k !== Number.MAX_SAFE_INTEGER) bound = k;
+  }
+  if ((bound + 2) * (n + 1) * 2 < Number.MAX_SAFE_INTEGER) {
+    const packed = new Float64Array(n);
+    // Absent forecasts (MAX_SAFE_INTEGER) go just beyond the largest real key.
+    for (let i = 0; i < n; i++) {
+      const k = key(entries[i] as Entry);
+      packed[i] = (k === Number.MAX_SAFE_INTEGER ? bound + 1 : k) * n + i;
+    }
+    packed.sort();
+    const out = new Array<Entry>(n);
+    for (let i = 0; i < n; i++) {
+      const p = packed[i] as number;
+      out[i] = entries[((p % n) + n) % n] as Entry;
+    }
+    return out;
+  }
+  return [...entries].sort((a, b) => key(a) - key(b) || (a.accountNo < b.accountNo ? -1 : a.accountNo > b.accountNo ? 1 : 0));
 }
 
 /** Base price per tariff (its first block), centifen per kWh: what a day of the customer's own use costs. */
@@ -107,18 +151,39 @@ export class Worklist {
       maxCentifenPerKwh: Math.max(0, ...this.prices.values()),
       kwhMonths: w.rateMonths + 1,
     });
+    const byReason = Object.fromEntries(WORKLIST_REASON_KINDS.map((k) => [k, 0])) as Record<WorklistReasonKindView, number>;
+    const byBucket = new Array<number>(this.deps.rules.worklist.ageBuckets.length + 1).fill(0);
     for (const row of candidates) {
+      const treatment = this.gradeTreatment(row.grade);
       const a = assessSums(
-        { ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, ...this.gradeTreatment(row.grade) },
+        {
+          accountNo: row.accountNo,
+          customerClass: row.customerClass,
+          paymentMode: row.paymentMode,
+          balanceFen: row.balanceFen,
+          history: row.history,
+          centifenPerKwh: this.prices.get(row.tariffCode) ?? 0,
+          reminderLeadDays: treatment.reminderLeadDays,
+          followUpDays: treatment.followUpDays,
+        },
         row.sums,
         day,
         this.deps.rules,
         promises.get(row.accountNo) ?? [],
         touches.get(row.accountNo) ?? null,
       );
-      if (a) entries.push({ ...a, customerClass: row.customerClass, grade: row.grade });
+      if (!a) continue;
+      entries.push({ ...a, customerClass: row.customerClass, grade: row.grade });
+      let seen = 0;
+      for (const r of a.reasons) {
+        // Each kind once per account (a reason kind appears at most once but for promises).
+        const bit = 1 << WORKLIST_REASON_KINDS.indexOf(r.kind);
+        if ((seen & bit) === 0) byReason[r.kind]++;
+        seen |= bit;
+      }
+      if (a.ageBucket !== null) byBucket[a.ageBucket] = (byBucket[a.ageBucket] ?? 0) + 1;
     }
-    this.computed = { key, date, entries, ms: performance.now() - started };
+    this.computed = { key, date, entries, byReason, byBucket, ms: performance.now() - started };
     return this.computed;
   }
 
@@ -127,35 +192,24 @@ export class Worklist {
     const computed = this.entries();
     const assigned = assignments(this.deps.db);
     const reasons = filter.reasons && filter.reasons.length > 0 ? new Set(filter.reasons) : null;
-    const matching = computed.entries.filter(
-      (e) =>
-        (reasons === null || e.reasons.some((r) => reasons.has(r.kind))) &&
-        (filter.ageBucket === undefined || e.ageBucket === filter.ageBucket) &&
-        (filter.customerClass === undefined || e.customerClass === filter.customerClass) &&
-        (filter.grade === undefined || e.grade === filter.grade) &&
-        (filter.assignee === undefined || (filter.assignee === 'unassigned' ? !assigned.has(e.accountNo) : assigned.get(e.accountNo) === filter.assignee)),
-    );
-    const byAccount = (a: Entry, b: Entry) => (a.accountNo < b.accountNo ? -1 : a.accountNo > b.accountNo ? 1 : 0);
-    const compare: Record<WorklistFilter['sort'], (a: Entry, b: Entry) => number> = {
-      priority: (a, b) => b.priority - a.priority || byAccount(a, b),
-      overdue_fen: (a, b) => b.overdueFen - a.overdueFen || byAccount(a, b),
-      overdue_days: (a, b) => b.overdueDays - a.overdueDays || byAccount(a, b),
-      // Soonest to run out first; accounts without a forecast last.
-      days_left: (a, b) => (a.daysLeft ?? Number.MAX_SAFE_INTEGER) - (b.daysLeft ?? Number.MAX_SAFE_INTEGER) || byAccount(a, b),
-      account: byAccount,
-    };
-    matching.sort(compare[filter.sort]);
+    const unfiltered = reasons === null && filter.ageBucket === undefined && filter.customerClass === undefined && filter.grade === undefined && filter.assignee === undefined;
+    const kept = unfiltered
+      ? computed.entries
+      : computed.entries.filter(
+          (e) =>
+            (reasons === null || e.reasons.some((r) => reasons.has(r.kind))) &&
+            (filter.ageBucket === undefined || e.ageBucket === filter.ageBucket) &&
+            (filter.customerClass === undefined || e.customerClass === filter.customerClass) &&
+            (filter.grade === undefined || e.grade === filter.grade) &&
+            (filter.assignee === undefined || (filter.assignee === 'unassigned' ? !assigned.has(e.accountNo) : assigned.get(e.accountNo) === filter.assignee)),
+        );
+    const matching = sortedBy(kept, filter.sort);
     return { computed, matching, assigned };
   }
 
   view(filter: WorklistFilter, offset: number, limit: number): WorklistView {
     const { computed, matching, assigned } = this.select(filter);
-    const byReason = Object.fromEntries(WORKLIST_REASON_KINDS.map((k) => [k, 0])) as Record<WorklistReasonKindView, number>;
-    const byBucket = new Array<number>(this.deps.rules.worklist.ageBuckets.length + 1).fill(0);
-    for (const e of computed.entries) {
-      for (const k of new Set(e.reasons.map((r) => r.kind))) byReason[k]++;
-      if (e.ageBucket !== null) byBucket[e.ageBucket] = (byBucket[e.ageBucket] ?? 0) + 1;
-    }
+    const { byReason, byBucket } = computed;
     const staff = activeStaff(this.deps.db);
     const names = new Map(staff.map((s) => [s.operatorId, s.name]));
     return {

@@ -13,7 +13,7 @@ import { priceLadder } from '../../../main/domain/tariff/price-ladder.js';
 import { assessAccount, dailyKwh, parseCollectionRules, worklistDay, type CollectionRules } from '../../../main/domain/collection/index.js';
 import { loadTariffDirectory } from '../../../main/loaders/tariff-config.js';
 import type { CollectionDeps } from '../../../main/services/collection/context.js';
-import { lapsedPromises, lastTouchFacts, Worklist } from '../../../main/services/collection/worklist.js';
+import { lapsedPromises, lastTouchFacts, sortedBy, Worklist } from '../../../main/services/collection/worklist.js';
 import { worklistRows } from '../../../main/store/collection.js';
 import { migrate } from '../../../main/store/migrations.js';
 import { applySnapshotBatch } from '../../../main/store/snapshot-batch.js';
@@ -137,5 +137,21 @@ describe('worklist fast path', () => {
       for (const e of new Worklist(depsOn(today)).entries().entries) for (const r of e.reasons) kinds.add(r.kind);
     }
     expect([...kinds].sort()).toEqual(['consumption_dropped', 'due_soon_late_payer', 'follow_up_due', 'last_minute_buyer', 'overdue', 'prepaid_running_out', 'promise_lapsed', 'tokens_stopped']);
+  });
+});
+
+describe('worklist sorting', () => {
+  const entry = (accountNo: string, priority: number, daysLeft: number | null, overdueFen = 0) =>
+    ({ accountNo, priority, daysLeft, overdueFen, overdueDays: 0, reasons: [], ageBucket: null, customerClass: 'residential', grade: null }) as Parameters<typeof sortedBy>[0][number];
+  const entries = [entry('01', 5, null), entry('02', 9, 3), entry('03', 5, 0), entry('04', -2, 3), entry('05', 9, null, 2 ** 60)];
+  const brute = (key: (e: (typeof entries)[number]) => number) =>
+    [...entries].sort((a, b) => key(a) - key(b) || (a.accountNo < b.accountNo ? -1 : 1)).map((e) => e.accountNo);
+
+  it('sorts by each key with ties in account order, as a comparator would', () => {
+    expect(sortedBy(entries, 'priority').map((e) => e.accountNo)).toEqual(brute((e) => -e.priority));
+    expect(sortedBy(entries, 'days_left').map((e) => e.accountNo)).toEqual(brute((e) => e.daysLeft ?? Number.MAX_SAFE_INTEGER));
+    expect(sortedBy(entries, 'account').map((e) => e.accountNo)).toEqual(['01', '02', '03', '04', '05']);
+    // A key too large to pack exactly: the comparator.
+    expect(sortedBy(entries, 'overdue_fen').map((e) => e.accountNo)).toEqual(['05', '01', '02', '03', '04']);
   });
 });

@@ -35,6 +35,9 @@ function lateCount(months: number): string {
   return Array.from({ length: months }, (_, i) => `((f.late_mask >> ${i}) & 1)`).join(' + ');
 }
 
+/** Consumption may have dropped: the last month below the share of the highest month before it. */
+const DROP = 'f.kwh_prev_max >= @occupiedMinKwh AND f.kwh_last < f.kwh_prev_max * @nearZeroShare';
+
 export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
   const grades = [...q.soonUntilByGrade];
   const until = grades.length === 0 ? '?' : `CASE c.grade ${grades.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ? END`;
@@ -54,7 +57,10 @@ export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
       GROUP BY b.account_no
     )
     SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, c.grade,
-      f.to_period, f.late_mask, f.vend_len, f.vend_mask, f.kwh_tail, f.cutoffs,
+      f.to_period, f.late_mask, f.vend_len, f.vend_mask,
+      -- A postpaid account's consumption matters only when it may have dropped (checked here):
+      -- otherwise it is not read, nor parsed for the rules to find nothing in it.
+      CASE WHEN a.payment_mode = 'prepaid' OR (${DROP}) THEN f.kwh_tail END, f.cutoffs,
       o.overdue_fen, o.overdue_bills, o.oldest_due, o.soon_fen, o.soon_date
     FROM accounts a
       LEFT JOIN owed o ON o.account_no = a.account_no
@@ -66,7 +72,7 @@ export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
         OR (o.soon_fen IS NOT NULL AND (
           (f.late_mask IS NOT NULL AND ${lateCount(q.usuallyLateMonths)} >= ?)
           OR EXISTS (SELECT 1 FROM collection_contacts p WHERE p.account_no = a.account_no AND p.promise_on IS NOT NULL)))
-        OR (f.kwh_prev_max >= ? AND f.kwh_last < f.kwh_prev_max * ?)
+        OR (${DROP})
         OR (a.payment_mode = 'prepaid' AND f.to_period IS NOT NULL AND (
           (f.cutoffs IS NOT NULL AND f.cutoffs <> '')
           OR (f.vend_len >= ${m} AND (f.vend_mask & ${(1 << m) - 1}) = 0 AND (f.vend_mask >> ${m}) <> 0)
@@ -84,10 +90,9 @@ export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
     ...untilParams,
     maxUntil,
     q.usuallyLateTimes,
-    q.occupiedMinKwh,
-    q.nearZeroShare,
     q.prepaidRunOutDays + 1,
     q.maxCentifenPerKwh,
+    { occupiedMinKwh: q.occupiedMinKwh, nearZeroShare: q.nearZeroShare },
   ];
   return { text, params };
 }

@@ -24,6 +24,9 @@ export interface CandidateQuery {
   readonly maxCentifenPerKwh: number;
   /** kWh months the rows' histories hold (rateMonths + 1, at most 13). */
   readonly kwhMonths: number;
+  /** Only accounts numbered in [from, to) (an end left open when null). */
+  readonly from?: string | null;
+  readonly to?: string | null;
 }
 
 export interface CandidateRow extends Omit<WorklistRow, 'openBills'> {
@@ -44,6 +47,9 @@ export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
   const untilParams = [...grades.flat(), q.soonUntil];
   const maxUntil = [q.soonUntil, ...q.soonUntilByGrade.values()].reduce((a, b) => (b > a ? b : a));
   const m = q.tokensStoppedMonths;
+  const from = q.from ?? null;
+  const to = q.to ?? null;
+  const range = (t: string) => `${from === null ? '' : ` AND ${t}.account_no >= @from`}${to === null ? '' : ` AND ${t}.account_no < @to`}`;
   const text = `
     WITH owed AS (
       SELECT b.account_no,
@@ -53,7 +59,7 @@ export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
         SUM(CASE WHEN b.due_date >= ? AND b.due_date <= ${until} THEN b.amount_fen - b.paid_fen END) AS soon_fen,
         MIN(CASE WHEN b.due_date >= ? AND b.due_date <= ${until} THEN b.due_date END) AS soon_date
       FROM bills b INDEXED BY bills_open_dues LEFT JOIN credit_current c ON c.account_no = b.account_no
-      WHERE b.status = 'open' AND b.due_date <= ? AND b.amount_fen > b.paid_fen
+      WHERE b.status = 'open' AND b.due_date <= ? AND b.amount_fen > b.paid_fen${range('b')}
       GROUP BY b.account_no
     )
     SELECT a.account_no, a.customer_class, a.payment_mode, a.balance_fen, a.tariff_code, c.grade,
@@ -66,7 +72,7 @@ export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
       LEFT JOIN owed o ON o.account_no = a.account_no
       LEFT JOIN worklist_facts f ON f.account_no = a.account_no
       LEFT JOIN credit_current c ON c.account_no = a.account_no
-    WHERE NOT EXISTS (SELECT 1 FROM closed_accounts x WHERE x.account_no = a.account_no)
+    WHERE NOT EXISTS (SELECT 1 FROM closed_accounts x WHERE x.account_no = a.account_no)${range('a')}
       AND (
         o.overdue_fen IS NOT NULL
         OR (o.soon_fen IS NOT NULL AND (
@@ -92,7 +98,7 @@ export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
     q.usuallyLateTimes,
     q.prepaidRunOutDays + 1,
     q.maxCentifenPerKwh,
-    { occupiedMinKwh: q.occupiedMinKwh, nearZeroShare: q.nearZeroShare },
+    { occupiedMinKwh: q.occupiedMinKwh, nearZeroShare: q.nearZeroShare, ...(from === null ? {} : { from }), ...(to === null ? {} : { to }) },
   ];
   return { text, params };
 }

@@ -115,11 +115,11 @@ export async function run(): Promise<BenchResult[]> {
     const worklist = new Worklist(deps);
     const t0 = process.hrtime.bigint();
     const cpu0 = process.cpuUsage();
-    const first = worklist.view({ sort: 'priority' }, 0, 50);
+    const first = await worklist.view({ sort: 'priority' }, 0, 50);
     const firstS = Number(process.hrtime.bigint() - t0) / 1e9;
     const cpu = process.cpuUsage(cpu0);
     const t1 = process.hrtime.bigint();
-    const filtered = worklist.view({ sort: 'overdue_days', reasons: ['overdue'], ageBucket: 3 }, 0, 50);
+    const filtered = await worklist.view({ sort: 'overdue_days', reasons: ['overdue'], ageBucket: 3 }, 0, 50);
     const againS = Number(process.hrtime.bigint() - t1) / 1e9;
     return [
       atMost(`collection: daily worklist of ${ACCOUNTS} accounts (compute, sort, first page), wall clock`, firstS, 's', 5),

@@ -34,6 +34,8 @@ export interface CollectionDeps {
   readonly reminderLeadDays: Readonly<Record<string, number>>;
   /** Days after the last contact or notice before a follow-up, per credit grade; absent grades use the worklist's rule. */
   readonly followUpDays?: Readonly<Record<string, number>>;
+  /** Accounts from which the worklist's pass is split over two threads (default 200,000; Infinity: never). */
+  readonly parallelWorklistFrom?: number;
   /** After a commit with outbox rows: push now. */
   readonly afterCommit: () => void;
 }

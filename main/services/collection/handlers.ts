@@ -48,8 +48,8 @@ export function createCollectionArea(deps: CollectionDeps) {
   };
 
   const exportList = async (p: FilterParams & { format: 'csv' | 'xlsx'; locale?: Locale | undefined }) => {
-    const { computed, matching } = worklist.select(p);
-    const all = worklist.view(p, 0, matching.length);
+    const { computed, matching } = await worklist.select(p);
+    const all = await worklist.view(p, 0, matching.length);
     const t = deps.translators[p.locale ?? deps.defaultLocale];
     const bounds = deps.rules.worklist.ageBuckets;
     return p.format === 'csv' ? worklistCsv(all.items, computed.date, bounds, t) : worklistXlsx(all.items, computed.date, bounds, t);

@@ -6,13 +6,15 @@
  */
 import type { WorklistItemView, WorklistReasonKindView, WorklistView } from '../../contract/index.js';
 import { WORKLIST_REASON_KINDS } from '../../contract/collection.js';
-import { assessAccount, assessSums, dueSoonUntil, worklistDay, type LastTouchFact, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
+import { Worker } from 'node:worker_threads';
+import { assessAccount, type LastTouchFact, type PromiseFact, type WorklistAssessment } from '../../domain/collection/index.js';
 import { priceLadder } from '../../domain/tariff/price-ladder.js';
 import { accountBrief, activeStaff, assignments, promisesDueBefore, worklistDataKey, worklistRow } from '../../store/collection.js';
-import { worklistCandidates } from '../../store/worklist-candidates.js';
 import { lastTouches } from '../../store/follow-ups.js';
 import { localDate } from '../clock.js';
 import type { CollectionDeps } from './context.js';
+import { assessRange, type PassInputs, type WorklistEntry } from './worklist-pass.js';
+import type { WorkerJob } from './worklist-worker.js';
 
 export interface WorklistFilter {
   readonly reasons?: readonly WorklistReasonKindView[] | undefined;
@@ -23,10 +25,7 @@ export interface WorklistFilter {
   readonly sort: 'priority' | 'overdue_fen' | 'overdue_days' | 'days_left' | 'account';
 }
 
-interface Entry extends WorklistAssessment {
-  readonly customerClass: string;
-  readonly grade: string | null;
-}
+type Entry = WorklistEntry;
 
 interface Computed {
   readonly key: string;
@@ -109,8 +108,14 @@ export function lastTouchFacts(deps: CollectionDeps, accountNo?: string): Map<st
 /** Up to 4 GiB of the cache mapped (the address space is reserved, not memory used). */
 const MMAP_BYTES = 4 * 1024 * 1024 * 1024;
 
+/** Below this many accounts one thread does the pass (a worker's start costs more than it saves). */
+const PARALLEL_FROM = 200_000;
+/** The share of the accounts this thread assesses when the pass is split. */
+const HERE_SHARE = 0.5;
+
 export class Worklist {
   private computed: Computed | null = null;
+  private computing: { key: string; done: Promise<Computed> } | null = null;
   private readonly prices: Map<string, number>;
 
   constructor(private readonly deps: CollectionDeps) {
@@ -121,75 +126,96 @@ export class Worklist {
     return localDate(this.deps.clock(), this.deps.timeZone);
   }
 
-  /** The whole day's list, recomputed only when the day or the data changed. */
-  entries(): Computed {
+  /**
+   * The whole day's list, recomputed only when the day or the data changed. Requests arriving while
+   * it is computed wait for the same computation.
+   */
+  async entries(): Promise<Computed> {
     const date = this.today();
     const key = `${date}|${worklistDataKey(this.deps.db)}`;
     if (this.computed?.key === key) return this.computed;
+    if (this.computing?.key === key) return this.computing.done;
+    const done = this.compute(key, date);
+    this.computing = { key, done };
+    try {
+      this.computed = await done;
+      return this.computed;
+    } finally {
+      if (this.computing?.done === done) this.computing = null;
+    }
+  }
+
+  private async compute(key: string, date: string): Promise<Computed> {
     const started = performance.now();
     // The pass reads the whole cache once: memory-mapped reads spare a system call per page
     // (a quarter of its CPU time in the benchmark). Reads only; writes still go through the WAL.
     this.deps.db.pragma(`mmap_size = ${MMAP_BYTES}`);
-    const promises = lapsedPromises(this.deps, date);
-    const touches = lastTouchFacts(this.deps);
-    const entries: Entry[] = [];
-    const day = worklistDay(date, this.deps.rules);
-    const w = this.deps.rules.worklist;
-    const soonUntilByGrade = new Map(Object.entries(this.deps.reminderLeadDays).map(([grade, lead]) => [grade, dueSoonUntil(day, lead)]));
-    // SQLite sums the bills and passes over the accounts that cannot be on the list; the rules
-    // read at most the last rateMonths + 1 months of consumption.
-    const candidates = worklistCandidates(this.deps.db, {
+    const inputs: PassInputs = {
       today: date,
-      soonUntilByGrade,
-      soonUntil: day.soonUntil,
-      usuallyLateMonths: w.usuallyLateMonths,
-      usuallyLateTimes: w.usuallyLateTimes,
-      occupiedMinKwh: w.occupiedMinKwh,
-      nearZeroShare: w.nearZeroShare,
-      tokensStoppedMonths: w.tokensStoppedMonths,
-      prepaidRunOutDays: w.prepaidRunOutDays,
-      maxCentifenPerKwh: Math.max(0, ...this.prices.values()),
-      kwhMonths: w.rateMonths + 1,
-    });
+      rules: this.deps.rules,
+      prices: this.prices,
+      reminderLeadDays: this.deps.reminderLeadDays,
+      followUpDays: this.deps.followUpDays ?? {},
+      promises: lapsedPromises(this.deps, date),
+      touches: lastTouchFacts(this.deps),
+    };
+    const split = this.splitPoint();
+    let entries: Entry[];
+    if (split === null) entries = assessRange(this.deps.db, inputs, null, null);
+    else {
+      // A large cache on a file: the last accounts in a worker thread (its own connection), the
+      // first ones here meanwhile; both parts come in account order.
+      const upper = this.inWorker({ dbPath: this.deps.db.name, inputs, from: split, to: null, mmapBytes: MMAP_BYTES });
+      upper.catch(() => undefined);
+      const lower = assessRange(this.deps.db, inputs, null, split);
+      // A worker that could not run (no thread, a broken build) costs time, never the list.
+      entries = lower.concat(await upper.catch(() => assessRange(this.deps.db, inputs, split, null)));
+    }
     const byReason = Object.fromEntries(WORKLIST_REASON_KINDS.map((k) => [k, 0])) as Record<WorklistReasonKindView, number>;
     const byBucket = new Array<number>(this.deps.rules.worklist.ageBuckets.length + 1).fill(0);
-    for (const row of candidates) {
-      const treatment = this.gradeTreatment(row.grade);
-      const a = assessSums(
-        {
-          accountNo: row.accountNo,
-          customerClass: row.customerClass,
-          paymentMode: row.paymentMode,
-          balanceFen: row.balanceFen,
-          history: row.history,
-          centifenPerKwh: this.prices.get(row.tariffCode) ?? 0,
-          reminderLeadDays: treatment.reminderLeadDays,
-          followUpDays: treatment.followUpDays,
-        },
-        row.sums,
-        day,
-        this.deps.rules,
-        promises.get(row.accountNo) ?? [],
-        touches.get(row.accountNo) ?? null,
-      );
-      if (!a) continue;
-      entries.push({ ...a, customerClass: row.customerClass, grade: row.grade });
+    for (const e of entries) {
       let seen = 0;
-      for (const r of a.reasons) {
-        // Each kind once per account (a reason kind appears at most once but for promises).
+      for (const r of e.reasons) {
+        // Each kind once per account (a kind can repeat: promises).
         const bit = 1 << WORKLIST_REASON_KINDS.indexOf(r.kind);
         if ((seen & bit) === 0) byReason[r.kind]++;
         seen |= bit;
       }
-      if (a.ageBucket !== null) byBucket[a.ageBucket] = (byBucket[a.ageBucket] ?? 0) + 1;
+      if (e.ageBucket !== null) byBucket[e.ageBucket] = (byBucket[e.ageBucket] ?? 0) + 1;
     }
-    this.computed = { key, date, entries, byReason, byBucket, ms: performance.now() - started };
-    return this.computed;
+    return { key, date, entries, byReason, byBucket, ms: performance.now() - started };
+  }
+
+  /** Where a cache large enough to be worth a second thread is split; null: one pass here. */
+  private splitPoint(): string | null {
+    const db = this.deps.db;
+    const from = this.deps.parallelWorklistFrom ?? PARALLEL_FROM;
+    if (db.memory || db.name === '' || from === Infinity) return null;
+    const n = db.prepare('SELECT COUNT(*) FROM accounts').pluck().get() as number;
+    if (n < from) return null;
+    // The worker starts later (a thread, its modules, its connection) and its half is copied back
+    // to this thread: it takes the smaller share, so both finish together.
+    return (db.prepare('SELECT account_no FROM accounts ORDER BY account_no LIMIT 1 OFFSET ?').pluck().get(Math.floor(n * HERE_SHARE)) as string | undefined) ?? null;
+  }
+
+  private inWorker(job: WorkerJob): Promise<Entry[]> {
+    // Built (dist/…/worklist-worker.js), or run from source as this module is: then the worker
+    // registers tsx's loader in its own thread before importing the TypeScript.
+    const source = import.meta.url.endsWith('.ts');
+    const url = new URL(`./worklist-worker.${source ? 'ts' : 'js'}`, import.meta.url);
+    const worker = source
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: job })
+      : new Worker(url, { workerData: job });
+    return new Promise<Entry[]>((resolve, reject) => {
+      worker.once('message', (m: { ok: true; entries: Entry[] } | { ok: false; message: string }) => (m.ok ? resolve(m.entries) : reject(new Error(`worklist worker: ${m.message}`))));
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`worklist worker exited (${code})`)));
+    });
   }
 
   /** The matching entries, sorted (every page of them). */
-  select(filter: WorklistFilter): { computed: Computed; matching: Entry[]; assigned: Map<string, string> } {
-    const computed = this.entries();
+  async select(filter: WorklistFilter): Promise<{ computed: Computed; matching: Entry[]; assigned: Map<string, string> }> {
+    const computed = await this.entries();
     const assigned = assignments(this.deps.db);
     const reasons = filter.reasons && filter.reasons.length > 0 ? new Set(filter.reasons) : null;
     const unfiltered = reasons === null && filter.ageBucket === undefined && filter.customerClass === undefined && filter.grade === undefined && filter.assignee === undefined;
@@ -207,8 +233,8 @@ export class Worklist {
     return { computed, matching, assigned };
   }
 
-  view(filter: WorklistFilter, offset: number, limit: number): WorklistView {
-    const { computed, matching, assigned } = this.select(filter);
+  async view(filter: WorklistFilter, offset: number, limit: number): Promise<WorklistView> {
+    const { computed, matching, assigned } = await this.select(filter);
     const { byReason, byBucket } = computed;
     const staff = activeStaff(this.deps.db);
     const names = new Map(staff.map((s) => [s.operatorId, s.name]));

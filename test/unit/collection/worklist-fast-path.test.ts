@@ -5,7 +5,8 @@
  * and follow-up interval, promises (kept, lapsed, on accounts only due soon), contacts and notices,
  * a closed account, on several days.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -100,9 +101,9 @@ describe('worklist fast path', () => {
   });
 
   for (const today of ['2026-11-27', '2026-12-03', '2026-12-20', '2027-01-15']) {
-    it(`the same entries as the rules over every account (${today})`, () => {
+    it(`the same entries as the rules over every account (${today})`, async () => {
       const deps = depsOn(today);
-      const fast = new Worklist(deps).entries().entries;
+      const fast = (await new Worklist(deps).entries()).entries;
       const day = worklistDay(today, rules);
       const promises = lapsedPromises(deps, today);
       const touches = lastTouchFacts(deps);
@@ -125,16 +126,34 @@ describe('worklist fast path', () => {
     });
   }
 
-  it('the accounts on the edge of a rule are on the list', () => {
-    const listed = new Worklist(depsOn('2026-11-27')).entries().entries;
+  it('the accounts on the edge of a rule are on the list', async () => {
+    const listed = (await new Worklist(depsOn('2026-11-27')).entries()).entries;
     expect(listed.filter((e) => e.reasons.some((r) => r.kind === 'consumption_dropped' && r.usualKwh === 100)).length).toBe(1);
     expect(listed.filter((e) => e.reasons.some((r) => r.kind === 'prepaid_running_out' && r.daysLeft === rules.worklist.prepaidRunOutDays)).length).toBeGreaterThan(0);
   });
 
-  it('every reason is met on these days', () => {
+  it('split over two threads (a cache on file), the same list in the same order', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'worklist-'));
+    const file = path.join(dir, 'cache.db');
+    await db.backup(file);
+    const onFile = new Database(file);
+    try {
+      for (const today of ['2026-12-03', '2027-01-15']) {
+        const one = await new Worklist(depsOn(today)).entries();
+        const two = await new Worklist({ ...depsOn(today), db: onFile, parallelWorklistFrom: 1 }).entries();
+        expect(two.entries).toEqual(one.entries);
+        expect([two.byReason, two.byBucket]).toEqual([one.byReason, one.byBucket]);
+      }
+    } finally {
+      onFile.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('every reason is met on these days', async () => {
     const kinds = new Set<string>();
     for (const today of ['2026-11-27', '2026-12-03', '2026-12-20', '2027-01-15']) {
-      for (const e of new Worklist(depsOn(today)).entries().entries) for (const r of e.reasons) kinds.add(r.kind);
+      for (const e of (await new Worklist(depsOn(today)).entries()).entries) for (const r of e.reasons) kinds.add(r.kind);
     }
     expect([...kinds].sort()).toEqual(['consumption_dropped', 'due_soon_late_payer', 'follow_up_due', 'last_minute_buyer', 'overdue', 'prepaid_running_out', 'promise_lapsed', 'tokens_stopped']);
   });

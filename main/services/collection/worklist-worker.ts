@@ -18,7 +18,8 @@ const job = workerData as WorkerJob;
 const db = new Database(job.dbPath, { readonly: true, fileMustExist: true });
 try {
   db.pragma(`mmap_size = ${job.mmapBytes}`);
-  parentPort?.postMessage({ ok: true, entries: assessRange(db, job.inputs, job.from, job.to) });
+  // As JSON text: writing and reading it back is faster than the structured clone of as many objects.
+  parentPort?.postMessage({ ok: true, entries: JSON.stringify(assessRange(db, job.inputs, job.from, job.to)) });
 } catch (e) {
   parentPort?.postMessage({ ok: false, message: e instanceof Error ? e.message : String(e) });
 } finally {

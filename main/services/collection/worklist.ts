@@ -111,7 +111,7 @@ const MMAP_BYTES = 4 * 1024 * 1024 * 1024;
 /** Below this many accounts one thread does the pass (a worker's start costs more than it saves). */
 const PARALLEL_FROM = 200_000;
 /** The share of the accounts this thread assesses when the pass is split. */
-const HERE_SHARE = 0.5;
+const HERE_SHARE = 0.56;
 
 export class Worklist {
   private computed: Computed | null = null;
@@ -207,7 +207,7 @@ export class Worklist {
       ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: job })
       : new Worker(url, { workerData: job });
     return new Promise<Entry[]>((resolve, reject) => {
-      worker.once('message', (m: { ok: true; entries: Entry[] } | { ok: false; message: string }) => (m.ok ? resolve(m.entries) : reject(new Error(`worklist worker: ${m.message}`))));
+      worker.once('message', (m: { ok: true; entries: string } | { ok: false; message: string }) => (m.ok ? resolve(JSON.parse(m.entries) as Entry[]) : reject(new Error(`worklist worker: ${m.message}`))));
       worker.once('error', reject);
       worker.once('exit', (code) => reject(new Error(`worklist worker exited (${code})`)));
     });

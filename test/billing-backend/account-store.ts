@@ -7,7 +7,6 @@ import {
   type ChangesPage,
   type MeterSnapshot,
   type OperatorSnapshot,
-  type SnapshotStreamLine,
 } from '../../main/wire/backend-wire.js';
 import { getMeta, setMeta, type BackendDb } from './db.js';
 import { GENERATOR_VERSION, type SeedParams } from './seed.js';
@@ -222,18 +221,22 @@ export class AccountStore {
    * The next up-to-`limit` account lines of the snapshot stream (change_seq in (after, until]),
    * each with its OPEN bills only and their payments, read in one read transaction with four
    * range queries (accounts, meters, open bills, their payments) rather than three per account.
+   * As NDJSON text: each account's stored history (JSON written by this backend from a checked
+   * snapshot) goes into its line as it is stored, not parsed and written again — for a million
+   * accounts that was a third of the backend's time. `cursor`: the last line's, null when none.
    */
-  streamChunk(after: number, until: number, limit: number, appliedSeqOf: () => number): SnapshotStreamLine[] {
+  streamChunkText(after: number, until: number, limit: number, appliedSeqOf: () => number): { text: string; cursor: number | null; count: number } {
     return this.db.transaction(() => {
       const rows = this.streamAccountsStmt.all(after, until, limit);
       const last = rows.at(-1);
-      if (last === undefined) return [];
+      if (last === undefined) return { text: '', cursor: null, count: 0 };
       const range = [after, last.change_seq] as const;
       const meters = groupBy(this.streamMetersStmt.all(...range), (m) => m.account_no);
       const payments = groupBy(this.streamBillPaymentsStmt.all(...range), (p) => p.bill_id);
       const bills = groupBy(this.streamOpenBillsStmt.all(...range), (b) => b.account_no);
       const appliedSeq = appliedSeqOf();
-      return rows.map((row): SnapshotStreamLine => {
+      let text = '';
+      for (const row of rows) {
         const snapshot: AccountSnapshot = {
           accountNo: row.account_no,
           name: row.name,
@@ -246,7 +249,8 @@ export class AccountStore {
           creditGrade: row.credit_grade,
           meters: (meters.get(row.account_no) ?? []).map((m) => {
             const meter: MeterSnapshot = { meterNo: m.meter_no, kind: m.kind };
-            if (m.sts_json !== null) meter.sts = StsParamsSchema.parse(JSON.parse(m.sts_json));
+            // Written from checked snapshots only (seed, admin); the terminal checks every line again.
+            if (m.sts_json !== null) meter.sts = JSON.parse(m.sts_json) as MeterSnapshot['sts'];
             if (m.card_generation !== null) meter.cardGeneration = m.card_generation;
             return meter;
           }),
@@ -270,9 +274,11 @@ export class AccountStore {
           status: row.status,
         };
         if (row.card_no !== null) snapshot.cardNo = row.card_no;
-        if (row.history_json !== null) snapshot.history = JSON.parse(row.history_json) as AccountHistory;
-        return { kind: 'account', cursor: String(row.change_seq), account: snapshot };
-      });
+        const account = JSON.stringify(snapshot);
+        const withHistory = row.history_json === null ? account : `${account.slice(0, -1)},"history":${row.history_json}}`;
+        text += `{"kind":"account","cursor":"${row.change_seq}","account":${withHistory}}\n`;
+      }
+      return { text, cursor: last.change_seq, count: rows.length };
     })();
   }
 }
@@ -319,6 +325,9 @@ export function ensureSeeded(
   const insertBill = db.prepare(
     'INSERT INTO bills (bill_id, account_no, period, consumption, amount_fen, paid_fen, due_date, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  // A closed account's payments go to suspense (the intake reads account_closures), as on PostgreSQL.
+  db.exec('CREATE TABLE IF NOT EXISTS account_closures (account_no TEXT PRIMARY KEY, moved_to TEXT, closed_at TEXT NOT NULL)');
+  const insertClosure = db.prepare('INSERT INTO account_closures (account_no, moved_to, closed_at) VALUES (?, NULL, ?)');
   // Random keys (phones, meter numbers) make the seeding of a large area cache-bound: a big page
   // cache while seeding (freed afterwards) keeps a million accounts to tens of seconds.
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
@@ -349,6 +358,7 @@ export function ensureSeeded(
         status: a.status ?? 'active',
         historyJson: a.history === undefined ? null : JSON.stringify(a.history),
       });
+      if (a.status === 'closed') insertClosure.run(a.accountNo, a.updatedAt);
       meters.forEach((m, position) =>
         insertMeter.run(m.meterNo, a.accountNo, position, m.kind, m.sts === undefined ? null : JSON.stringify(m.sts), m.cardGeneration ?? null),
       );

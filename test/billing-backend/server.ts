@@ -616,12 +616,11 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
           req.socket.destroy();
           return;
         }
-        const lines = accounts.streamChunk(at, until, STREAM_CHUNK_ACCOUNTS, () => accounts.appliedSeq(terminalId));
-        const last = lines.at(-1);
-        if (last === undefined || last.kind !== 'account') break;
-        at = Number(last.cursor);
-        count += lines.length;
-        await write(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+        const chunk = accounts.streamChunkText(at, until, STREAM_CHUNK_ACCOUNTS, () => accounts.appliedSeq(terminalId));
+        if (chunk.cursor === null) break;
+        at = chunk.cursor;
+        count += chunk.count;
+        await write(chunk.text);
       }
     } catch (e) {
       // The status is sent: the only way left to say "failed" is a stream without its end line.
@@ -766,11 +765,18 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** The demo area as the PG store keeps it: balances and bills (seed.ts, the same generator and parameters). */
+/** The demo area as the PG store keeps it: balances, bills and the closed accounts (seed.ts, the same generator and parameters). */
 function* pgSeed(params: { seed: number; accounts: number; seedDate: string }): Generator<{
-  accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
+  accountNo: string; name: string; balanceFen: number; tariffCode: string; closed: boolean; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
 }> {
   for (const a of seedAccounts(params)) {
-    yield { accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, tariffCode: a.tariffCode, bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })) };
+    yield {
+      accountNo: a.accountNo,
+      name: a.name,
+      balanceFen: a.balanceFen,
+      tariffCode: a.tariffCode,
+      closed: a.status === 'closed',
+      bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })),
+    };
   }
 }

@@ -9,6 +9,8 @@ import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
 import { startBackend } from '../server.js';
 import type { PgBackendStore } from '../store/pg-store.js';
+import pg from 'pg';
+import { DEFAULT_SEED, seedAccounts } from '../seed.js';
 
 let cluster: PgCluster;
 let t: TestBackend;
@@ -90,5 +92,30 @@ describe('backend on the PostgreSQL store', () => {
     expect(again.seedState).toBe('reused');
     await again.close();
     await expect(startBackend({ dbPath: '', accounts: 21, now: () => TEST_NOW, store: { kind: 'pg', url: cluster.url } })).rejects.toThrow(/seeded with/);
+  });
+
+  it('seeds the same area as SQLite: every balance and every closed account alike', async () => {
+    const admin = new pg.Client({ connectionString: cluster.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE seed_compare');
+    await admin.end();
+    const url = new URL(cluster.url);
+    url.pathname = '/seed_compare';
+    const onPg = await startTestBackend({ accounts: 300, store: { kind: 'pg', url: url.href } });
+    const onSqlite = await startTestBackend({ accounts: 300 });
+    try {
+      const statuses = new Map<string, number>();
+      for (const a of seedAccounts({ seed: DEFAULT_SEED, accounts: 300, seedDate: TEST_NOW.toISOString().slice(0, 10) })) {
+        const [p, q] = [await onPg.backend.store.account(a.accountNo), await onSqlite.backend.store.account(a.accountNo)];
+        expect(p, a.accountNo).toEqual(q);
+        expect(p?.status, a.accountNo).toBe(a.status === 'closed' ? 'closed' : 'active');
+        statuses.set(p?.status ?? 'missing', (statuses.get(p?.status ?? 'missing') ?? 0) + 1);
+      }
+      expect(statuses.get('closed') ?? 0).toBeGreaterThan(0);
+      expect(statuses.get('active') ?? 0).toBeGreaterThan(250);
+    } finally {
+      await onPg.dispose();
+      await onSqlite.dispose();
+    }
   });
 });

@@ -325,9 +325,6 @@ export function ensureSeeded(
   const insertBill = db.prepare(
     'INSERT INTO bills (bill_id, account_no, period, consumption, amount_fen, paid_fen, due_date, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  // A closed account's payments go to suspense (the intake reads account_closures), as on PostgreSQL.
-  db.exec('CREATE TABLE IF NOT EXISTS account_closures (account_no TEXT PRIMARY KEY, moved_to TEXT, closed_at TEXT NOT NULL)');
-  const insertClosure = db.prepare('INSERT INTO account_closures (account_no, moved_to, closed_at) VALUES (?, NULL, ?)');
   // Random keys (phones, meter numbers) make the seeding of a large area cache-bound: a big page
   // cache while seeding (freed afterwards) keeps a million accounts to tens of seconds.
   const cacheSize = db.pragma('cache_size', { simple: true }) as number;
@@ -358,7 +355,6 @@ export function ensureSeeded(
         status: a.status ?? 'active',
         historyJson: a.history === undefined ? null : JSON.stringify(a.history),
       });
-      if (a.status === 'closed') insertClosure.run(a.accountNo, a.updatedAt);
       meters.forEach((m, position) =>
         insertMeter.run(m.meterNo, a.accountNo, position, m.kind, m.sts === undefined ? null : JSON.stringify(m.sts), m.cardGeneration ?? null),
       );

@@ -765,9 +765,13 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-/** The demo area as the PG store keeps it: balances, bills and the closed accounts (seed.ts, the same generator and parameters). */
+/**
+ * The demo area as the PG store keeps it: balances and bills (seed.ts, the same generator and
+ * parameters). As on SQLite, an account the seed marks closed is closed in its snapshot only: the
+ * intake takes its payments as any (closures come from the office: exception-desk.ts).
+ */
 function* pgSeed(params: { seed: number; accounts: number; seedDate: string }): Generator<{
-  accountNo: string; name: string; balanceFen: number; tariffCode: string; closed: boolean; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
+  accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
 }> {
   for (const a of seedAccounts(params)) {
     yield {
@@ -775,7 +779,6 @@ function* pgSeed(params: { seed: number; accounts: number; seedDate: string }): 
       name: a.name,
       balanceFen: a.balanceFen,
       tariffCode: a.tariffCode,
-      closed: a.status === 'closed',
       bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })),
     };
   }

@@ -94,7 +94,7 @@ describe('backend on the PostgreSQL store', () => {
     await expect(startBackend({ dbPath: '', accounts: 21, now: () => TEST_NOW, store: { kind: 'pg', url: cluster.url } })).rejects.toThrow(/seeded with/);
   });
 
-  it('seeds the same area as SQLite: every balance and every closed account alike', async () => {
+  it('seeds the same area as SQLite: every account alike, closures only from the office on both', async () => {
     const admin = new pg.Client({ connectionString: cluster.url });
     await admin.connect();
     await admin.query('CREATE DATABASE seed_compare');
@@ -104,15 +104,14 @@ describe('backend on the PostgreSQL store', () => {
     const onPg = await startTestBackend({ accounts: 300, store: { kind: 'pg', url: url.href } });
     const onSqlite = await startTestBackend({ accounts: 300 });
     try {
-      const statuses = new Map<string, number>();
+      let seededClosed = 0;
       for (const a of seedAccounts({ seed: DEFAULT_SEED, accounts: 300, seedDate: TEST_NOW.toISOString().slice(0, 10) })) {
         const [p, q] = [await onPg.backend.store.account(a.accountNo), await onSqlite.backend.store.account(a.accountNo)];
         expect(p, a.accountNo).toEqual(q);
-        expect(p?.status, a.accountNo).toBe(a.status === 'closed' ? 'closed' : 'active');
-        statuses.set(p?.status ?? 'missing', (statuses.get(p?.status ?? 'missing') ?? 0) + 1);
+        expect(p?.balanceFen, a.accountNo).toBe(a.balanceFen);
+        if (a.status === 'closed') seededClosed += 1;
       }
-      expect(statuses.get('closed') ?? 0).toBeGreaterThan(0);
-      expect(statuses.get('active') ?? 0).toBeGreaterThan(250);
+      expect(seededClosed).toBeGreaterThan(0);
     } finally {
       await onPg.dispose();
       await onSqlite.dispose();

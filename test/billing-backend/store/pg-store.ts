@@ -414,7 +414,7 @@ export class PgBackendStore implements BackendStore {
    */
   async ensureSeeded(
     key: string,
-    generate: () => Iterable<{ accountNo: string; name: string; balanceFen: number; tariffCode: string; closed?: boolean; bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[] }>,
+    generate: () => Iterable<{ accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[] }>,
   ): Promise<'seeded' | 'reused'> {
     const c = await this.pool.connect();
     try {
@@ -426,7 +426,7 @@ export class PgBackendStore implements BackendStore {
       }
       const chunk: SeedRow[] = [];
       for (const a of generate()) {
-        chunk.push({ accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, tariffCode: a.tariffCode, closure: a.closed === true ? 'closed' : null, movedTo: null, bills: a.bills });
+        chunk.push({ accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, tariffCode: a.tariffCode, closure: null, movedTo: null, bills: a.bills });
         if (chunk.length >= 2000) await this.seedRows(chunk.splice(0));
       }
       await this.seedRows(chunk);

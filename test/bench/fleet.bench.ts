@@ -5,13 +5,14 @@
  * ledger gains while every terminal sells and pushes (the sustained intake), the push latency, and
  * the invariant for every terminal after the drain. The terminals, the backend and PostgreSQL share
  * this machine's cores, so the CPU seconds of each are printed too. The terminals' hosts run at nice
- * 10 (on the real fleet they are other machines): the latency target is read inside the backend
+ * 19 (on the real fleet they are other machines): the latency target is read inside the backend
  * (its request log: request in → answer out); what the simulated terminals see, which adds their
  * hosts' wait for CPU, is printed beside it.
  *
  * Knobs for exploring (environment): GD_BENCH_FLEET_TERMINALS (1000), GD_BENCH_FLEET_SECONDS (60),
  * GD_BENCH_FLEET_SALES (sales/s per terminal), GD_BENCH_FLEET_PUSH_MS (push interval),
- * GD_BENCH_FLEET_BATCH (events per push at most), GD_BENCH_FLEET_POOL (the backend's pg pool).
+ * GD_BENCH_FLEET_BATCH (events per push at most), GD_BENCH_FLEET_POOL (the backend's pg pool),
+ * GD_BENCH_FLEET_NICE (the terminals' hosts' nice value, 19).
  */
 import { Fleet, summaryLine } from '../fleet/fleet-run.js';
 import { atLeast, atMost, info, type BenchResult } from './harness.js';
@@ -29,6 +30,7 @@ const SALES = env('GD_BENCH_FLEET_SALES', 4.25);
 const PUSH_MS = env('GD_BENCH_FLEET_PUSH_MS', 5000);
 const BATCH = env('GD_BENCH_FLEET_BATCH', 100);
 const POOL = process.env.GD_BENCH_FLEET_POOL === undefined ? undefined : env('GD_BENCH_FLEET_POOL', 10);
+const NICE = process.env.GD_BENCH_FLEET_NICE === undefined ? undefined : env('GD_BENCH_FLEET_NICE', 19);
 
 export async function run(): Promise<BenchResult[]> {
   const fleet = await Fleet.start({
@@ -38,6 +40,7 @@ export async function run(): Promise<BenchResult[]> {
     pushIntervalMs: PUSH_MS,
     pushBatchSize: BATCH,
     ...(POOL !== undefined ? { pgPool: POOL } : {}),
+    ...(NICE !== undefined ? { hostNice: NICE } : {}),
     log: (line) => console.log(line),
   });
   try {

@@ -129,6 +129,8 @@ export interface AccountView {
   readonly meters: readonly { readonly meterNo: string; readonly kind: 'postpaid' | 'sts' | 'card' }[];
   readonly openBills: readonly BillView[];
   readonly totalDueFen: number;
+  /** 'closed': service ended at the office; what is owed can still be paid, the clerk is told. */
+  readonly status: 'active' | 'closed';
   /** 'online' = fresh from the backend; 'cache' = the backend was unreachable, data as of `asOf`. */
   readonly source: 'online' | 'cache';
   readonly asOf: string;

@@ -6,7 +6,7 @@ import { AppError, type AccountSummary, type AccountView, type BillView } from '
 import type { Db } from '../store/db.js';
 import type { LateFeeComputation } from '../domain/late-fee/index.js';
 import { waivedFeesOf } from '../store/payments.js';
-import { cacheSnapshot, getCachedAccount, type CachedAccount } from '../store/accounts.js';
+import { cacheSnapshot, getCachedAccount, isClosedAccount, type CachedAccount } from '../store/accounts.js';
 import { searchAccounts } from '../store/account-search.js';
 import { BackendUnavailable, type BackendClient } from '../sync/backend-client.js';
 import { localDate, type Clock } from './clock.js';
@@ -112,6 +112,7 @@ export class AccountService {
       meters: account.meters.map((m) => ({ meterNo: m.meterNo, kind: m.kind })),
       openBills,
       totalDueFen: openBills.reduce((s, b) => s + b.outstandingFen + b.lateFeeFen, 0),
+      status: isClosedAccount(this.deps.db, account.accountNo) ? 'closed' : 'active',
       source,
       asOf: new Date(account.cachedAt).toISOString(),
     };

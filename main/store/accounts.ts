@@ -195,6 +195,11 @@ function overlayPending(accountNo: string, b: BillSnapshot, principal: number, f
   };
 }
 
+/** Whether the office closed the account (its last snapshot said so). */
+export function isClosedAccount(db: Db, accountNo: string): boolean {
+  return stmt(db, 'SELECT 1 FROM closed_accounts WHERE account_no = ?').get(accountNo) !== undefined;
+}
+
 export function getCachedAccount(db: Db, accountNo: string): CachedAccount | undefined {
   const row = db.prepare('SELECT * FROM accounts WHERE account_no = ?').get(accountNo) as AccountRow | undefined;
   if (!row) return undefined;

@@ -30,6 +30,11 @@ export function AccountPanel({ account, extras, onChanged }: { account: AccountV
           {t('account.cachedAsOf', { asOf })}
         </p>
       )}
+      {account.status === 'closed' && (
+        <p className="cached-banner" role="status" data-testid="closed-warning">
+          {t('account.closedWarning')}
+        </p>
+      )}
       <h2>
         <span data-testid="account-no">{account.accountNo}</span> <span data-testid="account-name">{account.name}</span>
       </h2>

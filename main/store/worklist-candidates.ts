@@ -41,7 +41,7 @@ function lateCount(months: number): string {
 /** Consumption may have dropped: the last month below the share of the highest month before it. */
 const DROP = 'f.kwh_prev_max >= @occupiedMinKwh AND f.kwh_last < f.kwh_prev_max * @nearZeroShare';
 
-export function sql(q: CandidateQuery): { text: string; params: unknown[] } {
+function sql(q: CandidateQuery): { text: string; params: unknown[] } {
   const grades = [...q.soonUntilByGrade];
   const until = grades.length === 0 ? '?' : `CASE c.grade ${grades.map(() => 'WHEN ? THEN ?').join(' ')} ELSE ? END`;
   const untilParams = [...grades.flat(), q.soonUntil];

@@ -774,12 +774,6 @@ function* pgSeed(params: { seed: number; accounts: number; seedDate: string }): 
   accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
 }> {
   for (const a of seedAccounts(params)) {
-    yield {
-      accountNo: a.accountNo,
-      name: a.name,
-      balanceFen: a.balanceFen,
-      tariffCode: a.tariffCode,
-      bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })),
-    };
+    yield { accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, tariffCode: a.tariffCode, bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })) };
   }
 }

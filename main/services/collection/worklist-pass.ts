@@ -24,6 +24,15 @@ export interface WorklistEntry extends WorklistAssessment {
   readonly grade: string | null;
 }
 
+/** What an account's credit grade changes in the rules: the reminder lead and the follow-up interval. */
+export function gradeTreatment(
+  byGrade: { readonly reminderLeadDays: Readonly<Record<string, number>>; readonly followUpDays?: Readonly<Record<string, number>> | undefined },
+  grade: string | null,
+): { reminderLeadDays: number | undefined; followUpDays: number | undefined } {
+  if (grade === null) return { reminderLeadDays: undefined, followUpDays: undefined };
+  return { reminderLeadDays: byGrade.reminderLeadDays[grade], followUpDays: byGrade.followUpDays?.[grade] };
+}
+
 /** Accounts in [from, to) (either end open when null), in account order. */
 export function assessRange(db: Db, inputs: PassInputs, from: string | null, to: string | null): WorklistEntry[] {
   const { rules, prices } = inputs;
@@ -49,7 +58,7 @@ export function assessRange(db: Db, inputs: PassInputs, from: string | null, to:
   });
   const entries: WorklistEntry[] = [];
   for (const row of candidates) {
-    const graded = row.grade !== null;
+    const treatment = gradeTreatment(inputs, row.grade);
     const a = assessSums(
       {
         accountNo: row.accountNo,
@@ -58,8 +67,8 @@ export function assessRange(db: Db, inputs: PassInputs, from: string | null, to:
         balanceFen: row.balanceFen,
         history: row.history,
         centifenPerKwh: prices.get(row.tariffCode) ?? 0,
-        reminderLeadDays: graded ? inputs.reminderLeadDays[row.grade as string] : undefined,
-        followUpDays: graded ? inputs.followUpDays[row.grade as string] : undefined,
+        reminderLeadDays: treatment.reminderLeadDays,
+        followUpDays: treatment.followUpDays,
       },
       row.sums,
       day,

@@ -13,7 +13,7 @@ import { accountBrief, activeStaff, assignments, promisesDueBefore, worklistData
 import { lastTouches } from '../../store/follow-ups.js';
 import { localDate } from '../clock.js';
 import type { CollectionDeps } from './context.js';
-import { assessRange, type PassInputs, type WorklistEntry } from './worklist-pass.js';
+import { assessRange, gradeTreatment, type PassInputs, type WorklistEntry } from './worklist-pass.js';
 import type { WorkerJob } from './worklist-worker.js';
 
 export interface WorklistFilter {
@@ -278,12 +278,6 @@ export class Worklist {
     const date = this.today();
     const promises = lapsedPromises(this.deps, date).get(accountNo) ?? [];
     const touch = lastTouchFacts(this.deps, accountNo).get(accountNo) ?? null;
-    return assessAccount({ ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, ...this.gradeTreatment(row.grade) }, date, this.deps.rules, promises, touch)?.reasons ?? [];
-  }
-
-  /** What the account's credit grade changes in the rules: the reminder lead and the follow-up interval. */
-  private gradeTreatment(grade: string | null): { reminderLeadDays: number | undefined; followUpDays: number | undefined } {
-    if (grade === null) return { reminderLeadDays: undefined, followUpDays: undefined };
-    return { reminderLeadDays: this.deps.reminderLeadDays[grade], followUpDays: this.deps.followUpDays?.[grade] };
+    return assessAccount({ ...row, centifenPerKwh: this.prices.get(row.tariffCode) ?? 0, ...gradeTreatment(this.deps, row.grade) }, date, this.deps.rules, promises, touch)?.reasons ?? [];
   }
 }

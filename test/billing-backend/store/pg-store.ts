@@ -412,10 +412,7 @@ export class PgBackendStore implements BackendStore {
    * The demo data (seed.ts) once per database: a database seeded with other parameters is an
    * error, as on SQLite. Only what the PG store serves is kept (balances, closures, bills).
    */
-  async ensureSeeded(
-    key: string,
-    generate: () => Iterable<{ accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[] }>,
-  ): Promise<'seeded' | 'reused'> {
+  async ensureSeeded(key: string, generate: () => Iterable<{ accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[] }>): Promise<'seeded' | 'reused'> {
     const c = await this.pool.connect();
     try {
       await c.query('SELECT pg_advisory_lock(727002)');

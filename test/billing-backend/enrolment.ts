@@ -1,8 +1,8 @@
 /**
  * The backend's enrolment desk (docs/backend.md, "Provisioning"): sites and their settings,
  * one-time enrolment codes, the terminals enrolled with them and their HMAC secrets, and a journal
- * of every code issued, every enrolment and every refused attempt. SQLite only (the PostgreSQL
- * store answers 501 for these routes).
+ * of every code issued, every enrolment and every refused attempt, on SQLite (the PostgreSQL
+ * store's equivalent is store/pg-enrolment.ts: the same tables, codes and refusals).
  *
  * Codes are kept as SHA-256 hashes: the table leaks no usable code. Using one is a single
  * conditional UPDATE inside the enrolment's transaction, so two terminals racing with the same
@@ -45,7 +45,12 @@ export const DEMO_SITE: { readonly siteId: string; readonly settings: SiteSettin
 
 export type EnrolOutcome = { readonly ok: true; readonly reply: EnrolReply } | { readonly ok: false; readonly refusal: EnrolmentRefusal };
 
-const hashCode = (canonical: string): string => createHash('sha256').update(`griddesk-enrolment-1\n${canonical}`).digest('hex');
+/** What the tables keep of a code (its canonical form, normalizeEnrolmentCode). */
+export const hashEnrolmentCode = (canonical: string): string => createHash('sha256').update(`griddesk-enrolment-1\n${canonical}`).digest('hex');
+const hashCode = hashEnrolmentCode;
+
+/** A fresh one-time code, check symbol included (XXXX-XXXX-XXXX). */
+export const newEnrolmentCode = (): string => formatEnrolmentCode(Array.from({ length: ENROLMENT_CODE_RANDOM_SYMBOLS }, () => randomInt(32)));
 
 export class EnrolmentDesk {
   private readonly secrets = new Map<string, string>();
@@ -77,7 +82,7 @@ export class EnrolmentDesk {
 
   /** A new one-time code; null when the site is unknown. */
   issue(req: { siteId: string; mode: 'counter' | 'kiosk'; ttlMinutes: number; issuedBy: string }): IssuedCode | null {
-    const code = formatEnrolmentCode(Array.from({ length: ENROLMENT_CODE_RANDOM_SYMBOLS }, () => randomInt(32)));
+    const code = newEnrolmentCode();
     const canonical = normalizeEnrolmentCode(code) as string;
     const issuedAt = this.nowIso();
     const expiresAt = new Date(Date.parse(issuedAt) + req.ttlMinutes * 60_000).toISOString();

@@ -94,11 +94,21 @@ export interface BackendOptions {
   fleet?: Partial<FleetRules>;
 }
 
-/** What the PostgreSQL store serves; the rest of the backend (accounts, kiosk, desks, gateway) is SQLite-only so far. */
+/**
+ * What the PostgreSQL store serves (docs/backend.md, "Storage"): the intake and its ledger, journal
+ * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
+ * terminals' secrets), and what terminals pull (staff, account snapshots, the change feed, the
+ * snapshot stream). The rest (kiosk, desks, gateway, invoices, STS issue, recovery) is SQLite-only so far.
+ */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
   HEARTBEAT_PATH, '/api/heartbeats', FLEET_PAGE_PATH, FLEET_DATA_PATH,
+  ENROL_PATH, ENROLMENT_CODES_PATH, ENROLMENT_JOURNAL_PATH,
+  '/api/operators', '/api/accounts', '/api/changes', SNAPSHOT_STREAM_PATH,
 ]);
+/** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings. */
+const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/'];
+const servedOnPg = (path: string): boolean => PG_ROUTES.has(path) || PG_ROUTE_PREFIXES.some((p) => path.startsWith(p));
 
 export interface Knobs {
   /** Every request gets its socket destroyed, like an unreachable host (POST /_knobs excepted). */
@@ -197,8 +207,8 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   let pgStore: PgBackendStore | undefined;
   try {
     if (pgOptions) {
-      pgStore = await PgBackendStore.open({ url: pgOptions.url, poolSize: pgOptions.poolSize, unportedEffects: [] });
-      seedState = await pgStore.ensureSeeded(seedKey(seedParams), () => pgSeed(seedParams));
+      pgStore = await PgBackendStore.open({ url: pgOptions.url, poolSize: pgOptions.poolSize, unportedEffects: [], now });
+      seedState = await pgStore.ensureSeeded(seedKey(seedParams), () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
     } else {
       seedState = ensureSeeded(db, seedParams, () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
       // The area's recovery figures, summed once from the seeded history (recovery-dashboard.ts).
@@ -228,7 +238,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...exceptionDesk.effects(),
   });
   pgStore?.refuseEffects(intake.effectTypes);
-  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake);
+  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment });
   const store: BackendStore = pgStore ?? (sqliteStore as SqliteBackendStore);
   const stsIssuer = new StsIssuer(db, nowIso);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
@@ -267,7 +277,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       req.socket.destroy();
       return undefined;
     }
-    if (pgStore && !PG_ROUTES.has(path)) throw new StoreUnsupportedError('pg', `${method} ${path}`);
+    if (pgStore && !servedOnPg(path)) throw new StoreUnsupportedError('pg', `${method} ${path}`);
     if (path === '/health') {
       expectMethod(method, 'GET');
       return sendJson(res, 200, { ok: true });
@@ -353,7 +363,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       expectMethod(method, 'POST');
       const parsed = EnrolRequestSchema.safeParse(parseJson(body));
       if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
-      const outcome = enrolment.enrol(parsed.data.code, { hostname: parsed.data.hostname });
+      const outcome = await store.enrol(parsed.data.code, { hostname: parsed.data.hostname });
       if (!outcome.ok) throw new HttpError(ENROLMENT_REFUSAL_STATUS[outcome.refusal], { error: outcome.refusal });
       log(`enrolled ${outcome.reply.terminalId} (${outcome.reply.mode}, site ${outcome.reply.siteId})`);
       return sendJson(res, 200, outcome.reply);
@@ -377,13 +387,13 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         expectMethod(method, 'POST');
         const parsed = IssueCodeRequestSchema.safeParse(parseJson(body));
         if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
-        const issued = enrolment.issue(parsed.data);
+        const issued = await store.issueEnrolmentCode(parsed.data);
         if (issued === null) throw new HttpError(404, { error: 'unknown_site' });
         return sendJson(res, 200, issued);
       }
       if (path === ENROLMENT_JOURNAL_PATH) {
         expectMethod(method, 'GET');
-        return sendJson(res, 200, { items: enrolment.journalEntries() });
+        return sendJson(res, 200, { items: await store.enrolmentJournal() });
       }
       const site = /^\/admin\/sites\/([^/]+)$/.exec(path);
       if (site !== null) {
@@ -391,21 +401,21 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         const siteId = SITE_ID.safeParse(decodeURIComponent(site[1] as string));
         const settings = SiteSettingsSchema.safeParse(parseJson(body));
         if (!siteId.success || !settings.success) throw new HttpError(400, { error: 'bad_request', detail: (siteId.error ?? settings.error)?.message });
-        enrolment.putSite(siteId.data, settings.data);
+        await store.putSite(siteId.data, settings.data);
         return sendJson(res, 200, { siteId: siteId.data, settings: settings.data });
       }
       throw new HttpError(404, { error: 'not_found' });
     }
     if (!path.startsWith('/api/')) throw new HttpError(404, { error: 'not_found' });
 
-    // Terminals given at start (the demo's, --terminal) and those enrolled with a code.
-    const secretFor = (id: string): string | undefined => (Object.hasOwn(terminals, id) ? terminals[id] : enrolment.secretFor(id));
-    const auth = checkSignedRequest(req.headers, method, target, body, now().getTime(), secretFor);
+    // Terminals given at start (the demo's, --terminal) and those enrolled with a code — looked up
+    // once per request, before the check, since on PostgreSQL the lookup is a query.
+    const terminalId = req.headers[SIGNATURE_HEADERS.terminal];
+    const secret = typeof terminalId !== 'string' ? undefined : Object.hasOwn(terminals, terminalId) ? terminals[terminalId] : await store.enrolledSecret(terminalId);
+    const auth = checkSignedRequest(req.headers, method, target, body, now().getTime(), (id) => (id === terminalId ? secret : undefined));
     // Every reply to an authentic request is signed for it (docs/backend.md, "Reply signing") —
     // a stale but authentic one too: its refusal tells the terminal how far off its clock is.
-    const terminalId = req.headers[SIGNATURE_HEADERS.terminal];
     const requestSignature = req.headers[SIGNATURE_HEADERS.signature];
-    const secret = typeof terminalId === 'string' ? secretFor(terminalId) : undefined;
     if (
       secret !== undefined &&
       typeof requestSignature === 'string' &&
@@ -461,15 +471,16 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === '/api/accounts') {
       expectMethod(method, 'GET');
-      const appliedSeq = accounts.appliedSeq(auth.terminalId);
-      return sendJson(res, 200, { items: accounts.search(url.searchParams.get('q') ?? '').map((a) => ({ ...a, appliedSeq })) });
+      const found = await store.searchAccounts(url.searchParams.get('q') ?? '');
+      const appliedSeq = await store.processedSeq(auth.terminalId);
+      return sendJson(res, 200, { items: found.map((a) => ({ ...a, appliedSeq })) });
     }
     const account = /^\/api\/accounts\/([^/]+)$/.exec(path);
     if (account !== null) {
       expectMethod(method, 'GET');
-      const snapshot = accounts.get(decodeURIComponent(account[1] as string));
+      const snapshot = await store.accountSnapshot(decodeURIComponent(account[1] as string));
       if (snapshot === undefined) throw new HttpError(404, { error: 'not_found' });
-      return sendJson(res, 200, { ...snapshot, appliedSeq: accounts.appliedSeq(auth.terminalId) });
+      return sendJson(res, 200, { ...snapshot, appliedSeq: await store.processedSeq(auth.terminalId) });
     }
     if (path === STS_ISSUE_PATH) {
       expectMethod(method, 'POST');
@@ -482,7 +493,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         knobs = { ...knobs, failOperatorFetches: knobs.failOperatorFetches - 1 };
         throw new HttpError(503, { error: 'operators_unavailable' });
       }
-      return sendJson(res, 200, { items: accounts.operators() });
+      return sendJson(res, 200, { items: await store.operators() });
     }
     if (path === '/api/changes') {
       expectMethod(method, 'GET');
@@ -493,8 +504,8 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       if (!/^\d+$/.test(limitText ?? '1') || limit < 1 || limit > MAX_CHANGES_LIMIT) {
         throw new HttpError(400, { error: 'bad_limit', detail: `1..${MAX_CHANGES_LIMIT}` });
       }
-      const page = accounts.changes(cursor, limit);
-      const appliedSeq = accounts.appliedSeq(auth.terminalId);
+      const page = await store.changes(cursor, limit);
+      const appliedSeq = await store.processedSeq(auth.terminalId);
       return sendJson(res, 200, { ...page, items: page.items.map((a) => ({ ...a, appliedSeq })) });
     }
     if (path === SNAPSHOT_STREAM_PATH) {
@@ -556,7 +567,8 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       expectMethod(method, 'POST');
       const parsed = ReceiptVerifyRequestSchema.safeParse(parseJson(body));
       if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
-      return sendJson(res, 200, verifyReceipt(db, parsed.data, secretFor));
+      // Receipts name any terminal: the SQLite desk's secrets (this route is SQLite-only).
+      return sendJson(res, 200, verifyReceipt(db, parsed.data, (id) => (Object.hasOwn(terminals, id) ? terminals[id] : enrolment.secretFor(id))));
     }
     if (path === TERMINAL_LEDGER_PATH) {
       expectMethod(method, 'GET');
@@ -582,7 +594,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
    */
   async function streamSnapshots(req: IncomingMessage, res: ServerResponse, afterText: string, terminalId: string): Promise<void> {
     const after = afterText === '' ? 0 : Number(afterText);
-    const { until, total } = accounts.streamBounds(after);
+    const { until, total } = await store.snapshotStreamBounds(after);
     // Signed a chunk at a time, each signature chained to the last (main/sync/stream-signing.ts).
     const replier = replySigners.get(res);
     const replyTs = String(now().getTime());
@@ -616,7 +628,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
           req.socket.destroy();
           return;
         }
-        const chunk = accounts.streamChunkText(at, until, STREAM_CHUNK_ACCOUNTS, () => accounts.appliedSeq(terminalId));
+        const chunk = await store.snapshotStreamChunk(at, until, STREAM_CHUNK_ACCOUNTS, terminalId);
         if (chunk.cursor === null) break;
         at = chunk.cursor;
         count += chunk.count;
@@ -763,17 +775,4 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   }
   res.writeHead(status, headers);
   res.end(text);
-}
-
-/**
- * The demo area as the PG store keeps it: balances and bills (seed.ts, the same generator and
- * parameters). As on SQLite, an account the seed marks closed is closed in its snapshot only: the
- * intake takes its payments as any (closures come from the office: exception-desk.ts).
- */
-function* pgSeed(params: { seed: number; accounts: number; seedDate: string }): Generator<{
-  accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[];
-}> {
-  for (const a of seedAccounts(params)) {
-    yield { accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, tariffCode: a.tariffCode, bills: a.bills.map((b) => ({ billId: b.billId, period: b.period, amountFen: b.amountFen, paidFen: b.paidFen, dueDate: b.dueDate })) };
-  }
 }

@@ -6,9 +6,11 @@
  * Intake is idempotent per event id: an id seen before answers 'duplicate' with no second effect,
  * also when two pushes of the same batch race. Rejected events are not stored.
  */
-import type { EventResult, ExceptionRecord, LedgerEntry } from '../../../main/wire/backend-wire.js';
+import type { AccountSnapshot, ChangesPage, EventResult, ExceptionRecord, LedgerEntry, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
 import type { IntakeContext } from '../intake.js';
 import type { Heartbeat } from '../../../main/wire/kiosk-wire.js';
+import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
+import type { EnrolOutcome } from '../enrolment.js';
 
 export type StoreKind = 'sqlite' | 'pg';
 
@@ -74,6 +76,35 @@ export interface BackendStore {
   heartbeats(): Promise<StoredHeartbeat[]>;
   /** Adds accounts (and their bills); an account number already there is an error. */
   seed(accounts: readonly SeedAccountInput[]): Promise<void>;
+
+  // ---- provisioning (docs/backend.md, "Provisioning"): sites, one-time codes, enrolled terminals ----
+  /** Creates or replaces a site's settings. */
+  putSite(siteId: string, settings: SiteSettings): Promise<void>;
+  /** A new one-time code for a terminal of `siteId` in `mode`; null when the site is unknown. Journaled. */
+  issueEnrolmentCode(req: { siteId: string; mode: 'counter' | 'kiosk'; ttlMinutes: number; issuedBy: string }): Promise<IssuedCode | null>;
+  /** Uses a code once (two racing uses: one enrols, the other is refused code_used). Journaled either way. */
+  enrol(code: string, meta: { hostname?: string | undefined }): Promise<EnrolOutcome>;
+  enrolmentJournal(): Promise<EnrolmentJournalEntry[]>;
+  /** The HMAC secret of a terminal enrolled with a code (request signing), or undefined. */
+  enrolledSecret(terminalId: string): Promise<string | undefined>;
+
+  // ---- what terminals pull: staff and account snapshots (docs/backend.md, "API") ----
+  /** The staff list, by operator id. */
+  operators(): Promise<OperatorSnapshot[]>;
+  /** One account as GET /api/accounts/:no serves it (open bills, the 6 latest paid), without appliedSeq. */
+  accountSnapshot(accountNo: string): Promise<AccountSnapshot | undefined>;
+  /** GET /api/accounts?q=: by account, phone, card, meter or bill number, or part of the name. */
+  searchAccounts(q: string): Promise<AccountSnapshot[]>;
+  /** The change feed after `cursor` (a change_seq, '' = from the start), at most `limit` accounts. */
+  changes(cursor: string, limit: number): Promise<ChangesPage>;
+  /** Where the snapshot stream ends (the change feed's head now) and how many accounts lie in (after, until]. */
+  snapshotStreamBounds(after: number): Promise<{ until: number; total: number }>;
+  /**
+   * The next up-to-`limit` NDJSON account lines of the snapshot stream (change_seq in (after, until],
+   * open bills only, the terminal's appliedSeq in each), read consistently; `cursor` is the last
+   * line's, null when none are left. One chunk at a time: a large area never sits in memory.
+   */
+  snapshotStreamChunk(after: number, until: number, limit: number, terminalId: string): Promise<{ text: string; cursor: number | null; count: number }>;
   close(): Promise<void>;
 }
 

@@ -16,6 +16,8 @@
  * Ported: payment.created (bills, late fees, balance, every exception kind it raises),
  * vend.created's tariff check and vend.token_issued for online tokens. Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
+ * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
+ * feed, the snapshot stream and the staff list (pg-accounts.ts).
  */
 import pg from 'pg';
 import { z } from 'zod';
@@ -35,6 +37,11 @@ import { judgeProof, type HeadCheck, type JournalAlarm } from '../journal-anchor
 import type { JournalHeadWire, JournalProof } from '../../../main/wire/journal-anchor-wire.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 import { exceptionRecord, ledgerEntry } from './sqlite-store.js';
+import type { AccountSnapshot, ChangesPage, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
+import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
+import type { EnrolOutcome } from '../enrolment.js';
+import { PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.js';
+import { PG_ENROLMENT_SCHEMA, PgEnrolment } from './pg-enrolment.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
   type BackendStore,
@@ -96,7 +103,15 @@ export interface PgStoreOptions {
   readonly poolSize?: number;
   /** Event types with an effect on the SQLite store that this store does not implement. */
   readonly unportedEffects: readonly string[];
+  /** The backend's clock (enrolment codes' expiry, the journal). Default: the real clock. */
+  readonly now?: () => Date;
 }
+
+/**
+ * Bumped when what the PG seed keeps changes, so a database seeded by an older layout is refused
+ * (as a stale SQLite file is), not served with columns left empty. 2: whole snapshots and the staff.
+ */
+const PG_SEED_LAYOUT = 2;
 
 type Db = pg.PoolClient;
 /** What the effects read of an account, under the batch's lock (closures and tariffs change only at the office). */
@@ -109,12 +124,17 @@ interface AccountRow {
 export class PgBackendStore implements BackendStore {
   readonly kind = 'pg' as const;
   private readonly unported = new Set<string>();
+  private readonly accounts: PgAccounts;
+  private readonly enrolment: PgEnrolment;
 
   private constructor(
     private readonly pool: pg.Pool,
     unported: readonly string[],
+    now: () => Date,
   ) {
     this.refuseEffects(unported);
+    this.accounts = new PgAccounts(pool);
+    this.enrolment = new PgEnrolment(pool, () => now().toISOString());
   }
 
   /** Event types with an effect elsewhere (the server's full SQLite intake) that this store refuses; its own ported ones are kept. */
@@ -132,6 +152,9 @@ export class PgBackendStore implements BackendStore {
         // Two servers starting on one database: one creates the schema, the other waits.
         await c.query('SELECT pg_advisory_lock(727001)');
         await c.query(SCHEMA);
+        await c.query(PG_ACCOUNTS_SCHEMA);
+        await c.query(PG_ENROLMENT_SCHEMA);
+        await PgEnrolment.prepare(c);
         await c.query('SELECT pg_advisory_unlock(727001)');
       } finally {
         c.release();
@@ -140,7 +163,7 @@ export class PgBackendStore implements BackendStore {
       await pool.end();
       throw e;
     }
-    return new PgBackendStore(pool, opts.unportedEffects);
+    return new PgBackendStore(pool, opts.unportedEffects, opts.now ?? (() => new Date()));
   }
 
   /**
@@ -409,10 +432,17 @@ export class PgBackendStore implements BackendStore {
   }
 
   /**
-   * The demo data (seed.ts) once per database: a database seeded with other parameters is an
-   * error, as on SQLite. Only what the PG store serves is kept (balances, closures, bills).
+   * The demo data (seed.ts) once per database, as ensureSeeded keeps it on SQLite: whole snapshots
+   * (meters, bills, history, the seed's closed status — closures come from the office only) in
+   * generator order, so change_seq counts as SQLite's does, and the staff. A database seeded with
+   * other parameters (or by an older layout of this store) is an error, as on SQLite. One
+   * transaction: a seeding cut short leaves nothing to be taken for seeded.
    */
-  async ensureSeeded(key: string, generate: () => Iterable<{ accountNo: string; name: string; balanceFen: number; tariffCode: string; bills: readonly { billId: string; period: string; amountFen: number; paidFen: number; dueDate: string }[] }>): Promise<'seeded' | 'reused'> {
+  async ensureSeeded(
+    seedKey: string,
+    generate: () => { readonly operators: readonly OperatorSnapshot[]; readonly accounts: Iterable<AccountSnapshot> },
+  ): Promise<'seeded' | 'reused'> {
+    const key = `${seedKey} pg-layout ${PG_SEED_LAYOUT}`;
     const c = await this.pool.connect();
     try {
       await c.query('SELECT pg_advisory_lock(727002)');
@@ -421,13 +451,23 @@ export class PgBackendStore implements BackendStore {
         if (existing !== key) throw new Error(`backend database was seeded with ${existing}, not ${key}; use another database`);
         return 'reused';
       }
-      const chunk: SeedRow[] = [];
-      for (const a of generate()) {
-        chunk.push({ accountNo: a.accountNo, name: a.name, balanceFen: a.balanceFen, tariffCode: a.tariffCode, closure: null, movedTo: null, bills: a.bills });
-        if (chunk.length >= 2000) await this.seedRows(chunk.splice(0));
+      const data = generate();
+      await c.query('BEGIN');
+      try {
+        await PgAccounts.insertSeed(c, [], data.operators);
+        const chunk: AccountSnapshot[] = [];
+        // A chunk at a time: a million accounts never sit in memory together.
+        for (const a of data.accounts) {
+          chunk.push(a);
+          if (chunk.length >= 2000) await PgAccounts.insertSeed(c, chunk.splice(0), []);
+        }
+        await PgAccounts.insertSeed(c, chunk, []);
+        await c.query("INSERT INTO meta (key, value) VALUES ('seed', $1)", [key]);
+        await c.query('COMMIT');
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => undefined);
+        throw e;
       }
-      await this.seedRows(chunk);
-      await c.query("INSERT INTO meta (key, value) VALUES ('seed', $1)", [key]);
       return 'seeded';
     } finally {
       await c.query('SELECT pg_advisory_unlock(727002)').catch(() => undefined);
@@ -476,6 +516,54 @@ export class PgBackendStore implements BackendStore {
   async heartbeats(): Promise<StoredHeartbeat[]> {
     const r = await this.pool.query<{ terminal_id: string; received_at: string; body: unknown; count: string }>('SELECT terminal_id, received_at, body, count FROM heartbeats ORDER BY terminal_id COLLATE "C"');
     return r.rows.map((row) => ({ terminalId: row.terminal_id, receivedAt: row.received_at, count: Number(row.count), heartbeat: HeartbeatSchema.parse(row.body) }));
+  }
+
+  // ---- provisioning (pg-enrolment.ts) ----
+
+  putSite(siteId: string, settings: SiteSettings): Promise<void> {
+    return this.enrolment.putSite(siteId, settings);
+  }
+
+  issueEnrolmentCode(req: { siteId: string; mode: 'counter' | 'kiosk'; ttlMinutes: number; issuedBy: string }): Promise<IssuedCode | null> {
+    return this.enrolment.issue(req);
+  }
+
+  enrol(code: string, meta: { hostname?: string | undefined }): Promise<EnrolOutcome> {
+    return this.enrolment.enrol(code, meta);
+  }
+
+  enrolmentJournal(): Promise<EnrolmentJournalEntry[]> {
+    return this.enrolment.journalEntries();
+  }
+
+  enrolledSecret(terminalId: string): Promise<string | undefined> {
+    return this.enrolment.secretFor(terminalId);
+  }
+
+  // ---- what terminals pull (pg-accounts.ts) ----
+
+  operators(): Promise<OperatorSnapshot[]> {
+    return this.accounts.operators();
+  }
+
+  accountSnapshot(accountNo: string): Promise<AccountSnapshot | undefined> {
+    return this.accounts.get(accountNo);
+  }
+
+  searchAccounts(q: string): Promise<AccountSnapshot[]> {
+    return this.accounts.search(q);
+  }
+
+  changes(cursor: string, limit: number): Promise<ChangesPage> {
+    return this.accounts.changes(cursor, limit);
+  }
+
+  snapshotStreamBounds(after: number): Promise<{ until: number; total: number }> {
+    return this.accounts.streamBounds(after);
+  }
+
+  snapshotStreamChunk(after: number, until: number, limit: number, terminalId: string): Promise<{ text: string; cursor: number | null; count: number }> {
+    return this.accounts.streamChunk(after, until, limit, terminalId);
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,12 @@
 /**
  * The SQLite store: the backend's own file and the EventIntake it always had (all effects), behind
  * the async interface. Every call runs synchronously inside; better-sqlite3 has no async API.
+ * Snapshots, staff and enrolment are the AccountStore's and the EnrolmentDesk's, as they always were.
  */
-import type { EventResult, ExceptionRecord, LedgerEntry } from '../../../main/wire/backend-wire.js';
+import type { AccountSnapshot, ChangesPage, EventResult, ExceptionRecord, LedgerEntry, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
+import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
+import { AccountStore } from '../account-store.js';
+import { EnrolmentDesk, type EnrolOutcome } from '../enrolment.js';
 import { nextCounter, openBackendDb, type BackendDb } from '../db.js';
 import { ExceptionDesk } from '../exception-desk.js';
 import { EventIntake, type IntakeContext } from '../intake.js';
@@ -23,10 +27,26 @@ const CLOSURES_DDL = 'CREATE TABLE IF NOT EXISTS account_closures (account_no TE
 export class SqliteBackendStore implements BackendStore {
   readonly kind = 'sqlite' as const;
 
+  private accountStore: AccountStore | undefined;
+  private enrolmentDesk: EnrolmentDesk | undefined;
+
+  /** `parts`: the server's own AccountStore and EnrolmentDesk (made here on first use when not given). */
   constructor(
     readonly db: BackendDb,
     private readonly intake: EventIntake,
-  ) {}
+    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk } = {},
+  ) {
+    this.accountStore = parts.accounts;
+    this.enrolmentDesk = parts.enrolment;
+  }
+
+  private get accounts(): AccountStore {
+    return (this.accountStore ??= new AccountStore(this.db));
+  }
+
+  private get enrolment(): EnrolmentDesk {
+    return (this.enrolmentDesk ??= new EnrolmentDesk(this.db, () => new Date().toISOString()));
+  }
 
   ingest(rawEvents: readonly unknown[], ctx: IntakeContext): Promise<EventResult[]> {
     return Promise.resolve(this.ingestNow(rawEvents, ctx));
@@ -132,6 +152,51 @@ export class SqliteBackendStore implements BackendStore {
       })
       .immediate();
     return Promise.resolve();
+  }
+
+  putSite(siteId: string, settings: SiteSettings): Promise<void> {
+    this.enrolment.putSite(siteId, settings);
+    return Promise.resolve();
+  }
+
+  issueEnrolmentCode(req: { siteId: string; mode: 'counter' | 'kiosk'; ttlMinutes: number; issuedBy: string }): Promise<IssuedCode | null> {
+    return Promise.resolve(this.enrolment.issue(req));
+  }
+
+  enrol(code: string, meta: { hostname?: string | undefined }): Promise<EnrolOutcome> {
+    return Promise.resolve(this.enrolment.enrol(code, meta));
+  }
+
+  enrolmentJournal(): Promise<EnrolmentJournalEntry[]> {
+    return Promise.resolve(this.enrolment.journalEntries());
+  }
+
+  enrolledSecret(terminalId: string): Promise<string | undefined> {
+    return Promise.resolve(this.enrolment.secretFor(terminalId));
+  }
+
+  operators(): Promise<OperatorSnapshot[]> {
+    return Promise.resolve(this.accounts.operators());
+  }
+
+  accountSnapshot(accountNo: string): Promise<AccountSnapshot | undefined> {
+    return Promise.resolve(this.accounts.get(accountNo));
+  }
+
+  searchAccounts(q: string): Promise<AccountSnapshot[]> {
+    return Promise.resolve(this.accounts.search(q));
+  }
+
+  changes(cursor: string, limit: number): Promise<ChangesPage> {
+    return Promise.resolve(this.accounts.changes(cursor, limit));
+  }
+
+  snapshotStreamBounds(after: number): Promise<{ until: number; total: number }> {
+    return Promise.resolve(this.accounts.streamBounds(after));
+  }
+
+  snapshotStreamChunk(after: number, until: number, limit: number, terminalId: string): Promise<{ text: string; cursor: number | null; count: number }> {
+    return Promise.resolve(this.accounts.streamChunkText(after, until, limit, () => this.accounts.appliedSeq(terminalId)));
   }
 
   close(): Promise<void> {

@@ -1,0 +1,335 @@
+/**
+ * What terminals pull, on the PostgreSQL store: account snapshots (one, a search, the change feed,
+ * the snapshot stream) and the staff list, shaped as account-store.ts shapes them on SQLite — the
+ * contract suite (contract/pull.contract.test.ts) holds both to the same answers.
+ *
+ * Several reads that make one answer (accounts, their meters, bills and bill payments) run in one
+ * REPEATABLE READ READ ONLY transaction, so they see one moment. The snapshot stream reads a chunk
+ * of accounts at a time by change_seq (keyset), each chunk one round trip of five statements: a
+ * million accounts stream in bounded memory, never loaded at once.
+ *
+ * Text is ordered with COLLATE "C" (byte order), as SQLite orders it, whatever the cluster's locale.
+ */
+import pg from 'pg';
+import type { AccountHistory, AccountSnapshot, BillSnapshot, ChangesPage, MeterSnapshot, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
+import { MAX_SEARCH_RESULTS } from '../account-store.js';
+
+/** Added to the intake's tables (pg-store.ts): the columns and tables a snapshot and the staff list need. */
+export const PG_ACCOUNTS_SCHEMA = `
+ALTER TABLE accounts
+  ADD COLUMN IF NOT EXISTS address text NOT NULL DEFAULT '', ADD COLUMN IF NOT EXISTS phone text NOT NULL DEFAULT '',
+  ADD COLUMN IF NOT EXISTS customer_class text NOT NULL DEFAULT 'residential', ADD COLUMN IF NOT EXISTS payment_mode text NOT NULL DEFAULT 'postpaid',
+  ADD COLUMN IF NOT EXISTS credit_grade text NOT NULL DEFAULT 'B', ADD COLUMN IF NOT EXISTS card_no text,
+  ADD COLUMN IF NOT EXISTS consumption_this_year bigint NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS consumption_this_month bigint NOT NULL DEFAULT 0,
+  ADD COLUMN IF NOT EXISTS status text NOT NULL DEFAULT 'active', ADD COLUMN IF NOT EXISTS history_json text;
+ALTER TABLE bills
+  ADD COLUMN IF NOT EXISTS consumption bigint NOT NULL DEFAULT 0, ADD COLUMN IF NOT EXISTS late_fee_waived_fen bigint NOT NULL DEFAULT 0;
+CREATE UNIQUE INDEX IF NOT EXISTS accounts_change_seq ON accounts (change_seq);
+CREATE INDEX IF NOT EXISTS accounts_phone ON accounts (phone);
+CREATE INDEX IF NOT EXISTS accounts_card_no ON accounts (card_no);
+CREATE TABLE IF NOT EXISTS meters (
+  meter_no text PRIMARY KEY, account_no text NOT NULL REFERENCES accounts (account_no),
+  position integer NOT NULL, kind text NOT NULL, sts_json text, card_generation integer);
+CREATE INDEX IF NOT EXISTS meters_account ON meters (account_no, position);
+CREATE INDEX IF NOT EXISTS bill_payments_bill ON bill_payments (bill_id, paid_on);
+CREATE TABLE IF NOT EXISTS operators (operator_id text PRIMARY KEY, name text NOT NULL, role text NOT NULL, pin_hash text NOT NULL, active boolean NOT NULL);
+`;
+
+/** Columns of an account row as read (bigint columns come as text from `pg`). */
+interface AccountRow {
+  account_no: string;
+  name: string;
+  address: string;
+  phone: string;
+  customer_class: AccountSnapshot['customerClass'];
+  payment_mode: AccountSnapshot['paymentMode'];
+  tariff_code: string;
+  balance_fen: string;
+  credit_grade: AccountSnapshot['creditGrade'];
+  card_no: string | null;
+  consumption_this_year: string;
+  consumption_this_month: string;
+  version: number;
+  updated_at: string;
+  change_seq: string;
+  status: 'active' | 'closed';
+  history_json: string | null;
+}
+interface MeterRow {
+  account_no: string;
+  meter_no: string;
+  kind: MeterSnapshot['kind'];
+  sts_json: string | null;
+  card_generation: number | null;
+}
+interface BillRow {
+  account_no: string;
+  bill_id: string;
+  period: string;
+  consumption: string;
+  amount_fen: string;
+  paid_fen: string;
+  late_fee_paid_fen: string;
+  late_fee_waived_fen: string;
+  due_date: string;
+  status: BillSnapshot['status'];
+}
+interface PaymentRow {
+  bill_id: string;
+  event_id: string;
+  paid_on: string;
+  principal_fen: string;
+}
+
+const ACCOUNT_COLUMNS = `account_no, name, address, phone, customer_class, payment_mode, tariff_code, balance_fen, credit_grade, card_no,
+  consumption_this_year, consumption_this_month, version, updated_at, change_seq, status, history_json`;
+const METER_COLUMNS = 'm.account_no, m.meter_no, m.kind, m.sts_json, m.card_generation';
+const BILL_COLUMNS = 'b.account_no, b.bill_id, b.period, b.consumption, b.amount_fen, b.paid_fen, b.late_fee_paid_fen, b.late_fee_waived_fen, b.due_date, b.status';
+
+/** A seeded account as the PG store keeps it: the whole snapshot, as ensureSeeded keeps it on SQLite. */
+export type FullSeedAccount = AccountSnapshot;
+
+export class PgAccounts {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async operators(): Promise<OperatorSnapshot[]> {
+    const r = await this.pool.query<{ operator_id: string; name: string; role: OperatorSnapshot['role']; pin_hash: string; active: boolean }>(
+      'SELECT operator_id, name, role, pin_hash, active FROM operators ORDER BY operator_id COLLATE "C"',
+    );
+    return r.rows.map((o) => ({ operatorId: o.operator_id, name: o.name, role: o.role, pinHash: o.pin_hash, active: o.active }));
+  }
+
+  async get(accountNo: string): Promise<AccountSnapshot | undefined> {
+    return (await this.snapshots(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE account_no = ${lit(accountNo)}`))[0];
+  }
+
+  /** As AccountStore.search: exact account, phone, card, meter or bill number, or part of the name. */
+  async search(q: string): Promise<AccountSnapshot[]> {
+    const text = q.trim();
+    if (text === '') return [];
+    const like = `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    const t = lit(text);
+    // SQLite's LIKE ignores the case of ASCII letters: ILIKE here.
+    return this.snapshots(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE account_no IN (
+         SELECT account_no FROM (
+           SELECT account_no FROM accounts WHERE account_no = ${t} OR phone = ${t} OR card_no = ${t}
+           UNION SELECT account_no FROM meters WHERE meter_no = ${t}
+           UNION SELECT account_no FROM bills WHERE bill_id = ${t}
+           UNION SELECT account_no FROM accounts WHERE name ILIKE ${lit(like)} ESCAPE '\\') found
+         ORDER BY account_no COLLATE "C" LIMIT ${MAX_SEARCH_RESULTS})
+       ORDER BY account_no COLLATE "C"`,
+    );
+  }
+
+  /** As AccountStore.changes: `cursor` is the last change_seq the caller has seen ('' = none). */
+  async changes(cursor: string, limit: number): Promise<ChangesPage> {
+    const after = cursor === '' ? 0 : Number(cursor);
+    const rows = await this.snapshotsWithSeq(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE change_seq > ${int(after)} ORDER BY change_seq LIMIT ${int(limit + 1)}`);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map((r) => r.snapshot), nextCursor: last === undefined ? cursor : String(last.changeSeq), done: rows.length <= limit };
+  }
+
+  /** One statement, so the head and the count are of one moment. */
+  async streamBounds(after: number): Promise<{ until: number; total: number }> {
+    const r = await this.pool.query<{ until: string; total: string }>(
+      'SELECT COALESCE(MAX(change_seq), 0) AS until, COUNT(*) FILTER (WHERE change_seq > $1) AS total FROM accounts',
+      [after],
+    );
+    const until = Math.max(Number(r.rows[0]?.until ?? 0), after);
+    return { until, total: Number(r.rows[0]?.total ?? 0) };
+  }
+
+  /**
+   * As AccountStore.streamChunkText: the accounts, their meters, open bills and those bills'
+   * payments for one keyset chunk, and the terminal's appliedSeq, in one round trip and one
+   * snapshot; the stored history spliced into each line as stored.
+   */
+  async streamChunk(after: number, until: number, limit: number, terminalId: string): Promise<{ text: string; cursor: number | null; count: number }> {
+    const chunk = `SELECT account_no FROM accounts WHERE change_seq > ${int(after)} AND change_seq <= ${int(until)} ORDER BY change_seq LIMIT ${int(limit)}`;
+    const results = await multi(this.pool, [
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE change_seq > ${int(after)} AND change_seq <= ${int(until)} ORDER BY change_seq LIMIT ${int(limit)}`,
+      `SELECT ${METER_COLUMNS} FROM (${chunk}) a JOIN meters m ON m.account_no = a.account_no ORDER BY m.account_no COLLATE "C", m.position`,
+      `SELECT ${BILL_COLUMNS} FROM (${chunk}) a JOIN bills b ON b.account_no = a.account_no WHERE b.status = 'open'
+       ORDER BY b.account_no COLLATE "C", b.period COLLATE "C", b.bill_id COLLATE "C"`,
+      `SELECT bp.bill_id, bp.event_id, bp.paid_on, bp.principal_fen FROM (${chunk}) a JOIN bills b ON b.account_no = a.account_no
+       JOIN bill_payments bp ON bp.bill_id = b.bill_id WHERE b.status = 'open'
+       ORDER BY bp.bill_id COLLATE "C", bp.paid_on COLLATE "C", bp.event_id COLLATE "C"`,
+      `SELECT processed_seq FROM terminal_progress WHERE terminal_id = ${lit(terminalId)}`,
+      'COMMIT',
+    ]);
+    const rows = results[1] as unknown as AccountRow[];
+    const last = rows.at(-1);
+    if (last === undefined) return { text: '', cursor: null, count: 0 };
+    const meters = groupBy(results[2] as unknown as MeterRow[], (m) => m.account_no);
+    const bills = groupBy(results[3] as unknown as BillRow[], (b) => b.account_no);
+    const payments = groupBy(results[4] as unknown as PaymentRow[], (p) => p.bill_id);
+    const appliedSeq = Number((results[5]?.[0] as { processed_seq?: string } | undefined)?.processed_seq ?? 0);
+    let text = '';
+    for (const row of rows) {
+      const snapshot = toSnapshot(row, meters.get(row.account_no) ?? [], bills.get(row.account_no) ?? [], payments, appliedSeq);
+      const account = JSON.stringify(snapshot);
+      const withHistory = row.history_json === null ? account : `${account.slice(0, -1)},"history":${row.history_json}}`;
+      text += `{"kind":"account","cursor":"${row.change_seq}","account":${withHistory}}\n`;
+    }
+    return { text, cursor: Number(last.change_seq), count: rows.length };
+  }
+
+  /**
+   * Adds whole seeded accounts (meters, bills, history) with their change_seq in the order given,
+   * and the staff; `c` is inside the seeding transaction.
+   */
+  static async insertSeed(c: pg.PoolClient, accounts: readonly FullSeedAccount[], operators: readonly OperatorSnapshot[]): Promise<void> {
+    if (operators.length > 0) {
+      await c.query(
+        `INSERT INTO operators (operator_id, name, role, pin_hash, active) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])`,
+        [operators.map((o) => o.operatorId), operators.map((o) => o.name), operators.map((o) => o.role), operators.map((o) => o.pinHash), operators.map((o) => o.active)],
+      );
+    }
+    if (accounts.length === 0) return;
+    const col = <T>(f: (a: FullSeedAccount) => T): T[] => accounts.map(f);
+    // The order of the rows is the order of the sequence's values (ORDER BY n), as SQLite counts them.
+    await c.query(
+      `INSERT INTO accounts (account_no, name, address, phone, customer_class, payment_mode, tariff_code, balance_fen, credit_grade, card_no,
+         consumption_this_year, consumption_this_month, version, updated_at, change_seq, status, history_json, closure, moved_to)
+       SELECT a, nm, ad, ph, cc, pm, tc, bal, cg, card, cy, cmo, v, up, nextval('account_change_seq'), st, h, NULL, NULL
+       FROM (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[],
+               $11::bigint[], $12::bigint[], $13::int[], $14::text[], $15::text[], $16::text[]) WITH ORDINALITY
+             AS t(a, nm, ad, ph, cc, pm, tc, bal, cg, card, cy, cmo, v, up, st, h, n) ORDER BY n) rows`,
+      [
+        col((a) => a.accountNo), col((a) => a.name), col((a) => a.address), col((a) => a.phone), col((a) => a.customerClass), col((a) => a.paymentMode),
+        col((a) => a.tariffCode), col((a) => a.balanceFen), col((a) => a.creditGrade), col((a) => a.cardNo ?? null), col((a) => a.consumptionThisYear),
+        col((a) => a.consumptionThisMonth), col((a) => a.version), col((a) => a.updatedAt), col((a) => a.status ?? 'active'),
+        col((a) => (a.history === undefined ? null : JSON.stringify(a.history))),
+      ],
+    );
+    const meters = accounts.flatMap((a) => a.meters.map((m, position) => ({ ...m, accountNo: a.accountNo, position })));
+    if (meters.length > 0) {
+      await c.query(
+        `INSERT INTO meters (meter_no, account_no, position, kind, sts_json, card_generation)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::text[], $6::int[])`,
+        [meters.map((m) => m.meterNo), meters.map((m) => m.accountNo), meters.map((m) => m.position), meters.map((m) => m.kind),
+          meters.map((m) => (m.sts === undefined ? null : JSON.stringify(m.sts))), meters.map((m) => m.cardGeneration ?? null)],
+      );
+    }
+    const bills = accounts.flatMap((a) => a.bills.map((b) => ({ ...b, accountNo: a.accountNo })));
+    if (bills.length > 0) {
+      await c.query(
+        `INSERT INTO bills (bill_id, account_no, period, consumption, amount_fen, paid_fen, due_date, status)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[], $8::text[])`,
+        [bills.map((b) => b.billId), bills.map((b) => b.accountNo), bills.map((b) => b.period), bills.map((b) => b.consumption),
+          bills.map((b) => b.amountFen), bills.map((b) => b.paidFen), bills.map((b) => b.dueDate), bills.map((b) => b.status)],
+      );
+    }
+  }
+
+  private async snapshots(accountsSql: string): Promise<AccountSnapshot[]> {
+    return (await this.snapshotsWithSeq(accountsSql)).map((r) => r.snapshot);
+  }
+
+  /** The accounts `accountsSql` selects, in its order, as AccountStore.get shapes each: all open bills and the 6 latest paid. */
+  private async snapshotsWithSeq(accountsSql: string): Promise<{ snapshot: AccountSnapshot; changeSeq: number }[]> {
+    const picked = `SELECT account_no FROM (${accountsSql}) picked`;
+    const results = await multi(this.pool, [
+      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+      accountsSql,
+      `SELECT ${METER_COLUMNS} FROM meters m WHERE m.account_no IN (${picked}) ORDER BY m.account_no COLLATE "C", m.position`,
+      `SELECT ${BILL_COLUMNS} FROM (
+         SELECT bills.*, row_number() OVER (PARTITION BY account_no, status ORDER BY period COLLATE "C" DESC, bill_id COLLATE "C" DESC) AS latest
+         FROM bills WHERE account_no IN (${picked})) b
+       WHERE b.status = 'open' OR (b.status = 'paid' AND b.latest <= 6)
+       ORDER BY b.account_no COLLATE "C", b.period COLLATE "C", b.bill_id COLLATE "C"`,
+      `SELECT bp.bill_id, bp.event_id, bp.paid_on, bp.principal_fen FROM bills b JOIN bill_payments bp ON bp.bill_id = b.bill_id
+       WHERE b.account_no IN (${picked}) AND b.status = 'open'
+       ORDER BY bp.bill_id COLLATE "C", bp.paid_on COLLATE "C", bp.event_id COLLATE "C"`,
+      'COMMIT',
+    ]);
+    const meters = groupBy(results[2] as unknown as MeterRow[], (m) => m.account_no);
+    const bills = groupBy(results[3] as unknown as BillRow[], (b) => b.account_no);
+    const payments = groupBy(results[4] as unknown as PaymentRow[], (p) => p.bill_id);
+    return (results[1] as unknown as AccountRow[]).map((row) => {
+      const snapshot = toSnapshot(row, meters.get(row.account_no) ?? [], bills.get(row.account_no) ?? [], payments, null);
+      if (row.history_json !== null) snapshot.history = JSON.parse(row.history_json) as AccountHistory;
+      return { snapshot, changeSeq: Number(row.change_seq) };
+    });
+  }
+}
+
+/** The snapshot without its history (the caller adds it: parsed, or spliced in as text), fields in AccountStore's order. */
+function toSnapshot(row: AccountRow, meters: readonly MeterRow[], bills: readonly BillRow[], payments: ReadonlyMap<string, PaymentRow[]>, appliedSeq: number | null): AccountSnapshot {
+  const snapshot: AccountSnapshot = {
+    accountNo: row.account_no,
+    name: row.name,
+    address: row.address,
+    phone: row.phone,
+    customerClass: row.customer_class,
+    paymentMode: row.payment_mode,
+    tariffCode: row.tariff_code,
+    balanceFen: Number(row.balance_fen),
+    creditGrade: row.credit_grade,
+    meters: meters.map((m) => {
+      const meter: MeterSnapshot = { meterNo: m.meter_no, kind: m.kind };
+      // Written from checked snapshots only (the seed); the terminal checks every snapshot again.
+      if (m.sts_json !== null) meter.sts = JSON.parse(m.sts_json) as MeterSnapshot['sts'];
+      if (m.card_generation !== null) meter.cardGeneration = m.card_generation;
+      return meter;
+    }),
+    bills: bills.map((b) => ({
+      billId: b.bill_id,
+      period: b.period,
+      consumption: Number(b.consumption),
+      amountFen: Number(b.amount_fen),
+      paidFen: Number(b.paid_fen),
+      lateFeePaidFen: Number(b.late_fee_paid_fen),
+      ...(Number(b.late_fee_waived_fen) > 0 ? { lateFeeWaivedFen: Number(b.late_fee_waived_fen) } : {}),
+      dueDate: b.due_date,
+      status: b.status,
+      // Open bills carry their dated principal payments: the terminal's late fee replays them.
+      payments: b.status === 'open' ? (payments.get(b.bill_id) ?? []).map((x) => ({ paymentId: x.event_id, paidOn: x.paid_on, principalFen: Number(x.principal_fen) })) : [],
+    })),
+    consumptionThisYear: Number(row.consumption_this_year),
+    consumptionThisMonth: Number(row.consumption_this_month),
+    version: Number(row.version),
+    updatedAt: row.updated_at,
+    ...(appliedSeq === null ? {} : { appliedSeq }),
+    status: row.status,
+  };
+  if (row.card_no !== null) snapshot.cardNo = row.card_no;
+  return snapshot;
+}
+
+/** Statements sent as one simple query (no parameters: values are inlined as literals); the rows of each, in order. */
+async function multi(pool: pg.Pool, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
+  const c = await pool.connect();
+  try {
+    const r = (await c.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+    return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Record<string, unknown>[]);
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    c.release();
+  }
+}
+
+function lit(value: string): string {
+  return pg.escapeLiteral(value);
+}
+
+function int(n: number): string {
+  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
+  return String(n);
+}
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = out.get(k);
+    if (list === undefined) out.set(k, [row]);
+    else list.push(row);
+  }
+  return out;
+}

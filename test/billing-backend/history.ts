@@ -270,15 +270,23 @@ export function recordBillPaid(db: BackendDb, billId: string, paidOn: string): v
     .get(billId);
   if (row === undefined || row.status !== 'paid' || row.history_json === null) return;
   const history = JSON.parse(row.history_json) as AccountHistory;
-  const months = history.late;
-  if (months === undefined) return;
-  const back = monthsBetween(row.period, history.to);
-  const at = months.length - 1 - back;
-  if (back < 0 || at < 0) return;
-  const late = Math.max(0, dayNumber(paidOn) - dayNumber(row.due_date));
-  if (months[at] !== -1) return;
-  months[at] = late;
+  if (!markBillPaid(history, row.period, row.due_date, paidOn)) return;
   db.prepare('UPDATE accounts SET history_json = ? WHERE account_no = ?').run(JSON.stringify(history), row.account_no);
+}
+
+/**
+ * Writes into `history` (in place) how late the bill of `period`, due `dueDate`, was paid in full
+ * on `paidOn`; false when its month is outside the window or already says. Shared by both stores' intakes.
+ */
+export function markBillPaid(history: AccountHistory, period: string, dueDate: string, paidOn: string): boolean {
+  const months = history.late;
+  if (months === undefined) return false;
+  const back = monthsBetween(period, history.to);
+  const at = months.length - 1 - back;
+  if (back < 0 || at < 0) return false;
+  if (months[at] !== -1) return false;
+  months[at] = Math.max(0, dayNumber(paidOn) - dayNumber(dueDate));
+  return true;
 }
 
 function monthsBetween(from: string, to: string): number {

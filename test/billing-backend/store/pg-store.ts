@@ -13,7 +13,7 @@
  * bills read; then every write and COMMIT): the accounts stay locked for one exchange, not one per
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
- * Ported: payment.created (bills, late fees, balance, every exception kind it raises),
+ * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises),
  * vend.created's tariff check and vend.token_issued for online tokens. Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
@@ -33,11 +33,12 @@ import {
   type TerminalEvent,
 } from '../../../main/wire/backend-wire.js';
 import type { IntakeContext } from '../intake.js';
+import { markBillPaid } from '../history.js';
 import { judgeProof, type HeadCheck, type JournalAlarm } from '../journal-anchor.js';
 import type { JournalHeadWire, JournalProof } from '../../../main/wire/journal-anchor-wire.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 import { exceptionRecord, ledgerEntry } from './sqlite-store.js';
-import type { AccountSnapshot, ChangesPage, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
+import type { AccountHistory, AccountSnapshot, ChangesPage, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
 import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
 import type { EnrolOutcome } from '../enrolment.js';
 import { PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.js';
@@ -119,6 +120,8 @@ interface AccountRow {
   readonly closure: string | null;
   readonly moved_to: string | null;
   readonly tariff_code: string;
+  /** The 24 months its snapshots carry: a bill paid in full here is marked in it, as on SQLite. */
+  readonly history_json: string | null;
 }
 
 export class PgBackendStore implements BackendStore {
@@ -261,7 +264,9 @@ export class PgBackendStore implements BackendStore {
     const accounts = new Map(at(lockAt).map((r) => [String(r.account_no), r as unknown as AccountRow]));
     const claimed = new Map(at(claimAt).map((r) => [String(r.event_id), r.seq_used_by === null ? null : String(r.seq_used_by)]));
     const stored = new Set(at(storedAt).map((r) => String(r.event_id)));
-    const bills = new Map(at(billsAt).map((r) => [String(r.bill_id), { accountNo: String(r.account_no), amount: Number(r.amount_fen), paid: Number(r.paid_fen) }]));
+    const bills = new Map(
+      at(billsAt).map((r) => [String(r.bill_id), { accountNo: String(r.account_no), amount: Number(r.amount_fen), paid: Number(r.paid_fen), period: String(r.period), dueDate: String(r.due_date) }]),
+    );
     if (proof !== null) {
       const row = at(headAt)[0];
       const anchor = row === undefined ? null : { seq: Number(row.seq), hash: String(row.hash) };
@@ -603,6 +608,8 @@ interface BillState {
   readonly accountNo: string;
   readonly amount: number;
   paid: number;
+  readonly period: string;
+  readonly dueDate: string;
 }
 
 /** Everything a batch writes after its claim, gathered while its effects are worked out, sent as one round trip. */
@@ -612,6 +619,8 @@ class Writes {
   private readonly billDeltas = new Map<string, { paid: number; fee: number }>();
   private readonly billPayments: { paymentId: string; billId: string; paidOn: string; fen: number }[] = [];
   private readonly exceptions: { eventId: string; kind: string; accountNo: string | null; billId: string | null; fen: number; detail: string }[] = [];
+  /** Per account, its history as this batch's fully paid bills left it (parsed once per batch). */
+  private readonly histories = new Map<string, { history: AccountHistory; changed: boolean }>();
 
   constructor(private readonly ctx: IntakeContext) {}
 
@@ -624,6 +633,17 @@ class Writes {
     const d = this.billDeltas.get(billId) ?? { paid: 0, fee: 0 };
     this.billDeltas.set(billId, { ...d, paid: d.paid + fen });
     this.billPayments.push({ paymentId, billId, paidOn, fen });
+  }
+
+  /** As recordBillPaid on SQLite: the bill's month of the account's history says how late it was paid in full. */
+  billPaidInFull(accountNo: string, account: AccountRow, bill: BillState, paidOn: string): void {
+    if (account.history_json === null) return;
+    let entry = this.histories.get(accountNo);
+    if (entry === undefined) {
+      entry = { history: JSON.parse(account.history_json) as AccountHistory, changed: false };
+      this.histories.set(accountNo, entry);
+    }
+    if (markBillPaid(entry.history, bill.period, bill.dueDate, paidOn)) entry.changed = true;
   }
 
   payLateFee(billId: string, fen: number): void {
@@ -673,6 +693,13 @@ class Writes {
       out.push(
         `UPDATE accounts a SET balance_fen = a.balance_fen + d.fen, version = a.version + d.n, updated_at = ${lit(nowIso)}, change_seq = nextval('account_change_seq')
          FROM unnest(${textArray(c.map(([no]) => no))}, ${intArray(c.map(([, v]) => v.fen))}, ${intArray(c.map(([, v]) => v.payments))}) AS d(no, fen, n) WHERE a.account_no = d.no`,
+      );
+    }
+    const histories = [...this.histories.entries()].filter(([, h]) => h.changed);
+    if (histories.length > 0) {
+      out.push(
+        `UPDATE accounts a SET history_json = d.h FROM unnest(${textArray(histories.map(([no]) => no))}, ${textArray(histories.map(([, h]) => JSON.stringify(h.history)))}) AS d(no, h)
+         WHERE a.account_no = d.no`,
       );
     }
     if (processedSeq >= 0) {
@@ -729,6 +756,7 @@ function applyPayment(writes: Writes, event: TerminalEvent, p: PaymentCreatedPay
     if (applied > 0) {
       bill.paid += applied;
       writes.payBill(a.billId, p.paymentId, paidOn, applied);
+      if (bill.paid >= bill.amount) writes.billPaidInFull(p.accountNo, account, bill, paidOn);
     }
     if (excess > 0) {
       toBalance += excess;
@@ -757,7 +785,7 @@ function acceptHeadSql(terminalId: string, head: JournalHeadWire, nowIso: string
 }
 
 function lockSql(accounts: readonly string[]): string {
-  return `SELECT account_no, closure, moved_to, tariff_code FROM accounts WHERE account_no = ANY(${textArray(accounts)}) ORDER BY account_no FOR UPDATE`;
+  return `SELECT account_no, closure, moved_to, tariff_code, history_json FROM accounts WHERE account_no = ANY(${textArray(accounts)}) ORDER BY account_no FOR UPDATE`;
 }
 
 /**
@@ -777,7 +805,7 @@ function claimSql(events: readonly TerminalEvent[], ctx: IntakeContext): string 
 }
 
 function billsSql(bills: readonly string[]): string {
-  return `SELECT bill_id, account_no, amount_fen, paid_fen FROM bills WHERE bill_id = ANY(${textArray(bills)})`;
+  return `SELECT bill_id, account_no, amount_fen, paid_fen, period, due_date FROM bills WHERE bill_id = ANY(${textArray(bills)})`;
 }
 
 /** Statements sent as one simple query; the rows of each, in order. */

@@ -149,7 +149,7 @@ export interface RunningBackend {
   collection: CollectionDesk;
   /** Terminals' acknowledged journal heads and the alarms raised against them (docs/audit.md). */
   journal: JournalAnchors;
-  /** Sites, one-time enrolment codes, enrolled terminals and the enrolment journal (SQLite store only). */
+  /** The SQLite desk (sites, codes, enrolled terminals, journal); on the PG store an unused stand-in — use the admin routes or `store`. */
   enrolment: EnrolmentDesk;
 }
 

@@ -4,15 +4,19 @@
  * credit grading, the worklist and the dashboard.
  */
 import { AccountHistorySchema, type AccountHistory, type AccountSnapshot } from '../wire/backend-wire.js';
+import { nameIndexComplete } from './account-search.js';
 import { stmt, type Db } from './db.js';
+import { writeWorklistFacts } from './worklist-facts.js';
 
 const UPSERT_SQL = `INSERT INTO account_history (account_no, history_json) VALUES (?, ?)
   ON CONFLICT (account_no) DO UPDATE SET history_json = excluded.history_json`;
 
 /** Keeps the snapshot's history; a snapshot without one leaves what the cache had (a backend that does not send it). */
-export function recordHistory(db: Db, snap: Pick<AccountSnapshot, 'accountNo' | 'history'>): void {
+export function recordHistory(db: Db, snap: Pick<AccountSnapshot, 'accountNo' | 'history'>, inLoadWindow = !nameIndexComplete(db)): void {
   if (snap.history === undefined) return;
   stmt(db, UPSERT_SQL).run(snap.accountNo, JSON.stringify(snap.history));
+  // The worklist facts' triggers stand aside in the initial pull's load window (migration v23).
+  if (inLoadWindow) writeWorklistFacts(db, snap.accountNo, snap.history);
 }
 
 export function getHistory(db: Db, accountNo: string): AccountHistory | undefined {

@@ -820,6 +820,25 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 23,
+    name: "worklist facts: the history triggers stand aside while the initial pull's load window is open (its writer writes the facts from the history it parsed: store/worklist-facts.ts)",
+    // 'sync.initial.bulk' is the load window's kv key (store/account-search.ts, LOAD_WINDOW_KEY) as of this migration.
+    sql: `
+      DROP TRIGGER account_history_facts_inserted;
+      DROP TRIGGER account_history_facts_updated;
+      CREATE TRIGGER account_history_facts_inserted AFTER INSERT ON account_history
+        WHEN NOT EXISTS (SELECT 1 FROM kv WHERE key = 'sync.initial.bulk') BEGIN
+        DELETE FROM worklist_facts WHERE account_no = new.account_no;
+        ${worklistFactsFrom('new.account_no', 'new.history_json', '', true)};
+      END;
+      CREATE TRIGGER account_history_facts_updated AFTER UPDATE OF history_json ON account_history
+        WHEN NOT EXISTS (SELECT 1 FROM kv WHERE key = 'sync.initial.bulk') BEGIN
+        DELETE FROM worklist_facts WHERE account_no = new.account_no;
+        ${worklistFactsFrom('new.account_no', 'new.history_json', '', true)};
+      END;
+    `,
+  },
 ];
 
 /** The last of the comma-separated kWh tail (an SQL expression). */

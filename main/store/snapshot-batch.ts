@@ -112,7 +112,7 @@ export function applySnapshotBatch(db: Db, snaps: readonly AccountSnapshot[], ca
       cachedAt,
     );
     recordNameAndStatus(db, snap.accountNo, before.get(snap.accountNo), snap.name, snap.status === 'closed', nameIndexed(snap.accountNo));
-    recordHistory(db, snap);
+    recordHistory(db, snap, windowOpen);
     for (const m of snap.meters) {
       upsertMeter.run(m.meterNo, snap.accountNo, m.kind, m.sts ? JSON.stringify(m.sts) : null, m.cardGeneration ?? null);
     }

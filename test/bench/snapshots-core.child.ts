@@ -43,5 +43,7 @@ const usage = process.resourceUsage();
 const maxRssMb = usage.maxRSS / 1e3;
 // The machine is shared: CPU seconds next to wall seconds say whether the core waited or worked.
 const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
+if (process.env.GD_HEAP) (await import('node:v8')).writeHeapSnapshot(process.env.GD_HEAP);
 await core.close();
 process.stdout.write(`${JSON.stringify({ seconds, cpuSeconds, accounts, rssMb, maxRssMb })}\n`);
+process.exit(0);

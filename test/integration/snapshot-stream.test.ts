@@ -50,6 +50,9 @@ function dump(db: Db) {
     bills: db.prepare('SELECT * FROM bills ORDER BY bill_id').all(),
     billPayments: db.prepare('SELECT * FROM bill_payments ORDER BY bill_id, payment_id').all(),
     closed: db.prepare('SELECT * FROM closed_accounts ORDER BY account_no').all(),
+    // Written by the triggers outside a load window, by the history's writer inside one (migration v23).
+    history: db.prepare('SELECT * FROM account_history ORDER BY account_no').all(),
+    worklistFacts: db.prepare('SELECT * FROM worklist_facts ORDER BY account_no').all(),
     cursor: kv(db, 'sync.changes.cursor'),
     names: ['王', '洋子', '记大药', '三门峡宏达'].map((q) => findByName(db, q, 30)),
   };

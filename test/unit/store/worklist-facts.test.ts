@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { assessAccount, lateTimes, parseCollectionRules, worklistDay, type CollectionRules, type HistoryFacts } from '../../../main/domain/collection/index.js';
 import { recordHistory } from '../../../main/store/account-history.js';
+import { LOAD_WINDOW_KEY } from '../../../main/store/account-search.js';
 import { FactsHistory, worklistRows } from '../../../main/store/collection.js';
 import { migrate, MIGRATIONS } from '../../../main/store/migrations.js';
 import { applySnapshotBatch } from '../../../main/store/snapshot-batch.js';
@@ -89,5 +90,42 @@ describe('worklist facts', () => {
     const mine = [...worklistRows(old, 4)];
     const fresh = new Map([...worklistRows(cache(200).db, 4)].map((r) => [r.accountNo, r.history]));
     for (const r of mine) expect(JSON.stringify(r.history)).toBe(JSON.stringify(fresh.get(r.accountNo)));
+  });
+});
+
+describe('worklist facts written in the load window', () => {
+  // Histories of every kind the generator makes, and the edges of each field.
+  const generated = [...seedAccounts({ seed: DEFAULT_SEED, accounts: 1500, seedDate: '2026-11-27' })].flatMap((s) => (s.history ? [s.history] : []));
+  const edges: AccountHistory[] = [
+    { since: '2020-01-01', to: '2026-11' },
+    { since: '2020-01-01', to: '2026-11', kwh: [], late: [], vends: [], cutoffs: [] },
+    { since: '2020-01-01', to: '2026-11', kwh: [7], late: [-1], vends: [0] },
+    { since: '2020-01-01', to: '2026-11', kwh: Array.from({ length: 13 }, (_, i) => i * 10), late: Array.from({ length: 24 }, () => 5) },
+    { since: '2020-01-01', to: '2026-11', kwh: Array.from({ length: 14 }, (_, i) => 500 - i), vends: Array.from({ length: 24 }, (_, i) => i % 3) },
+    { since: '2020-01-01', to: '2026-11', kwh: Array.from({ length: 24 }, (_, i) => (i === 3 ? 9999 : i)), cutoffs: ['2025-03-01', '2026-07-15'] },
+  ];
+  const histories = [...generated, ...edges];
+  const factsOf = (window: boolean) => {
+    const db = new Database(':memory:');
+    migrate(db);
+    if (window) db.prepare('INSERT INTO kv (key, value) VALUES (?, ?)').run(LOAD_WINDOW_KEY, '[]');
+    db.transaction(() => histories.forEach((history, i) => recordHistory(db, { accountNo: String(1_000_000_000 + i), history })))();
+    return { db, rows: db.prepare('SELECT * FROM worklist_facts ORDER BY account_no').all() };
+  };
+
+  it('the history writer writes exactly the rows the triggers write', () => {
+    const byTriggers = factsOf(false).rows;
+    expect(byTriggers).toHaveLength(histories.length);
+    expect(factsOf(true).rows).toEqual(byTriggers);
+  });
+
+  it('the triggers stand aside while the window is open, and act again once it closed', () => {
+    const { db } = factsOf(true);
+    const h = JSON.stringify({ since: '2020-01-01', to: '2026-12', late: [1] });
+    db.prepare('INSERT INTO account_history (account_no, history_json) VALUES (?, ?)').run('2000000000', h);
+    expect(db.prepare('SELECT COUNT(*) FROM worklist_facts WHERE account_no = ?').pluck().get('2000000000')).toBe(0);
+    db.prepare('DELETE FROM kv WHERE key = ?').run(LOAD_WINDOW_KEY);
+    db.prepare('UPDATE account_history SET history_json = ? WHERE account_no = ?').run(h, '2000000000');
+    expect(db.prepare('SELECT to_period, late_mask FROM worklist_facts WHERE account_no = ?').get('2000000000')).toEqual({ to_period: '2026-12', late_mask: 1 });
   });
 });

@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import { AccountSnapshotSchema, type AccountSnapshot, type TerminalEvent } from '../../../main/wire/backend-wire.js';
+import pg from 'pg';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
+import { CHANGE_SEQ_LOCK, DRAWS_CHANGE_SEQ } from '../store/pg-accounts.js';
 import { DEFAULT_SEED, demoOperators, seedAccounts } from '../seed.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
 
@@ -140,5 +142,41 @@ describe('pulling from the backend on SQLite and on PostgreSQL', () => {
     expect(lines.pg).toEqual(lines.sqlite);
     const accounts = lines.pg.map((l) => JSON.parse(l) as { kind: string; account?: AccountSnapshot }).filter((p) => p.kind === 'account');
     expect(accounts.map((p) => [p.account?.accountNo, p.account?.balanceFen])).toEqual([[payer.accountNo, payer.balanceFen + 500]]);
+  });
+
+  it('on pg the change feed never passes a change drawn but not yet committed (sequence numbers can commit out of order)', async () => {
+    const store = backends.pg.backend.store;
+    const cursor = String((await store.snapshotStreamBounds(0)).until);
+    const [early, late] = [area[20] as AccountSnapshot, area[21] as AccountSnapshot];
+    // A writer draws the next number for one account and holds its transaction open…
+    const writer = new pg.Client({ connectionString: cluster.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(DRAWS_CHANGE_SEQ);
+      await writer.query("UPDATE accounts SET version = version + 1, change_seq = nextval('account_change_seq') WHERE account_no = $1", [early.accountNo]);
+      // …while a payment into another account takes a higher number and commits.
+      const pay: TerminalEvent = {
+        eventId: '01937a2b-0000-7000-8000-0000000f0002', seq: 2, type: 'payment.created', occurredAt: TEST_NOW.toISOString(),
+        payload: { paymentId: 'P-PULL-2', accountNo: late.accountNo, method: 'cash', amountFen: 300, allocations: [], toBalanceFen: 300, operatorId: 'C001' },
+      };
+      expect((await client('pg').pushEvents([pay], 5000)).results).toEqual([{ eventId: pay.eventId, status: 'accepted' }]);
+      // The feed asked now waits for the open writer rather than answer the later number alone.
+      const asked = client('pg').changes(cursor, 100, 10_000);
+      const waiting = async (): Promise<'waiting'> => {
+        for (;;) {
+          const r = await writer.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted", [CHANGE_SEQ_LOCK]);
+          if (r.rowCount !== 0) return 'waiting';
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      expect(await Promise.race([asked.then(() => 'answered'), waiting()])).toBe('waiting');
+      await writer.query('COMMIT');
+      const page = await asked;
+      expect(page.items.map((a) => a.accountNo)).toEqual([early.accountNo, late.accountNo]);
+    } finally {
+      await writer.query('ROLLBACK').catch(() => undefined);
+      await writer.end();
+    }
   });
 });

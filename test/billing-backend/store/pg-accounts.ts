@@ -9,10 +9,23 @@
  * million accounts stream in bounded memory, never loaded at once.
  *
  * Text is ordered with COLLATE "C" (byte order), as SQLite orders it, whatever the cluster's locale.
+ *
+ * The change feed's head. change_seq comes from a sequence, and transactions may commit out of
+ * sequence order: a reader could see 8 committed while 7 is not yet, serve up to 8, and the terminal
+ * whose cursor passed 7 would never see that change. So every transaction that draws a change_seq
+ * holds CHANGE_SEQ_LOCK shared until it ends (writers never wait on each other for it), and the
+ * head a reader serves up to is read under the same lock taken exclusively: once granted, every
+ * number drawn so far is committed or rolled back, and later ones will be higher. A reader thus
+ * waits for the batches in flight (one round trip and a commit), and new batches wait for it.
  */
 import pg from 'pg';
 import type { AccountHistory, AccountSnapshot, BillSnapshot, ChangesPage, MeterSnapshot, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
 import { MAX_SEARCH_RESULTS } from '../account-store.js';
+
+/** Advisory lock (one bigint key) of change_seq: shared by its writers, exclusive for the head's read. */
+export const CHANGE_SEQ_LOCK = 727003;
+/** The statement a transaction runs before it draws a change_seq (and holds until it ends). */
+export const DRAWS_CHANGE_SEQ = `SELECT pg_advisory_xact_lock_shared(${CHANGE_SEQ_LOCK})`;
 
 /** Added to the intake's tables (pg-store.ts): the columns and tables a snapshot and the staff list need. */
 export const PG_ACCOUNTS_SCHEMA = `
@@ -122,23 +135,35 @@ export class PgAccounts {
     );
   }
 
-  /** As AccountStore.changes: `cursor` is the last change_seq the caller has seen ('' = none). */
+  /** As AccountStore.changes: `cursor` is the last change_seq the caller has seen ('' = none); never past the head. */
   async changes(cursor: string, limit: number): Promise<ChangesPage> {
     const after = cursor === '' ? 0 : Number(cursor);
-    const rows = await this.snapshotsWithSeq(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE change_seq > ${int(after)} ORDER BY change_seq LIMIT ${int(limit + 1)}`);
+    const { until } = await this.head(after);
+    const rows = await this.snapshotsWithSeq(
+      `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE change_seq > ${int(after)} AND change_seq <= ${int(until)} ORDER BY change_seq LIMIT ${int(limit + 1)}`,
+    );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return { items: page.map((r) => r.snapshot), nextCursor: last === undefined ? cursor : String(last.changeSeq), done: rows.length <= limit };
   }
 
-  /** One statement, so the head and the count are of one moment. */
   async streamBounds(after: number): Promise<{ until: number; total: number }> {
-    const r = await this.pool.query<{ until: string; total: string }>(
-      'SELECT COALESCE(MAX(change_seq), 0) AS until, COUNT(*) FILTER (WHERE change_seq > $1) AS total FROM accounts',
-      [after],
-    );
-    const until = Math.max(Number(r.rows[0]?.until ?? 0), after);
-    return { until, total: Number(r.rows[0]?.total ?? 0) };
+    return this.head(after);
+  }
+
+  /**
+   * The change feed's head (every change_seq up to it committed or rolled back: see the top) and
+   * how many accounts lie in (after, head]; one statement under the lock, so both are of one moment.
+   */
+  private async head(after: number): Promise<{ until: number; total: number }> {
+    const results = await multi(this.pool, [
+      'BEGIN',
+      `SELECT pg_advisory_xact_lock(${CHANGE_SEQ_LOCK})`,
+      `SELECT COALESCE(MAX(change_seq), 0) AS until, COUNT(*) FILTER (WHERE change_seq > ${int(after)}) AS total FROM accounts`,
+      'COMMIT',
+    ]);
+    const row = results[2]?.[0] as { until: string; total: string } | undefined;
+    return { until: Math.max(Number(row?.until ?? 0), after), total: Number(row?.total ?? 0) };
   }
 
   /**
@@ -190,6 +215,7 @@ export class PgAccounts {
     }
     if (accounts.length === 0) return;
     const col = <T>(f: (a: FullSeedAccount) => T): T[] => accounts.map(f);
+    await c.query(DRAWS_CHANGE_SEQ);
     // The order of the rows is the order of the sequence's values (ORDER BY n), as SQLite counts them.
     await c.query(
       `INSERT INTO accounts (account_no, name, address, phone, customer_class, payment_mode, tariff_code, balance_fen, credit_grade, card_no,

@@ -41,7 +41,7 @@ import { exceptionRecord, ledgerEntry } from './sqlite-store.js';
 import type { AccountHistory, AccountSnapshot, ChangesPage, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
 import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
 import type { EnrolOutcome } from '../enrolment.js';
-import { PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.js';
+import { DRAWS_CHANGE_SEQ, PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.js';
 import { PG_ENROLMENT_SCHEMA, PgEnrolment } from './pg-enrolment.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
@@ -486,6 +486,7 @@ export class PgBackendStore implements BackendStore {
     const c = await this.pool.connect();
     try {
       await c.query('BEGIN');
+      await c.query(DRAWS_CHANGE_SEQ);
       await c.query(
         `INSERT INTO accounts (account_no, name, balance_fen, version, updated_at, change_seq, closure, moved_to, tariff_code)
          SELECT a, n, b, 1, '2026-01-01T00:00:00.000Z', nextval('account_change_seq'), cl, mt, tc
@@ -690,6 +691,8 @@ class Writes {
     if (this.credits.size > 0) {
       // The accounts are locked; the version goes up once per payment, as on SQLite, and the account moves to the end of the change feed.
       const c = [...this.credits.entries()];
+      // Held to COMMIT, so the change feed's head never passes this batch's number before it commits (pg-accounts.ts).
+      out.push(DRAWS_CHANGE_SEQ);
       out.push(
         `UPDATE accounts a SET balance_fen = a.balance_fen + d.fen, version = a.version + d.n, updated_at = ${lit(nowIso)}, change_seq = nextval('account_change_seq')
          FROM unnest(${textArray(c.map(([no]) => no))}, ${intArray(c.map(([, v]) => v.fen))}, ${intArray(c.map(([, v]) => v.payments))}) AS d(no, fen, n) WHERE a.account_no = d.no`,

@@ -39,6 +39,8 @@ const STREAMED_KEY = 'sync.initial.streamed';
 export const INITIAL_PULL_BATCH = 2000;
 /** Accounts per transaction in a load window (no index kept per row: still about 0.2 s a batch). */
 export const LOAD_WINDOW_BATCH = 5000;
+/** Lines parsed and written at a time inside a batch's transaction (see streamInto's applyLines). */
+const SUB_BATCH = 500;
 /** Progress is reported at most this often (and at the end). */
 const PROGRESS_EVERY_MS = 250;
 
@@ -187,20 +189,70 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
     });
   };
 
-  // A batch keeps the last line of each account (an account never comes twice in one stream, but a
-  // batch must not depend on it) and the cursor of its last line.
-  let batch = new Map<string, AccountSnapshot>();
-  let batchCursor = after;
+  let began = false;
+  let ended = false;
+  let last = cursorNumber(after);
   let batches = 0;
-  const flush = (end?: { readonly cursor: string }): void => {
-    if (batch.size === 0 && end === undefined) return;
-    const snaps = [...batch.values()];
+
+  /**
+   * Parses, checks and applies `lines` (a batch: at most `batchSize` lines of the stream) in one
+   * transaction with the cursor of the last account applied. Lines wait as text until here, and are
+   * parsed and written SUB_BATCH at a time: parsed snapshots live a moment and die young, where a
+   * batch of them held across the stream's chunks was promoted and collected in the old generation
+   * (the core's RSS after a million). A line that fails its checks ends the batch: everything
+   * before it is applied, then its error is thrown.
+   */
+  const applyLines = (lines: readonly string[]): void => {
+    let failure: unknown = null;
+    let count = 0;
+    let cursor: string | null = null;
     const at = now().getTime();
     const write = db.transaction(() => {
-      applySnapshotBatch(db, snaps, at);
-      setKv(db, CURSOR_KEY, end?.cursor ?? batchCursor);
-      setKv(db, APPLIED_KEY, String(applied + snaps.length));
-      if (end !== undefined) setKv(db, windowed ? STREAMED_KEY : COMPLETE_KEY, '1');
+      // The last line of each account within a sub-batch (an account never comes twice in one stream, but the writer must not depend on it).
+      let sub = new Map<string, AccountSnapshot>();
+      const applySub = (): void => {
+        if (sub.size === 0) return;
+        applySnapshotBatch(db, [...sub.values()], at);
+        count += sub.size;
+        sub = new Map();
+      };
+      for (const text of lines) {
+        try {
+          const line = parseLine(text);
+          if (line.kind === 'begin') {
+            if (began || line.after !== after) throw offSchema(`a begin line after ${JSON.stringify(line.after)} in a stream asked after ${JSON.stringify(after)}`);
+            began = true;
+            total = applied + line.total;
+            setKv(db, TOTAL_KEY, String(total));
+          } else if (line.kind === 'account') {
+            if (!began) throw offSchema('an account line before the begin line');
+            // Change order only: a line at or before the last one is a replay or a bug, never applied.
+            const n = cursorNumber(line.cursor);
+            if (n <= last) throw new BackendUnavailable('off_schema', `stream cursor went backwards (${line.cursor} after ${last})`);
+            last = n;
+            sub.set(line.account.accountNo, line.account);
+            cursor = line.cursor;
+            if (sub.size >= SUB_BATCH) applySub();
+          } else if (line.kind === 'end') {
+            if (!began) throw offSchema('an end line before the begin line');
+            if (cursorNumber(line.cursor) < last) throw new BackendUnavailable('off_schema', `stream end cursor ${line.cursor} before its last account (${last})`);
+            ended = true;
+            cursor = line.cursor;
+            break;
+          } else {
+            const exhaustive: never = line;
+            throw new Error(`unhandled stream line ${JSON.stringify(exhaustive)}`);
+          }
+        } catch (err) {
+          failure = err;
+          break;
+        }
+      }
+      applySub();
+      if (cursor === null) return;
+      setKv(db, CURSOR_KEY, cursor);
+      setKv(db, APPLIED_KEY, String(applied + count));
+      if (ended) setKv(db, windowed ? STREAMED_KEY : COMPLETE_KEY, '1');
     });
     if (windowed) {
       // This commit only (see store/bulk-load.ts); the connection's own setting is back before anything else runs.
@@ -214,63 +266,48 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
     } else {
       write();
     }
-    applied += snaps.length;
-    batches += 1;
-    batch = new Map();
+    if (cursor !== null) {
+      applied += count;
+      batches += 1;
+    }
+    if (failure !== null) {
+      // Nothing after a line that failed is applied: the next pull asks again from the last good cursor.
+      pending = [];
+      throw failure;
+    }
   };
 
-  let began = false;
-  let ended = false;
-  let last = cursorNumber(after);
+  // Complete lines received and not applied yet, in stream order.
+  let pending: string[] = [];
+  const take = (n: number): string[] => {
+    const head = pending.length <= n ? pending : pending.slice(0, n);
+    pending = pending.length <= n ? [] : pending.slice(n);
+    return head;
+  };
   report(true, false, true);
   try {
-    for await (const lines of client.snapshotStream(after, deps.idleTimeoutMs)) {
-      if (deps.stopped?.() === true) {
-        flush();
-        throw new PullStopped();
-      }
-      for (const text of lines) {
-        if (ended) break;
-        const line = parseLine(text);
-        switch (line.kind) {
-          case 'begin':
-            if (began || line.after !== after) throw offSchema(`a begin line after ${JSON.stringify(line.after)} in a stream asked after ${JSON.stringify(after)}`);
-            began = true;
-            total = applied + line.total;
-            setKv(db, TOTAL_KEY, String(total));
-            break;
-          case 'account': {
-            if (!began) throw offSchema('an account line before the begin line');
-            // Change order only: a line at or before the last one is a replay or a bug, never applied.
-            const at = cursorNumber(line.cursor);
-            if (at <= last) throw new BackendUnavailable('off_schema', `stream cursor went backwards (${line.cursor} after ${last})`);
-            last = at;
-            batch.set(line.account.accountNo, line.account);
-            batchCursor = line.cursor;
-            if (batch.size >= batchSize) {
-              flush();
-              report(true, false);
-            }
-            break;
-          }
-          case 'end':
-            if (!began) throw offSchema('an end line before the begin line');
-            if (cursorNumber(line.cursor) < last) throw new BackendUnavailable('off_schema', `stream end cursor ${line.cursor} before its last account (${last})`);
-            ended = true;
-            flush({ cursor: line.cursor });
-            break;
-          default: {
-            const exhaustive: never = line;
-            throw new Error(`unhandled stream line ${JSON.stringify(exhaustive)}`);
-          }
+    const stream = client.snapshotStream(after, deps.idleTimeoutMs);
+    try {
+      for await (const lines of stream) {
+        for (const text of lines) pending.push(text);
+        if (deps.stopped?.() === true) {
+          while (pending.length > 0 && !ended) applyLines(take(batchSize));
+          throw new PullStopped();
         }
+        while (pending.length >= batchSize && !ended) {
+          applyLines(take(batchSize));
+          report(true, false);
+        }
+        if (ended) break;
       }
-      if (ended) break;
+    } catch (err) {
+      // Every complete line that arrived counts: the next pull resumes after the last of them.
+      if (err instanceof BackendUnavailable) while (pending.length > 0 && !ended) applyLines(take(batchSize));
+      throw err;
     }
+    while (pending.length > 0 && !ended) applyLines(take(batchSize));
     if (!ended) throw new BackendUnavailable('truncated', `snapshot stream ended without its end line after ${applied - appliedBefore} accounts`);
   } catch (err) {
-    // Every complete line that arrived counts: the next pull resumes after the last of them.
-    if (err instanceof BackendUnavailable) flush();
     report(false, false, true);
     throw err;
   }

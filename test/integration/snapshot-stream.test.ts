@@ -156,10 +156,11 @@ describe('the snapshot stream', () => {
     const lines = async function* (): AsyncGenerator<string[], void, undefined> {
       const account = { accountNo: '3100000001', name: '雷洋子', address: '', phone: '13800000000', customerClass: 'residential', paymentMode: 'postpaid', tariffCode: 'RES-TIER-M', balanceFen: 0, creditGrade: 'A', meters: [], bills: [], consumptionThisYear: 0, consumptionThisMonth: 0, version: 1, updatedAt: '2026-11-27T00:00:00.000Z' };
       yield [JSON.stringify({ kind: 'begin', after: '', until: '9', total: 3 }), JSON.stringify({ kind: 'account', cursor: '5', account })];
-      yield [JSON.stringify({ kind: 'account', cursor: '4', account: { ...account, accountNo: '3100000002' } })];
+      // Lines after the one going back, in the same batch and in the next: none is applied.
+      yield [4, 6, 7].map((cursor, i) => JSON.stringify({ kind: 'account', cursor: String(cursor), account: { ...account, accountNo: `310000000${i + 2}` } }));
     };
     const client = { snapshotStream: lines } as unknown as BackendClient;
-    await expect(pullSnapshotStream({ db, client, idleTimeoutMs: 1000, now: clock })).rejects.toMatchObject({ reason: 'off_schema' });
+    await expect(pullSnapshotStream({ db, client, idleTimeoutMs: 1000, now: clock, batchSize: 2 })).rejects.toMatchObject({ reason: 'off_schema' });
     expect(kv(db, 'sync.changes.cursor')).toBe('5');
     expect(db.prepare('SELECT account_no FROM accounts').all()).toEqual([{ account_no: '3100000001' }]);
     db.close();

@@ -5,8 +5,8 @@
  *
  * Several reads that make one answer (accounts, their meters, bills and bill payments) run in one
  * REPEATABLE READ READ ONLY transaction, so they see one moment. The snapshot stream reads a chunk
- * of accounts at a time by change_seq (keyset), each chunk one round trip of five statements: a
- * million accounts stream in bounded memory, never loaded at once.
+ * of accounts at a time by change_seq (keyset), each chunk two round trips (readDetails): a
+ * million accounts stream in bounded memory, never loaded at once, and each chunk costs the same.
  *
  * Text is ordered with COLLATE "C" (byte order), as SQLite orders it, whatever the cluster's locale.
  *
@@ -168,30 +168,20 @@ export class PgAccounts {
 
   /**
    * As AccountStore.streamChunkText: the accounts, their meters, open bills and those bills'
-   * payments for one keyset chunk, and the terminal's appliedSeq, in one round trip and one
-   * snapshot; the stored history spliced into each line as stored.
+   * payments for one keyset chunk, and the terminal's appliedSeq, in one snapshot; the stored
+   * history spliced into each line as stored.
    */
   async streamChunk(after: number, until: number, limit: number, terminalId: string): Promise<{ text: string; cursor: number | null; count: number }> {
-    const chunk = `SELECT account_no FROM accounts WHERE change_seq > ${int(after)} AND change_seq <= ${int(until)} ORDER BY change_seq LIMIT ${int(limit)}`;
-    const results = await multi(this.pool, [
-      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
+    const read = await this.readDetails(
       `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE change_seq > ${int(after)} AND change_seq <= ${int(until)} ORDER BY change_seq LIMIT ${int(limit)}`,
-      `SELECT ${METER_COLUMNS} FROM (${chunk}) a JOIN meters m ON m.account_no = a.account_no ORDER BY m.account_no COLLATE "C", m.position`,
-      `SELECT ${BILL_COLUMNS} FROM (${chunk}) a JOIN bills b ON b.account_no = a.account_no WHERE b.status = 'open'
-       ORDER BY b.account_no COLLATE "C", b.period COLLATE "C", b.bill_id COLLATE "C"`,
-      `SELECT bp.bill_id, bp.event_id, bp.paid_on, bp.principal_fen FROM (${chunk}) a JOIN bills b ON b.account_no = a.account_no
-       JOIN bill_payments bp ON bp.bill_id = b.bill_id WHERE b.status = 'open'
-       ORDER BY bp.bill_id COLLATE "C", bp.paid_on COLLATE "C", bp.event_id COLLATE "C"`,
+      'open',
       `SELECT processed_seq FROM terminal_progress WHERE terminal_id = ${lit(terminalId)}`,
-      'COMMIT',
-    ]);
-    const rows = results[1] as unknown as AccountRow[];
+    );
+    const rows = read.accounts;
     const last = rows.at(-1);
     if (last === undefined) return { text: '', cursor: null, count: 0 };
-    const meters = groupBy(results[2] as unknown as MeterRow[], (m) => m.account_no);
-    const bills = groupBy(results[3] as unknown as BillRow[], (b) => b.account_no);
-    const payments = groupBy(results[4] as unknown as PaymentRow[], (p) => p.bill_id);
-    const appliedSeq = Number((results[5]?.[0] as { processed_seq?: string } | undefined)?.processed_seq ?? 0);
+    const { meters, bills, payments } = read;
+    const appliedSeq = Number((read.extra[0] as { processed_seq?: string } | undefined)?.processed_seq ?? 0);
     let text = '';
     for (const row of rows) {
       const snapshot = toSnapshot(row, meters.get(row.account_no) ?? [], bills.get(row.account_no) ?? [], payments, appliedSeq);
@@ -257,29 +247,64 @@ export class PgAccounts {
 
   /** The accounts `accountsSql` selects, in its order, as AccountStore.get shapes each: all open bills and the 6 latest paid. */
   private async snapshotsWithSeq(accountsSql: string): Promise<{ snapshot: AccountSnapshot; changeSeq: number }[]> {
-    const picked = `SELECT account_no FROM (${accountsSql}) picked`;
-    const results = await multi(this.pool, [
-      'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
-      accountsSql,
-      `SELECT ${METER_COLUMNS} FROM meters m WHERE m.account_no IN (${picked}) ORDER BY m.account_no COLLATE "C", m.position`,
-      `SELECT ${BILL_COLUMNS} FROM (
-         SELECT bills.*, row_number() OVER (PARTITION BY account_no, status ORDER BY period COLLATE "C" DESC, bill_id COLLATE "C" DESC) AS latest
-         FROM bills WHERE account_no IN (${picked})) b
-       WHERE b.status = 'open' OR (b.status = 'paid' AND b.latest <= 6)
-       ORDER BY b.account_no COLLATE "C", b.period COLLATE "C", b.bill_id COLLATE "C"`,
-      `SELECT bp.bill_id, bp.event_id, bp.paid_on, bp.principal_fen FROM bills b JOIN bill_payments bp ON bp.bill_id = b.bill_id
-       WHERE b.account_no IN (${picked}) AND b.status = 'open'
-       ORDER BY bp.bill_id COLLATE "C", bp.paid_on COLLATE "C", bp.event_id COLLATE "C"`,
-      'COMMIT',
-    ]);
-    const meters = groupBy(results[2] as unknown as MeterRow[], (m) => m.account_no);
-    const bills = groupBy(results[3] as unknown as BillRow[], (b) => b.account_no);
-    const payments = groupBy(results[4] as unknown as PaymentRow[], (p) => p.bill_id);
-    return (results[1] as unknown as AccountRow[]).map((row) => {
+    const { accounts, meters, bills, payments } = await this.readDetails(accountsSql, 'open_and_latest_paid', null);
+    return accounts.map((row) => {
       const snapshot = toSnapshot(row, meters.get(row.account_no) ?? [], bills.get(row.account_no) ?? [], payments, null);
       if (row.history_json !== null) snapshot.history = JSON.parse(row.history_json) as AccountHistory;
       return { snapshot, changeSeq: Number(row.change_seq) };
     });
+  }
+
+  /**
+   * The accounts `accountsSql` selects, with their meters, bills (open ones, or those and the 6
+   * latest paid) and the open bills' payments, in one REPEATABLE READ READ ONLY transaction of two
+   * round trips: the accounts first, then the rest by their numbers as literals — joined to a
+   * subquery instead, the planner scanned the whole meters and bills tables for every chunk.
+   * `extraSql` (or null) runs in the first round trip, in the same snapshot.
+   */
+  private async readDetails(
+    accountsSql: string, bills: 'open' | 'open_and_latest_paid', extraSql: string | null,
+  ): Promise<{ accounts: AccountRow[]; meters: Map<string, MeterRow[]>; bills: Map<string, BillRow[]>; payments: Map<string, PaymentRow[]>; extra: Record<string, unknown>[] }> {
+    const c = await this.pool.connect();
+    try {
+      const first = await multiOn(c, ['BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', accountsSql, ...(extraSql === null ? [] : [extraSql])]);
+      const accounts = first[1] as unknown as AccountRow[];
+      const extra = first[2] ?? [];
+      if (accounts.length === 0) {
+        await c.query('COMMIT');
+        return { accounts, meters: new Map(), bills: new Map(), payments: new Map(), extra };
+      }
+      const nos = `ARRAY[${accounts.map((a) => lit(a.account_no)).join(',')}]::text[]`;
+      const billsSql =
+        bills === 'open'
+          ? `SELECT ${BILL_COLUMNS} FROM bills b WHERE b.account_no = ANY(${nos}) AND b.status = 'open'
+             ORDER BY b.account_no COLLATE "C", b.period COLLATE "C", b.bill_id COLLATE "C"`
+          : `SELECT ${BILL_COLUMNS} FROM (
+               SELECT bills.*, row_number() OVER (PARTITION BY account_no, status ORDER BY period COLLATE "C" DESC, bill_id COLLATE "C" DESC) AS latest
+               FROM bills WHERE account_no = ANY(${nos})) b
+             WHERE b.status = 'open' OR (b.status = 'paid' AND b.latest <= 6)
+             ORDER BY b.account_no COLLATE "C", b.period COLLATE "C", b.bill_id COLLATE "C"`;
+      const second = await multiOn(c, [
+        `SELECT ${METER_COLUMNS} FROM meters m WHERE m.account_no = ANY(${nos}) ORDER BY m.account_no COLLATE "C", m.position`,
+        billsSql,
+        `SELECT bp.bill_id, bp.event_id, bp.paid_on, bp.principal_fen FROM bills b JOIN bill_payments bp ON bp.bill_id = b.bill_id
+         WHERE b.account_no = ANY(${nos}) AND b.status = 'open'
+         ORDER BY bp.bill_id COLLATE "C", bp.paid_on COLLATE "C", bp.event_id COLLATE "C"`,
+        'COMMIT',
+      ]);
+      return {
+        accounts,
+        meters: groupBy(second[0] as unknown as MeterRow[], (m) => m.account_no),
+        bills: groupBy(second[1] as unknown as BillRow[], (b) => b.account_no),
+        payments: groupBy(second[2] as unknown as PaymentRow[], (p) => p.bill_id),
+        extra,
+      };
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
   }
 }
 
@@ -326,7 +351,13 @@ function toSnapshot(row: AccountRow, meters: readonly MeterRow[], bills: readonl
   return snapshot;
 }
 
-/** Statements sent as one simple query (no parameters: values are inlined as literals); the rows of each, in order. */
+/** Statements sent as one simple query on `c` (no parameters: values are inlined as literals); the rows of each, in order. */
+async function multiOn(c: pg.PoolClient, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
+  const r = (await c.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+  return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Record<string, unknown>[]);
+}
+
+/** The same on a client of its own; a failed transaction is rolled back. */
 async function multi(pool: pg.Pool, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
   const c = await pool.connect();
   try {

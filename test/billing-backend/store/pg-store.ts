@@ -473,6 +473,9 @@ export class PgBackendStore implements BackendStore {
         await c.query('ROLLBACK').catch(() => undefined);
         throw e;
       }
+      // Statistics now, not whenever autovacuum gets to it: without them the planner reads a whole
+      // change_seq range to sort it, for every chunk of the snapshot stream.
+      await c.query('ANALYZE accounts, meters, bills, bill_payments');
       return 'seeded';
     } finally {
       await c.query('SELECT pg_advisory_unlock(727002)').catch(() => undefined);

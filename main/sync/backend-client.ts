@@ -27,7 +27,7 @@ import { JOURNAL_ANCHOR_PATH, JournalAnchorSchema, type JournalAnchor, type Jour
 import { HEARTBEAT_PATH, HeartbeatAckSchema, type Heartbeat, type HeartbeatAck } from '../wire/kiosk-wire.js';
 import { BackendRejected, BackendUnavailable, DEFAULT_MAX_RESPONSE_BYTES, requestJson, type HttpTransport } from './http-json.js';
 import { signedExchange } from './signed-exchange.js';
-import { fetchLines } from './ndjson-stream.js';
+import { fetchLineBytes, linesOf } from './ndjson-stream.js';
 import { REPLY_HEADERS, SIGNATURE_HEADERS } from './signing.js';
 import { StreamByteVerifier } from './stream-signing.js';
 
@@ -120,6 +120,17 @@ export class BackendClient {
    * every silence inside the body, not the whole stream, which may take a minute.
    */
   async *snapshotStream(after: string, idleTimeoutMs: number): AsyncGenerator<string[], void, undefined> {
+    for await (const bytes of this.snapshotStreamBytes(after, idleTimeoutMs)) {
+      const lines = linesOf(bytes);
+      if (lines.length > 0) yield lines;
+    }
+  }
+
+  /**
+   * The same stream as complete lines' bytes (UTF-8 checked, each line with its newline): the
+   * initial pull holds a batch's lines outside V8's heap until it parses them (`linesOf`).
+   */
+  async *snapshotStreamBytes(after: string, idleTimeoutMs: number): AsyncGenerator<Buffer, void, undefined> {
     const pathWithQuery = `${SNAPSHOT_STREAM_PATH}?after=${encodeURIComponent(after)}`;
     const exchange = signedExchange({
       terminalId: this.opts.terminalId,
@@ -131,7 +142,7 @@ export class BackendClient {
     });
     // Every chunk is handed on only once the backend's chained signature over it verified (./stream-signing.ts).
     let verifier: StreamByteVerifier | null = null;
-    const lines = fetchLines({
+    const chunks = fetchLineBytes({
       url: new URL(pathWithQuery, this.opts.baseUrl),
       headers: exchange.headers,
       contentType: SNAPSHOT_STREAM_CONTENT_TYPE,
@@ -150,7 +161,7 @@ export class BackendClient {
       sealed: (bytes) => (verifier as StreamByteVerifier | null)?.take(bytes) ?? Buffer.alloc(0),
     });
     try {
-      for await (const chunk of lines) {
+      for await (const chunk of chunks) {
         if (chunk.length > 0) yield chunk;
       }
     } catch (err) {

@@ -23,6 +23,7 @@ import type { Db } from '../store/db.js';
 import { applySnapshotBatch } from '../store/snapshot-batch.js';
 import { buildDeferredIndexes, LOAD_WINDOW_CACHE_KIB, loadWindowOpen, openLoadWindow, type BuildOptions } from '../store/bulk-load.js';
 import { BackendUnavailable, type BackendClient } from './backend-client.js';
+import { linesOf } from './ndjson-stream.js';
 
 /** The change-feed cursor, shared with the change pages (snapshot-puller.ts's CURSOR_KEY). */
 const CURSOR_KEY = 'sync.changes.cursor';
@@ -40,7 +41,7 @@ export const INITIAL_PULL_BATCH = 2000;
 /** Accounts per transaction in a load window (no index kept per row: still about 0.2 s a batch). */
 export const LOAD_WINDOW_BATCH = 5000;
 /** Lines parsed and written at a time inside a batch's transaction (see streamInto's applyLines). */
-const SUB_BATCH = 500;
+const SUB_BATCH = 100;
 /** Progress is reported at most this often (and at the end). */
 const PROGRESS_EVERY_MS = 250;
 
@@ -272,24 +273,21 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
     }
     if (failure !== null) {
       // Nothing after a line that failed is applied: the next pull asks again from the last good cursor.
-      pending = [];
+      pending = new PendingLines();
       throw failure;
     }
   };
 
-  // Complete lines received and not applied yet, in stream order.
-  let pending: string[] = [];
-  const take = (n: number): string[] => {
-    const head = pending.length <= n ? pending : pending.slice(0, n);
-    pending = pending.length <= n ? [] : pending.slice(n);
-    return head;
-  };
+  // Complete lines received and not applied yet, in stream order, as bytes: outside V8's heap until
+  // a batch decodes them (held as strings they were promoted, then collected in the old generation).
+  let pending = new PendingLines();
+  const take = (n: number): string[] => pending.take(n).flatMap(linesOf);
   report(true, false, true);
   try {
-    const stream = client.snapshotStream(after, deps.idleTimeoutMs);
+    const stream = client.snapshotStreamBytes(after, deps.idleTimeoutMs);
     try {
-      for await (const lines of stream) {
-        for (const text of lines) pending.push(text);
+      for await (const bytes of stream) {
+        pending.push(bytes);
         if (deps.stopped?.() === true) {
           while (pending.length > 0 && !ended) applyLines(take(batchSize));
           throw new PullStopped();
@@ -314,6 +312,50 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
   report(false, !windowed, true);
   return { accounts: applied - appliedBefore, batches };
 }
+
+/** Buffers of complete lines (each ending in a newline) and how many lines each holds. */
+class PendingLines {
+  private readonly chunks: Buffer[] = [];
+  private readonly counts: number[] = [];
+  /** Lines held (blank ones included, which the decoding drops). */
+  length = 0;
+
+  push(bytes: Buffer): void {
+    let lines = 0;
+    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) lines += 1;
+    if (lines === 0) return;
+    this.chunks.push(bytes);
+    this.counts.push(lines);
+    this.length += lines;
+  }
+
+  /** The first `n` lines' bytes (fewer when fewer are held), taken out. */
+  take(n: number): Buffer[] {
+    const out: Buffer[] = [];
+    let need = n;
+    while (need > 0 && this.chunks.length > 0) {
+      const head = this.chunks[0] as Buffer;
+      const lines = this.counts[0] as number;
+      if (lines <= need) {
+        out.push(head);
+        this.chunks.shift();
+        this.counts.shift();
+        need -= lines;
+        continue;
+      }
+      let cut = -1;
+      for (let i = 0; i < need; i++) cut = head.indexOf(NEWLINE, cut + 1);
+      out.push(head.subarray(0, cut + 1));
+      this.chunks[0] = head.subarray(cut + 1);
+      this.counts[0] = lines - need;
+      need = 0;
+    }
+    this.length -= n - need;
+    return out;
+  }
+}
+
+const NEWLINE = 0x0a;
 
 function parseLine(text: string): SnapshotStreamLine {
   let value: unknown;

@@ -43,6 +43,34 @@ const NEWLINE = 0x0a;
  * after a newline. Stopping early (`break`, `return()`) cancels the request.
  */
 export async function* fetchLines(req: LineStreamRequest): AsyncGenerator<string[], void, undefined> {
+  for await (const bytes of fetchLineBytes(req)) {
+    const lines = linesOf(bytes);
+    if (lines.length > 0) yield lines;
+  }
+}
+
+/**
+ * The lines of `bytes` (complete lines, UTF-8 checked: what fetchLineBytes yields), blank ones
+ * skipped. Decoded line by line: a chunk decoded whole is one string of up to a megabyte, which V8
+ * keeps in its large-object space until a full collection — hundreds of MB in a long stream.
+ */
+export function linesOf(bytes: Buffer): string[] {
+  const lines: string[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end < 0) end = bytes.length;
+    if (end > start) lines.push(bytes.toString('utf8', start, end));
+    start = end + 1;
+  }
+  return lines;
+}
+
+/**
+ * As fetchLines, but each chunk's complete lines stay bytes (each line with its newline, checked
+ * to be UTF-8): a reader that holds lines a while before it parses them holds them outside V8's
+ * heap, and decodes them when it parses them (`linesOf`).
+ */
+export async function* fetchLineBytes(req: LineStreamRequest): AsyncGenerator<Buffer, void, undefined> {
   const abort = new AbortController();
   let timer = setTimeout(() => abort.abort(), req.idleTimeoutMs);
   const stillAlive = (): void => {
@@ -99,11 +127,9 @@ export async function* fetchLines(req: LineStreamRequest): AsyncGenerator<string
       }
       const handOn = req.sealed ? req.sealed(whole) : whole;
       if (handOn.length === 0) continue;
-      // isUtf8 + toString: the strict check and the decoding at a fraction of TextDecoder's cost.
+      // isUtf8 + toString (linesOf): the strict check and the decoding at a fraction of TextDecoder's cost.
       if (!isUtf8(handOn)) throw new BackendUnavailable('not_json', 'body is not UTF-8', status);
-      const text = handOn.toString('utf8');
-      const lines = text.split('\n').filter((line) => line.length > 0);
-      if (lines.length > 0) yield lines;
+      yield handOn;
     }
     if (carry.length > 0) throw new BackendUnavailable('truncated', `body ended inside a line after ${total} bytes`, status);
   } finally {

@@ -159,7 +159,11 @@ describe('the snapshot stream', () => {
       // Lines after the one going back, in the same batch and in the next: none is applied.
       yield [4, 6, 7].map((cursor, i) => JSON.stringify({ kind: 'account', cursor: String(cursor), account: { ...account, accountNo: `310000000${i + 2}` } }));
     };
-    const client = { snapshotStream: lines } as unknown as BackendClient;
+    // The client's byte stream: each chunk's complete lines, each with its newline.
+    const bytes = async function* (): AsyncGenerator<Buffer, void, undefined> {
+      for await (const chunk of lines()) yield Buffer.from(chunk.map((l) => `${l}\n`).join(''));
+    };
+    const client = { snapshotStreamBytes: bytes } as unknown as BackendClient;
     await expect(pullSnapshotStream({ db, client, idleTimeoutMs: 1000, now: clock, batchSize: 2 })).rejects.toMatchObject({ reason: 'off_schema' });
     expect(kv(db, 'sync.changes.cursor')).toBe('5');
     expect(db.prepare('SELECT account_no FROM accounts').all()).toEqual([{ account_no: '3100000001' }]);

@@ -3,7 +3,7 @@
  * or XLSX (exceljs: per-clerk summary and every anomaly). Text a spreadsheet would run as a
  * formula is defused; money is numeric yuan.
  */
-import ExcelJS from 'exceljs';
+import { excel } from '../report-libs.js';
 import { ANOMALY_KIND_NAMES, type AnomalyView, type ExportedFile } from '../../contract/index.js';
 import { fenToYuanText } from '../../domain/money.js';
 import type { Translate } from '../../i18n/locales.js';
@@ -57,7 +57,7 @@ export function anomalyCsv(r: Report, t: Translate, terminalId: string, timeZone
 }
 
 export async function anomalyXlsx(r: Report, t: Translate, terminalId: string, timeZone: string): Promise<ExportedFile> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'GridDesk';
   const summary = wb.addWorksheet(t('audit.report.sheet.summary'));
   summary.addRow([t('audit.report.title'), `${r.from} – ${r.to}`]).font = { bold: true };

@@ -5,7 +5,7 @@
  * a notice is tens of kilobytes, and its text stays extractable (ToUnicode).
  */
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
+import { pdfDocument } from '../report-libs.js';
 import { AppError } from '../../contract/index.js';
 import type { NoticeDocument } from './notice-document.js';
 
@@ -17,9 +17,10 @@ export interface NoticeFont {
 
 const MARGIN = 56;
 
-export function noticePdf(doc: NoticeDocument, fonts: readonly NoticeFont[], createdAt: Date): Promise<Buffer> {
+export async function noticePdf(doc: NoticeDocument, fonts: readonly NoticeFont[], createdAt: Date): Promise<Buffer> {
   const font = fonts.find((f) => existsSync(f.path));
   if (!font) throw new AppError('collection.pdf_font_missing', { tried: fonts.map((f) => f.path).join(', ') });
+  const PDFDocument = await pdfDocument();
   const pdf = new PDFDocument({ size: 'A4', margin: MARGIN, info: { Title: `${doc.title} ${doc.noticeNo}`, Author: doc.header, CreationDate: createdAt } });
   pdf.registerFont('body', font.path, font.family ?? '');
   const chunks: Buffer[] = [];

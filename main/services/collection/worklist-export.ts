@@ -2,7 +2,7 @@
  * The worklist as a file: CSV (UTF-8 with a BOM) or XLSX (exceljs), every matching entry in the
  * asked language, reasons spelled out. Text a spreadsheet would run as a formula is defused.
  */
-import ExcelJS from 'exceljs';
+import { excel } from '../report-libs.js';
 import type { ExportedFile, WorklistItemView, WorklistReasonView } from '../../contract/index.js';
 import { fenToYuanText, formatFen } from '../../domain/money.js';
 import type { Translate } from '../../i18n/locales.js';
@@ -73,7 +73,7 @@ export function worklistCsv(items: readonly WorklistItemView[], date: string, bo
 }
 
 export async function worklistXlsx(items: readonly WorklistItemView[], date: string, bounds: readonly number[], t: Translate): Promise<ExportedFile> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'GridDesk';
   const ws = wb.addWorksheet(t('collection.sheet', { date }));
   ws.columns = EXPORT_COLUMNS.map((c) => ({ header: t(`collection.column.${c}`), key: c, width: c === 'reasons' ? 70 : c === 'address' ? 30 : 14 }));

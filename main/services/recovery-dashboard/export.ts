@@ -4,7 +4,7 @@
  * decimals, rates are percentages with two decimals; text a spreadsheet would run as a formula is
  * defused.
  */
-import ExcelJS from 'exceljs';
+import { excel } from '../report-libs.js';
 import type { AgeingBucketView, ClerkKpiView, ExportedFile, RecoveryDashboardView, RecoveryRowView } from '../../contract/index.js';
 import type { Translate } from '../../i18n/locales.js';
 import { localDateTime } from '../clock.js';
@@ -147,7 +147,7 @@ export function dashboardCsv(v: RecoveryDashboardView, t: Translate, terminalId:
 }
 
 export async function dashboardXlsx(v: RecoveryDashboardView, t: Translate, terminalId: string, timeZone: string): Promise<ExportedFile> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'GridDesk';
   wb.created = new Date(v.generatedAt);
   const summary = wb.addWorksheet(t('recovery.dashboard.sheet.summary'));

@@ -3,7 +3,7 @@
  * right) or XLSX (exceljs: a summary sheet, the differences, the shifts). Text cells that a
  * spreadsheet would run as a formula are defused; money is numeric yuan with two decimals.
  */
-import ExcelJS from 'exceljs';
+import { excel } from '../report-libs.js';
 import type { ExportedFile, ReconciliationView } from '../../contract/index.js';
 import { fenToYuanText } from '../../domain/money.js';
 import type { Translate } from '../../i18n/locales.js';
@@ -39,7 +39,7 @@ export function reconciliationCsv(v: ReconciliationView, t: Translate, terminalI
 }
 
 export async function reconciliationXlsx(v: ReconciliationView, t: Translate, terminalId: string, timeZone: string): Promise<ExportedFile> {
-  const wb = new ExcelJS.Workbook();
+  const wb = new (await excel()).Workbook();
   wb.creator = 'GridDesk';
   wb.created = new Date(v.generatedAt);
   const money = '#,##0.00';

@@ -23,7 +23,7 @@ import type { Db } from '../store/db.js';
 import { applySnapshotBatch } from '../store/snapshot-batch.js';
 import { buildDeferredIndexes, LOAD_WINDOW_CACHE_KIB, loadWindowOpen, openLoadWindow, type BuildOptions } from '../store/bulk-load.js';
 import { BackendUnavailable, type BackendClient } from './backend-client.js';
-import { linesOf } from './ndjson-stream.js';
+import { eachLine } from './ndjson-stream.js';
 
 /** The change-feed cursor, shared with the change pages (snapshot-puller.ts's CURSOR_KEY). */
 const CURSOR_KEY = 'sync.changes.cursor';
@@ -41,7 +41,7 @@ export const INITIAL_PULL_BATCH = 2000;
 /** Accounts per transaction in a load window (no index kept per row: still about 0.2 s a batch). */
 export const LOAD_WINDOW_BATCH = 5000;
 /** Lines parsed and written at a time inside a batch's transaction (see streamInto's applyLines). */
-const SUB_BATCH = 100;
+const SUB_BATCH = 500;
 /** Progress is reported at most this often (and at the end). */
 const PROGRESS_EVERY_MS = 250;
 
@@ -196,14 +196,15 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
   let batches = 0;
 
   /**
-   * Parses, checks and applies `lines` (a batch: at most `batchSize` lines of the stream) in one
-   * transaction with the cursor of the last account applied. Lines wait as text until here, and are
-   * parsed and written SUB_BATCH at a time: parsed snapshots live a moment and die young, where a
-   * batch of them held across the stream's chunks was promoted and collected in the old generation
-   * (the core's RSS after a million). A line that fails its checks ends the batch: everything
-   * before it is applied, then its error is thrown.
+   * Parses, checks and applies the lines of `chunks` (a batch: at most `batchSize` lines of the
+   * stream) in one transaction with the cursor of the last account applied. Lines wait as bytes
+   * until here and are decoded one at a time as they are parsed, and written SUB_BATCH at a time:
+   * what JavaScript holds of a batch lives a moment and dies young, where a batch's strings or
+   * parsed snapshots held longer were promoted and piled up in V8's old generation (the core's RSS
+   * after a million). A line that fails its checks ends the batch: everything before it is
+   * applied, then its error is thrown.
    */
-  const applyLines = (lines: readonly string[]): void => {
+  const applyLines = (chunks: readonly Buffer[]): void => {
     let failure: unknown = null;
     let count = 0;
     let cursor: string | null = null;
@@ -217,7 +218,7 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
         count += sub.size;
         sub = new Map();
       };
-      for (const text of lines) {
+      for (const text of linesIn(chunks)) {
         try {
           const line = parseLine(text);
           if (line.kind === 'begin') {
@@ -281,7 +282,7 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
   // Complete lines received and not applied yet, in stream order, as bytes: outside V8's heap until
   // a batch decodes them (held as strings they were promoted, then collected in the old generation).
   let pending = new PendingLines();
-  const take = (n: number): string[] => pending.take(n).flatMap(linesOf);
+  const take = (n: number): Buffer[] => pending.take(n);
   report(true, false, true);
   try {
     const stream = client.snapshotStreamBytes(after, deps.idleTimeoutMs);
@@ -311,6 +312,11 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
   }
   report(false, !windowed, true);
   return { accounts: applied - appliedBefore, batches };
+}
+
+/** The lines of `chunks`, decoded one at a time as the caller takes them. */
+function* linesIn(chunks: readonly Buffer[]): Generator<string, void, undefined> {
+  for (const chunk of chunks) yield* eachLine(chunk);
 }
 
 /** Buffers of complete lines (each ending in a newline) and how many lines each holds. */

@@ -55,14 +55,17 @@ export async function* fetchLines(req: LineStreamRequest): AsyncGenerator<string
  * keeps in its large-object space until a full collection — hundreds of MB in a long stream.
  */
 export function linesOf(bytes: Buffer): string[] {
-  const lines: string[] = [];
+  return [...eachLine(bytes)];
+}
+
+/** linesOf one at a time: a reader that parses as it goes holds one decoded line, not a chunk's worth. */
+export function* eachLine(bytes: Buffer): Generator<string, void, undefined> {
   for (let start = 0; start < bytes.length; ) {
     let end = bytes.indexOf(NEWLINE, start);
     if (end < 0) end = bytes.length;
-    if (end > start) lines.push(bytes.toString('utf8', start, end));
+    if (end > start) yield bytes.toString('utf8', start, end);
     start = end + 1;
   }
-  return lines;
 }
 
 /**

@@ -15,7 +15,7 @@ const core = buildCore(testTerminalConfig({ dataDir, backend: { url: backendUrl,
   withoutDevices: true,
   lateFees: shippedLateFees(),
 });
-process.stderr.write(`  core at start: rss ${Math.round(process.memoryUsage().rss / 1e6)} MB, V8 heap ${Math.round(process.memoryUsage().heapTotal / 1e6)} MB\n`);
+process.stderr.write(`  core at start: rss ${Math.round(process.memoryUsage().rss / 1e6)} MB, V8 heap ${Math.round(process.memoryUsage().heapTotal / 1e6)} MB; ${rssByMapping().slice(0, 3).map(([name, mb]) => `${name} ${mb} MB`).join(', ')}\n`);
 const t0 = performance.now();
 let accounts = 0;
 let lastLog = 0;
@@ -49,6 +49,13 @@ const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
 const spaces = (await import('node:v8')).getHeapSpaceStatistics().filter((sp) => sp.space_size > 1e6);
 process.stderr.write(`  V8 spaces: ${spaces.map((sp) => `${sp.space_name} ${Math.round(sp.space_size / 1e6)} MB`).join(', ')}\n`);
 process.stderr.write(`  mappings: ${rssByMapping().slice(0, 4).map(([name, mb]) => `${name} ${mb} MB`).join(', ')}\n`);
+if (process.env.GD_SETTLE) {
+  for (let i = 0; i < Number(process.env.GD_SETTLE); i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const m = process.memoryUsage();
+    process.stderr.write(`  +${i + 1} s: rss ${Math.round(m.rss / 1e6)} MB, heap ${Math.round(m.heapTotal / 1e6)} MB (${Math.round(m.heapUsed / 1e6)} used)\n`);
+  }
+}
 // GD_HEAP=file: a heap snapshot of the core after the pull (what is still live).
 if (process.env.GD_HEAP) (await import('node:v8')).writeHeapSnapshot(process.env.GD_HEAP);
 await core.close();

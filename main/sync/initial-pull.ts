@@ -24,6 +24,7 @@ import { applySnapshotBatch } from '../store/snapshot-batch.js';
 import { buildDeferredIndexes, LOAD_WINDOW_CACHE_KIB, loadWindowOpen, openLoadWindow, type BuildOptions } from '../store/bulk-load.js';
 import { BackendUnavailable, type BackendClient } from './backend-client.js';
 import { eachLine } from './ndjson-stream.js';
+import { PendingLines } from './pending-lines.js';
 
 /** The change-feed cursor, shared with the change pages (snapshot-puller.ts's CURSOR_KEY). */
 const CURSOR_KEY = 'sync.changes.cursor';
@@ -318,50 +319,6 @@ async function streamInto(deps: InitialPullDeps, windowed: boolean): Promise<Ini
 function* linesIn(chunks: readonly Buffer[]): Generator<string, void, undefined> {
   for (const chunk of chunks) yield* eachLine(chunk);
 }
-
-/** Buffers of complete lines (each ending in a newline) and how many lines each holds. */
-class PendingLines {
-  private readonly chunks: Buffer[] = [];
-  private readonly counts: number[] = [];
-  /** Lines held (blank ones included, which the decoding drops). */
-  length = 0;
-
-  push(bytes: Buffer): void {
-    let lines = 0;
-    for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) lines += 1;
-    if (lines === 0) return;
-    this.chunks.push(bytes);
-    this.counts.push(lines);
-    this.length += lines;
-  }
-
-  /** The first `n` lines' bytes (fewer when fewer are held), taken out. */
-  take(n: number): Buffer[] {
-    const out: Buffer[] = [];
-    let need = n;
-    while (need > 0 && this.chunks.length > 0) {
-      const head = this.chunks[0] as Buffer;
-      const lines = this.counts[0] as number;
-      if (lines <= need) {
-        out.push(head);
-        this.chunks.shift();
-        this.counts.shift();
-        need -= lines;
-        continue;
-      }
-      let cut = -1;
-      for (let i = 0; i < need; i++) cut = head.indexOf(NEWLINE, cut + 1);
-      out.push(head.subarray(0, cut + 1));
-      this.chunks[0] = head.subarray(cut + 1);
-      this.counts[0] = lines - need;
-      need = 0;
-    }
-    this.length -= n - need;
-    return out;
-  }
-}
-
-const NEWLINE = 0x0a;
 
 function parseLine(text: string): SnapshotStreamLine {
   let value: unknown;

@@ -22,10 +22,10 @@ let lastLog = 0;
 let lastError: string | null = null;
 core.on('sync.progressed', (s) => {
   lastError = s.lastError;
-  if (performance.now() - lastLog < 10_000) return;
+  if (performance.now() - lastLog < Number(process.env.GD_LOG_MS ?? 10_000)) return;
   lastLog = performance.now();
   const p = s.initialPull;
-  process.stderr.write(`  ${p.accounts}/${p.total ?? '?'} accounts, ${p.perSecond}/s, ${p.secondsLeft ?? '?'} s left, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`);
+  process.stderr.write(`  ${p.accounts}/${p.total ?? '?'} accounts, ${p.perSecond}/s, ${p.secondsLeft ?? '?'} s left, rss ${Math.round(process.memoryUsage().rss / 1e6)} MB (${rssByMapping().slice(0, 3).map(([name, mb]) => `${name} ${mb}`).join(', ')})\n`);
 });
 for (let run = 0; run < 20; run++) {
   const outcome = await core.pullNow();

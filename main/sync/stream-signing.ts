@@ -88,9 +88,23 @@ const MAC_LINE_BYTES = MAC_HEAD.length + 64 + MAC_TAIL.length;
 export class StreamByteVerifier {
   private previous = '';
   private hmac: Hmac;
-  private pending: Buffer[] = [];
+  /**
+   * The lines this verifier holds, copied: [0, sealedEnd) was handed out by the last `take` (a view
+   * the caller used before calling again), [sealedEnd, end) waits for its mac. Copied, not held as
+   * slices of the socket's chunks: a chunk held until its mac (hundreds of KB later) outlived the
+   * caller's work on a batch, was promoted with its wrapper and its memory, outside V8's heap,
+   * waited for a full collection — tens of MB of the core's RSS in an initial pull.
+   */
+  private buf: Buffer;
+  private sealedEnd = 0;
+  private end = 0;
   private pendingLines = 0;
-  constructor(private readonly binding: StreamBinding) {
+  /** `heldBytes`: the held lines' buffer to start with (it grows as needed). */
+  constructor(
+    private readonly binding: StreamBinding,
+    heldBytes = HELD_BYTES,
+  ) {
+    this.buf = Buffer.allocUnsafeSlow(heldBytes);
     this.hmac = this.chunkHmac();
   }
 
@@ -101,16 +115,34 @@ ${this.previous}
 `, 'utf8');
   }
 
-  /** `bytes`: complete lines, each with its newline. */
+  private hold(slice: Buffer): void {
+    if (this.end + slice.length > this.buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.end + slice.length));
+      this.buf.copy(bigger, 0, 0, this.end);
+      this.buf = bigger;
+    }
+    slice.copy(this.buf, this.end);
+    this.end += slice.length;
+  }
+
+  /**
+   * `bytes`: complete lines, each with its newline. Returns the lines sealed by this call as a view
+   * of the verifier's buffer, valid until the next call (copy what must be kept).
+   */
   take(bytes: Buffer): Buffer {
-    const sealed: Buffer[] = [];
-    // A run of plain lines is hashed and kept as one slice.
+    // What the last call handed out is done with: the unsealed lines move to the front.
+    if (this.sealedEnd > 0) {
+      this.buf.copyWithin(0, this.sealedEnd, this.end);
+      this.end -= this.sealedEnd;
+      this.sealedEnd = 0;
+    }
+    // A run of plain lines is hashed and held as one slice.
     let run = 0;
     const endRun = (end: number): void => {
       if (end <= run) return;
       const slice = bytes.subarray(run, end);
       this.hmac.update(slice);
-      this.pending.push(slice);
+      this.hold(slice);
     };
     for (let start = 0; start < bytes.length; ) {
       let nl = bytes.indexOf(NEWLINE, start);
@@ -123,8 +155,7 @@ ${this.previous}
           throw new BackendUnavailable('bad_signature', `stream chunk of ${this.pendingLines} lines: signature does not verify`);
         }
         this.previous = got.toString('hex');
-        sealed.push(...this.pending);
-        this.pending = [];
+        this.sealedEnd = this.end;
         this.pendingLines = 0;
         this.hmac = this.chunkHmac();
         run = nl + 1;
@@ -134,7 +165,7 @@ ${this.previous}
       start = nl + 1;
     }
     endRun(bytes.length);
-    return sealed.length === 1 ? (sealed[0] as Buffer) : Buffer.concat(sealed);
+    return this.buf.subarray(0, this.sealedEnd);
   }
 
   /** Lines that arrived without their mac yet (none once a stream ended as it should). */
@@ -142,6 +173,9 @@ ${this.previous}
     return this.pendingLines;
   }
 }
+
+/** The held lines' buffer to start with: a little more than the backend's chunk between two macs. */
+const HELD_BYTES = 1024 * 1024;
 
 function isMacLine(bytes: Buffer, start: number): boolean {
   if (bytes.compare(MAC_HEAD, 0, MAC_HEAD.length, start, start + MAC_HEAD.length) !== 0) return false;

@@ -33,7 +33,6 @@ import { HEARTBEAT_PATH } from '../../main/wire/kiosk-wire.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, demoOperators, seedAccounts } from './seed.js';
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
 import { StreamSigner } from '../../main/sync/stream-signing.js';
-import { terminalLedger } from './terminal-ledger.js';
 import { ExceptionDesk, verifyReceipt } from './exception-desk.js';
 import { RECEIPT_VERIFY_PATH, ReceiptVerifyRequestSchema, TERMINAL_EXCEPTIONS_PATH } from '../../main/wire/exceptions-wire.js';
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
@@ -97,14 +96,16 @@ export interface BackendOptions {
 /**
  * What the PostgreSQL store serves (docs/backend.md, "Storage"): the intake and its ledger, journal
  * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
- * terminals' secrets), and what terminals pull (staff, account snapshots, the change feed, the
- * snapshot stream). The rest (kiosk, desks, gateway, invoices, STS issue, recovery) is SQLite-only so far.
+ * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
+ * snapshot stream) and a terminal's own ledger for a period (the shift reconciliation's). The rest
+ * (kiosk, desks, gateway, invoices, STS issue, recovery) is SQLite-only so far.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
   HEARTBEAT_PATH, '/api/heartbeats', FLEET_PAGE_PATH, FLEET_DATA_PATH,
   ENROL_PATH, ENROLMENT_CODES_PATH, ENROLMENT_JOURNAL_PATH,
   '/api/operators', '/api/accounts', '/api/changes', SNAPSHOT_STREAM_PATH,
+  TERMINAL_LEDGER_PATH,
 ]);
 /** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings. */
 const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/'];
@@ -572,7 +573,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === TERMINAL_LEDGER_PATH) {
       expectMethod(method, 'GET');
-      const ledger = terminalLedger(db, auth.terminalId, url.searchParams);
+      const ledger = await store.terminalLedger(auth.terminalId, url.searchParams);
       if (ledger === null) throw new HttpError(400, { error: 'bad_range' });
       return sendJson(res, 200, ledger);
     }

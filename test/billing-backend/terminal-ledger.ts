@@ -10,11 +10,19 @@ type Row = { event_id: string; terminal_id: string; seq: number; type: string; o
 
 const statements = new WeakMap<BackendDb, (terminalId: string, from: string, to: string) => Row[]>();
 
-/** The events of `terminalId` with occurredAt in [from, to), in the order they arrived; null for a bad range. */
-export function terminalLedger(db: BackendDb, terminalId: string, search: URLSearchParams): { items: LedgerEntry[] } | null {
+/** The period `from`, `to` of the query (compared as text, as stored), or null when either is no date or from > to. */
+export function ledgerRange(search: URLSearchParams): { from: string; to: string } | null {
   const from = search.get('from') ?? '';
   const to = search.get('to') ?? '';
   if (Number.isNaN(Date.parse(from)) || Number.isNaN(Date.parse(to)) || from > to) return null;
+  return { from, to };
+}
+
+/** The events of `terminalId` with occurredAt in [from, to), in the order they arrived; null for a bad range. */
+export function terminalLedger(db: BackendDb, terminalId: string, search: URLSearchParams): { items: LedgerEntry[] } | null {
+  const range = ledgerRange(search);
+  if (range === null) return null;
+  const { from, to } = range;
   let read = statements.get(db);
   if (!read) {
     db.exec('CREATE INDEX IF NOT EXISTS events_terminal_time ON events(terminal_id, occurred_at)');

@@ -105,6 +105,13 @@ export interface BackendStore {
    * line's, null when none are left. One chunk at a time: a large area never sits in memory.
    */
   snapshotStreamChunk(after: number, until: number, limit: number, terminalId: string): Promise<{ text: string; cursor: number | null; count: number }>;
+
+  // ---- a terminal's own records, read back (docs/backend.md, "API") ----
+  /**
+   * GET /api/ledger/terminal?from=&to=: the terminal's accepted events with occurredAt in [from, to)
+   * (compared as text, as stored), in arrival order; null for a bad range (terminal-ledger.ts).
+   */
+  terminalLedger(terminalId: string, search: URLSearchParams): Promise<{ items: LedgerEntry[] } | null>;
   close(): Promise<void>;
 }
 

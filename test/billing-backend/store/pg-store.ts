@@ -34,6 +34,7 @@ import {
 } from '../../../main/wire/backend-wire.js';
 import type { IntakeContext } from '../intake.js';
 import { markBillPaid } from '../history.js';
+import { ledgerRange } from '../terminal-ledger.js';
 import { judgeProof, type HeadCheck, type JournalAlarm } from '../journal-anchor.js';
 import type { JournalHeadWire, JournalProof } from '../../../main/wire/journal-anchor-wire.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
@@ -573,6 +574,24 @@ export class PgBackendStore implements BackendStore {
 
   snapshotStreamChunk(after: number, until: number, limit: number, terminalId: string): Promise<{ text: string; cursor: number | null; count: number }> {
     return this.accounts.streamChunk(after, until, limit, terminalId);
+  }
+
+  // ---- a terminal's own records, read back ----
+
+  /**
+   * As terminal-ledger.ts. No index of its own: events_terminal_seq finds the terminal's events and
+   * the period filters them (an index on occurred_at would cost every intake for a read made at shift
+   * close). Compared byte-wise (COLLATE "C") as SQLite compares text, whatever the cluster's locale.
+   */
+  async terminalLedger(terminalId: string, search: URLSearchParams): Promise<{ items: LedgerEntry[] } | null> {
+    const range = ledgerRange(search);
+    if (range === null) return null;
+    const r = await this.pool.query(
+      `SELECT event_id, terminal_id, seq, type, occurred_at, payload_json, received_at FROM events
+       WHERE terminal_id = $1 AND occurred_at COLLATE "C" >= $2 AND occurred_at COLLATE "C" < $3 ORDER BY arrival`,
+      [terminalId, range.from, range.to],
+    );
+    return { items: r.rows.map(ledgerEntry) };
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,7 @@ import { EnrolmentDesk, type EnrolOutcome } from '../enrolment.js';
 import { nextCounter, openBackendDb, type BackendDb } from '../db.js';
 import { ExceptionDesk } from '../exception-desk.js';
 import { EventIntake, type IntakeContext } from '../intake.js';
+import { terminalLedger } from '../terminal-ledger.js';
 import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, TerminalTotals } from './backend-store.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 
@@ -197,6 +198,10 @@ export class SqliteBackendStore implements BackendStore {
 
   snapshotStreamChunk(after: number, until: number, limit: number, terminalId: string): Promise<{ text: string; cursor: number | null; count: number }> {
     return Promise.resolve(this.accounts.streamChunkText(after, until, limit, () => this.accounts.appliedSeq(terminalId)));
+  }
+
+  terminalLedger(terminalId: string, search: URLSearchParams): Promise<{ items: LedgerEntry[] } | null> {
+    return Promise.resolve(terminalLedger(this.db, terminalId, search));
   }
 
   close(): Promise<void> {

@@ -1,0 +1,90 @@
+/**
+ * A terminal's own records read back from the backend, on both stores (docs/backend.md, "Storage"):
+ * its ledger for a period (the shift reconciliation's). The same events pushed by the terminal's
+ * real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same
+ * answers read back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendClient } from '../../../main/sync/backend-client.js';
+import type { TerminalEvent } from '../../../main/wire/backend-wire.js';
+import { TERMINAL_LEDGER_PATH } from '../../../main/wire/shift-wire.js';
+import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
+import { createSignedClient, type SignedClient } from '../signed-client.js';
+import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+
+const TERMINALS = {
+  'T-REC-01': 'records-secret-0123456789abcdef01234567',
+  'T-REC-02': 'records-secret-0123456789abcdef76543210',
+} as const;
+type TerminalId = keyof typeof TERMINALS;
+const KINDS = ['sqlite', 'pg'] as const;
+type Kind = (typeof KINDS)[number];
+
+let cluster: PgCluster;
+const backends = {} as Record<Kind, TestBackend>;
+const client = (kind: Kind, id: TerminalId = 'T-REC-01'): BackendClient =>
+  new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW, log: () => undefined });
+const signed = (kind: Kind, id: TerminalId = 'T-REC-01'): SignedClient => createSignedClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
+/** The same call on both stores. */
+const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
+
+let counter = 0;
+function event(seq: number, occurredAt: string, type = 'drawer.counted', payload: unknown = { fen: seq * 100 }): TerminalEvent {
+  counter++;
+  return { eventId: `01937a2b-0000-7000-8000-${String(0xe0000 + counter).padStart(12, '0')}`, seq, type, occurredAt, payload };
+}
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  const common = { accounts: 12, terminals: { ...TERMINALS } };
+  backends.sqlite = await startTestBackend(common);
+  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
+}, 60_000);
+afterAll(async () => {
+  await backends.sqlite?.dispose();
+  await backends.pg?.dispose();
+  await cluster?.stop();
+});
+
+describe("a terminal's own records on SQLite and on PostgreSQL", () => {
+  it('the ledger for a period: its accepted events with occurredAt in [from, to), in arrival order, alike on both', async () => {
+    const before = event(1, '2026-11-26T23:59:59.999Z');
+    const atFrom = event(2, '2026-11-27T00:00:00.000Z');
+    const late = event(3, '2026-11-27T07:59:59.999Z');
+    // Arrives after `late` but happened before it: arrival order, not occurredAt order.
+    const earlier = event(4, '2026-11-27T03:00:00.000Z');
+    const atTo = event(5, '2026-11-27T08:00:00.000Z');
+    const rejected = event(6, '2026-11-27T04:00:00.000Z', 'payment.created', { accountNo: 'not a payment' });
+    const paid = event(7, '2026-11-27T05:00:00.000Z', 'payment.created', {
+      paymentId: 'P-REC-1', accountNo: '3999999999', method: 'cash', amountFen: 1200, allocations: [], toBalanceFen: 1200, operatorId: 'C001',
+    });
+    const other = event(1, '2026-11-27T04:30:00.000Z');
+    const mine = [before, atFrom, late, earlier, atTo, rejected, paid];
+    const pushed = await onBoth(async (kind) => {
+      const results = (await client(kind).pushEvents(mine, 5000)).results;
+      await client(kind, 'T-REC-02').pushEvents([other], 5000);
+      return results;
+    });
+    expect(pushed.pg).toEqual(pushed.sqlite);
+    expect(pushed.pg.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'rejected', 'accepted']);
+
+    const ledger = await onBoth((kind) => client(kind).terminalLedger('2026-11-27T00:00:00.000Z', '2026-11-27T08:00:00.000Z', 5000));
+    expect(ledger.pg).toEqual(ledger.sqlite);
+    expect(ledger.pg.items.map((e) => e.eventId)).toEqual([atFrom, late, earlier, paid].map((e) => e.eventId));
+    expect(ledger.pg.items[3]).toEqual({
+      eventId: paid.eventId, terminalId: 'T-REC-01', seq: 7, type: 'payment.created', occurredAt: paid.occurredAt, payload: paid.payload, receivedAt: TEST_NOW.toISOString(),
+    });
+
+    const others = await onBoth((kind) => client(kind, 'T-REC-02').terminalLedger('2026-11-27T00:00:00.000Z', '2026-11-28T00:00:00.000Z', 5000));
+    expect(others.pg).toEqual(others.sqlite);
+    expect(others.pg.items.map((e) => e.eventId)).toEqual([other.eventId]);
+    expect(await onBoth((kind) => client(kind).terminalLedger('2026-11-27T05:00:00.000Z', '2026-11-27T05:00:00.000Z', 5000))).toEqual({ sqlite: { items: [] }, pg: { items: [] } });
+  });
+
+  it('a bad period is refused 400 bad_range on both', async () => {
+    for (const q of ['?from=2026-11-28T00:00:00.000Z&to=2026-11-27T00:00:00.000Z', '?from=yesterday&to=2026-11-27T00:00:00.000Z', '?from=2026-11-27T00:00:00.000Z', '']) {
+      const answers = await onBoth((kind) => signed(kind).get(`${TERMINAL_LEDGER_PATH}${q}`));
+      for (const kind of KINDS) expect([answers[kind].status, answers[kind].json], `${kind} ${q}`).toEqual([400, { error: 'bad_range' }]);
+    }
+  });
+});

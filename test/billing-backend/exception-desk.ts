@@ -223,11 +223,18 @@ function toTerminalException(r: ExceptionRow): TerminalException {
  * receipt is not valid), and whether its payment has arrived with that amount.
  */
 export function verifyReceipt(db: BackendDb, req: ReceiptVerifyRequest, secretFor: (terminalId: string) => string | undefined): ReceiptVerifyResult {
-  const secret = secretFor(req.terminalId);
-  const valid = secret !== undefined && checkReceiptVerifyCode(secret, req.terminalId, req.paymentId, req.amountFen, req.code);
   const row = db
     .prepare<[string, string], { payload_json: string }>("SELECT payload_json FROM events WHERE event_id = ? AND terminal_id = ? AND type = 'payment.created'")
     .get(req.paymentId, req.terminalId);
-  const synced = row !== undefined && (JSON.parse(row.payload_json) as { amountFen?: unknown }).amountFen === req.amountFen;
+  return receiptVerdict(req, secretFor(req.terminalId), row?.payload_json);
+}
+
+/**
+ * The verdict given the issuing terminal's secret (undefined: unknown terminal) and the stored
+ * payload of the payment.created event with the receipt's payment id from that terminal, if any.
+ */
+export function receiptVerdict(req: ReceiptVerifyRequest, secret: string | undefined, paymentPayloadJson: string | undefined): ReceiptVerifyResult {
+  const valid = secret !== undefined && checkReceiptVerifyCode(secret, req.terminalId, req.paymentId, req.amountFen, req.code);
+  const synced = paymentPayloadJson !== undefined && (JSON.parse(paymentPayloadJson) as { amountFen?: unknown }).amountFen === req.amountFen;
   return { valid, synced: valid && synced };
 }

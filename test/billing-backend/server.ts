@@ -33,7 +33,7 @@ import { HEARTBEAT_PATH } from '../../main/wire/kiosk-wire.js';
 import { DEFAULT_ACCOUNTS, DEFAULT_SEED, DEFAULT_SEED_DATE, demoOperators, seedAccounts } from './seed.js';
 import { STS_ISSUE_PATH, StsIssuer } from './sts-issue.js';
 import { StreamSigner } from '../../main/sync/stream-signing.js';
-import { ExceptionDesk, verifyReceipt } from './exception-desk.js';
+import { ExceptionDesk } from './exception-desk.js';
 import { RECEIPT_VERIFY_PATH, ReceiptVerifyRequestSchema, TERMINAL_EXCEPTIONS_PATH } from '../../main/wire/exceptions-wire.js';
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
 import { RECOVERY_DASHBOARD_PATH } from '../../main/wire/recovery-wire.js';
@@ -97,15 +97,16 @@ export interface BackendOptions {
  * What the PostgreSQL store serves (docs/backend.md, "Storage"): the intake and its ledger, journal
  * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
  * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
- * snapshot stream) and a terminal's own ledger for a period (the shift reconciliation's). The rest
- * (kiosk, desks, gateway, invoices, STS issue, recovery) is SQLite-only so far.
+ * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's) and the check
+ * of a provisional receipt's verify code. The rest (kiosk, desks, gateway, invoices, STS issue,
+ * recovery) is SQLite-only so far.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
   HEARTBEAT_PATH, '/api/heartbeats', FLEET_PAGE_PATH, FLEET_DATA_PATH,
   ENROL_PATH, ENROLMENT_CODES_PATH, ENROLMENT_JOURNAL_PATH,
   '/api/operators', '/api/accounts', '/api/changes', SNAPSHOT_STREAM_PATH,
-  TERMINAL_LEDGER_PATH,
+  TERMINAL_LEDGER_PATH, RECEIPT_VERIFY_PATH,
 ]);
 /** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings. */
 const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/'];
@@ -568,8 +569,10 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       expectMethod(method, 'POST');
       const parsed = ReceiptVerifyRequestSchema.safeParse(parseJson(body));
       if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
-      // Receipts name any terminal: the SQLite desk's secrets (this route is SQLite-only).
-      return sendJson(res, 200, verifyReceipt(db, parsed.data, (id) => (Object.hasOwn(terminals, id) ? terminals[id] : enrolment.secretFor(id))));
+      // Receipts name any terminal: one given at start, or one enrolled with a code (the store's).
+      const issuer = parsed.data.terminalId;
+      const issuerSecret = Object.hasOwn(terminals, issuer) ? terminals[issuer] : await store.enrolledSecret(issuer);
+      return sendJson(res, 200, await store.verifyReceipt(parsed.data, issuerSecret));
     }
     if (path === TERMINAL_LEDGER_PATH) {
       expectMethod(method, 'GET');

@@ -1,6 +1,7 @@
 /**
  * A terminal's own records read back from the backend, on both stores (docs/backend.md, "Storage"):
- * its ledger for a period (the shift reconciliation's). The same events pushed by the terminal's
+ * its ledger for a period (the shift reconciliation's) and the check of a provisional receipt's
+ * verify code (from any terminal, also for one enrolled with a code). The same events pushed by the terminal's
  * real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same
  * answers read back.
  */
@@ -8,6 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import type { TerminalEvent } from '../../../main/wire/backend-wire.js';
 import { TERMINAL_LEDGER_PATH } from '../../../main/wire/shift-wire.js';
+import { RECEIPT_VERIFY_PATH, type ReceiptVerifyRequest } from '../../../main/wire/exceptions-wire.js';
+import { ENROLMENT_CODES_PATH, IssuedCodeSchema } from '../../../main/wire/enrolment-wire.js';
+import { enrolTerminal } from '../../../main/provisioning/enrol-client.js';
+import { HttpReceiptVerifier } from '../../../main/sync/exception-feed.js';
+import { receiptVerifyCode } from '../../../main/sync/receipt-verify.js';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient, type SignedClient } from '../signed-client.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
@@ -17,6 +23,7 @@ const TERMINALS = {
   'T-REC-02': 'records-secret-0123456789abcdef76543210',
 } as const;
 type TerminalId = keyof typeof TERMINALS;
+const ADMIN = 'records-admin-token-0123456789';
 const KINDS = ['sqlite', 'pg'] as const;
 type Kind = (typeof KINDS)[number];
 
@@ -26,6 +33,8 @@ const client = (kind: Kind, id: TerminalId = 'T-REC-01'): BackendClient =>
   new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW, log: () => undefined });
 const signed = (kind: Kind, id: TerminalId = 'T-REC-01'): SignedClient => createSignedClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
 /** The same call on both stores. */
+const verifier = (kind: Kind, id: TerminalId = 'T-REC-02'): HttpReceiptVerifier =>
+  new HttpReceiptVerifier({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
 const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
 
 let counter = 0;
@@ -36,7 +45,7 @@ function event(seq: number, occurredAt: string, type = 'drawer.counted', payload
 
 beforeAll(async () => {
   cluster = await startPgCluster();
-  const common = { accounts: 12, terminals: { ...TERMINALS } };
+  const common = { accounts: 12, terminals: { ...TERMINALS }, adminToken: ADMIN };
   backends.sqlite = await startTestBackend(common);
   backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
 }, 60_000);
@@ -86,5 +95,55 @@ describe("a terminal's own records on SQLite and on PostgreSQL", () => {
       const answers = await onBoth((kind) => signed(kind).get(`${TERMINAL_LEDGER_PATH}${q}`));
       for (const kind of KINDS) expect([answers[kind].status, answers[kind].json], `${kind} ${q}`).toEqual([400, { error: 'bad_range' }]);
     }
+  });
+
+  it("a receipt's verify code: valid against the issuing terminal's key, synced once its payment arrived with that amount, alike on both", async () => {
+    const paymentId = '01937a2b-0000-7000-8000-0000000e1001';
+    const unsynced = '01937a2b-0000-7000-8000-0000000e1002';
+    const pay = {
+      eventId: paymentId, seq: 20, type: 'payment.created', occurredAt: TEST_NOW.toISOString(),
+      payload: { paymentId, accountNo: '3999999999', method: 'cash', amountFen: 4500, allocations: [], toBalanceFen: 4500, operatorId: 'C001' },
+    };
+    await onBoth((kind) => client(kind).pushEvents([pay], 5000));
+    const secret = TERMINALS['T-REC-01'];
+    const receipt = (id: string, amountFen: number, code = receiptVerifyCode(secret, 'T-REC-01', id, amountFen)): ReceiptVerifyRequest => ({ terminalId: 'T-REC-01', paymentId: id, amountFen, code });
+    const cases: [string, ReceiptVerifyRequest, { valid: boolean; synced: boolean }][] = [
+      ['arrived', receipt(paymentId, 4500), { valid: true, synced: true }],
+      ['not arrived yet', receipt(unsynced, 800), { valid: true, synced: false }],
+      ['arrived with another amount', receipt(paymentId, 4400), { valid: true, synced: false }],
+      ['a wrong code', receipt(paymentId, 4500, receiptVerifyCode(secret, 'T-REC-01', paymentId, 4501)), { valid: false, synced: false }],
+      ['another terminal named', { ...receipt(paymentId, 4500), terminalId: 'T-REC-02' }, { valid: false, synced: false }],
+      ['an unknown terminal', { ...receipt(paymentId, 4500), terminalId: 'T-NOBODY' }, { valid: false, synced: false }],
+    ];
+    for (const [what, req, expected] of cases) {
+      // Checked from another terminal: the customer may bring the receipt to another hall.
+      const answers = await onBoth((kind) => verifier(kind).verify(req, 5000));
+      expect(answers, what).toEqual({ sqlite: expected, pg: expected });
+    }
+    const malformed = await onBoth((kind) => signed(kind).post(RECEIPT_VERIFY_PATH, { terminalId: 'T-REC-01', paymentId: 'not-a-uuid', amountFen: 1, code: 'x' }));
+    for (const kind of KINDS) expect([malformed[kind].status, (malformed[kind].json as { error?: string }).error], kind).toEqual([400, 'bad_request']);
+  });
+
+  it('a receipt of a terminal enrolled with a code is checked with the secret the store holds for it, on both', async () => {
+    const answers = await onBoth(async (kind) => {
+      const url = backends[kind].backend.url;
+      const issued = await fetch(new URL(ENROLMENT_CODES_PATH, url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+        body: JSON.stringify({ siteId: 'HALL01', mode: 'counter', ttlMinutes: 60, issuedBy: 'tech-wang' }),
+      });
+      const enrolled = await enrolTerminal({ backendUrl: url, code: IssuedCodeSchema.parse(await issued.json()).code, hostname: 'pc-rec' });
+      const paymentId = '01937a2b-0000-7000-8000-0000000e2001';
+      const own = new BackendClient({ baseUrl: url, terminalId: enrolled.terminalId, secret: enrolled.secret, now: () => TEST_NOW, log: () => undefined });
+      await own.pushEvents([{
+        eventId: paymentId, seq: 1, type: 'payment.created', occurredAt: TEST_NOW.toISOString(),
+        payload: { paymentId, accountNo: '3999999999', method: 'cash', amountFen: 700, allocations: [], toBalanceFen: 700, operatorId: 'C001' },
+      }], 5000);
+      const good = { terminalId: enrolled.terminalId, paymentId, amountFen: 700, code: receiptVerifyCode(enrolled.secret, enrolled.terminalId, paymentId, 700) };
+      const forged = { ...good, code: receiptVerifyCode('another-secret-0123456789abcdef', enrolled.terminalId, paymentId, 700) };
+      return { good: await verifier(kind).verify(good, 5000), forged: await verifier(kind).verify(forged, 5000) };
+    });
+    expect(answers.pg).toEqual({ good: { valid: true, synced: true }, forged: { valid: false, synced: false } });
+    expect(answers.sqlite).toEqual(answers.pg);
   });
 });

@@ -11,6 +11,7 @@ import type { IntakeContext } from '../intake.js';
 import type { Heartbeat } from '../../../main/wire/kiosk-wire.js';
 import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
 import type { EnrolOutcome } from '../enrolment.js';
+import type { ReceiptVerifyRequest, ReceiptVerifyResult } from '../../../main/wire/exceptions-wire.js';
 
 export type StoreKind = 'sqlite' | 'pg';
 
@@ -112,6 +113,11 @@ export interface BackendStore {
    * (compared as text, as stored), in arrival order; null for a bad range (terminal-ledger.ts).
    */
   terminalLedger(terminalId: string, search: URLSearchParams): Promise<{ items: LedgerEntry[] } | null>;
+  /**
+   * POST /api/receipts/verify: a provisional receipt's code against `secret` (the issuing terminal's,
+   * undefined when unknown), and whether its payment arrived with that amount (exception-desk.ts).
+   */
+  verifyReceipt(req: ReceiptVerifyRequest, secret: string | undefined): Promise<ReceiptVerifyResult>;
   close(): Promise<void>;
 }
 

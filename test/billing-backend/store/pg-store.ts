@@ -35,6 +35,8 @@ import {
 import type { IntakeContext } from '../intake.js';
 import { markBillPaid } from '../history.js';
 import { ledgerRange } from '../terminal-ledger.js';
+import { receiptVerdict } from '../exception-desk.js';
+import type { ReceiptVerifyRequest, ReceiptVerifyResult } from '../../../main/wire/exceptions-wire.js';
 import { judgeProof, type HeadCheck, type JournalAlarm } from '../journal-anchor.js';
 import type { JournalHeadWire, JournalProof } from '../../../main/wire/journal-anchor-wire.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
@@ -592,6 +594,15 @@ export class PgBackendStore implements BackendStore {
       [terminalId, range.from, range.to],
     );
     return { items: r.rows.map(ledgerEntry) };
+  }
+
+  /** As verifyReceipt (exception-desk.ts): the same verdict over the payment as stored here. */
+  async verifyReceipt(req: ReceiptVerifyRequest, secret: string | undefined): Promise<ReceiptVerifyResult> {
+    const row = (await this.pool.query<{ payload_json: string }>(
+      "SELECT payload_json FROM events WHERE event_id = $1 AND terminal_id = $2 AND type = 'payment.created'",
+      [req.paymentId, req.terminalId],
+    )).rows[0];
+    return receiptVerdict(req, secret, row?.payload_json);
   }
 
   async close(): Promise<void> {

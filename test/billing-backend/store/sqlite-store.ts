@@ -8,7 +8,8 @@ import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../m
 import { AccountStore } from '../account-store.js';
 import { EnrolmentDesk, type EnrolOutcome } from '../enrolment.js';
 import { nextCounter, openBackendDb, type BackendDb } from '../db.js';
-import { ExceptionDesk } from '../exception-desk.js';
+import { ExceptionDesk, verifyReceipt } from '../exception-desk.js';
+import type { ReceiptVerifyRequest, ReceiptVerifyResult } from '../../../main/wire/exceptions-wire.js';
 import { EventIntake, type IntakeContext } from '../intake.js';
 import { terminalLedger } from '../terminal-ledger.js';
 import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, TerminalTotals } from './backend-store.js';
@@ -202,6 +203,10 @@ export class SqliteBackendStore implements BackendStore {
 
   terminalLedger(terminalId: string, search: URLSearchParams): Promise<{ items: LedgerEntry[] } | null> {
     return Promise.resolve(terminalLedger(this.db, terminalId, search));
+  }
+
+  verifyReceipt(req: ReceiptVerifyRequest, secret: string | undefined): Promise<ReceiptVerifyResult> {
+    return Promise.resolve(verifyReceipt(this.db, req, () => secret));
   }
 
   close(): Promise<void> {

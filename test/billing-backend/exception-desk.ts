@@ -179,7 +179,8 @@ export class ExceptionDesk {
   }
 }
 
-interface ExceptionRow {
+/** An exception as the feed's query reads it, with the facts' columns (also PostgreSQL's, pg-store.ts). */
+export interface ExceptionRow {
   id: number;
   event_id: string;
   kind: string;
@@ -195,7 +196,7 @@ interface ExceptionRow {
   tariff_now: string | null;
 }
 
-function toTerminalException(r: ExceptionRow): TerminalException {
+export function toTerminalException(r: ExceptionRow): TerminalException {
   const facts: Record<string, string | number> = {};
   if (r.bill_period !== null) facts.period = r.bill_period;
   if (r.kind === 'account_moved' && r.moved_to !== null) facts.movedTo = r.moved_to;

@@ -97,8 +97,8 @@ export interface BackendOptions {
  * What the PostgreSQL store serves (docs/backend.md, "Storage"): the intake and its ledger, journal
  * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
  * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
- * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's) and the check
- * of a provisional receipt's verify code. The rest (kiosk, desks, gateway, invoices, STS issue,
+ * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's), its
+ * exceptions feed and the check of a provisional receipt's verify code. The rest (kiosk, desks, gateway, invoices, STS issue,
  * recovery) is SQLite-only so far.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
@@ -106,7 +106,7 @@ export const PG_ROUTES: ReadonlySet<string> = new Set([
   HEARTBEAT_PATH, '/api/heartbeats', FLEET_PAGE_PATH, FLEET_DATA_PATH,
   ENROL_PATH, ENROLMENT_CODES_PATH, ENROLMENT_JOURNAL_PATH,
   '/api/operators', '/api/accounts', '/api/changes', SNAPSHOT_STREAM_PATH,
-  TERMINAL_LEDGER_PATH, RECEIPT_VERIFY_PATH,
+  TERMINAL_LEDGER_PATH, RECEIPT_VERIFY_PATH, TERMINAL_EXCEPTIONS_PATH,
 ]);
 /** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings. */
 const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/'];
@@ -240,7 +240,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...exceptionDesk.effects(),
   });
   pgStore?.refuseEffects(intake.effectTypes);
-  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment });
+  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk });
   const store: BackendStore = pgStore ?? (sqliteStore as SqliteBackendStore);
   const stsIssuer = new StsIssuer(db, nowIso);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
@@ -561,7 +561,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === TERMINAL_EXCEPTIONS_PATH) {
       expectMethod(method, 'GET');
-      const page = exceptionDesk.forTerminal(auth.terminalId, url.searchParams);
+      const page = await store.terminalExceptions(auth.terminalId, url.searchParams);
       if (page === null) throw new HttpError(400, { error: 'bad_cursor' });
       return sendJson(res, 200, page);
     }

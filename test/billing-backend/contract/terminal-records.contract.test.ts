@@ -1,7 +1,8 @@
 /**
  * A terminal's own records read back from the backend, on both stores (docs/backend.md, "Storage"):
- * its ledger for a period (the shift reconciliation's) and the check of a provisional receipt's
- * verify code (from any terminal, also for one enrolled with a code). The same events pushed by the terminal's
+ * its ledger for a period (the shift reconciliation's), its exceptions feed with the facts their
+ * text needs, and the check of a provisional receipt's verify code (from any terminal, also for one
+ * enrolled with a code). The same events pushed by the terminal's
  * real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same
  * answers read back.
  */
@@ -9,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import type { TerminalEvent } from '../../../main/wire/backend-wire.js';
 import { TERMINAL_LEDGER_PATH } from '../../../main/wire/shift-wire.js';
-import { RECEIPT_VERIFY_PATH, type ReceiptVerifyRequest } from '../../../main/wire/exceptions-wire.js';
+import { RECEIPT_VERIFY_PATH, TERMINAL_EXCEPTIONS_PATH, type ReceiptVerifyRequest, type TerminalException } from '../../../main/wire/exceptions-wire.js';
 import { ENROLMENT_CODES_PATH, IssuedCodeSchema } from '../../../main/wire/enrolment-wire.js';
 import { enrolTerminal } from '../../../main/provisioning/enrol-client.js';
-import { HttpReceiptVerifier } from '../../../main/sync/exception-feed.js';
+import { HttpExceptionFeed, HttpReceiptVerifier } from '../../../main/sync/exception-feed.js';
 import { receiptVerifyCode } from '../../../main/sync/receipt-verify.js';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient, type SignedClient } from '../signed-client.js';
@@ -35,6 +36,8 @@ const signed = (kind: Kind, id: TerminalId = 'T-REC-01'): SignedClient => create
 /** The same call on both stores. */
 const verifier = (kind: Kind, id: TerminalId = 'T-REC-02'): HttpReceiptVerifier =>
   new HttpReceiptVerifier({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
+const feed = (kind: Kind, id: TerminalId = 'T-REC-01'): HttpExceptionFeed =>
+  new HttpExceptionFeed({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
 const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
 
 let counter = 0;
@@ -145,5 +148,60 @@ describe("a terminal's own records on SQLite and on PostgreSQL", () => {
     });
     expect(answers.pg).toEqual({ good: { valid: true, synced: true }, forged: { valid: false, synced: false } });
     expect(answers.sqlite).toEqual(answers.pg);
+  });
+
+  it('the exceptions feed: the terminal\'s own exceptions after a cursor, with their facts, alike on both', async () => {
+    const [open, closed, moved] = ['3300000001', '3300000002', '3300000003'];
+    for (const kind of KINDS) {
+      await backends[kind].backend.store.seed([
+        { accountNo: open, tariffCode: 'R1', bills: [{ billId: 'B-REC-1', amountFen: 3000, period: '2026-09' }] },
+        { accountNo: closed, closed: { movedTo: null } },
+        { accountNo: moved, closed: { movedTo: open } },
+      ]);
+    }
+    const cursor = await onBoth(async (kind) => {
+      const seen = await feed(kind).page(0, 5000);
+      return seen.items.at(-1)?.id ?? 0;
+    });
+    expect(cursor.pg).toBe(cursor.sqlite);
+    const pay = (seq: number, accountNo: string, allocations: { billId: string; fen: number }[], toBalanceFen: number): TerminalEvent =>
+      event(seq, TEST_NOW.toISOString(), 'payment.created', {
+        paymentId: `P-REC-X${seq}`, accountNo, method: 'cash', amountFen: allocations.reduce((a, x) => a + x.fen, 0) + toBalanceFen, allocations, toBalanceFen, operatorId: 'C001',
+      });
+    const overpaid = pay(30, open, [{ billId: 'B-REC-1', fen: 3500 }], 0);
+    const toClosed = pay(31, closed, [], 900);
+    const toMoved = pay(32, moved, [], 800);
+    const vend = event(33, TEST_NOW.toISOString(), 'vend.created', { vendId: 'V-REC-1', accountNo: open, amountFen: 5000, split: { tariffId: 'R2' } });
+    const notMine = pay(2, closed, [], 100);
+    await onBoth(async (kind) => {
+      expect((await client(kind).pushEvents([overpaid, toClosed, toMoved, vend], 5000)).results.map((r) => r.status), kind).toEqual(['accepted', 'accepted', 'accepted', 'accepted']);
+      await client(kind, 'T-REC-02').pushEvents([notMine], 5000);
+    });
+
+    const page = await onBoth((kind) => feed(kind).page(cursor.pg, 5000));
+    expect(page.pg).toEqual(page.sqlite);
+    const strip = ({ id: _id, createdAt: _at, detail: _detail, ...rest }: TerminalException): Omit<TerminalException, 'id' | 'createdAt' | 'detail'> => rest;
+    expect(page.pg.items.map(strip)).toEqual([
+      { eventId: overpaid.eventId, eventType: 'payment.created', kind: 'bill_overpaid', accountNo: open, billId: 'B-REC-1', fen: 500, facts: { period: '2026-09' } },
+      { eventId: toClosed.eventId, eventType: 'payment.created', kind: 'account_closed', accountNo: closed, fen: 900, facts: {} },
+      { eventId: toMoved.eventId, eventType: 'payment.created', kind: 'account_moved', accountNo: moved, fen: 800, facts: { movedTo: open } },
+      { eventId: vend.eventId, eventType: 'vend.created', kind: 'tariff_changed', accountNo: open, fen: 5000, facts: { tariffFrom: 'R2', tariffTo: 'R1' } },
+    ]);
+    const ids = page.pg.items.map((x) => x.id);
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+
+    // After the second one's id: the rest; after the last: nothing; another terminal sees only its own.
+    const rest = await onBoth((kind) => feed(kind).page(ids[1] as number, 5000));
+    expect(rest.pg).toEqual(rest.sqlite);
+    expect(rest.pg.items.map((x) => x.eventId)).toEqual([toMoved.eventId, vend.eventId]);
+    expect(await onBoth((kind) => feed(kind).page(ids[3] as number, 5000))).toEqual({ sqlite: { items: [] }, pg: { items: [] } });
+    const others = await onBoth((kind) => feed(kind, 'T-REC-02').page(0, 5000));
+    expect(others.pg).toEqual(others.sqlite);
+    expect(others.pg.items.map((x) => [x.eventId, x.kind])).toEqual([[notMine.eventId, 'account_closed']]);
+
+    for (const q of ['?after=-1', '?after=abc', '?after=1234567890123456']) {
+      const answers = await onBoth((kind) => signed(kind).get(`${TERMINAL_EXCEPTIONS_PATH}${q}`));
+      for (const kind of KINDS) expect([answers[kind].status, answers[kind].json], `${kind} ${q}`).toEqual([400, { error: 'bad_cursor' }]);
+    }
   });
 });

@@ -11,7 +11,7 @@ import type { IntakeContext } from '../intake.js';
 import type { Heartbeat } from '../../../main/wire/kiosk-wire.js';
 import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
 import type { EnrolOutcome } from '../enrolment.js';
-import type { ReceiptVerifyRequest, ReceiptVerifyResult } from '../../../main/wire/exceptions-wire.js';
+import type { ReceiptVerifyRequest, ReceiptVerifyResult, TerminalException } from '../../../main/wire/exceptions-wire.js';
 
 export type StoreKind = 'sqlite' | 'pg';
 
@@ -118,6 +118,11 @@ export interface BackendStore {
    * undefined when unknown), and whether its payment arrived with that amount (exception-desk.ts).
    */
   verifyReceipt(req: ReceiptVerifyRequest, secret: string | undefined): Promise<ReceiptVerifyResult>;
+  /**
+   * GET /api/terminal/exceptions?after=: the terminal's exceptions with an id above `after`, oldest
+   * first, a page (EXCEPTION_PAGE_LIMIT) at a time, with their facts; null for a bad cursor (exception-desk.ts).
+   */
+  terminalExceptions(terminalId: string, search: URLSearchParams): Promise<{ items: TerminalException[] } | null>;
   close(): Promise<void>;
 }
 

@@ -35,8 +35,8 @@ import {
 import type { IntakeContext } from '../intake.js';
 import { markBillPaid } from '../history.js';
 import { ledgerRange } from '../terminal-ledger.js';
-import { receiptVerdict } from '../exception-desk.js';
-import type { ReceiptVerifyRequest, ReceiptVerifyResult } from '../../../main/wire/exceptions-wire.js';
+import { receiptVerdict, toTerminalException, type ExceptionRow } from '../exception-desk.js';
+import { EXCEPTION_PAGE_LIMIT, type ReceiptVerifyRequest, type ReceiptVerifyResult, type TerminalException } from '../../../main/wire/exceptions-wire.js';
 import { judgeProof, type HeadCheck, type JournalAlarm } from '../journal-anchor.js';
 import type { JournalHeadWire, JournalProof } from '../../../main/wire/journal-anchor-wire.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
@@ -603,6 +603,26 @@ export class PgBackendStore implements BackendStore {
       [req.paymentId, req.terminalId],
     )).rows[0];
     return receiptVerdict(req, secret, row?.payload_json);
+  }
+
+  /**
+   * As ExceptionDesk.forTerminal: the same page and facts (the bill's period, the account moved to,
+   * the vend's tariff and the account's now), the closure read from the account's own columns.
+   */
+  async terminalExceptions(terminalId: string, search: URLSearchParams): Promise<{ items: TerminalException[] } | null> {
+    const afterText = search.get('after') ?? '0';
+    if (!/^\d{1,15}$/.test(afterText)) return null;
+    const r = await this.pool.query<Omit<ExceptionRow, 'id' | 'fen'> & { id: string; fen: string }>(
+      `SELECT x.id, x.event_id, x.kind, x.account_no, x.bill_id, x.fen, x.detail, x.created_at, e.type AS event_type, b.period AS bill_period,
+         a.moved_to, (SELECT payload_json FROM events v WHERE v.event_id = x.event_id AND v.type = 'vend.created') AS vend_json, a.tariff_code AS tariff_now
+       FROM exceptions x
+       LEFT JOIN events e ON e.event_id = x.event_id
+       LEFT JOIN bills b ON b.bill_id = x.bill_id
+       LEFT JOIN accounts a ON a.account_no = x.account_no
+       WHERE x.terminal_id = $1 AND x.id > $2 ORDER BY x.id LIMIT $3`,
+      [terminalId, Number(afterText), EXCEPTION_PAGE_LIMIT],
+    );
+    return { items: r.rows.map((row) => toTerminalException({ ...row, id: Number(row.id), fen: Number(row.fen) })) };
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import { AccountStore } from '../account-store.js';
 import { EnrolmentDesk, type EnrolOutcome } from '../enrolment.js';
 import { nextCounter, openBackendDb, type BackendDb } from '../db.js';
 import { ExceptionDesk, verifyReceipt } from '../exception-desk.js';
-import type { ReceiptVerifyRequest, ReceiptVerifyResult } from '../../../main/wire/exceptions-wire.js';
+import type { ReceiptVerifyRequest, ReceiptVerifyResult, TerminalException } from '../../../main/wire/exceptions-wire.js';
 import { EventIntake, type IntakeContext } from '../intake.js';
 import { terminalLedger } from '../terminal-ledger.js';
 import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, TerminalTotals } from './backend-store.js';
@@ -31,15 +31,21 @@ export class SqliteBackendStore implements BackendStore {
 
   private accountStore: AccountStore | undefined;
   private enrolmentDesk: EnrolmentDesk | undefined;
+  private exceptionDesk: ExceptionDesk | undefined;
 
-  /** `parts`: the server's own AccountStore and EnrolmentDesk (made here on first use when not given). */
+  /** `parts`: the server's own AccountStore, EnrolmentDesk and ExceptionDesk (made here on first use when not given). */
   constructor(
     readonly db: BackendDb,
     private readonly intake: EventIntake,
-    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk } = {},
+    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk } = {},
   ) {
     this.accountStore = parts.accounts;
     this.enrolmentDesk = parts.enrolment;
+    this.exceptionDesk = parts.exceptionDesk;
+  }
+
+  private get exceptionsDesk(): ExceptionDesk {
+    return (this.exceptionDesk ??= new ExceptionDesk(this.db, () => new Date().toISOString()));
   }
 
   private get accounts(): AccountStore {
@@ -209,6 +215,10 @@ export class SqliteBackendStore implements BackendStore {
     return Promise.resolve(verifyReceipt(this.db, req, () => secret));
   }
 
+  terminalExceptions(terminalId: string, search: URLSearchParams): Promise<{ items: TerminalException[] } | null> {
+    return Promise.resolve(this.exceptionsDesk.forTerminal(terminalId, search));
+  }
+
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
@@ -243,5 +253,5 @@ export function exceptionRecord(r: ExceptionRow): ExceptionRecord {
 export function openSqliteStore(path: string): SqliteBackendStore {
   const db = openBackendDb(path);
   const desk = new ExceptionDesk(db, () => new Date().toISOString());
-  return new SqliteBackendStore(db, new EventIntake(db, desk.effects()));
+  return new SqliteBackendStore(db, new EventIntake(db, desk.effects()), { exceptionDesk: desk });
 }

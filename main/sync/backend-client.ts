@@ -128,7 +128,8 @@ export class BackendClient {
 
   /**
    * The same stream as complete lines' bytes (UTF-8 checked, each line with its newline): the
-   * initial pull holds a batch's lines outside V8's heap until it parses them (`linesOf`).
+   * initial pull holds a batch's lines outside V8's heap until it parses them (`linesOf`). Each
+   * Buffer is valid until the next iteration (a view of the signature check's buffer): copy it.
    */
   async *snapshotStreamBytes(after: string, idleTimeoutMs: number): AsyncGenerator<Buffer, void, undefined> {
     const pathWithQuery = `${SNAPSHOT_STREAM_PATH}?after=${encodeURIComponent(after)}`;

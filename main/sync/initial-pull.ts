@@ -41,8 +41,12 @@ const STREAMED_KEY = 'sync.initial.streamed';
 export const INITIAL_PULL_BATCH = 2000;
 /** Accounts per transaction in a load window (no index kept per row: still about 0.2 s a batch). */
 export const LOAD_WINDOW_BATCH = 5000;
-/** Lines parsed and written at a time inside a batch's transaction (see streamInto's applyLines). */
-const SUB_BATCH = 500;
+/**
+ * Lines parsed and written at a time inside a batch's transaction (see streamInto's applyLines):
+ * about one young-generation collection's worth, so a sub-batch's snapshots die young (500 lived
+ * through several and were promoted: V8's old space grew ~60 MB between full collections).
+ */
+const SUB_BATCH = 100;
 /** Progress is reported at most this often (and at the end). */
 const PROGRESS_EVERY_MS = 250;
 

@@ -71,7 +71,8 @@ export function* eachLine(bytes: Buffer): Generator<string, void, undefined> {
 /**
  * As fetchLines, but each chunk's complete lines stay bytes (each line with its newline, checked
  * to be UTF-8): a reader that holds lines a while before it parses them holds them outside V8's
- * heap, and decodes them when it parses them (`linesOf`).
+ * heap, and decodes them when it parses them (`linesOf`). A yielded Buffer may be a view of
+ * `sealed`'s own buffer: valid until the next iteration — copy what must be kept.
  */
 export async function* fetchLineBytes(req: LineStreamRequest): AsyncGenerator<Buffer, void, undefined> {
   const abort = new AbortController();

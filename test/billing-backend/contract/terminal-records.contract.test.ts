@@ -1,7 +1,7 @@
 /**
  * A terminal's own records read back from the backend, on both stores (docs/backend.md, "Storage"):
  * its ledger for a period (the shift reconciliation's), its exceptions feed with the facts their
- * text needs, and the check of a provisional receipt's verify code (from any terminal, also for one
+ * text needs and the supervisors' resolutions of them (exception.resolved events), and the check of a provisional receipt's verify code (from any terminal, also for one
  * enrolled with a code). The same events pushed by the terminal's
  * real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same
  * answers read back.
@@ -203,5 +203,44 @@ describe("a terminal's own records on SQLite and on PostgreSQL", () => {
       const answers = await onBoth((kind) => signed(kind).get(`${TERMINAL_EXCEPTIONS_PATH}${q}`));
       for (const kind of KINDS) expect([answers[kind].status, answers[kind].json], `${kind} ${q}`).toEqual([400, { error: 'bad_cursor' }]);
     }
+  });
+
+  it("resolutions: of the terminal's own exceptions and of rejected events kept, the first of two kept, another's or a malformed one rejected, alike on both", async () => {
+    const ids = await onBoth(async (kind) => (await feed(kind).page(0, 5000)).items.map((x) => x.id));
+    expect(ids.pg).toEqual(ids.sqlite);
+    const othersId = await onBoth(async (kind) => (await feed(kind, 'T-REC-02').page(0, 5000)).items[0]?.id);
+    expect(othersId.pg).toBe(othersId.sqlite);
+    const [first, second] = ids.pg.slice(-2) as [number, number];
+    let n = 0;
+    const resolved = (backendId: number | null, resolution: string, extra: Record<string, unknown> = {}): TerminalEvent =>
+      event(40 + n, TEST_NOW.toISOString(), 'exception.resolved', {
+        resolutionId: `R-REC-${++n}`, backendId, eventId: `E-REC-${n}`, kind: 'x', resolution, note: `note ${n}`, resolvedBy: 'S001', ...extra,
+      });
+    const batch = [
+      resolved(first, 'accepted'),
+      resolved(second, 'customer_contacted'),
+      resolved(second, 'corrected_at_backend'), // a second resolution of one exception: accepted, not kept
+      resolved(null, 'resend'),
+      resolved(othersId.pg as number, 'accepted'),
+      resolved(999_999, 'accepted'),
+      resolved(first, 'no_such_outcome'),
+    ];
+    const results = await onBoth(async (kind) => [(await client(kind).pushEvents(batch, 5000)).results, (await client(kind).pushEvents(batch, 5000)).results]);
+    expect(results.pg).toEqual(results.sqlite);
+    const [once = [], again = []] = results.pg;
+    expect(once.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'rejected', 'rejected', 'rejected']);
+    expect(once[4]?.reason).toBe(`unknown_exception: ${othersId.pg} is not an exception of T-REC-01`);
+    expect(once[6]?.reason).toMatch(/^malformed_payload: resolution: /);
+    // Pushed again: the accepted ones are duplicates, the rejected ones (never stored) rejected again.
+    expect(again.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'duplicate', 'duplicate', 'rejected', 'rejected', 'rejected']);
+
+    const kept = await onBoth((kind) => backends[kind].backend.store.resolutions());
+    expect(kept.pg).toEqual(kept.sqlite);
+    const at = TEST_NOW.toISOString();
+    expect(kept.pg).toEqual([
+      { resolutionId: 'R-REC-1', terminalId: 'T-REC-01', exceptionId: first, eventId: batch[0]?.eventId, resolution: 'accepted', note: 'note 1', resolvedBy: 'S001', createdAt: at },
+      { resolutionId: 'R-REC-2', terminalId: 'T-REC-01', exceptionId: second, eventId: batch[1]?.eventId, resolution: 'customer_contacted', note: 'note 2', resolvedBy: 'S001', createdAt: at },
+      { resolutionId: 'R-REC-4', terminalId: 'T-REC-01', exceptionId: null, eventId: 'E-REC-4', resolution: 'resend', note: 'note 4', resolvedBy: 'S001', createdAt: at },
+    ]);
   });
 });

@@ -58,6 +58,20 @@ export interface StoredHeartbeat {
   readonly heartbeat: Heartbeat;
 }
 
+/** A supervisor's resolution the backend keeps (an exception.resolved event's effect, docs/exceptions.md). */
+export interface StoredResolution {
+  readonly resolutionId: string;
+  readonly terminalId: string;
+  /** The backend exception resolved; null for an event the backend rejected (kept nothing of). */
+  readonly exceptionId: number | null;
+  /** As each table keeps it: the exception.resolved event (an exception's), or the rejected event (a rejection's). */
+  readonly eventId: string;
+  readonly resolution: string;
+  readonly note: string;
+  readonly resolvedBy: string;
+  readonly createdAt: string;
+}
+
 export interface BackendStore {
   readonly kind: StoreKind;
   /** One batch of a terminal's events, atomically; one result per event, in order. */
@@ -123,6 +137,8 @@ export interface BackendStore {
    * first, a page (EXCEPTION_PAGE_LIMIT) at a time, with their facts; null for a bad cursor (exception-desk.ts).
    */
   terminalExceptions(terminalId: string, search: URLSearchParams): Promise<{ items: TerminalException[] } | null>;
+  /** The resolutions kept: of exceptions by exception id, then of rejected events by resolution id. */
+  resolutions(): Promise<StoredResolution[]>;
   close(): Promise<void>;
 }
 

@@ -14,10 +14,11 @@
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
  * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises),
- * vend.created's tariff check and vend.token_issued for online tokens. Every other event type the SQLite intake gives an effect
+ * vend.created's tariff check, vend.token_issued for online tokens and exception.resolved (a supervisor's resolution kept). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
- * feed, the snapshot stream and the staff list (pg-accounts.ts).
+ * feed, the snapshot stream and the staff list (pg-accounts.ts) — and a terminal's own records read
+ * back: its ledger for a period, its exceptions feed, receipts' verify codes.
  */
 import pg from 'pg';
 import { z } from 'zod';
@@ -36,11 +37,16 @@ import type { IntakeContext } from '../intake.js';
 import { markBillPaid } from '../history.js';
 import { ledgerRange } from '../terminal-ledger.js';
 import { receiptVerdict, toTerminalException, type ExceptionRow } from '../exception-desk.js';
-import { EXCEPTION_PAGE_LIMIT, type ReceiptVerifyRequest, type ReceiptVerifyResult, type TerminalException } from '../../../main/wire/exceptions-wire.js';
+import {
+  EXCEPTION_PAGE_LIMIT,
+  EXCEPTION_RESOLVED_EVENT,
+  ExceptionResolvedPayloadSchema,
+  type ExceptionResolvedPayload,
+  type ReceiptVerifyRequest, type ReceiptVerifyResult, type TerminalException } from '../../../main/wire/exceptions-wire.js';
 import { judgeProof, type HeadCheck, type JournalAlarm } from '../journal-anchor.js';
 import type { JournalHeadWire, JournalProof } from '../../../main/wire/journal-anchor-wire.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
-import { exceptionRecord, ledgerEntry } from './sqlite-store.js';
+import { exceptionRecord, ledgerEntry, storedResolution } from './sqlite-store.js';
 import type { AccountHistory, AccountSnapshot, ChangesPage, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
 import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
 import type { EnrolOutcome } from '../enrolment.js';
@@ -53,6 +59,7 @@ import {
   type StoredAccount,
   type StoredBill,
   type StoredHeartbeat,
+  type StoredResolution,
   type TerminalTotals,
 } from './backend-store.js';
 
@@ -85,9 +92,15 @@ CREATE TABLE IF NOT EXISTS journal_alarms (
   anchor_hash text, head_seq bigint, head_hash text, detail text NOT NULL, created_at text NOT NULL,
   UNIQUE NULLS NOT DISTINCT (terminal_id, reason, head_seq, head_hash));
 CREATE TABLE IF NOT EXISTS heartbeats (terminal_id text PRIMARY KEY, received_at text NOT NULL, body jsonb NOT NULL, count bigint NOT NULL);
+CREATE TABLE IF NOT EXISTS exception_resolutions (
+  exception_id bigint PRIMARY KEY, resolution_id text NOT NULL, terminal_id text NOT NULL, resolution text NOT NULL,
+  note text NOT NULL, resolved_by text NOT NULL, event_id text NOT NULL, created_at text NOT NULL);
+CREATE TABLE IF NOT EXISTS rejection_resolutions (
+  resolution_id text PRIMARY KEY, terminal_id text NOT NULL, event_id text NOT NULL, resolution text NOT NULL,
+  note text NOT NULL, resolved_by text NOT NULL, created_at text NOT NULL);
 `;
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created']);
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT]);
 
 /** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
 const VendCreatedSchema = z.object({
@@ -192,7 +205,7 @@ export class PgBackendStore implements BackendStore {
    * nothing (the transaction rolls back) and a shorter or rewritten chain raises its alarm.
    */
   async ingestJournaled(rawEvents: readonly unknown[], ctx: IntakeContext, proof: JournalProof | null): Promise<{ results: EventResult[] } | { refused: Extract<HeadCheck, { ok: false }> }> {
-    const plan = this.plan(rawEvents, ctx);
+    const plan = this.plan(rawEvents, ctx, await this.exceptionOwners(rawEvents));
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect();
       try {
@@ -210,10 +223,11 @@ export class PgBackendStore implements BackendStore {
   }
 
   /** Phase 1, no database: parse and check every event; what is left are the candidates to claim. */
-  private plan(rawEvents: readonly unknown[], ctx: IntakeContext): BatchPlan {
+  private plan(rawEvents: readonly unknown[], ctx: IntakeContext, owners: ReadonlyMap<number, string>): BatchPlan {
     const slots: Slot[] = [];
     const candidates = new Map<string, TerminalEvent>();
     const payments = new Map<string, PaymentCreatedPayload>();
+    const resolutions = new Map<string, ExceptionResolvedPayload>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -221,7 +235,7 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : this.precheck(event, payments);
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : this.precheck(event, payments, resolutions, owners, ctx.terminalId);
       if (refusal !== null) {
         // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
         slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
@@ -245,7 +259,7 @@ export class PgBackendStore implements BackendStore {
         for (const f of p.lateFees) bills.add(f.billId);
       }
     }
-    return { slots, candidates: [...candidates.values()], payments, accounts: [...accounts].sort(), bills: [...bills] };
+    return { slots, candidates: [...candidates.values()], payments, resolutions, accounts: [...accounts].sort(), bills: [...bills] };
   }
 
   private async ingestIn(
@@ -306,6 +320,8 @@ export class PgBackendStore implements BackendStore {
       }
       processed = Math.max(processed, event.seq);
       if (event.type === 'vend.created') checkVendTariff(writes, event, accounts);
+      const resolution = plan.resolutions.get(event.eventId);
+      if (event.type === EXCEPTION_RESOLVED_EVENT && resolution !== undefined) writes.resolve(event, resolution);
       const payment = plan.payments.get(event.eventId);
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       const seqUsedBy = claimed.get(event.eventId) ?? seqInBatch.get(event.seq) ?? null;
@@ -329,13 +345,39 @@ export class PgBackendStore implements BackendStore {
     );
   }
 
-  /** Why the event is refused before anything is stored, or null; a payment's parsed payload goes to `payments`. */
-  private precheck(event: TerminalEvent, payments: Map<string, PaymentCreatedPayload>): string | null {
+  /**
+   * Who owns the exceptions a batch's resolutions name (id → terminal), read before its transaction:
+   * an exception never changes terminal nor goes away, and a terminal learns its id only from the
+   * feed, after it committed — so this read cannot go stale. A batch without resolutions reads nothing.
+   */
+  private async exceptionOwners(rawEvents: readonly unknown[]): Promise<ReadonlyMap<number, string>> {
+    const ids = new Set<number>();
+    for (const raw of rawEvents) {
+      if (typeof raw !== 'object' || raw === null || (raw as { type?: unknown }).type !== EXCEPTION_RESOLVED_EVENT) continue;
+      const r = ExceptionResolvedPayloadSchema.safeParse((raw as { payload?: unknown }).payload);
+      if (r.success && r.data.backendId !== null) ids.add(r.data.backendId);
+    }
+    if (ids.size === 0) return new Map();
+    const r = await this.pool.query<{ id: string; terminal_id: string }>('SELECT id, terminal_id FROM exceptions WHERE id = ANY($1::bigint[])', [[...ids]]);
+    return new Map(r.rows.map((row) => [Number(row.id), row.terminal_id]));
+  }
+
+  /** Why the event is refused before anything is stored, or null; a payment's (or resolution's) parsed payload goes to `payments` (`resolutions`). */
+  private precheck(
+    event: TerminalEvent, payments: Map<string, PaymentCreatedPayload>, resolutions: Map<string, ExceptionResolvedPayload>, owners: ReadonlyMap<number, string>, terminalId: string,
+  ): string | null {
     if (this.unported.has(event.type)) return `${UNSUPPORTED_EFFECT_REASON}: the effect of ${event.type} is not implemented on the pg store`;
     if (event.type === EVENT_TYPES.paymentCreated) {
       const p = PaymentCreatedPayloadSchema.safeParse(event.payload);
       if (!p.success) return `malformed_payload: ${p.error.issues.map(issueText).join('; ')}`;
       if (!payments.has(event.eventId)) payments.set(event.eventId, p.data);
+    }
+    if (event.type === EXCEPTION_RESOLVED_EVENT) {
+      // As ExceptionDesk.resolve: only an exception of the resolving terminal (owners: read before the batch).
+      const r = ExceptionResolvedPayloadSchema.safeParse(event.payload);
+      if (!r.success) return `malformed_payload: ${r.error.issues.map(issueText).join('; ')}`;
+      if (r.data.backendId !== null && owners.get(r.data.backendId) !== terminalId) return `unknown_exception: ${r.data.backendId} is not an exception of ${terminalId}`;
+      if (!resolutions.has(event.eventId)) resolutions.set(event.eventId, r.data);
     }
     if (event.type === 'vend.token_issued' && isOfflineStsIssue(event.payload)) {
       return `${UNSUPPORTED_EFFECT_REASON}: offline STS tokens (TID registry) are not implemented on the pg store`;
@@ -625,6 +667,16 @@ export class PgBackendStore implements BackendStore {
     return { items: r.rows.map((row) => toTerminalException({ ...row, id: Number(row.id), fen: Number(row.fen) })) };
   }
 
+  async resolutions(): Promise<StoredResolution[]> {
+    const r = await this.pool.query(
+      `SELECT * FROM (
+         SELECT resolution_id, terminal_id, exception_id, event_id, resolution, note, resolved_by, created_at FROM exception_resolutions
+         UNION ALL SELECT resolution_id, terminal_id, NULL, event_id, resolution, note, resolved_by, created_at FROM rejection_resolutions
+       ) r ORDER BY exception_id IS NULL, exception_id, resolution_id COLLATE "C"`,
+    );
+    return r.rows.map(storedResolution);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -651,6 +703,8 @@ interface BatchPlan {
   readonly candidates: readonly TerminalEvent[];
   /** The candidates' payment payloads as parsed, by event id. */
   readonly payments: ReadonlyMap<string, PaymentCreatedPayload>;
+  /** The candidates' exception.resolved payloads as parsed (their exceptions checked), by event id. */
+  readonly resolutions: ReadonlyMap<string, ExceptionResolvedPayload>;
   /** Accounts the candidates pay into or vend for, sorted (the lock order). */
   readonly accounts: readonly string[];
   /** Bills the candidates' payments name. */
@@ -675,8 +729,17 @@ class Writes {
   private readonly exceptions: { eventId: string; kind: string; accountNo: string | null; billId: string | null; fen: number; detail: string }[] = [];
   /** Per account, its history as this batch's fully paid bills left it (parsed once per batch). */
   private readonly histories = new Map<string, { history: AccountHistory; changed: boolean }>();
+  /** Supervisors' resolutions: of a backend exception (by its id) or of an event the backend rejected. */
+  private readonly exceptionResolutions: { exceptionId: number; eventId: string; r: ExceptionResolvedPayload }[] = [];
+  private readonly rejectionResolutions: ExceptionResolvedPayload[] = [];
 
   constructor(private readonly ctx: IntakeContext) {}
+
+  /** As ExceptionDesk.resolve: kept beside the exception (or the rejected event); a second resolution of one is ignored. */
+  resolve(event: TerminalEvent, r: ExceptionResolvedPayload): void {
+    if (r.backendId === null) this.rejectionResolutions.push(r);
+    else this.exceptionResolutions.push({ exceptionId: r.backendId, eventId: event.eventId, r });
+  }
 
   credit(accountNo: string, fen: number): void {
     const at = this.credits.get(accountNo) ?? { fen: 0, payments: 0 };
@@ -739,6 +802,29 @@ class Writes {
          FROM unnest(${textArray(x.map((r) => r.eventId))}, ${textArray(x.map((r) => r.kind))}, ${textArray(x.map((r) => r.accountNo))}, ${textArray(x.map((r) => r.billId))},
            ${intArray(x.map((r) => r.fen))}, ${textArray(x.map((r) => r.detail))}) WITH ORDINALITY AS t(e, k, a, b, f, d, n)
          ORDER BY n`,
+      );
+    }
+    if (this.exceptionResolutions.length > 0) {
+      const x = this.exceptionResolutions;
+      // In batch order, so the first of two resolutions of one exception is kept, as on SQLite.
+      out.push(
+        `INSERT INTO exception_resolutions (exception_id, resolution_id, terminal_id, resolution, note, resolved_by, event_id, created_at)
+         SELECT x, r, ${lit(terminalId)}, rs, nt, rb, e, ${lit(nowIso)}
+         FROM unnest(${intArray(x.map((v) => v.exceptionId))}, ${textArray(x.map((v) => v.r.resolutionId))}, ${textArray(x.map((v) => v.r.resolution))},
+           ${textArray(x.map((v) => v.r.note))}, ${textArray(x.map((v) => v.r.resolvedBy))}, ${textArray(x.map((v) => v.eventId))}) WITH ORDINALITY AS t(x, r, rs, nt, rb, e, n)
+         ORDER BY n
+         ON CONFLICT DO NOTHING`,
+      );
+    }
+    if (this.rejectionResolutions.length > 0) {
+      const x = this.rejectionResolutions;
+      out.push(
+        `INSERT INTO rejection_resolutions (resolution_id, terminal_id, event_id, resolution, note, resolved_by, created_at)
+         SELECT r, ${lit(terminalId)}, e, rs, nt, rb, ${lit(nowIso)}
+         FROM unnest(${textArray(x.map((v) => v.resolutionId))}, ${textArray(x.map((v) => v.eventId))}, ${textArray(x.map((v) => v.resolution))},
+           ${textArray(x.map((v) => v.note))}, ${textArray(x.map((v) => v.resolvedBy))}) WITH ORDINALITY AS t(r, e, rs, nt, rb, n)
+         ORDER BY n
+         ON CONFLICT DO NOTHING`,
       );
     }
     if (this.credits.size > 0) {

@@ -12,7 +12,7 @@ import { ExceptionDesk, verifyReceipt } from '../exception-desk.js';
 import type { ReceiptVerifyRequest, ReceiptVerifyResult, TerminalException } from '../../../main/wire/exceptions-wire.js';
 import { EventIntake, type IntakeContext } from '../intake.js';
 import { terminalLedger } from '../terminal-ledger.js';
-import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, TerminalTotals } from './backend-store.js';
+import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, StoredResolution, TerminalTotals } from './backend-store.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 
 type EventRow = { event_id: string; terminal_id: string; seq: number; type: string; occurred_at: string; payload_json: string; received_at: string };
@@ -44,7 +44,8 @@ export class SqliteBackendStore implements BackendStore {
     this.exceptionDesk = parts.exceptionDesk;
   }
 
-  private get exceptionsDesk(): ExceptionDesk {
+  /** The server's ExceptionDesk, or one made here (with its tables) on first use. */
+  private desk(): ExceptionDesk {
     return (this.exceptionDesk ??= new ExceptionDesk(this.db, () => new Date().toISOString()));
   }
 
@@ -216,7 +217,20 @@ export class SqliteBackendStore implements BackendStore {
   }
 
   terminalExceptions(terminalId: string, search: URLSearchParams): Promise<{ items: TerminalException[] } | null> {
-    return Promise.resolve(this.exceptionsDesk.forTerminal(terminalId, search));
+    return Promise.resolve(this.desk().forTerminal(terminalId, search));
+  }
+
+  resolutions(): Promise<StoredResolution[]> {
+    this.desk();
+    const rows = this.db
+      .prepare<[], ResolutionRow>(
+        `SELECT * FROM (
+           SELECT resolution_id, terminal_id, exception_id, event_id, resolution, note, resolved_by, created_at FROM exception_resolutions
+           UNION ALL SELECT resolution_id, terminal_id, NULL, event_id, resolution, note, resolved_by, created_at FROM rejection_resolutions
+         ) r ORDER BY exception_id IS NULL, exception_id, resolution_id`,
+      )
+      .all();
+    return Promise.resolve(rows.map(storedResolution));
   }
 
   close(): Promise<void> {
@@ -234,6 +248,17 @@ export function ledgerEntry(r: EventRow): LedgerEntry {
     occurredAt: r.occurred_at,
     payload: JSON.parse(r.payload_json) as unknown,
     receivedAt: r.received_at,
+  };
+}
+
+type ResolutionRow = {
+  resolution_id: string; terminal_id: string; exception_id: number | string | null; event_id: string; resolution: string; note: string; resolved_by: string; created_at: string;
+};
+
+export function storedResolution(r: ResolutionRow): StoredResolution {
+  return {
+    resolutionId: r.resolution_id, terminalId: r.terminal_id, exceptionId: r.exception_id === null ? null : Number(r.exception_id), eventId: r.event_id,
+    resolution: r.resolution, note: r.note, resolvedBy: r.resolved_by, createdAt: r.created_at,
   };
 }
 

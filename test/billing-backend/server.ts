@@ -473,16 +473,14 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === '/api/accounts') {
       expectMethod(method, 'GET');
-      const found = await store.searchAccounts(url.searchParams.get('q') ?? '');
-      const appliedSeq = await store.processedSeq(auth.terminalId);
-      return sendJson(res, 200, { items: found.map((a) => ({ ...a, appliedSeq })) });
+      return sendJson(res, 200, { items: await store.searchAccounts(url.searchParams.get('q') ?? '', auth.terminalId) });
     }
     const account = /^\/api\/accounts\/([^/]+)$/.exec(path);
     if (account !== null) {
       expectMethod(method, 'GET');
-      const snapshot = await store.accountSnapshot(decodeURIComponent(account[1] as string));
+      const snapshot = await store.accountSnapshot(decodeURIComponent(account[1] as string), auth.terminalId);
       if (snapshot === undefined) throw new HttpError(404, { error: 'not_found' });
-      return sendJson(res, 200, { ...snapshot, appliedSeq: await store.processedSeq(auth.terminalId) });
+      return sendJson(res, 200, snapshot);
     }
     if (path === STS_ISSUE_PATH) {
       expectMethod(method, 'POST');
@@ -506,9 +504,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
       if (!/^\d+$/.test(limitText ?? '1') || limit < 1 || limit > MAX_CHANGES_LIMIT) {
         throw new HttpError(400, { error: 'bad_limit', detail: `1..${MAX_CHANGES_LIMIT}` });
       }
-      const page = await store.changes(cursor, limit);
-      const appliedSeq = await store.processedSeq(auth.terminalId);
-      return sendJson(res, 200, { ...page, items: page.items.map((a) => ({ ...a, appliedSeq })) });
+      return sendJson(res, 200, await store.changes(cursor, limit, auth.terminalId));
     }
     if (path === SNAPSHOT_STREAM_PATH) {
       expectMethod(method, 'GET');

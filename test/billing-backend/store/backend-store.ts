@@ -106,12 +106,17 @@ export interface BackendStore {
   // ---- what terminals pull: staff and account snapshots (docs/backend.md, "API") ----
   /** The staff list, by operator id. */
   operators(): Promise<OperatorSnapshot[]>;
-  /** One account as GET /api/accounts/:no serves it (open bills, the 6 latest paid), without appliedSeq. */
-  accountSnapshot(accountNo: string): Promise<AccountSnapshot | undefined>;
+  /*
+   * Snapshots carry the asking terminal's appliedSeq read in the same moment as the snapshot (one
+   * read transaction): read apart, an event processed in between would make it claim a payment
+   * the snapshot does not hold (the terminal would drop it from its view) or the other way round.
+   */
+  /** One account as GET /api/accounts/:no serves it (open bills, the 6 latest paid). */
+  accountSnapshot(accountNo: string, terminalId: string): Promise<AccountSnapshot | undefined>;
   /** GET /api/accounts?q=: by account, phone, card, meter or bill number, or part of the name. */
-  searchAccounts(q: string): Promise<AccountSnapshot[]>;
+  searchAccounts(q: string, terminalId: string): Promise<AccountSnapshot[]>;
   /** The change feed after `cursor` (a change_seq, '' = from the start), at most `limit` accounts. */
-  changes(cursor: string, limit: number): Promise<ChangesPage>;
+  changes(cursor: string, limit: number, terminalId: string): Promise<ChangesPage>;
   /** Where the snapshot stream ends (the change feed's head now) and how many accounts lie in (after, until]. */
   snapshotStreamBounds(after: number): Promise<{ until: number; total: number }>;
   /**

@@ -112,12 +112,12 @@ export class PgAccounts {
     return r.rows.map((o) => ({ operatorId: o.operator_id, name: o.name, role: o.role, pinHash: o.pin_hash, active: o.active }));
   }
 
-  async get(accountNo: string): Promise<AccountSnapshot | undefined> {
-    return (await this.snapshots(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE account_no = ${lit(accountNo)}`))[0];
+  async get(accountNo: string, terminalId: string): Promise<AccountSnapshot | undefined> {
+    return (await this.snapshots(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE account_no = ${lit(accountNo)}`, terminalId))[0];
   }
 
   /** As AccountStore.search: exact account, phone, card, meter or bill number, or part of the name. */
-  async search(q: string): Promise<AccountSnapshot[]> {
+  async search(q: string, terminalId: string): Promise<AccountSnapshot[]> {
     const text = q.trim();
     if (text === '') return [];
     const like = `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
@@ -132,15 +132,17 @@ export class PgAccounts {
            UNION SELECT account_no FROM accounts WHERE name ILIKE ${lit(like)} ESCAPE '\\') found
          ORDER BY account_no COLLATE "C" LIMIT ${MAX_SEARCH_RESULTS})
        ORDER BY account_no COLLATE "C"`,
+      terminalId,
     );
   }
 
   /** As AccountStore.changes: `cursor` is the last change_seq the caller has seen ('' = none); never past the head. */
-  async changes(cursor: string, limit: number): Promise<ChangesPage> {
+  async changes(cursor: string, limit: number, terminalId: string): Promise<ChangesPage> {
     const after = cursor === '' ? 0 : Number(cursor);
     const { until } = await this.head(after);
     const rows = await this.snapshotsWithSeq(
       `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE change_seq > ${int(after)} AND change_seq <= ${int(until)} ORDER BY change_seq LIMIT ${int(limit + 1)}`,
+      terminalId,
     );
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -175,13 +177,13 @@ export class PgAccounts {
     const read = await this.readDetails(
       `SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE change_seq > ${int(after)} AND change_seq <= ${int(until)} ORDER BY change_seq LIMIT ${int(limit)}`,
       'open',
-      `SELECT processed_seq FROM terminal_progress WHERE terminal_id = ${lit(terminalId)}`,
+      appliedSeqSql(terminalId),
     );
     const rows = read.accounts;
     const last = rows.at(-1);
     if (last === undefined) return { text: '', cursor: null, count: 0 };
     const { meters, bills, payments } = read;
-    const appliedSeq = Number((read.extra[0] as { processed_seq?: string } | undefined)?.processed_seq ?? 0);
+    const appliedSeq = appliedSeqOf(read.extra);
     let text = '';
     for (const row of rows) {
       const snapshot = toSnapshot(row, meters.get(row.account_no) ?? [], bills.get(row.account_no) ?? [], payments, appliedSeq);
@@ -241,15 +243,19 @@ export class PgAccounts {
     }
   }
 
-  private async snapshots(accountsSql: string): Promise<AccountSnapshot[]> {
-    return (await this.snapshotsWithSeq(accountsSql)).map((r) => r.snapshot);
+  private async snapshots(accountsSql: string, terminalId: string): Promise<AccountSnapshot[]> {
+    return (await this.snapshotsWithSeq(accountsSql, terminalId)).map((r) => r.snapshot);
   }
 
-  /** The accounts `accountsSql` selects, in its order, as AccountStore.get shapes each: all open bills and the 6 latest paid. */
-  private async snapshotsWithSeq(accountsSql: string): Promise<{ snapshot: AccountSnapshot; changeSeq: number }[]> {
-    const { accounts, meters, bills, payments } = await this.readDetails(accountsSql, 'open_and_latest_paid', null);
+  /**
+   * The accounts `accountsSql` selects, in its order, as AccountStore.get shapes each: all open
+   * bills and the 6 latest paid; with `terminalId`'s appliedSeq read in the same snapshot.
+   */
+  private async snapshotsWithSeq(accountsSql: string, terminalId: string): Promise<{ snapshot: AccountSnapshot; changeSeq: number }[]> {
+    const { accounts, meters, bills, payments, extra } = await this.readDetails(accountsSql, 'open_and_latest_paid', appliedSeqSql(terminalId));
+    const appliedSeq = appliedSeqOf(extra);
     return accounts.map((row) => {
-      const snapshot = toSnapshot(row, meters.get(row.account_no) ?? [], bills.get(row.account_no) ?? [], payments, null);
+      const snapshot = toSnapshot(row, meters.get(row.account_no) ?? [], bills.get(row.account_no) ?? [], payments, appliedSeq);
       if (row.history_json !== null) snapshot.history = JSON.parse(row.history_json) as AccountHistory;
       return { snapshot, changeSeq: Number(row.change_seq) };
     });
@@ -306,6 +312,15 @@ export class PgAccounts {
       c.release();
     }
   }
+}
+
+/** The terminal's appliedSeq, for readDetails' `extraSql` (the same snapshot as the accounts). */
+function appliedSeqSql(terminalId: string): string {
+  return `SELECT processed_seq FROM terminal_progress WHERE terminal_id = ${lit(terminalId)}`;
+}
+
+function appliedSeqOf(extra: readonly Record<string, unknown>[]): number {
+  return Number((extra[0] as { processed_seq?: string } | undefined)?.processed_seq ?? 0);
 }
 
 /** The snapshot without its history (the caller adds it: parsed, or spliced in as text), fields in AccountStore's order. */

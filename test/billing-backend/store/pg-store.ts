@@ -600,16 +600,16 @@ export class PgBackendStore implements BackendStore {
     return this.accounts.operators();
   }
 
-  accountSnapshot(accountNo: string): Promise<AccountSnapshot | undefined> {
-    return this.accounts.get(accountNo);
+  accountSnapshot(accountNo: string, terminalId: string): Promise<AccountSnapshot | undefined> {
+    return this.accounts.get(accountNo, terminalId);
   }
 
-  searchAccounts(q: string): Promise<AccountSnapshot[]> {
-    return this.accounts.search(q);
+  searchAccounts(q: string, terminalId: string): Promise<AccountSnapshot[]> {
+    return this.accounts.search(q, terminalId);
   }
 
-  changes(cursor: string, limit: number): Promise<ChangesPage> {
-    return this.accounts.changes(cursor, limit);
+  changes(cursor: string, limit: number, terminalId: string): Promise<ChangesPage> {
+    return this.accounts.changes(cursor, limit, terminalId);
   }
 
   snapshotStreamBounds(after: number): Promise<{ until: number; total: number }> {

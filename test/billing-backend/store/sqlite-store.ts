@@ -188,16 +188,21 @@ export class SqliteBackendStore implements BackendStore {
     return Promise.resolve(this.accounts.operators());
   }
 
-  accountSnapshot(accountNo: string): Promise<AccountSnapshot | undefined> {
-    return Promise.resolve(this.accounts.get(accountNo));
+  // Snapshot and appliedSeq read in one synchronous step: nothing runs between them.
+  accountSnapshot(accountNo: string, terminalId: string): Promise<AccountSnapshot | undefined> {
+    const snapshot = this.accounts.get(accountNo);
+    return Promise.resolve(snapshot === undefined ? undefined : { ...snapshot, appliedSeq: this.accounts.appliedSeq(terminalId) });
   }
 
-  searchAccounts(q: string): Promise<AccountSnapshot[]> {
-    return Promise.resolve(this.accounts.search(q));
+  searchAccounts(q: string, terminalId: string): Promise<AccountSnapshot[]> {
+    const appliedSeq = this.accounts.appliedSeq(terminalId);
+    return Promise.resolve(this.accounts.search(q).map((a) => ({ ...a, appliedSeq })));
   }
 
-  changes(cursor: string, limit: number): Promise<ChangesPage> {
-    return Promise.resolve(this.accounts.changes(cursor, limit));
+  changes(cursor: string, limit: number, terminalId: string): Promise<ChangesPage> {
+    const page = this.accounts.changes(cursor, limit);
+    const appliedSeq = this.accounts.appliedSeq(terminalId);
+    return Promise.resolve({ ...page, items: page.items.map((a) => ({ ...a, appliedSeq })) });
   }
 
   snapshotStreamBounds(after: number): Promise<{ until: number; total: number }> {

@@ -98,8 +98,8 @@ export interface BackendOptions {
  * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
  * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
  * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's), its
- * exceptions feed and the check of a provisional receipt's verify code. The rest (kiosk, desks, gateway, invoices, STS issue,
- * recovery) is SQLite-only so far.
+ * exceptions feed, the check of a provisional receipt's verify code and online STS issue. The rest
+ * (kiosk, desks, gateway, invoices, recovery) is SQLite-only so far.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
@@ -107,6 +107,7 @@ export const PG_ROUTES: ReadonlySet<string> = new Set([
   ENROL_PATH, ENROLMENT_CODES_PATH, ENROLMENT_JOURNAL_PATH,
   '/api/operators', '/api/accounts', '/api/changes', SNAPSHOT_STREAM_PATH,
   TERMINAL_LEDGER_PATH, RECEIPT_VERIFY_PATH, TERMINAL_EXCEPTIONS_PATH,
+  STS_ISSUE_PATH,
 ]);
 /** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings. */
 const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/'];
@@ -240,9 +241,8 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...exceptionDesk.effects(),
   });
   pgStore?.refuseEffects(intake.effectTypes);
-  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk });
+  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk, sts: new StsIssuer(db, nowIso) });
   const store: BackendStore = pgStore ?? (sqliteStore as SqliteBackendStore);
-  const stsIssuer = new StsIssuer(db, nowIso);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
   const timers = new Set<NodeJS.Timeout>();
 
@@ -484,7 +484,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === STS_ISSUE_PATH) {
       expectMethod(method, 'POST');
-      const issued = stsIssuer.issue(parseJson(body), auth.terminalId);
+      const issued = await store.stsIssue(parseJson(body), auth.terminalId);
       return sendJson(res, issued.status, issued.body);
     }
     if (path === '/api/operators') {

@@ -6,7 +6,7 @@
  * for the meter by another vend is refused.
  */
 import { StsParamsSchema, type StsParams } from '../../main/wire/backend-wire.js';
-import { StsIssueRequestSchema, type StsIssueResponse } from '../../main/vending/secure-module/online-secure-module.js';
+import { StsIssueRequestSchema, type StsIssueRequest, type StsIssueResponse } from '../../main/vending/secure-module/online-secure-module.js';
 import { assertMeterIdentity, TokenEngine, type MeterIdentity } from '../../main/vending/sts/index.js';
 import { isStsError } from '../../main/vending/sts/sts-error.js';
 import { nextCounter, type BackendDb } from './db.js';
@@ -107,7 +107,7 @@ function keyText(p: StsParams): string {
   return `KT ${p.keyType} SGC ${p.sgc} TI ${p.ti} KRN ${p.krn} base ${p.baseDate}`;
 }
 
-interface IssueRow {
+export interface IssueRow {
   vend_id: string;
   meter_no: string;
   tid: number;
@@ -120,8 +120,42 @@ interface IssueRow {
 
 export type StsIssueAnswer = { readonly status: number; readonly body: StsIssueResponse | { readonly error: string; readonly detail?: string } };
 
+/** The issuing engine of both stores: the demo vending key (TEST KEY MATERIAL), RND as the terminal asks. */
+export function stsEngine(): TokenEngine {
+  return new TokenEngine({ vendingKey: DEMO_VENDING_KEY_TEST_ONLY, random: () => 0 });
+}
+
+/** A re-request for a vend already issued: the stored token when the inputs are the same, else 409 vend_conflict. */
+export function repeatedIssue(existing: IssueRow, req: StsIssueRequest): StsIssueAnswer {
+  const same = existing.meter_no === req.meterNo && Number(existing.tid) === req.tid && Number(existing.rnd) === req.rnd && Number(existing.amount_tenths) === req.amountTenths;
+  return same ? { status: 200, body: answer(existing) } : { status: 409, body: { error: 'vend_conflict' } };
+}
+
+/**
+ * A new token for `req` on the meter as recorded (undefined: no such meter), or why not — the
+ * meter's parameters, then whether its TID is used (`tidUsed`), then the engine. Shared by both stores.
+ */
+export function newIssue(engine: TokenEngine, meter: { kind: string; sts_json: string | null } | undefined, tidUsed: boolean, req: StsIssueRequest): { row: IssueRow } | StsIssueAnswer {
+  if (meter === undefined || meter.kind !== 'sts' || meter.sts_json === null) return { status: 404, body: { error: 'meter_not_found' } };
+  const sts = StsParamsSchema.parse(JSON.parse(meter.sts_json) as unknown);
+  const expected = req.sts;
+  if (expected !== undefined && (expected.keyType !== sts.keyType || expected.sgc !== sts.sgc || expected.ti !== sts.ti || expected.krn !== sts.krn || expected.baseDate !== sts.baseDate)) {
+    return { status: 409, body: { error: 'sts_params_mismatch' } };
+  }
+  if (tidUsed) return { status: 409, body: { error: 'tid_reused' } };
+  const identity: MeterIdentity = { ...sts };
+  try {
+    assertMeterIdentity(identity);
+    const t = engine.creditToken(identity, { amountTenths: req.amountTenths, tid: req.tid, rnd: req.rnd });
+    return { row: { vend_id: req.vendId, meter_no: req.meterNo, tid: t.tid, rnd: t.rnd, amount_tenths: req.amountTenths, digits: t.digits, field: t.field, delivered_tenths: t.deliveredTenths } };
+  } catch (e) {
+    if (isStsError(e)) return { status: 422, body: { error: e.code.replace('vending.', '') } };
+    throw e;
+  }
+}
+
 export class StsIssuer {
-  private readonly engine = new TokenEngine({ vendingKey: DEMO_VENDING_KEY_TEST_ONLY, random: () => 0 });
+  private readonly engine = stsEngine();
 
   constructor(
     private readonly db: BackendDb,
@@ -132,35 +166,17 @@ export class StsIssuer {
 
   issue(raw: unknown, terminalId: string): StsIssueAnswer {
     const parsed = StsIssueRequestSchema.safeParse(raw);
-    if (!parsed.success) return { status: 400, body: { error: 'bad_request', detail: parsed.error.issues[0]?.message ?? '' } };
+    if (!parsed.success) return badIssueRequest(parsed.error);
     const req = parsed.data;
     return this.db
       .transaction((): StsIssueAnswer => {
         const existing = this.db.prepare<[string], IssueRow>('SELECT * FROM sts_issues WHERE vend_id = ?').get(req.vendId);
-        if (existing !== undefined) {
-          const same = existing.meter_no === req.meterNo && existing.tid === req.tid && existing.rnd === req.rnd && existing.amount_tenths === req.amountTenths;
-          return same ? { status: 200, body: answer(existing) } : { status: 409, body: { error: 'vend_conflict' } };
-        }
+        if (existing !== undefined) return repeatedIssue(existing, req);
         const meter = this.db.prepare<[string], { kind: string; sts_json: string | null }>('SELECT kind, sts_json FROM meters WHERE meter_no = ?').get(req.meterNo);
-        if (meter === undefined || meter.kind !== 'sts' || meter.sts_json === null) return { status: 404, body: { error: 'meter_not_found' } };
-        const sts = StsParamsSchema.parse(JSON.parse(meter.sts_json) as unknown);
-        const expected = req.sts;
-        if (expected !== undefined && (expected.keyType !== sts.keyType || expected.sgc !== sts.sgc || expected.ti !== sts.ti || expected.krn !== sts.krn || expected.baseDate !== sts.baseDate)) {
-          return { status: 409, body: { error: 'sts_params_mismatch' } };
-        }
-        if (this.db.prepare('SELECT 1 FROM sts_issues WHERE meter_no = ? AND tid = ?').get(req.meterNo, req.tid) !== undefined) {
-          return { status: 409, body: { error: 'tid_reused' } };
-        }
-        const identity: MeterIdentity = { ...sts };
-        let row: IssueRow;
-        try {
-          assertMeterIdentity(identity);
-          const t = this.engine.creditToken(identity, { amountTenths: req.amountTenths, tid: req.tid, rnd: req.rnd });
-          row = { vend_id: req.vendId, meter_no: req.meterNo, tid: t.tid, rnd: t.rnd, amount_tenths: req.amountTenths, digits: t.digits, field: t.field, delivered_tenths: t.deliveredTenths };
-        } catch (e) {
-          if (isStsError(e)) return { status: 422, body: { error: e.code.replace('vending.', '') } };
-          throw e;
-        }
+        const tidUsed = this.db.prepare('SELECT 1 FROM sts_issues WHERE meter_no = ? AND tid = ?').get(req.meterNo, req.tid) !== undefined;
+        const issued = newIssue(this.engine, meter, tidUsed, req);
+        if (!('row' in issued)) return issued;
+        const row = issued.row;
         this.db
           .prepare(
             `INSERT INTO sts_issues (vend_id, terminal_id, meter_no, tid, rnd, amount_tenths, digits, field, delivered_tenths, issued_at)
@@ -181,6 +197,12 @@ export class StsIssuer {
   }
 }
 
+/** 400 bad_request with the first issue's words (both stores). */
+export function badIssueRequest(error: { issues: readonly { message: string }[] }): StsIssueAnswer {
+  return { status: 400, body: { error: 'bad_request', detail: error.issues[0]?.message ?? '' } };
+}
+
 function answer(r: IssueRow): StsIssueResponse {
-  return { digits: r.digits, tid: r.tid, rnd: r.rnd, field: r.field, deliveredTenths: r.delivered_tenths };
+  // Numbers as numbers whichever store read them (pg gives bigint columns as text).
+  return { digits: r.digits, tid: Number(r.tid), rnd: Number(r.rnd), field: Number(r.field), deliveredTenths: Number(r.delivered_tenths) };
 }

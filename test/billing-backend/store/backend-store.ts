@@ -11,6 +11,7 @@ import type { IntakeContext } from '../intake.js';
 import type { Heartbeat } from '../../../main/wire/kiosk-wire.js';
 import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
 import type { EnrolOutcome } from '../enrolment.js';
+import type { StsIssueAnswer } from '../sts-issue.js';
 import type { ReceiptVerifyRequest, ReceiptVerifyResult, TerminalException } from '../../../main/wire/exceptions-wire.js';
 
 export type StoreKind = 'sqlite' | 'pg';
@@ -144,6 +145,14 @@ export interface BackendStore {
   terminalExceptions(terminalId: string, search: URLSearchParams): Promise<{ items: TerminalException[] } | null>;
   /** The resolutions kept: of exceptions by exception id, then of rejected events by resolution id. */
   resolutions(): Promise<StoredResolution[]>;
+
+  // ---- online services terminals call ----
+  /**
+   * POST /api/sts/issue (sts-issue.ts): a credit token for a vend, idempotent per vendId (a repeat
+   * with the same inputs gets the stored token, other inputs 409 vend_conflict); a (meter, TID)
+   * used by another vend 409 tid_reused, also when two requests race.
+   */
+  stsIssue(raw: unknown, terminalId: string): Promise<StsIssueAnswer>;
   close(): Promise<void>;
 }
 

@@ -52,6 +52,8 @@ import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../m
 import type { EnrolOutcome } from '../enrolment.js';
 import { DRAWS_CHANGE_SEQ, PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.js';
 import { PG_ENROLMENT_SCHEMA, PgEnrolment } from './pg-enrolment.js';
+import { PG_STS_SCHEMA, PgStsIssuer } from './pg-sts.js';
+import type { StsIssueAnswer } from '../sts-issue.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
   type BackendStore,
@@ -145,6 +147,7 @@ export class PgBackendStore implements BackendStore {
   private readonly unported = new Set<string>();
   private readonly accounts: PgAccounts;
   private readonly enrolment: PgEnrolment;
+  private readonly sts: PgStsIssuer;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -154,6 +157,7 @@ export class PgBackendStore implements BackendStore {
     this.refuseEffects(unported);
     this.accounts = new PgAccounts(pool);
     this.enrolment = new PgEnrolment(pool, () => now().toISOString());
+    this.sts = new PgStsIssuer(pool, () => now().toISOString());
   }
 
   /** Event types with an effect elsewhere (the server's full SQLite intake) that this store refuses; its own ported ones are kept. */
@@ -173,6 +177,7 @@ export class PgBackendStore implements BackendStore {
         await c.query(SCHEMA);
         await c.query(PG_ACCOUNTS_SCHEMA);
         await c.query(PG_ENROLMENT_SCHEMA);
+        await c.query(PG_STS_SCHEMA);
         await PgEnrolment.prepare(c);
         await c.query('SELECT pg_advisory_unlock(727001)');
       } finally {
@@ -675,6 +680,10 @@ export class PgBackendStore implements BackendStore {
        ) r ORDER BY exception_id IS NULL, exception_id, resolution_id COLLATE "C"`,
     );
     return r.rows.map(storedResolution);
+  }
+
+  stsIssue(raw: unknown, terminalId: string): Promise<StsIssueAnswer> {
+    return this.sts.issue(raw, terminalId);
   }
 
   async close(): Promise<void> {

@@ -12,6 +12,7 @@ import { ExceptionDesk, verifyReceipt } from '../exception-desk.js';
 import type { ReceiptVerifyRequest, ReceiptVerifyResult, TerminalException } from '../../../main/wire/exceptions-wire.js';
 import { EventIntake, type IntakeContext } from '../intake.js';
 import { terminalLedger } from '../terminal-ledger.js';
+import { StsIssuer, type StsIssueAnswer } from '../sts-issue.js';
 import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, StoredResolution, TerminalTotals } from './backend-store.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 
@@ -32,16 +33,18 @@ export class SqliteBackendStore implements BackendStore {
   private accountStore: AccountStore | undefined;
   private enrolmentDesk: EnrolmentDesk | undefined;
   private exceptionDesk: ExceptionDesk | undefined;
+  private stsIssuer: StsIssuer | undefined;
 
-  /** `parts`: the server's own AccountStore, EnrolmentDesk and ExceptionDesk (made here on first use when not given). */
+  /** `parts`: the server's own AccountStore, EnrolmentDesk, ExceptionDesk and StsIssuer (made here on first use when not given). */
   constructor(
     readonly db: BackendDb,
     private readonly intake: EventIntake,
-    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk } = {},
+    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk; readonly sts?: StsIssuer } = {},
   ) {
     this.accountStore = parts.accounts;
     this.enrolmentDesk = parts.enrolment;
     this.exceptionDesk = parts.exceptionDesk;
+    this.stsIssuer = parts.sts;
   }
 
   /** The server's ExceptionDesk, or one made here (with its tables) on first use. */
@@ -236,6 +239,11 @@ export class SqliteBackendStore implements BackendStore {
       )
       .all();
     return Promise.resolve(rows.map(storedResolution));
+  }
+
+  stsIssue(raw: unknown, terminalId: string): Promise<StsIssueAnswer> {
+    this.stsIssuer ??= new StsIssuer(this.db, () => new Date().toISOString());
+    return Promise.resolve(this.stsIssuer.issue(raw, terminalId));
   }
 
   close(): Promise<void> {

@@ -1,0 +1,122 @@
+/**
+ * Online services terminals call beside sync, on both stores (docs/backend.md, "Storage"): STS
+ * token issue for vends (the terminal's real OnlineSecureModule and signed requests). The same
+ * requests to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same answers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StsParamsSchema, type StsParams } from '../../../main/wire/backend-wire.js';
+import { OnlineSecureModule, STS_ISSUE_PATH, type StsIssueRequest } from '../../../main/vending/secure-module/online-secure-module.js';
+import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
+import { createSignedClient, type RawResponse, type SignedClient } from '../signed-client.js';
+import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+
+const TERMINALS = {
+  'T-SVC-01': 'services-secret-0123456789abcdef01234567',
+  'T-SVC-02': 'services-secret-0123456789abcdef76543210',
+} as const;
+type TerminalId = keyof typeof TERMINALS;
+const KINDS = ['sqlite', 'pg'] as const;
+type Kind = (typeof KINDS)[number];
+
+let cluster: PgCluster;
+const backends = {} as Record<Kind, TestBackend>;
+const signed = (kind: Kind, id: TerminalId = 'T-SVC-01'): SignedClient =>
+  createSignedClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
+const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
+const answer = (r: RawResponse): [number, unknown] => [r.status, r.json];
+
+/** Two STS meters of the seeded area (the same on both stores: one generator). */
+let meters: { meterNo: string; sts: StsParams }[];
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  const common = { accounts: 40, terminals: { ...TERMINALS } };
+  backends.sqlite = await startTestBackend(common);
+  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
+  meters = backends.sqlite.backend.db
+    .prepare<[], { meter_no: string; sts_json: string }>("SELECT meter_no, sts_json FROM meters WHERE kind = 'sts' AND sts_json IS NOT NULL ORDER BY meter_no LIMIT 2")
+    .all()
+    .map((m) => ({ meterNo: m.meter_no, sts: StsParamsSchema.parse(JSON.parse(m.sts_json) as unknown) }));
+}, 60_000);
+afterAll(async () => {
+  await backends.sqlite?.dispose();
+  await backends.pg?.dispose();
+  await cluster?.stop();
+});
+
+let vends = 0;
+const vendId = (): string => `01937a2b-0000-7000-8000-${String(0x5a0000 + ++vends).padStart(12, '0')}`;
+
+describe('online STS issue on SQLite and on PostgreSQL', () => {
+  it('the seed has two STS meters to vend to', () => {
+    expect(meters).toHaveLength(2);
+  });
+
+  it('a token for a vend through the terminal\'s OnlineSecureModule; the same request again gets the same token, alike on both', async () => {
+    const m = meters[0]!;
+    const req = { vendId: vendId(), meterNo: m.meterNo, sts: m.sts, amountTenths: 1234, tid: 4_100_001, rnd: 7 };
+    const module = (kind: Kind): OnlineSecureModule =>
+      new OnlineSecureModule({ baseUrl: backends[kind].backend.url, terminalId: 'T-SVC-01', secret: TERMINALS['T-SVC-01'], timeoutMs: 5000, now: () => TEST_NOW });
+    const first = await onBoth((kind) => module(kind).issueCredit(req));
+    expect(first.pg).toEqual(first.sqlite);
+    expect(first.pg.digits).toMatch(/^\d{20}$/);
+    expect(first.pg).toMatchObject({ tid: 4_100_001, rnd: 7, issuer: 'online' });
+    const again = await onBoth((kind) => module(kind).issueCredit(req));
+    expect(again).toEqual(first);
+  });
+
+  it('two requests for one vend racing each other: both get the one token, alike on both', async () => {
+    const m = meters[1]!;
+    const body: StsIssueRequest = { vendId: vendId(), meterNo: m.meterNo, amountTenths: 500, tid: 4_100_002, rnd: 3 };
+    const raced = await onBoth(async (kind) => Promise.all([1, 2, 3, 4].map(() => signed(kind).post(STS_ISSUE_PATH, body))));
+    for (const kind of KINDS) {
+      expect(raced[kind].map((r) => r.status), kind).toEqual([200, 200, 200, 200]);
+      expect(new Set(raced[kind].map((r) => JSON.stringify(r.json))).size, kind).toBe(1);
+    }
+    expect(raced.pg[0]?.json).toEqual(raced.sqlite[0]?.json);
+  });
+
+  it("racing at the store (every request's reads before any insert): one vend asked 8 times gets one token, 8 vends for one TID one token and 7 tid_reused, alike on both", async () => {
+    const m = meters[1]!;
+    const sameVend = { vendId: vendId(), meterNo: m.meterNo, amountTenths: 700, tid: 4_100_010, rnd: 4 };
+    const oneTid = (i: number): StsIssueRequest => ({ vendId: vendId(), meterNo: m.meterNo, amountTenths: 700 + i, tid: 4_100_011, rnd: 4 });
+    const raced = await onBoth(async (kind) => {
+      const store = backends[kind].backend.store;
+      const repeats = await Promise.all(Array.from({ length: 8 }, () => store.stsIssue(sameVend, 'T-SVC-01')));
+      const rivals = await Promise.all(Array.from({ length: 8 }, (_, i) => store.stsIssue(oneTid(i), 'T-SVC-02')));
+      return { repeats: new Set(repeats.map((a) => JSON.stringify(a))), rivals: rivals.map((a) => [a.status, 'error' in a.body ? a.body.error : 'issued']).sort() };
+    });
+    expect(raced.pg).toEqual(raced.sqlite);
+    expect(raced.pg.repeats.size).toBe(1);
+    expect(JSON.parse([...raced.pg.repeats][0]!)).toMatchObject({ status: 200, body: { tid: 4_100_010 } });
+    expect(raced.pg.rivals).toEqual([[200, 'issued'], ...Array.from({ length: 7 }, () => [409, 'tid_reused'])]);
+  });
+
+  it('one TID for one meter: two vends racing for it — one token, the other tid_reused, alike on both', async () => {
+    const m = meters[0]!;
+    const raced = await onBoth(async (kind) => {
+      const [a, b] = [vendId(), vendId()];
+      const answers = await Promise.all([a, b].map((id, i) => signed(kind, i === 0 ? 'T-SVC-01' : 'T-SVC-02').post(STS_ISSUE_PATH, { vendId: id, meterNo: m.meterNo, amountTenths: 100, tid: 4_100_003, rnd: 1 })));
+      return answers.map((r) => r.status).sort();
+    });
+    expect(raced).toEqual({ sqlite: [200, 409], pg: [200, 409] });
+  });
+
+  it('refusals: another vend with a used TID, the vend again with other inputs, another key on record, an unknown meter, a bad request — alike on both', async () => {
+    const m = meters[0]!;
+    const issued: StsIssueRequest = { vendId: vendId(), meterNo: m.meterNo, amountTenths: 2000, tid: 4_100_004, rnd: 2 };
+    const cases: [string, unknown, [number, unknown]][] = [
+      ['issued', issued, [200, expect.objectContaining({ tid: 4_100_004 }) as unknown]],
+      ['a used TID', { ...issued, vendId: vendId() }, [409, { error: 'tid_reused' }]],
+      ['the vend with another amount', { ...issued, amountTenths: 2001 }, [409, { error: 'vend_conflict' }]],
+      ['another key revision', { ...issued, vendId: vendId(), tid: 4_100_005, sts: { keyType: m.sts.keyType, sgc: m.sts.sgc, ti: m.sts.ti, krn: m.sts.krn === 9 ? 1 : m.sts.krn + 1, baseDate: m.sts.baseDate } }, [409, { error: 'sts_params_mismatch' }]],
+      ['an unknown meter', { ...issued, vendId: vendId(), meterNo: '000000000000000000' }, [404, { error: 'meter_not_found' }]],
+      ['a bad request', { ...issued, vendId: 'not-a-uuid' }, [400, expect.objectContaining({ error: 'bad_request' }) as unknown]],
+    ];
+    for (const [name, body, expected] of cases) {
+      const got = await onBoth(async (kind) => answer(await signed(kind).post(STS_ISSUE_PATH, body)));
+      expect(got.pg, name).toEqual(got.sqlite);
+      expect(got.pg, name).toEqual(expected);
+    }
+  });
+});

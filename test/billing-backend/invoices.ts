@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS invoices (
   invoice_no TEXT UNIQUE, issued_at TEXT, requested_at TEXT NOT NULL);
 `;
 
-interface InvoiceRow {
+export interface InvoiceRow {
   payment_id: string;
   terminal_id: string;
   account_no: string;
@@ -73,17 +73,13 @@ export class InvoiceDesk {
   /** The page a receipt's QR code opens. */
   page(invoiceNo: string): string | undefined {
     const row = this.db.prepare<[string], InvoiceRow>('SELECT * FROM invoices WHERE invoice_no = ?').get(invoiceNo);
-    if (row === undefined) return undefined;
-    const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-    return `<!doctype html><meta charset="utf-8"><title>电子发票 ${esc(invoiceNo)}</title>
-<h1>电子发票 E-invoice</h1><p>No. ${esc(invoiceNo)}${row.status === 'cancelled' ? ' (已作废 cancelled)' : ''}</p>
-<p>${esc(row.buyer_name)} · ${esc(row.account_no)}</p><p>¥${(row.amount_fen / 100).toFixed(2)} · ${esc(row.paid_on)}</p>`;
+    return row === undefined ? undefined : invoicePage(invoiceNo, row);
   }
 
   private issuePending(paymentId: string): void {
     const row = this.find(paymentId);
     if (row?.status !== 'pending') return;
-    const invoiceNo = `FP${this.nowIso().slice(0, 10).replaceAll('-', '')}${String(nextCounter(this.db, 'invoice')).padStart(8, '0')}`;
+    const invoiceNo = invoiceNumber(this.nowIso(), nextCounter(this.db, 'invoice'));
     this.db.prepare("UPDATE invoices SET status = 'issued', invoice_no = ?, issued_at = ? WHERE payment_id = ?").run(invoiceNo, this.nowIso(), paymentId);
   }
 
@@ -92,12 +88,30 @@ export class InvoiceDesk {
   }
 
   private view(row: InvoiceRow): Invoice {
-    const out: Invoice = { paymentId: row.payment_id, status: row.status };
-    if (row.invoice_no !== null) {
-      out.invoiceNo = row.invoice_no;
-      out.url = `${this.publicUrl()}/invoices/${row.invoice_no}`;
-    }
-    if (row.issued_at !== null) out.issuedAt = row.issued_at;
-    return out;
+    return invoiceView(row, this.publicUrl());
   }
+}
+
+/** The n-th invoice number: FP, the issue date, n in 8 digits (both stores). */
+export function invoiceNumber(nowIso: string, n: number): string {
+  return `FP${nowIso.slice(0, 10).replaceAll('-', '')}${String(n).padStart(8, '0')}`;
+}
+
+/** A request as the terminal is answered, its link on `publicUrl` (both stores). */
+export function invoiceView(row: InvoiceRow, publicUrl: string): Invoice {
+  const out: Invoice = { paymentId: row.payment_id, status: row.status };
+  if (row.invoice_no !== null) {
+    out.invoiceNo = row.invoice_no;
+    out.url = `${publicUrl}/invoices/${row.invoice_no}`;
+  }
+  if (row.issued_at !== null) out.issuedAt = row.issued_at;
+  return out;
+}
+
+/** The page a receipt's QR code opens (both stores). */
+export function invoicePage(invoiceNo: string, row: InvoiceRow): string {
+  const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><meta charset="utf-8"><title>电子发票 ${esc(invoiceNo)}</title>
+<h1>电子发票 E-invoice</h1><p>No. ${esc(invoiceNo)}${row.status === 'cancelled' ? ' (已作废 cancelled)' : ''}</p>
+<p>${esc(row.buyer_name)} · ${esc(row.account_no)}</p><p>¥${(Number(row.amount_fen) / 100).toFixed(2)} · ${esc(row.paid_on)}</p>`;
 }

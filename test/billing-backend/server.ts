@@ -98,8 +98,8 @@ export interface BackendOptions {
  * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
  * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
  * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's), its
- * exceptions feed, the check of a provisional receipt's verify code and online STS issue. The rest
- * (kiosk, desks, gateway, invoices, recovery) is SQLite-only so far.
+ * exceptions feed, the check of a provisional receipt's verify code, online STS issue and e-invoices.
+ * The rest (kiosk, desks, gateway, recovery) is SQLite-only so far.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
@@ -107,10 +107,10 @@ export const PG_ROUTES: ReadonlySet<string> = new Set([
   ENROL_PATH, ENROLMENT_CODES_PATH, ENROLMENT_JOURNAL_PATH,
   '/api/operators', '/api/accounts', '/api/changes', SNAPSHOT_STREAM_PATH,
   TERMINAL_LEDGER_PATH, RECEIPT_VERIFY_PATH, TERMINAL_EXCEPTIONS_PATH,
-  STS_ISSUE_PATH,
+  STS_ISSUE_PATH, INVOICES_PATH,
 ]);
-/** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings. */
-const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/'];
+/** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings, an invoice and its page. */
+const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/', `${INVOICES_PATH}/`, '/invoices/'];
 const servedOnPg = (path: string): boolean => PG_ROUTES.has(path) || PG_ROUTE_PREFIXES.some((p) => path.startsWith(p));
 
 export interface Knobs {
@@ -205,12 +205,14 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   const log = opts.log ?? ((): void => undefined);
 
   const pgOptions = opts.store?.kind === 'pg' ? opts.store : undefined;
+  // Known once the server listens; invoice and QR links point at it.
+  let publicUrl = '';
   const db = openBackendDb(pgOptions ? ':memory:' : opts.dbPath);
   let seedState: 'seeded' | 'reused' = 'reused';
   let pgStore: PgBackendStore | undefined;
   try {
     if (pgOptions) {
-      pgStore = await PgBackendStore.open({ url: pgOptions.url, poolSize: pgOptions.poolSize, unportedEffects: [], now });
+      pgStore = await PgBackendStore.open({ url: pgOptions.url, poolSize: pgOptions.poolSize, unportedEffects: [], now, publicUrl: () => publicUrl });
       seedState = await pgStore.ensureSeeded(seedKey(seedParams), () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
     } else {
       seedState = ensureSeeded(db, seedParams, () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
@@ -224,7 +226,6 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
   }
   const accounts = new AccountStore(db);
   const gateway = new GatewaySimulator(db, nowIso);
-  let publicUrl = '';
   const kiosk = new KioskBackend(db, nowIso, () => publicUrl);
   const invoiceDesk = new InvoiceDesk(db, nowIso, () => publicUrl);
   const paymentEffects = new PaymentEffects(db, invoiceDesk);
@@ -241,7 +242,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...exceptionDesk.effects(),
   });
   pgStore?.refuseEffects(intake.effectTypes);
-  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk, sts: new StsIssuer(db, nowIso) });
+  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk, sts: new StsIssuer(db, nowIso), invoices: invoiceDesk });
   const store: BackendStore = pgStore ?? (sqliteStore as SqliteBackendStore);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
   const timers = new Set<NodeJS.Timeout>();
@@ -348,7 +349,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     const invoicePage = /^\/invoices\/([A-Za-z0-9]+)$/.exec(path);
     if (invoicePage !== null) {
       expectMethod(method, 'GET');
-      const html = invoiceDesk.page(invoicePage[1] as string);
+      const html = await store.invoicePage(invoicePage[1] as string);
       if (html === undefined) throw new HttpError(404, { error: 'not_found' });
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
       res.end(html);
@@ -457,17 +458,17 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
         // The request is still held (and issued later), but this answer says unavailable: the
         // terminal relies on its outbox copy of the request.
         const held = InvoiceRequestSchema.safeParse(parseJson(body));
-        if (held.success) invoiceDesk.request(held.data, auth.terminalId, true);
+        if (held.success) await store.requestInvoice(held.data, auth.terminalId, true);
         throw new HttpError(503, { error: 'invoices_unavailable' });
       }
       const parsed = InvoiceRequestSchema.safeParse(parseJson(body));
       if (!parsed.success) throw new HttpError(400, { error: 'bad_request', detail: parsed.error.message });
-      return sendJson(res, 200, invoiceDesk.request(parsed.data, auth.terminalId, false));
+      return sendJson(res, 200, await store.requestInvoice(parsed.data, auth.terminalId, false));
     }
     const invoiceOf = new RegExp(`^${INVOICES_PATH}/([^/]+)$`).exec(path);
     if (invoiceOf !== null) {
       expectMethod(method, 'GET');
-      const found = invoiceDesk.get(decodeURIComponent(invoiceOf[1] as string), knobs.failInvoices);
+      const found = await store.invoice(decodeURIComponent(invoiceOf[1] as string), knobs.failInvoices);
       if (found === undefined) throw new HttpError(404, { error: 'not_found' });
       return sendJson(res, 200, found);
     }

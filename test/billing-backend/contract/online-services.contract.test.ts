@@ -1,11 +1,15 @@
 /**
  * Online services terminals call beside sync, on both stores (docs/backend.md, "Storage"): STS
- * token issue for vends (the terminal's real OnlineSecureModule and signed requests). The same
+ * token issue for vends (the terminal's real OnlineSecureModule and signed requests) and e-invoices
+ * (the terminal's real HttpInvoiceClient, the failInvoices knob, the page behind the QR code). The same
  * requests to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StsParamsSchema, type StsParams } from '../../../main/wire/backend-wire.js';
 import { OnlineSecureModule, STS_ISSUE_PATH, type StsIssueRequest } from '../../../main/vending/secure-module/online-secure-module.js';
+import { HttpInvoiceClient } from '../../../main/services/invoices.js';
+import { BackendUnavailable } from '../../../main/sync/http-json.js';
+import { INVOICES_PATH, type Invoice, type InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient, type RawResponse, type SignedClient } from '../signed-client.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
@@ -118,5 +122,85 @@ describe('online STS issue on SQLite and on PostgreSQL', () => {
       expect(got.pg, name).toEqual(got.sqlite);
       expect(got.pg, name).toEqual(expected);
     }
+  });
+});
+
+describe('e-invoices on SQLite and on PostgreSQL', () => {
+  const invoices = (kind: Kind): HttpInvoiceClient =>
+    new HttpInvoiceClient({ baseUrl: backends[kind].backend.url, terminalId: 'T-SVC-01', secret: TERMINALS['T-SVC-01'], now: () => TEST_NOW });
+  let payments = 0;
+  const request = (): InvoiceRequest => ({ paymentId: `P-INV-${++payments}`, accountNo: '3999999999', amountFen: 12_345, buyerName: '张三 <Zhang>', paidOn: '2026-11-27' });
+  /** The link's host is each server's own: compared without it. */
+  const hostless = (kind: Kind, i: Invoice | null): unknown => (i === null ? null : { ...i, ...(i.url === undefined ? {} : { url: i.url.replace(backends[kind].backend.url, 'BASE') }) });
+
+  it('a request is issued at once with a number and a link; asked again or read back, the same invoice — alike on both', async () => {
+    const req = request();
+    const first = await onBoth(async (kind) => hostless(kind, await invoices(kind).request(req, 5000)));
+    expect(first.pg).toEqual(first.sqlite);
+    expect(first.pg).toEqual({ paymentId: req.paymentId, status: 'issued', invoiceNo: expect.stringMatching(/^FP20261127\d{8}$/) as unknown, url: expect.stringMatching(/^BASE\/invoices\/FP/) as unknown, issuedAt: TEST_NOW.toISOString() });
+    const again = await onBoth(async (kind) => hostless(kind, await invoices(kind).request({ ...req, amountFen: 1 }, 5000)));
+    expect(again).toEqual(first);
+    expect(await onBoth(async (kind) => hostless(kind, await invoices(kind).get(req.paymentId, 5000)))).toEqual(first);
+  });
+
+  it("the page behind the receipt's QR code, escaped; an unknown number 404 — alike on both", async () => {
+    const req = request();
+    const pages = await onBoth(async (kind) => {
+      const issued = await invoices(kind).request(req, 5000);
+      const page = await fetch(issued.url as string);
+      const unknown = await fetch(`${backends[kind].backend.url}/invoices/FP2026112799999999`);
+      return { status: page.status, html: await page.text(), unknown: unknown.status };
+    });
+    expect(pages.pg).toEqual(pages.sqlite);
+    expect(pages.pg.status).toBe(200);
+    expect(pages.pg.html).toContain('张三 &#60;Zhang&#62; · 3999999999');
+    expect(pages.pg.html).toContain('¥123.45 · 2026-11-27');
+    expect(pages.pg.unknown).toBe(404);
+  });
+
+  it('with the failInvoices knob the request is held (503) and read back pending; once cleared, the next read issues it — alike on both', async () => {
+    const req = request();
+    const seen = await onBoth(async (kind) => {
+      const backend = backends[kind].backend;
+      backend.setKnobs({ failInvoices: true });
+      try {
+        const refused = await invoices(kind).request(req, 5000).then(() => 'answered', (e: unknown) => (e instanceof BackendUnavailable ? e.status : String(e)));
+        const held = hostless(kind, await invoices(kind).get(req.paymentId, 5000));
+        backend.setKnobs({ failInvoices: false });
+        const issued = hostless(kind, await invoices(kind).get(req.paymentId, 5000));
+        return { refused, held, issued };
+      } finally {
+        backend.setKnobs({ failInvoices: false });
+      }
+    });
+    expect(seen.pg).toEqual(seen.sqlite);
+    expect(seen.pg.refused).toBe(503);
+    expect(seen.pg.held).toEqual({ paymentId: req.paymentId, status: 'pending' });
+    expect(seen.pg.issued).toMatchObject({ paymentId: req.paymentId, status: 'issued', invoiceNo: expect.stringMatching(/^FP/) as unknown });
+  });
+
+  it('at the store, six requests for one payment at once, and six reads of one held pending once the platform is up: one invoice each, one number drawn — alike on both', async () => {
+    const [req, held] = [request(), request()];
+    const raced = await onBoth(async (kind) => {
+      const store = backends[kind].backend.store;
+      const n = (i: Invoice | undefined): number => Number(i?.invoiceNo?.slice(-8));
+      const requested = await Promise.all(Array.from({ length: 6 }, () => store.requestInvoice(req, 'T-SVC-01', false)));
+      await store.requestInvoice(held, 'T-SVC-01', true);
+      const read = await Promise.all(Array.from({ length: 6 }, () => store.invoice(held.paymentId, false)));
+      const next = await store.requestInvoice(request(), 'T-SVC-01', false);
+      return {
+        requested: new Set(requested.map((a) => a.invoiceNo)).size,
+        read: new Set(read.map((a) => a?.invoiceNo)).size,
+        numbers: [n(read[0]) - n(requested[0]), n(next) - n(read[0])],
+      };
+    });
+    expect(raced).toEqual({ sqlite: { requested: 1, read: 1, numbers: [1, 1] }, pg: { requested: 1, read: 1, numbers: [1, 1] } });
+  });
+
+  it('never requested: 404 (the client says null); a malformed request 400 — alike on both', async () => {
+    expect(await onBoth((kind) => invoices(kind).get('P-NEVER', 5000))).toEqual({ sqlite: null, pg: null });
+    const bad = await onBoth(async (kind) => answer(await signed(kind).post(INVOICES_PATH, { paymentId: 'P-BAD', accountNo: '12', amountFen: 5 })));
+    expect(bad.pg[0]).toBe(400);
+    expect(bad.sqlite[0]).toBe(400);
   });
 });

@@ -12,6 +12,7 @@ import type { Heartbeat } from '../../../main/wire/kiosk-wire.js';
 import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
 import type { EnrolOutcome } from '../enrolment.js';
 import type { StsIssueAnswer } from '../sts-issue.js';
+import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import type { ReceiptVerifyRequest, ReceiptVerifyResult, TerminalException } from '../../../main/wire/exceptions-wire.js';
 
 export type StoreKind = 'sqlite' | 'pg';
@@ -153,6 +154,16 @@ export interface BackendStore {
    * used by another vend 409 tid_reused, also when two requests race.
    */
   stsIssue(raw: unknown, terminalId: string): Promise<StsIssueAnswer>;
+  /**
+   * POST /api/invoices (invoices.ts): holds the request once per payment id and issues it unless
+   * `down` (the tax platform is down: the failInvoices knob) — then it stays pending until a later
+   * request or query finds the platform up. Links point at the server's public URL.
+   */
+  requestInvoice(req: InvoiceRequest, terminalId: string, down: boolean): Promise<Invoice>;
+  /** GET /api/invoices/:paymentId: issued now if pending and not `down`; undefined when never requested. */
+  invoice(paymentId: string, down: boolean): Promise<Invoice | undefined>;
+  /** GET /invoices/:invoiceNo: the page a receipt's QR code opens; undefined when no such invoice. */
+  invoicePage(invoiceNo: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

@@ -53,6 +53,8 @@ import type { EnrolOutcome } from '../enrolment.js';
 import { DRAWS_CHANGE_SEQ, PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.js';
 import { PG_ENROLMENT_SCHEMA, PgEnrolment } from './pg-enrolment.js';
 import { PG_STS_SCHEMA, PgStsIssuer } from './pg-sts.js';
+import { PG_INVOICES_SCHEMA, PgInvoices } from './pg-invoices.js';
+import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import type { StsIssueAnswer } from '../sts-issue.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
@@ -124,6 +126,8 @@ export interface PgStoreOptions {
   readonly unportedEffects: readonly string[];
   /** The backend's clock (enrolment codes' expiry, the journal). Default: the real clock. */
   readonly now?: () => Date;
+  /** The server's public base URL once it listens (invoice links point at it). Default none (''). */
+  readonly publicUrl?: () => string;
 }
 
 /**
@@ -148,16 +152,19 @@ export class PgBackendStore implements BackendStore {
   private readonly accounts: PgAccounts;
   private readonly enrolment: PgEnrolment;
   private readonly sts: PgStsIssuer;
+  private readonly invoices: PgInvoices;
 
   private constructor(
     private readonly pool: pg.Pool,
     unported: readonly string[],
     now: () => Date,
+    publicUrl: () => string,
   ) {
     this.refuseEffects(unported);
     this.accounts = new PgAccounts(pool);
     this.enrolment = new PgEnrolment(pool, () => now().toISOString());
     this.sts = new PgStsIssuer(pool, () => now().toISOString());
+    this.invoices = new PgInvoices(pool, () => now().toISOString(), publicUrl);
   }
 
   /** Event types with an effect elsewhere (the server's full SQLite intake) that this store refuses; its own ported ones are kept. */
@@ -178,6 +185,7 @@ export class PgBackendStore implements BackendStore {
         await c.query(PG_ACCOUNTS_SCHEMA);
         await c.query(PG_ENROLMENT_SCHEMA);
         await c.query(PG_STS_SCHEMA);
+        await c.query(PG_INVOICES_SCHEMA);
         await PgEnrolment.prepare(c);
         await c.query('SELECT pg_advisory_unlock(727001)');
       } finally {
@@ -187,7 +195,7 @@ export class PgBackendStore implements BackendStore {
       await pool.end();
       throw e;
     }
-    return new PgBackendStore(pool, opts.unportedEffects, opts.now ?? (() => new Date()));
+    return new PgBackendStore(pool, opts.unportedEffects, opts.now ?? (() => new Date()), opts.publicUrl ?? (() => ''));
   }
 
   /**
@@ -684,6 +692,18 @@ export class PgBackendStore implements BackendStore {
 
   stsIssue(raw: unknown, terminalId: string): Promise<StsIssueAnswer> {
     return this.sts.issue(raw, terminalId);
+  }
+
+  requestInvoice(req: InvoiceRequest, terminalId: string, down: boolean): Promise<Invoice> {
+    return this.invoices.request(req, terminalId, down);
+  }
+
+  invoice(paymentId: string, down: boolean): Promise<Invoice | undefined> {
+    return this.invoices.get(paymentId, down);
+  }
+
+  invoicePage(invoiceNo: string): Promise<string | undefined> {
+    return this.invoices.page(invoiceNo);
   }
 
   async close(): Promise<void> {

@@ -13,6 +13,8 @@ import type { ReceiptVerifyRequest, ReceiptVerifyResult, TerminalException } fro
 import { EventIntake, type IntakeContext } from '../intake.js';
 import { terminalLedger } from '../terminal-ledger.js';
 import { StsIssuer, type StsIssueAnswer } from '../sts-issue.js';
+import { InvoiceDesk } from '../invoices.js';
+import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, StoredResolution, TerminalTotals } from './backend-store.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 
@@ -34,17 +36,19 @@ export class SqliteBackendStore implements BackendStore {
   private enrolmentDesk: EnrolmentDesk | undefined;
   private exceptionDesk: ExceptionDesk | undefined;
   private stsIssuer: StsIssuer | undefined;
+  private invoiceDesk: InvoiceDesk | undefined;
 
-  /** `parts`: the server's own AccountStore, EnrolmentDesk, ExceptionDesk and StsIssuer (made here on first use when not given). */
+  /** `parts`: the server's own AccountStore, EnrolmentDesk, ExceptionDesk, StsIssuer and InvoiceDesk (made here on first use when not given). */
   constructor(
     readonly db: BackendDb,
     private readonly intake: EventIntake,
-    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk; readonly sts?: StsIssuer } = {},
+    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk; readonly sts?: StsIssuer; readonly invoices?: InvoiceDesk } = {},
   ) {
     this.accountStore = parts.accounts;
     this.enrolmentDesk = parts.enrolment;
     this.exceptionDesk = parts.exceptionDesk;
     this.stsIssuer = parts.sts;
+    this.invoiceDesk = parts.invoices;
   }
 
   /** The server's ExceptionDesk, or one made here (with its tables) on first use. */
@@ -244,6 +248,23 @@ export class SqliteBackendStore implements BackendStore {
   stsIssue(raw: unknown, terminalId: string): Promise<StsIssueAnswer> {
     this.stsIssuer ??= new StsIssuer(this.db, () => new Date().toISOString());
     return Promise.resolve(this.stsIssuer.issue(raw, terminalId));
+  }
+
+  // Without the server's desk (the contract suite's own store) invoice links have no host.
+  private get invoices(): InvoiceDesk {
+    return (this.invoiceDesk ??= new InvoiceDesk(this.db, () => new Date().toISOString(), () => ''));
+  }
+
+  requestInvoice(req: InvoiceRequest, terminalId: string, down: boolean): Promise<Invoice> {
+    return Promise.resolve(this.invoices.request(req, terminalId, down));
+  }
+
+  invoice(paymentId: string, down: boolean): Promise<Invoice | undefined> {
+    return Promise.resolve(this.invoices.get(paymentId, down));
+  }
+
+  invoicePage(invoiceNo: string): Promise<string | undefined> {
+    return Promise.resolve(this.invoices.page(invoiceNo));
   }
 
   close(): Promise<void> {

@@ -98,8 +98,9 @@ export interface BackendOptions {
  * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
  * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
  * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's), its
- * exceptions feed, the check of a provisional receipt's verify code, online STS issue and e-invoices.
- * The rest (kiosk, desks, gateway, recovery) is SQLite-only so far.
+ * exceptions feed, the check of a provisional receipt's verify code, online STS issue and e-invoices;
+ * beside them the gateway simulator's kiosk QR orders. The rest (ratings, desks, the counter's
+ * payment-code gateway, recovery) is SQLite-only so far.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
@@ -108,9 +109,12 @@ export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/api/operators', '/api/accounts', '/api/changes', SNAPSHOT_STREAM_PATH,
   TERMINAL_LEDGER_PATH, RECEIPT_VERIFY_PATH, TERMINAL_EXCEPTIONS_PATH,
   STS_ISSUE_PATH, INVOICES_PATH,
+  // The payment gateway's simulator for the kiosk's QR orders is not the billing system's storage:
+  // it keeps its orders in the server's own SQLite (in memory on pg), whatever the store.
+  '/gateway/health', '/_knobs/kiosk',
 ]);
-/** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings, an invoice and its page. */
-const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/', `${INVOICES_PATH}/`, '/invoices/'];
+/** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings, an invoice and its page, the kiosk's QR orders. */
+const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/', `${INVOICES_PATH}/`, '/invoices/', '/gateway/native/'];
 const servedOnPg = (path: string): boolean => PG_ROUTES.has(path) || PG_ROUTE_PREFIXES.some((p) => path.startsWith(p));
 
 export interface Knobs {

@@ -1,7 +1,8 @@
 /**
  * Online services terminals call beside sync, on both stores (docs/backend.md, "Storage"): STS
  * token issue for vends (the terminal's real OnlineSecureModule and signed requests) and e-invoices
- * (the terminal's real HttpInvoiceClient, the failInvoices knob, the page behind the QR code). The same
+ * (the terminal's real HttpInvoiceClient, the failInvoices knob, the page behind the QR code); and the
+ * gateway simulator's kiosk QR orders, which are served on either store (the kiosk's HttpNativeOrders). The same
  * requests to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,8 @@ import { OnlineSecureModule, STS_ISSUE_PATH, type StsIssueRequest } from '../../
 import { HttpInvoiceClient } from '../../../main/services/invoices.js';
 import { BackendUnavailable } from '../../../main/sync/http-json.js';
 import { INVOICES_PATH, type Invoice, type InvoiceRequest } from '../../../main/wire/payments-wire.js';
+import { HttpNativeOrders } from '../../../main/services/vending/native-orders.js';
+import type { NativeOrder } from '../../../main/wire/kiosk-wire.js';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient, type RawResponse, type SignedClient } from '../signed-client.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
@@ -202,5 +205,40 @@ describe('e-invoices on SQLite and on PostgreSQL', () => {
     const bad = await onBoth(async (kind) => answer(await signed(kind).post(INVOICES_PATH, { paymentId: 'P-BAD', accountNo: '12', amountFen: 5 })));
     expect(bad.pg[0]).toBe(400);
     expect(bad.sqlite[0]).toBe(400);
+  });
+});
+
+describe("the kiosk's QR orders (the gateway simulator) on a server on SQLite and on PostgreSQL", () => {
+  const gateway = (kind: Kind): HttpNativeOrders => new HttpNativeOrders(backends[kind].backend.url, 5000);
+  /** The code is random and the link's host each server's own: compared without them. */
+  const plain = (o: NativeOrder): unknown => ({ ...o, ...(o.codeUrl === undefined ? {} : { codeUrl: o.codeUrl.replace(/^.*\/gateway\/native\/qr\/[0-9a-f]{24}$/, 'QR') }) });
+
+  it('create, the customer pays by the code, query, refund (idempotent), close another, health — alike on both', async () => {
+    const flow = await onBoth(async (kind) => {
+      const g = gateway(kind);
+      const reachable = await g.gatewayReachable();
+      const created = await g.createNativeOrder({ outTradeNo: 'K-QR-1', amountFen: 5000, subject: '电费缴费 3999999999', expiresInSeconds: 120 });
+      const again = await g.createNativeOrder({ outTradeNo: 'K-QR-1', amountFen: 5000, subject: '电费缴费 3999999999', expiresInSeconds: 120 });
+      const paid = await fetch(created.codeUrl as string, { method: 'POST' });
+      const queried = await g.queryNativeOrder('K-QR-1');
+      const refund = await g.refundNativeOrder('K-QR-1', 'K-RF-1', 5000, 'vend failed');
+      const refundAgain = await g.refundNativeOrder('K-QR-1', 'K-RF-1', 5000, 'vend failed');
+      await g.createNativeOrder({ outTradeNo: 'K-QR-2', amountFen: 700, subject: '电费缴费 3999999999', expiresInSeconds: 120 });
+      const closed = await g.closeNativeOrder('K-QR-2');
+      const unknown = await g.queryNativeOrder('K-QR-NONE');
+      return { reachable, created: plain(created), same: again.codeUrl === created.codeUrl, paid: paid.status, queried: plain(queried), refund, refundAgain, closed: plain(closed), unknown };
+    });
+    expect(flow.pg).toEqual(flow.sqlite);
+    expect(flow.pg).toMatchObject({
+      reachable: true,
+      created: { outTradeNo: 'K-QR-1', status: 'pending', amountFen: 5000, codeUrl: 'QR' },
+      same: true,
+      paid: 200,
+      queried: { outTradeNo: 'K-QR-1', status: 'paid', tradeNo: expect.stringMatching(/^GW/) as unknown },
+      refund: { status: 'refunded', refundNo: expect.stringMatching(/^RF/) as unknown },
+      closed: { outTradeNo: 'K-QR-2', status: 'closed', closedReason: 'cancelled' },
+      unknown: { outTradeNo: 'K-QR-NONE', status: 'not_found' },
+    });
+    expect(flow.pg.refundAgain).toEqual(flow.pg.refund);
   });
 });

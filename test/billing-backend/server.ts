@@ -98,8 +98,8 @@ export interface BackendOptions {
  * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
  * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
  * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's), its
- * exceptions feed, the check of a provisional receipt's verify code, online STS issue and e-invoices;
- * beside them the gateway simulator's kiosk QR orders. The rest (ratings, desks, the counter's
+ * exceptions feed, the check of a provisional receipt's verify code, online STS issue, e-invoices
+ * and ratings; beside them the gateway simulator's kiosk QR orders. The rest (desks, the counter's
  * payment-code gateway, recovery) is SQLite-only so far.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
@@ -112,6 +112,7 @@ export const PG_ROUTES: ReadonlySet<string> = new Set([
   // The payment gateway's simulator for the kiosk's QR orders is not the billing system's storage:
   // it keeps its orders in the server's own SQLite (in memory on pg), whatever the store.
   '/gateway/health', '/_knobs/kiosk',
+  '/api/ratings',
 ]);
 /** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings, an invoice and its page, the kiosk's QR orders. */
 const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/', `${INVOICES_PATH}/`, '/invoices/', '/gateway/native/'];
@@ -246,7 +247,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...exceptionDesk.effects(),
   });
   pgStore?.refuseEffects(intake.effectTypes);
-  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk, sts: new StsIssuer(db, nowIso), invoices: invoiceDesk });
+  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk, sts: new StsIssuer(db, nowIso), invoices: invoiceDesk, kiosk });
   const store: BackendStore = pgStore ?? (sqliteStore as SqliteBackendStore);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
   const timers = new Set<NodeJS.Timeout>();
@@ -454,7 +455,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === '/api/ratings') {
       expectMethod(method, 'GET');
-      return sendJson(res, 200, { items: kiosk.ratings() });
+      return sendJson(res, 200, { items: await store.ratings() });
     }
     if (path === INVOICES_PATH) {
       expectMethod(method, 'POST');

@@ -2,7 +2,8 @@
  * Online services terminals call beside sync, on both stores (docs/backend.md, "Storage"): STS
  * token issue for vends (the terminal's real OnlineSecureModule and signed requests) and e-invoices
  * (the terminal's real HttpInvoiceClient, the failInvoices knob, the page behind the QR code); and the
- * gateway simulator's kiosk QR orders, which are served on either store (the kiosk's HttpNativeOrders). The same
+ * gateway simulator's kiosk QR orders, which are served on either store (the kiosk's HttpNativeOrders);
+ * and customers' ratings the terminals sync (rating.created, pushed by the real BackendClient). The same
  * requests to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same answers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { BackendUnavailable } from '../../../main/sync/http-json.js';
 import { INVOICES_PATH, type Invoice, type InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import { HttpNativeOrders } from '../../../main/services/vending/native-orders.js';
 import type { NativeOrder } from '../../../main/wire/kiosk-wire.js';
+import { BackendClient } from '../../../main/sync/backend-client.js';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient, type RawResponse, type SignedClient } from '../signed-client.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
@@ -240,5 +242,41 @@ describe("the kiosk's QR orders (the gateway simulator) on a server on SQLite an
       unknown: { outTradeNo: 'K-QR-NONE', status: 'not_found' },
     });
     expect(flow.pg.refundAgain).toEqual(flow.pg.refund);
+  });
+});
+
+describe('ratings (rating.created) on SQLite and on PostgreSQL', () => {
+  const client = (kind: Kind, id: TerminalId): BackendClient =>
+    new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW, log: () => undefined });
+  const rating = (ratingId: string, transactionId: string, score: number): unknown => ({
+    ratingId, transactionId, transactionKind: 'vend', accountNo: '3999999999', score, reasons: ['fast', '快'], operatorId: 'kiosk:T-SVC-01', channel: 'kiosk', ratedAt: '2026-11-27T01:59:00.000Z',
+  });
+  let n = 0;
+  const ev = (seq: number, payload: unknown) => ({ eventId: `01937a2b-0000-7000-8000-${String(0x7a0000 + ++n).padStart(12, '0')}`, seq, type: 'rating.created', occurredAt: '2026-11-27T01:59:00.000Z', payload });
+
+  it('kept once per transaction: a second rating of it rejected already_rated (in the same batch and in a later one), a malformed one rejected, a batch again duplicate — alike on both', async () => {
+    const first = [ev(1, rating('rt-b', 'TX-1', 5)), ev(2, rating('rt-x', 'TX-1', 1)), ev(3, rating('rt-a', 'TX-2', 4)), ev(4, { ...(rating('rt-m', 'TX-3', 9) as object) }), ev(5, 'not a rating')];
+    const later = [ev(6, rating('rt-y', 'TX-2', 2)), ev(7, rating('rt-c', 'TX-3', 3))];
+    const other = [ev(1, rating('rt-o', 'TX-1', 2))];
+    const pushed = await onBoth(async (kind) => ({
+      first: (await client(kind, 'T-SVC-01').pushEvents(first, 5000)).results,
+      later: (await client(kind, 'T-SVC-01').pushEvents(later, 5000)).results,
+      other: (await client(kind, 'T-SVC-02').pushEvents(other, 5000)).results,
+      again: (await client(kind, 'T-SVC-01').pushEvents(first, 5000)).results,
+      ratings: (await signed(kind).get('/api/ratings')).json,
+    }));
+    expect(pushed.pg).toEqual(pushed.sqlite);
+    const statuses = (rs: readonly { status: string; reason?: string }[]) => rs.map((r) => (r.reason === undefined ? r.status : `${r.status} ${r.reason.split(':')[0]}`));
+    expect(statuses(pushed.pg.first)).toEqual(['accepted', 'rejected already_rated', 'accepted', 'rejected malformed_payload', 'rejected malformed_payload']);
+    expect(statuses(pushed.pg.later)).toEqual(['rejected already_rated', 'accepted']);
+    expect(statuses(pushed.pg.other)).toEqual(['rejected already_rated']);
+    expect(statuses(pushed.pg.again)).toEqual(['duplicate', 'rejected already_rated', 'duplicate', 'rejected malformed_payload', 'rejected malformed_payload']);
+    expect(pushed.pg.ratings).toEqual({
+      items: [
+        { ratingId: 'rt-a', transactionId: 'TX-2', score: 4, reasons: ['fast', '快'], terminalId: 'T-SVC-01', channel: 'kiosk' },
+        { ratingId: 'rt-b', transactionId: 'TX-1', score: 5, reasons: ['fast', '快'], terminalId: 'T-SVC-01', channel: 'kiosk' },
+        { ratingId: 'rt-c', transactionId: 'TX-3', score: 3, reasons: ['fast', '快'], terminalId: 'T-SVC-01', channel: 'kiosk' },
+      ],
+    });
   });
 });

@@ -74,6 +74,16 @@ export interface StoredResolution {
   readonly createdAt: string;
 }
 
+/** A customer's rating a terminal synced (rating.created), as GET /api/ratings lists it. */
+export interface StoredRating {
+  readonly ratingId: string;
+  readonly transactionId: string;
+  readonly score: number;
+  readonly reasons: string[];
+  readonly terminalId: string;
+  readonly channel: string;
+}
+
 export interface BackendStore {
   readonly kind: StoreKind;
   /** One batch of a terminal's events, atomically; one result per event, in order. */
@@ -164,6 +174,8 @@ export interface BackendStore {
   invoice(paymentId: string, down: boolean): Promise<Invoice | undefined>;
   /** GET /invoices/:invoiceNo: the page a receipt's QR code opens; undefined when no such invoice. */
   invoicePage(invoiceNo: string): Promise<string | undefined>;
+  /** GET /api/ratings: the ratings kept (one per rated transaction), by arrival, then rating id. */
+  ratings(): Promise<StoredRating[]>;
   close(): Promise<void>;
 }
 

@@ -14,7 +14,7 @@
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
  * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises),
- * vend.created's tariff check, vend.token_issued for online tokens and exception.resolved (a supervisor's resolution kept). Every other event type the SQLite intake gives an effect
+ * vend.created's tariff check, vend.token_issued for online tokens, exception.resolved (a supervisor's resolution kept) and rating.created (pg-ratings.ts). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
  * feed, the snapshot stream and the staff list (pg-accounts.ts) — and a terminal's own records read
@@ -54,6 +54,8 @@ import { DRAWS_CHANGE_SEQ, PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.
 import { PG_ENROLMENT_SCHEMA, PgEnrolment } from './pg-enrolment.js';
 import { PG_STS_SCHEMA, PgStsIssuer } from './pg-sts.js';
 import { PG_INVOICES_SCHEMA, PgInvoices } from './pg-invoices.js';
+import { checkRating, PG_RATINGS_SCHEMA, RATING_CREATED_EVENT, ratedTransactions, readRatings } from './pg-ratings.js';
+import type { RatingCreatedPayload } from '../../../main/wire/kiosk-wire.js';
 import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import type { StsIssueAnswer } from '../sts-issue.js';
 import {
@@ -63,6 +65,7 @@ import {
   type StoredAccount,
   type StoredBill,
   type StoredHeartbeat,
+  type StoredRating,
   type StoredResolution,
   type TerminalTotals,
 } from './backend-store.js';
@@ -104,7 +107,7 @@ CREATE TABLE IF NOT EXISTS rejection_resolutions (
   note text NOT NULL, resolved_by text NOT NULL, created_at text NOT NULL);
 `;
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT]);
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT]);
 
 /** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
 const VendCreatedSchema = z.object({
@@ -186,6 +189,7 @@ export class PgBackendStore implements BackendStore {
         await c.query(PG_ENROLMENT_SCHEMA);
         await c.query(PG_STS_SCHEMA);
         await c.query(PG_INVOICES_SCHEMA);
+        await c.query(PG_RATINGS_SCHEMA);
         await PgEnrolment.prepare(c);
         await c.query('SELECT pg_advisory_unlock(727001)');
       } finally {
@@ -218,7 +222,7 @@ export class PgBackendStore implements BackendStore {
    * nothing (the transaction rolls back) and a shorter or rewritten chain raises its alarm.
    */
   async ingestJournaled(rawEvents: readonly unknown[], ctx: IntakeContext, proof: JournalProof | null): Promise<{ results: EventResult[] } | { refused: Extract<HeadCheck, { ok: false }> }> {
-    const plan = this.plan(rawEvents, ctx, await this.exceptionOwners(rawEvents));
+    const plan = this.plan(rawEvents, ctx, await this.exceptionOwners(rawEvents), new Map(await ratedTransactions(this.pool, rawEvents)));
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect();
       try {
@@ -236,11 +240,12 @@ export class PgBackendStore implements BackendStore {
   }
 
   /** Phase 1, no database: parse and check every event; what is left are the candidates to claim. */
-  private plan(rawEvents: readonly unknown[], ctx: IntakeContext, owners: ReadonlyMap<number, string>): BatchPlan {
+  private plan(rawEvents: readonly unknown[], ctx: IntakeContext, owners: ReadonlyMap<number, string>, rated: Map<string, string>): BatchPlan {
     const slots: Slot[] = [];
     const candidates = new Map<string, TerminalEvent>();
     const payments = new Map<string, PaymentCreatedPayload>();
     const resolutions = new Map<string, ExceptionResolvedPayload>();
+    const ratings = new Map<string, RatingCreatedPayload>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -248,7 +253,7 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : this.precheck(event, payments, resolutions, owners, ctx.terminalId);
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings));
       if (refusal !== null) {
         // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
         slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
@@ -272,7 +277,7 @@ export class PgBackendStore implements BackendStore {
         for (const f of p.lateFees) bills.add(f.billId);
       }
     }
-    return { slots, candidates: [...candidates.values()], payments, resolutions, accounts: [...accounts].sort(), bills: [...bills] };
+    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, accounts: [...accounts].sort(), bills: [...bills] };
   }
 
   private async ingestIn(
@@ -335,6 +340,8 @@ export class PgBackendStore implements BackendStore {
       if (event.type === 'vend.created') checkVendTariff(writes, event, accounts);
       const resolution = plan.resolutions.get(event.eventId);
       if (event.type === EXCEPTION_RESOLVED_EVENT && resolution !== undefined) writes.resolve(event, resolution);
+      const rating = plan.ratings.get(event.eventId);
+      if (event.type === RATING_CREATED_EVENT && rating !== undefined) writes.rate(rating);
       const payment = plan.payments.get(event.eventId);
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       const seqUsedBy = claimed.get(event.eventId) ?? seqInBatch.get(event.seq) ?? null;
@@ -706,6 +713,10 @@ export class PgBackendStore implements BackendStore {
     return this.invoices.page(invoiceNo);
   }
 
+  ratings(): Promise<StoredRating[]> {
+    return readRatings(this.pool);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }
@@ -734,6 +745,8 @@ interface BatchPlan {
   readonly payments: ReadonlyMap<string, PaymentCreatedPayload>;
   /** The candidates' exception.resolved payloads as parsed (their exceptions checked), by event id. */
   readonly resolutions: ReadonlyMap<string, ExceptionResolvedPayload>;
+  /** The candidates' rating.created payloads as parsed (not rated already), by event id. */
+  readonly ratings: ReadonlyMap<string, RatingCreatedPayload>;
   /** Accounts the candidates pay into or vend for, sorted (the lock order). */
   readonly accounts: readonly string[];
   /** Bills the candidates' payments name. */
@@ -761,8 +774,14 @@ class Writes {
   /** Supervisors' resolutions: of a backend exception (by its id) or of an event the backend rejected. */
   private readonly exceptionResolutions: { exceptionId: number; eventId: string; r: ExceptionResolvedPayload }[] = [];
   private readonly rejectionResolutions: ExceptionResolvedPayload[] = [];
+  private readonly ratings: RatingCreatedPayload[] = [];
 
   constructor(private readonly ctx: IntakeContext) {}
+
+  /** As KioskBackend.applyRatingCreated: kept once per rating id and transaction (pg-ratings.ts). */
+  rate(r: RatingCreatedPayload): void {
+    this.ratings.push(r);
+  }
 
   /** As ExceptionDesk.resolve: kept beside the exception (or the rejected event); a second resolution of one is ignored. */
   resolve(event: TerminalEvent, r: ExceptionResolvedPayload): void {
@@ -856,6 +875,18 @@ class Writes {
          ON CONFLICT DO NOTHING`,
       );
     }
+    if (this.ratings.length > 0) {
+      const r = this.ratings;
+      out.push(
+        `INSERT INTO ratings (rating_id, transaction_id, transaction_kind, account_no, score, reasons_json, operator_id, channel, terminal_id, rated_at, received_at)
+         SELECT ri, ti, tk, an, sc, rs, op, ch, ${lit(terminalId)}, ra, ${lit(nowIso)}
+         FROM unnest(${textArray(r.map((x) => x.ratingId))}, ${textArray(r.map((x) => x.transactionId))}, ${textArray(r.map((x) => x.transactionKind))},
+           ${textArray(r.map((x) => x.accountNo))}, ${intArray(r.map((x) => x.score))}, ${textArray(r.map((x) => JSON.stringify(x.reasons)))},
+           ${textArray(r.map((x) => x.operatorId))}, ${textArray(r.map((x) => x.channel))}, ${textArray(r.map((x) => x.ratedAt))}) WITH ORDINALITY AS t(ri, ti, tk, an, sc, rs, op, ch, ra, n)
+         ORDER BY n
+         ON CONFLICT DO NOTHING`,
+      );
+    }
     if (this.credits.size > 0) {
       // The accounts are locked; the version goes up once per payment, as on SQLite, and the account moves to the end of the change feed.
       const c = [...this.credits.entries()];
@@ -881,6 +912,15 @@ class Writes {
     }
     return out;
   }
+}
+
+/** A rating event's refusal before the claim (pg-ratings.ts), its payload kept in `ratings`; null for other events. */
+function ratingRefusal(event: TerminalEvent, rated: Map<string, string>, ratings: Map<string, RatingCreatedPayload>): string | null {
+  if (event.type !== RATING_CREATED_EVENT) return null;
+  const checked = checkRating(event.payload, rated);
+  if ('refusal' in checked) return checked.refusal;
+  if (!ratings.has(event.eventId)) ratings.set(event.eventId, checked.rating);
+  return null;
 }
 
 /** As ExceptionDesk.checkVendTariff: a vend priced under another tariff than the account's now stands; staff are told. */

@@ -14,8 +14,9 @@ import { EventIntake, type IntakeContext } from '../intake.js';
 import { terminalLedger } from '../terminal-ledger.js';
 import { StsIssuer, type StsIssueAnswer } from '../sts-issue.js';
 import { InvoiceDesk } from '../invoices.js';
+import { KioskBackend } from '../kiosk-backend.js';
 import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
-import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, StoredResolution, TerminalTotals } from './backend-store.js';
+import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, StoredRating, StoredResolution, TerminalTotals } from './backend-store.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 
 type EventRow = { event_id: string; terminal_id: string; seq: number; type: string; occurred_at: string; payload_json: string; received_at: string };
@@ -37,18 +38,20 @@ export class SqliteBackendStore implements BackendStore {
   private exceptionDesk: ExceptionDesk | undefined;
   private stsIssuer: StsIssuer | undefined;
   private invoiceDesk: InvoiceDesk | undefined;
+  private kioskBackend: KioskBackend | undefined;
 
-  /** `parts`: the server's own AccountStore, EnrolmentDesk, ExceptionDesk, StsIssuer and InvoiceDesk (made here on first use when not given). */
+  /** `parts`: the server's own AccountStore, EnrolmentDesk, ExceptionDesk, StsIssuer, InvoiceDesk and KioskBackend (made here on first use when not given). */
   constructor(
     readonly db: BackendDb,
     private readonly intake: EventIntake,
-    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk; readonly sts?: StsIssuer; readonly invoices?: InvoiceDesk } = {},
+    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk; readonly sts?: StsIssuer; readonly invoices?: InvoiceDesk; readonly kiosk?: KioskBackend } = {},
   ) {
     this.accountStore = parts.accounts;
     this.enrolmentDesk = parts.enrolment;
     this.exceptionDesk = parts.exceptionDesk;
     this.stsIssuer = parts.sts;
     this.invoiceDesk = parts.invoices;
+    this.kioskBackend = parts.kiosk;
   }
 
   /** The server's ExceptionDesk, or one made here (with its tables) on first use. */
@@ -265,6 +268,11 @@ export class SqliteBackendStore implements BackendStore {
 
   invoicePage(invoiceNo: string): Promise<string | undefined> {
     return Promise.resolve(this.invoices.page(invoiceNo));
+  }
+
+  ratings(): Promise<StoredRating[]> {
+    this.kioskBackend ??= new KioskBackend(this.db, () => new Date().toISOString(), () => '');
+    return Promise.resolve(this.kioskBackend.ratings());
   }
 
   close(): Promise<void> {

@@ -25,7 +25,7 @@ import { addMonths, dueDateOf } from './calendar.js';
 import { getMeta, setMeta, type BackendDb } from './db.js';
 
 // 2: grades by the credit model (main/domain/credit), not the seed's letter.
-const ROLLUP_VERSION = '2';
+export const ROLLUP_VERSION = '2';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS recovery_rollup (
@@ -44,7 +44,7 @@ export function areaOf(address: string): string {
 }
 
 type Key = string;
-interface Sums {
+export interface Sums {
   billed: number;
   collected: number;
   onTime: number;
@@ -89,7 +89,7 @@ export function modelGrade(
 }
 
 /** What the rollup needs of an account: where it is, its class and grade, its history and its bills as seeded. */
-interface RollupAccount {
+export interface RollupAccount {
   readonly address: string;
   readonly customerClass: string;
   readonly grade: string;
@@ -98,7 +98,7 @@ interface RollupAccount {
   readonly bills: () => readonly { period: string; amountFen: number; paidFen: number; status: string }[];
 }
 
-function addAccount(sums: Map<Key, Sums>, a: RollupAccount, rules: LateFeeRules): void {
+export function addAccount(sums: Map<Key, Sums>, a: RollupAccount, rules: LateFeeRules): void {
   const area = areaOf(a.address);
   const billed = a.history?.billed;
   const late = a.history?.late;
@@ -136,6 +136,14 @@ function addAccount(sums: Map<Key, Sums>, a: RollupAccount, rules: LateFeeRules)
   }
 }
 
+/** The rollup's rows, one per period × area × class × grade (both stores write them). */
+export function rollupRows(sums: ReadonlyMap<string, Sums>): RollupRow[] {
+  return [...sums].map(([key, s]) => {
+    const [period, area, cls, grade] = key.split('\u0001') as [string, string, string, string];
+    return { period, area, customer_class: cls, grade, billed_fen: s.billed, collected_fen: s.collected, collected_on_time_fen: s.onTime, bills: s.bills, paid_bills: s.paid, late_fee_fen: s.fees };
+  });
+}
+
 function writeRollup(db: BackendDb, sums: Map<Key, Sums>, grades: readonly [string, string][]): void {
   const insert = db.prepare('INSERT OR REPLACE INTO recovery_rollup VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
   const insertGrade = db.prepare('INSERT OR REPLACE INTO recovery_grades VALUES (?, ?)');
@@ -150,8 +158,8 @@ function writeRollup(db: BackendDb, sums: Map<Key, Sums>, grades: readonly [stri
   })();
 }
 
-const shippedLateFees = () => loadLateFeeRules(path.join(resourcesDir(), 'rules', 'late-fee.json'));
-const shippedCreditRules = () => loadCreditRules(path.join(resourcesDir(), 'rules', 'credit.json'));
+export const shippedLateFees = () => loadLateFeeRules(path.join(resourcesDir(), 'rules', 'late-fee.json'));
+export const shippedCreditRules = () => loadCreditRules(path.join(resourcesDir(), 'rules', 'credit.json'));
 
 export interface RollupOptions {
   readonly lateFees?: LateFeeRules;
@@ -211,7 +219,7 @@ export function buildRollupFromSnapshots(db: BackendDb, accounts: Iterable<Accou
   return grades.length;
 }
 
-type RollupRow = {
+export type RollupRow = {
   period: string;
   area: string;
   customer_class: string;
@@ -223,7 +231,7 @@ type RollupRow = {
   paid_bills: number;
   late_fee_fen: number;
 };
-type LiveRow = {
+export type LiveRow = {
   period: string;
   due_date: string;
   status: string;
@@ -264,14 +272,30 @@ function monthsSpanned(from: string, to: string): number {
 
 /** The dashboard's answer, or null for a bad range (from after to, malformed, or more than RECOVERY_MAX_MONTHS). */
 export function recoveryDashboard(db: BackendDb, search: URLSearchParams, nowIso: string): RecoveryDashboardWire | null {
+  const range = dashboardRange(search);
+  if (range === null) return null;
+  const q = prepared(db);
+  return assembleDashboard(range.from, range.to, nowIso, { range: q.range(range.from, range.to), owed: q.owed(), live: q.live() });
+}
+
+/** The months asked for, or null for a bad range (from after to, malformed, or more than RECOVERY_MAX_MONTHS). */
+export function dashboardRange(search: URLSearchParams): { from: string; to: string } | null {
   const from = search.get('from') ?? '';
   const to = search.get('to') ?? '';
   const re = /^\d{4}-(0[1-9]|1[0-2])$/;
   if (!re.test(from) || !re.test(to) || from > to || monthsSpanned(from, to) > RECOVERY_MAX_MONTHS) return null;
-  const q = prepared(db);
+  return { from, to };
+}
 
+/**
+ * The answer from the rollup's rows in the range, its rows still owed, and what terminals paid
+ * since (both stores read these three and call this).
+ */
+export function assembleDashboard(
+  from: string, to: string, nowIso: string, q: { readonly range: readonly RollupRow[]; readonly owed: readonly RollupRow[]; readonly live: readonly LiveRow[] },
+): RecoveryDashboardWire {
   const cells = new Map<Key, Sums>();
-  for (const r of q.range(from, to)) {
+  for (const r of q.range) {
     const s = add(cells, keyOf(r.period, r.area, r.customer_class, r.grade));
     s.billed += r.billed_fen;
     s.collected += r.collected_fen;
@@ -281,10 +305,10 @@ export function recoveryDashboard(db: BackendDb, search: URLSearchParams, nowIso
     s.fees += r.late_fee_fen;
   }
   const owed = new Map<Key, { outstanding: number; bills: number }>();
-  for (const r of q.owed()) {
+  for (const r of q.owed) {
     owed.set(keyOf(r.period, r.area, r.customer_class, r.grade), { outstanding: r.billed_fen - r.collected_fen, bills: r.bills - r.paid_bills });
   }
-  for (const l of q.live()) {
+  for (const l of q.live) {
     const key = keyOf(l.period, areaOf(l.address), l.customer_class, l.grade);
     const paidNow = l.status === 'paid' ? 1 : 0;
     if (l.period >= from && l.period <= to) {

@@ -37,7 +37,7 @@ import { ExceptionDesk } from './exception-desk.js';
 import { RECEIPT_VERIFY_PATH, ReceiptVerifyRequestSchema, TERMINAL_EXCEPTIONS_PATH } from '../../main/wire/exceptions-wire.js';
 import { TERMINAL_LEDGER_PATH } from '../../main/wire/shift-wire.js';
 import { RECOVERY_DASHBOARD_PATH } from '../../main/wire/recovery-wire.js';
-import { ensureRecoveryRollup, recoveryDashboard } from './recovery-dashboard.js';
+import { ensureRecoveryRollup } from './recovery-dashboard.js';
 import { EnrolmentDesk } from './enrolment.js';
 import { adminAuthorized } from './admin-auth.js';
 import { DEFAULT_FLEET_RULES, FLEET_DATA_PATH, FLEET_PAGE_PATH, fleetPage, fleetReport, type FleetRules } from './fleet-view.js';
@@ -98,9 +98,9 @@ export interface BackendOptions {
  * heads, heartbeats and the fleet view, provisioning (sites, codes, enrolment and the enrolled
  * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
  * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's), its
- * exceptions feed, the check of a provisional receipt's verify code, online STS issue, e-invoices
- * and ratings; beside them the gateway simulator's kiosk QR orders. The rest (desks, the counter's
- * payment-code gateway, recovery) is SQLite-only so far.
+ * exceptions feed, the check of a provisional receipt's verify code, online STS issue, e-invoices,
+ * ratings and the recovery dashboard; beside them the gateway simulator's kiosk QR orders. The rest
+ * (the collection desk, the counter's payment-code gateway) is SQLite-only so far.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
@@ -112,7 +112,7 @@ export const PG_ROUTES: ReadonlySet<string> = new Set([
   // The payment gateway's simulator for the kiosk's QR orders is not the billing system's storage:
   // it keeps its orders in the server's own SQLite (in memory on pg), whatever the store.
   '/gateway/health', '/_knobs/kiosk',
-  '/api/ratings',
+  '/api/ratings', RECOVERY_DASHBOARD_PATH,
 ]);
 /** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings, an invoice and its page, the kiosk's QR orders. */
 const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/', `${INVOICES_PATH}/`, '/invoices/', '/gateway/native/'];
@@ -219,6 +219,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     if (pgOptions) {
       pgStore = await PgBackendStore.open({ url: pgOptions.url, poolSize: pgOptions.poolSize, unportedEffects: [], now, publicUrl: () => publicUrl });
       seedState = await pgStore.ensureSeeded(seedKey(seedParams), () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
+      await pgStore.ensureRecoveryRollup(nowIso().slice(0, 10));
     } else {
       seedState = ensureSeeded(db, seedParams, () => ({ operators: demoOperators(), accounts: seedAccounts(seedParams) }));
       // The area's recovery figures, summed once from the seeded history (recovery-dashboard.ts).
@@ -557,7 +558,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     }
     if (path === RECOVERY_DASHBOARD_PATH) {
       expectMethod(method, 'GET');
-      const dashboard = recoveryDashboard(db, url.searchParams, nowIso());
+      const dashboard = await store.recoveryDashboard(url.searchParams, nowIso());
       if (dashboard === null) throw new HttpError(400, { error: 'bad_range' });
       return sendJson(res, 200, dashboard);
     }

@@ -13,6 +13,7 @@ import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../m
 import type { EnrolOutcome } from '../enrolment.js';
 import type { StsIssueAnswer } from '../sts-issue.js';
 import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
+import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
 import type { ReceiptVerifyRequest, ReceiptVerifyResult, TerminalException } from '../../../main/wire/exceptions-wire.js';
 
 export type StoreKind = 'sqlite' | 'pg';
@@ -176,6 +177,15 @@ export interface BackendStore {
   invoicePage(invoiceNo: string): Promise<string | undefined>;
   /** GET /api/ratings: the ratings kept (one per rated transaction), by arrival, then rating id. */
   ratings(): Promise<StoredRating[]>;
+
+  // ---- the office's figures ----
+  /**
+   * Builds the recovery rollup once from the seeded area (recovery-dashboard.ts): call after the
+   * seed and before any payment (what terminals pay is read live on top of it). 'present' when built before.
+   */
+  ensureRecoveryRollup(asOf: string): Promise<'built' | 'present'>;
+  /** GET /api/recovery/dashboard?from=&to=: the area's recovery figures; null for a bad range. */
+  recoveryDashboard(search: URLSearchParams, nowIso: string): Promise<RecoveryDashboardWire | null>;
   close(): Promise<void>;
 }
 

@@ -56,6 +56,8 @@ import { PG_STS_SCHEMA, PgStsIssuer } from './pg-sts.js';
 import { PG_INVOICES_SCHEMA, PgInvoices } from './pg-invoices.js';
 import { checkRating, PG_RATINGS_SCHEMA, RATING_CREATED_EVENT, ratedTransactions, readRatings } from './pg-ratings.js';
 import type { RatingCreatedPayload } from '../../../main/wire/kiosk-wire.js';
+import { PG_RECOVERY_SCHEMA, PgRecovery } from './pg-recovery.js';
+import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
 import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import type { StsIssueAnswer } from '../sts-issue.js';
 import {
@@ -156,6 +158,7 @@ export class PgBackendStore implements BackendStore {
   private readonly enrolment: PgEnrolment;
   private readonly sts: PgStsIssuer;
   private readonly invoices: PgInvoices;
+  private readonly recovery: PgRecovery;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -168,6 +171,7 @@ export class PgBackendStore implements BackendStore {
     this.enrolment = new PgEnrolment(pool, () => now().toISOString());
     this.sts = new PgStsIssuer(pool, () => now().toISOString());
     this.invoices = new PgInvoices(pool, () => now().toISOString(), publicUrl);
+    this.recovery = new PgRecovery(pool);
   }
 
   /** Event types with an effect elsewhere (the server's full SQLite intake) that this store refuses; its own ported ones are kept. */
@@ -190,6 +194,7 @@ export class PgBackendStore implements BackendStore {
         await c.query(PG_STS_SCHEMA);
         await c.query(PG_INVOICES_SCHEMA);
         await c.query(PG_RATINGS_SCHEMA);
+        await c.query(PG_RECOVERY_SCHEMA);
         await PgEnrolment.prepare(c);
         await c.query('SELECT pg_advisory_unlock(727001)');
       } finally {
@@ -715,6 +720,14 @@ export class PgBackendStore implements BackendStore {
 
   ratings(): Promise<StoredRating[]> {
     return readRatings(this.pool);
+  }
+
+  ensureRecoveryRollup(asOf: string): Promise<'built' | 'present'> {
+    return this.recovery.ensureRollup({ asOf });
+  }
+
+  recoveryDashboard(search: URLSearchParams, nowIso: string): Promise<RecoveryDashboardWire | null> {
+    return this.recovery.dashboard(search, nowIso);
   }
 
   async close(): Promise<void> {

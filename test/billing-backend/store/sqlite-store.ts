@@ -15,6 +15,8 @@ import { terminalLedger } from '../terminal-ledger.js';
 import { StsIssuer, type StsIssueAnswer } from '../sts-issue.js';
 import { InvoiceDesk } from '../invoices.js';
 import { KioskBackend } from '../kiosk-backend.js';
+import { ensureRecoveryRollup, recoveryDashboard } from '../recovery-dashboard.js';
+import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
 import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, StoredRating, StoredResolution, TerminalTotals } from './backend-store.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
@@ -273,6 +275,14 @@ export class SqliteBackendStore implements BackendStore {
   ratings(): Promise<StoredRating[]> {
     this.kioskBackend ??= new KioskBackend(this.db, () => new Date().toISOString(), () => '');
     return Promise.resolve(this.kioskBackend.ratings());
+  }
+
+  ensureRecoveryRollup(asOf: string): Promise<'built' | 'present'> {
+    return Promise.resolve(ensureRecoveryRollup(this.db, { asOf }));
+  }
+
+  recoveryDashboard(search: URLSearchParams, nowIso: string): Promise<RecoveryDashboardWire | null> {
+    return Promise.resolve(recoveryDashboard(this.db, search, nowIso));
   }
 
   close(): Promise<void> {

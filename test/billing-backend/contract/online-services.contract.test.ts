@@ -202,6 +202,42 @@ describe('e-invoices on SQLite and on PostgreSQL', () => {
     expect(raced).toEqual({ sqlite: { requested: 1, read: 1, numbers: [1, 1] }, pg: { requested: 1, read: 1, numbers: [1, 1] } });
   });
 
+  it('invoice.requested from the outbox: held and issued at intake (also with the knob on: held pending, issued by the next read once cleared), the batch again no second invoice, after a direct request the same invoice, malformed rejected — alike on both', async () => {
+    const push = (kind: Kind, events: unknown[]) =>
+      new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: 'T-SVC-01', secret: TERMINALS['T-SVC-01'], now: () => TEST_NOW, log: () => undefined }).pushEvents(events as never, 5000);
+    let seq = 100;
+    const ev = (payload: unknown) => ({ eventId: `01937a2b-0000-7000-8000-${String(0x1f0000 + seq).padStart(12, '0')}`, seq: seq++, type: 'invoice.requested', occurredAt: TEST_NOW.toISOString(), payload });
+    const [issued, held, direct] = [request(), request(), request()];
+    const batch = [ev(issued), ev({ ...issued, amountFen: -1 })];
+    const heldEvent = ev(held);
+    const directEvent = ev(direct);
+    const seen = await onBoth(async (kind) => {
+      const backend = backends[kind].backend;
+      const results = (await push(kind, batch)).results;
+      const again = (await push(kind, batch)).results;
+      backend.setKnobs({ failInvoices: true });
+      const heldResults = (await push(kind, [heldEvent])).results;
+      const whileDown = hostless(kind, await invoices(kind).get(held.paymentId, 5000));
+      backend.setKnobs({ failInvoices: false });
+      const directly = hostless(kind, await invoices(kind).request(direct, 5000));
+      await push(kind, [directEvent]);
+      return {
+        results, again, heldResults, whileDown,
+        issued: hostless(kind, await invoices(kind).get(issued.paymentId, 5000)),
+        heldNow: hostless(kind, await invoices(kind).get(held.paymentId, 5000)),
+        directly, directAfterEvent: hostless(kind, await invoices(kind).get(direct.paymentId, 5000)),
+      };
+    });
+    expect(seen.pg).toEqual(seen.sqlite);
+    expect(seen.pg.results.map((r) => [r.status, r.reason?.split(':')[0]])).toEqual([['accepted', undefined], ['rejected', 'malformed_payload']]);
+    expect(seen.pg.again.map((r) => r.status)).toEqual(['duplicate', 'rejected']);
+    expect(seen.pg.heldResults.map((r) => r.status)).toEqual(['accepted']);
+    expect(seen.pg.whileDown).toEqual({ paymentId: held.paymentId, status: 'pending' });
+    expect(seen.pg.issued).toMatchObject({ status: 'issued', invoiceNo: expect.stringMatching(/^FP20261127/) as unknown });
+    expect(seen.pg.heldNow).toMatchObject({ status: 'issued' });
+    expect(seen.pg.directAfterEvent).toEqual(seen.pg.directly);
+  });
+
   it('never requested: 404 (the client says null); a malformed request 400 — alike on both', async () => {
     expect(await onBoth((kind) => invoices(kind).get('P-NEVER', 5000))).toEqual({ sqlite: null, pg: null });
     const bad = await onBoth(async (kind) => answer(await signed(kind).post(INVOICES_PATH, { paymentId: 'P-BAD', accountNo: '12', amountFen: 5 })));

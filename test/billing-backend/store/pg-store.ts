@@ -14,7 +14,7 @@
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
  * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises),
- * vend.created's tariff check, vend.token_issued for online tokens, exception.resolved (a supervisor's resolution kept) and rating.created (pg-ratings.ts). Every other event type the SQLite intake gives an effect
+ * vend.created's tariff check, vend.token_issued for online tokens, exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
  * feed, the snapshot stream and the staff list (pg-accounts.ts) — and a terminal's own records read
@@ -54,11 +54,12 @@ import { DRAWS_CHANGE_SEQ, PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.
 import { PG_ENROLMENT_SCHEMA, PgEnrolment } from './pg-enrolment.js';
 import { PG_STS_SCHEMA, PgStsIssuer } from './pg-sts.js';
 import { PG_INVOICES_SCHEMA, PgInvoices } from './pg-invoices.js';
+import { invoiceNumber } from '../invoices.js';
 import { checkRating, PG_RATINGS_SCHEMA, RATING_CREATED_EVENT, ratedTransactions, readRatings } from './pg-ratings.js';
 import type { RatingCreatedPayload } from '../../../main/wire/kiosk-wire.js';
 import { PG_RECOVERY_SCHEMA, PgRecovery } from './pg-recovery.js';
 import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
-import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
+import { InvoiceRequestSchema, type Invoice, type InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import type { StsIssueAnswer } from '../sts-issue.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
@@ -109,7 +110,9 @@ CREATE TABLE IF NOT EXISTS rejection_resolutions (
   note text NOT NULL, resolved_by text NOT NULL, created_at text NOT NULL);
 `;
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT]);
+const INVOICE_REQUESTED_EVENT = 'invoice.requested';
+
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT]);
 
 /** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
 const VendCreatedSchema = z.object({
@@ -159,6 +162,8 @@ export class PgBackendStore implements BackendStore {
   private readonly sts: PgStsIssuer;
   private readonly invoices: PgInvoices;
   private readonly recovery: PgRecovery;
+  /** Whether the tax platform is down (the server's failInvoices knob): invoice.requested then holds the request pending. */
+  private invoicesDown: () => boolean = () => false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -172,6 +177,11 @@ export class PgBackendStore implements BackendStore {
     this.sts = new PgStsIssuer(pool, () => now().toISOString());
     this.invoices = new PgInvoices(pool, () => now().toISOString(), publicUrl);
     this.recovery = new PgRecovery(pool);
+  }
+
+  /** The server's failInvoices knob, read by invoice.requested as the SQLite intake reads it. */
+  setInvoicesDown(down: () => boolean): void {
+    this.invoicesDown = down;
   }
 
   /** Event types with an effect elsewhere (the server's full SQLite intake) that this store refuses; its own ported ones are kept. */
@@ -251,6 +261,7 @@ export class PgBackendStore implements BackendStore {
     const payments = new Map<string, PaymentCreatedPayload>();
     const resolutions = new Map<string, ExceptionResolvedPayload>();
     const ratings = new Map<string, RatingCreatedPayload>();
+    const invoices = new Map<string, InvoiceRequest>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -258,7 +269,7 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings));
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices));
       if (refusal !== null) {
         // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
         slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
@@ -282,7 +293,7 @@ export class PgBackendStore implements BackendStore {
         for (const f of p.lateFees) bills.add(f.billId);
       }
     }
-    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, accounts: [...accounts].sort(), bills: [...bills] };
+    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, accounts: [...accounts].sort(), bills: [...bills] };
   }
 
   private async ingestIn(
@@ -318,7 +329,7 @@ export class PgBackendStore implements BackendStore {
     }
 
     // The claimed events' effects, in batch order, against the bills as read under the lock.
-    const writes = new Writes(ctx);
+    const writes = new Writes(ctx, this.invoicesDown());
     const seqInBatch = new Map<number, string>();
     let processed = -1;
     const out: EventResult[] = [];
@@ -347,6 +358,8 @@ export class PgBackendStore implements BackendStore {
       if (event.type === EXCEPTION_RESOLVED_EVENT && resolution !== undefined) writes.resolve(event, resolution);
       const rating = plan.ratings.get(event.eventId);
       if (event.type === RATING_CREATED_EVENT && rating !== undefined) writes.rate(rating);
+      const invoice = plan.invoices.get(event.eventId);
+      if (event.type === INVOICE_REQUESTED_EVENT && invoice !== undefined) writes.requestInvoice(invoice);
       const payment = plan.payments.get(event.eventId);
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       const seqUsedBy = claimed.get(event.eventId) ?? seqInBatch.get(event.seq) ?? null;
@@ -760,6 +773,8 @@ interface BatchPlan {
   readonly resolutions: ReadonlyMap<string, ExceptionResolvedPayload>;
   /** The candidates' rating.created payloads as parsed (not rated already), by event id. */
   readonly ratings: ReadonlyMap<string, RatingCreatedPayload>;
+  /** The candidates' invoice.requested payloads as parsed, by event id. */
+  readonly invoices: ReadonlyMap<string, InvoiceRequest>;
   /** Accounts the candidates pay into or vend for, sorted (the lock order). */
   readonly accounts: readonly string[];
   /** Bills the candidates' payments name. */
@@ -788,8 +803,18 @@ class Writes {
   private readonly exceptionResolutions: { exceptionId: number; eventId: string; r: ExceptionResolvedPayload }[] = [];
   private readonly rejectionResolutions: ExceptionResolvedPayload[] = [];
   private readonly ratings: RatingCreatedPayload[] = [];
+  private readonly invoiceRequests: InvoiceRequest[] = [];
 
-  constructor(private readonly ctx: IntakeContext) {}
+  constructor(
+    private readonly ctx: IntakeContext,
+    /** The failInvoices knob as the batch began. */
+    private readonly invoicesDown: boolean,
+  ) {}
+
+  /** As InvoiceDesk.request from invoice.requested: held once per payment, issued unless the platform is down (pg-invoices.ts). */
+  requestInvoice(r: InvoiceRequest): void {
+    this.invoiceRequests.push(r);
+  }
 
   /** As KioskBackend.applyRatingCreated: kept once per rating id and transaction (pg-ratings.ts). */
   rate(r: RatingCreatedPayload): void {
@@ -900,6 +925,28 @@ class Writes {
          ON CONFLICT DO NOTHING`,
       );
     }
+    if (this.invoiceRequests.length > 0) {
+      const r = this.invoiceRequests;
+      out.push(
+        `INSERT INTO invoices (payment_id, terminal_id, account_no, amount_fen, buyer_name, paid_on, status, requested_at)
+         SELECT p, ${lit(terminalId)}, a, f, b, d, 'pending', ${lit(nowIso)}
+         FROM unnest(${textArray(r.map((x) => x.paymentId))}, ${textArray(r.map((x) => x.accountNo))}, ${intArray(r.map((x) => x.amountFen))},
+           ${textArray(r.map((x) => x.buyerName))}, ${textArray(r.map((x) => x.paidOn))}) WITH ORDINALITY AS t(p, a, f, b, d, n)
+         ORDER BY n
+         ON CONFLICT (payment_id) DO NOTHING`,
+      );
+      // One statement per request, in batch order: numbers drawn in the order SQLite issues them.
+      // A request or read racing on its own row (pg-invoices.ts) takes turns on the row's lock.
+      if (!this.invoicesDown) {
+        const prefix = invoiceNumber(nowIso, 0).slice(0, -8);
+        for (const paymentId of new Set(r.map((x) => x.paymentId))) {
+          out.push(
+            `UPDATE invoices SET status = 'issued', invoice_no = ${lit(prefix)} || lpad(nextval('invoice_no_seq')::text, 8, '0'), issued_at = ${lit(nowIso)}
+             WHERE payment_id = ${lit(paymentId)} AND status = 'pending'`,
+          );
+        }
+      }
+    }
     if (this.credits.size > 0) {
       // The accounts are locked; the version goes up once per payment, as on SQLite, and the account moves to the end of the change feed.
       const c = [...this.credits.entries()];
@@ -925,6 +972,15 @@ class Writes {
     }
     return out;
   }
+}
+
+/** An invoice.requested event's refusal before the claim (SQLite's words), its payload kept in `invoices`; null for other events. */
+function invoiceRefusal(event: TerminalEvent, invoices: Map<string, InvoiceRequest>): string | null {
+  if (event.type !== INVOICE_REQUESTED_EVENT) return null;
+  const parsed = InvoiceRequestSchema.safeParse(event.payload);
+  if (!parsed.success) return `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}`;
+  if (!invoices.has(event.eventId)) invoices.set(event.eventId, parsed.data);
+  return null;
 }
 
 /** A rating event's refusal before the claim (pg-ratings.ts), its payload kept in `ratings`; null for other events. */

@@ -13,7 +13,7 @@
  * bills read; then every write and COMMIT): the accounts stay locked for one exchange, not one per
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
- * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises),
+ * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts),
  * vend.created's tariff check, vend.token_issued for online tokens, exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
@@ -58,8 +58,9 @@ import { invoiceNumber } from '../invoices.js';
 import { checkRating, PG_RATINGS_SCHEMA, RATING_CREATED_EVENT, ratedTransactions, readRatings } from './pg-ratings.js';
 import type { RatingCreatedPayload } from '../../../main/wire/kiosk-wire.js';
 import { PG_RECOVERY_SCHEMA, PgRecovery } from './pg-recovery.js';
+import { PG_REVERSALS_SCHEMA, paymentAccounts, REVERSAL_EVENTS, reversalReadsSql, reversalRefusal, reversalWritesSql, ReversalState, reversedPaymentIds, type ReversalRecord } from './pg-reversals.js';
 import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
-import { InvoiceRequestSchema, type Invoice, type InvoiceRequest } from '../../../main/wire/payments-wire.js';
+import { InvoiceRequestSchema, type Invoice, type InvoiceRequest, type PaymentReversedPayload } from '../../../main/wire/payments-wire.js';
 import type { StsIssueAnswer } from '../sts-issue.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
@@ -112,7 +113,7 @@ CREATE TABLE IF NOT EXISTS rejection_resolutions (
 
 const INVOICE_REQUESTED_EVENT = 'invoice.requested';
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT]);
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS]);
 
 /** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
 const VendCreatedSchema = z.object({
@@ -205,6 +206,7 @@ export class PgBackendStore implements BackendStore {
         await c.query(PG_INVOICES_SCHEMA);
         await c.query(PG_RATINGS_SCHEMA);
         await c.query(PG_RECOVERY_SCHEMA);
+        await c.query(PG_REVERSALS_SCHEMA);
         await PgEnrolment.prepare(c);
         await c.query('SELECT pg_advisory_unlock(727001)');
       } finally {
@@ -237,7 +239,9 @@ export class PgBackendStore implements BackendStore {
    * nothing (the transaction rolls back) and a shorter or rewritten chain raises its alarm.
    */
   async ingestJournaled(rawEvents: readonly unknown[], ctx: IntakeContext, proof: JournalProof | null): Promise<{ results: EventResult[] } | { refused: Extract<HeadCheck, { ok: false }> }> {
-    const plan = this.plan(rawEvents, ctx, await this.exceptionOwners(rawEvents), new Map(await ratedTransactions(this.pool, rawEvents)));
+    const plan = this.plan(
+      rawEvents, ctx, await this.exceptionOwners(rawEvents), new Map(await ratedTransactions(this.pool, rawEvents)), await paymentAccounts(this.pool, reversedPaymentIds(rawEvents)),
+    );
     for (let attempt = 1; ; attempt++) {
       const c = await this.pool.connect();
       try {
@@ -255,13 +259,15 @@ export class PgBackendStore implements BackendStore {
   }
 
   /** Phase 1, no database: parse and check every event; what is left are the candidates to claim. */
-  private plan(rawEvents: readonly unknown[], ctx: IntakeContext, owners: ReadonlyMap<number, string>, rated: Map<string, string>): BatchPlan {
+  /** `paidInto`: the accounts of stored payments the batch's reversals name (read before its transaction). */
+  private plan(rawEvents: readonly unknown[], ctx: IntakeContext, owners: ReadonlyMap<number, string>, rated: Map<string, string>, paidInto: ReadonlyMap<string, string>): BatchPlan {
     const slots: Slot[] = [];
     const candidates = new Map<string, TerminalEvent>();
     const payments = new Map<string, PaymentCreatedPayload>();
     const resolutions = new Map<string, ExceptionResolvedPayload>();
     const ratings = new Map<string, RatingCreatedPayload>();
     const invoices = new Map<string, InvoiceRequest>();
+    const reversals = new Map<string, PaymentReversedPayload>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -269,7 +275,7 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices));
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText));
       if (refusal !== null) {
         // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
         slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
@@ -287,13 +293,22 @@ export class PgBackendStore implements BackendStore {
     for (const e of candidates.values()) {
       const no = (e.payload as { accountNo?: unknown } | null)?.accountNo;
       if ((e.type === EVENT_TYPES.paymentCreated || e.type === 'vend.created') && typeof no === 'string') accounts.add(no);
+      const r = reversals.get(e.eventId);
+      if (REVERSAL_EVENTS.has(e.type) && r !== undefined) {
+        // The reversed payment's account is the one it changes; the reversal's own is locked too, as SQLite's batch holds every account.
+        accounts.add(r.accountNo);
+        const into = paidInto.get(r.paymentId) ?? payments.get(r.paymentId)?.accountNo;
+        if (into !== undefined) accounts.add(into);
+        for (const f of payments.get(r.paymentId)?.lateFees ?? []) bills.add(f.billId);
+      }
       const p = payments.get(e.eventId);
       if (e.type === EVENT_TYPES.paymentCreated && p !== undefined) {
         for (const a of p.allocations) bills.add(a.billId);
         for (const f of p.lateFees) bills.add(f.billId);
       }
     }
-    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, accounts: [...accounts].sort(), bills: [...bills] };
+    const reversedPayments = [...new Set([...reversals.entries()].filter(([id]) => candidates.has(id)).map(([, r]) => r.paymentId))];
+    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, accounts: [...accounts].sort(), bills: [...bills] };
   }
 
   private async ingestIn(
@@ -309,6 +324,7 @@ export class PgBackendStore implements BackendStore {
     const lockAt = plan.accounts.length > 0 && plan.candidates.length > 0 ? first.push(lockSql(plan.accounts)) - 1 : -1;
     const claimAt = plan.candidates.length > 0 ? first.push(claimSql(plan.candidates, ctx)) - 1 : -1;
     const billsAt = plan.bills.length > 0 && plan.candidates.length > 0 ? first.push(billsSql(plan.bills)) - 1 : -1;
+    const reversalsAt = plan.reversedPayments.length > 0 && plan.candidates.length > 0 ? first.push(...reversalReadsSql(plan.reversedPayments, textArray)) - 4 : -1;
     const storedAt = refused.length > 0 ? first.push(`SELECT event_id FROM events WHERE event_id = ANY(${textArray(refused.map((s) => s.event.eventId))})`) - 1 : -1;
     const rows = first.length === 0 ? [] : await multi(c, ['BEGIN', ...first]);
     const at = (i: number): Record<string, unknown>[] => (i < 0 ? [] : (rows[i + 1] ?? []));
@@ -318,6 +334,9 @@ export class PgBackendStore implements BackendStore {
     const bills = new Map(
       at(billsAt).map((r) => [String(r.bill_id), { accountNo: String(r.account_no), amount: Number(r.amount_fen), paid: Number(r.paid_fen), period: String(r.period), dueDate: String(r.due_date) }]),
     );
+    const reversalState = reversalsAt < 0 ? null : new ReversalState([0, 1, 2, 3].map((i) => at(reversalsAt + i)));
+    // This batch's payments are read with the stored ones (claimed before the read); one the batch has not reached yet is not taken yet, as on SQLite.
+    const paymentsAhead = new Set(plan.candidates.filter((e) => e.type === EVENT_TYPES.paymentCreated && claimed.has(e.eventId)).map((e) => e.eventId));
     if (proof !== null) {
       const row = at(headAt)[0];
       const anchor = row === undefined ? null : { seq: Number(row.seq), hash: String(row.hash) };
@@ -362,6 +381,9 @@ export class PgBackendStore implements BackendStore {
       if (event.type === INVOICE_REQUESTED_EVENT && invoice !== undefined) writes.requestInvoice(invoice);
       const payment = plan.payments.get(event.eventId);
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
+      paymentsAhead.delete(event.eventId);
+      const reversal = plan.reversals.get(event.eventId);
+      if (REVERSAL_EVENTS.has(event.type) && reversal !== undefined && reversalState !== null) applyReversal(writes, event, reversal, reversalState, paymentsAhead, bills);
       const seqUsedBy = claimed.get(event.eventId) ?? seqInBatch.get(event.seq) ?? null;
       if (seqUsedBy !== null) writes.exception(event, 'seq_reused', null, null, 0, `seq ${event.seq} was used by ${seqUsedBy}`);
       if (!seqInBatch.has(event.seq)) seqInBatch.set(event.seq, event.eventId);
@@ -775,6 +797,9 @@ interface BatchPlan {
   readonly ratings: ReadonlyMap<string, RatingCreatedPayload>;
   /** The candidates' invoice.requested payloads as parsed, by event id. */
   readonly invoices: ReadonlyMap<string, InvoiceRequest>;
+  /** The candidates' payment.voided / payment.refunded payloads as parsed, by event id, and the payments they name. */
+  readonly reversals: ReadonlyMap<string, PaymentReversedPayload>;
+  readonly reversedPayments: readonly string[];
   /** Accounts the candidates pay into or vend for, sorted (the lock order). */
   readonly accounts: readonly string[];
   /** Bills the candidates' payments name. */
@@ -804,6 +829,9 @@ class Writes {
   private readonly rejectionResolutions: ExceptionResolvedPayload[] = [];
   private readonly ratings: RatingCreatedPayload[] = [];
   private readonly invoiceRequests: InvoiceRequest[] = [];
+  /** Reversals (pg-reversals.ts): what they take off each bill, and one record per payment reversed. */
+  private readonly reversedBills = new Map<string, { paid: number; fee: number }>();
+  private readonly reversals: ReversalRecord[] = [];
 
   constructor(
     private readonly ctx: IntakeContext,
@@ -847,6 +875,21 @@ class Writes {
       this.histories.set(accountNo, entry);
     }
     if (markBillPaid(entry.history, bill.period, bill.dueDate, paidOn)) entry.changed = true;
+  }
+
+  /** The principal this batch recorded for a payment (not stored yet). */
+  batchPrincipal(paymentId: string): { billId: string; fen: number }[] {
+    return this.billPayments.filter((x) => x.paymentId === paymentId).map((x) => ({ billId: x.billId, fen: x.fen }));
+  }
+
+  unpayBill(billId: string, principal: number, fee: number): void {
+    const d = this.reversedBills.get(billId) ?? { paid: 0, fee: 0 };
+    this.reversedBills.set(billId, { paid: d.paid + principal, fee: d.fee + fee });
+  }
+
+  /** A payment reversed: its record kept, its stored principal dropped and its invoice cancelled (pg-reversals.ts). */
+  reverse(record: ReversalRecord): void {
+    this.reversals.push(record);
   }
 
   payLateFee(billId: string, fen: number): void {
@@ -947,6 +990,8 @@ class Writes {
         }
       }
     }
+    // After the payments' writes, so a payment reversed in its own batch is taken back whole.
+    out.push(...reversalWritesSql(this.reversedBills, this.reversals, nowIso, { lit, textArray, intArray }));
     if (this.credits.size > 0) {
       // The accounts are locked; the version goes up once per payment, as on SQLite, and the account moves to the end of the change feed.
       const c = [...this.credits.entries()];
@@ -1055,6 +1100,47 @@ function applyPayment(writes: Writes, event: TerminalEvent, p: PaymentCreatedPay
     writes.payLateFee(fee.billId, fee.fen);
   }
   writes.credit(p.accountNo, toBalance);
+}
+
+/**
+ * As PaymentEffects.reverse: exactly what this backend applied for the payment comes back — the
+ * principal recorded per bill, the late fees on the payment's own bills, the rest from the balance;
+ * a payment never taken (or not yet, later in this batch) or reversed already leaves an exception.
+ */
+function applyReversal(
+  writes: Writes, event: TerminalEvent, r: PaymentReversedPayload, state: ReversalState, paymentsAhead: ReadonlySet<string>, bills: ReadonlyMap<string, BillState>,
+): void {
+  const original = paymentsAhead.has(r.paymentId) ? undefined : state.original(r.paymentId);
+  if (original === undefined) {
+    writes.exception(event, 'reversal_unknown_payment', r.accountNo, null, r.amountFen, `${r.kind} of payment ${r.paymentId}, which this backend never took`);
+    return;
+  }
+  if (state.isReversed(r.paymentId)) {
+    writes.exception(event, 'payment_already_reversed', r.accountNo, null, 0, `payment ${r.paymentId} was reversed already; ${r.kind} ${r.reversalId} has no effect`);
+    return;
+  }
+  const payment = original.payment;
+  let principal = 0;
+  let fees = 0;
+  let balance = 0;
+  if (original.hasAccount) {
+    for (const a of [...state.storedPrincipal(r.paymentId), ...writes.batchPrincipal(r.paymentId)]) {
+      writes.unpayBill(a.billId, a.fen, 0);
+      const bill = bills.get(a.billId);
+      if (bill !== undefined) bill.paid -= a.fen;
+      principal += a.fen;
+    }
+    for (const f of payment.lateFees) {
+      const owner = state.feeBillAccount(f.billId) ?? bills.get(f.billId)?.accountNo;
+      if (owner !== payment.accountNo) continue; // went to the balance when it was taken
+      writes.unpayBill(f.billId, 0, f.fen);
+      fees += f.fen;
+    }
+    balance = payment.amountFen - principal - fees;
+    writes.credit(payment.accountNo, -balance);
+  }
+  state.markReversed(r.paymentId);
+  writes.reverse({ paymentId: r.paymentId, reversalId: r.reversalId, kind: r.kind, accountNo: payment.accountNo, principal, fees, balance });
 }
 
 /** As journalAccept: the head acknowledged, never moving back. */

@@ -1,0 +1,138 @@
+/**
+ * Voids and refunds (payment.voided / payment.refunded) on both stores (docs/backend.md, "Storage"):
+ * the same payments and reversals pushed by the terminal's real BackendClient to a server on SQLite
+ * and one on PostgreSQL (a throwaway cluster); the account, its bills, the ledger, the exceptions
+ * and the payment's e-invoice read back alike — the money path, so every figure is compared.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendClient } from '../../../main/sync/backend-client.js';
+import type { TerminalEvent } from '../../../main/wire/backend-wire.js';
+import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
+import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+
+const TERMINALS = { 'T-REV-01': 'reversal-secret-0123456789abcdef01234567' } as const;
+const KINDS = ['sqlite', 'pg'] as const;
+type Kind = (typeof KINDS)[number];
+
+let cluster: PgCluster;
+const backends = {} as Record<Kind, TestBackend>;
+const client = (kind: Kind): BackendClient =>
+  new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: 'T-REV-01', secret: TERMINALS['T-REV-01'], now: () => TEST_NOW, log: () => undefined });
+const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
+
+let counter = 0;
+let seq = 0;
+const uuid = (): string => `01937a2b-0000-7000-8000-${String(0x7e0000 + ++counter).padStart(12, '0')}`;
+const at = TEST_NOW.toISOString();
+
+interface Paid {
+  readonly event: TerminalEvent;
+  readonly payload: { paymentId: string; accountNo: string; amountFen: number; allocations: { billId: string; fen: number }[]; lateFees: { billId: string; fen: number }[]; toBalanceFen: number };
+}
+
+/** A payment whose event id is its payment id (what a reversal names). */
+function payment(accountNo: string, allocations: { billId: string; fen: number }[], lateFees: { billId: string; fen: number }[] = [], toBalanceFen = 0): Paid {
+  const eventId = uuid();
+  const amountFen = allocations.reduce((s, a) => s + a.fen, 0) + lateFees.reduce((s, f) => s + f.fen, 0) + toBalanceFen;
+  const payload = { paymentId: eventId, accountNo, method: 'cash', amountFen, allocations, lateFees, toBalanceFen, operatorId: 'C001' };
+  return { event: { eventId, seq: ++seq, type: 'payment.created', occurredAt: at, payload }, payload };
+}
+
+function reversal(of: Paid['payload'], kind: 'void' | 'refund', overrides: Record<string, unknown> = {}): TerminalEvent {
+  const payload = {
+    reversalId: `R-${++counter}`, paymentId: of.paymentId, accountNo: of.accountNo, kind, amountFen: of.amountFen, allocations: of.allocations, lateFees: of.lateFees,
+    toBalanceFen: of.toBalanceFen, method: 'cash', tenders: [{ method: 'cash', fen: of.amountFen }], reasonCode: 'wrong_account', operatorId: 'C001', approvedBy: 'S001',
+    ...overrides,
+  };
+  return { eventId: uuid(), seq: ++seq, type: kind === 'void' ? 'payment.voided' : 'payment.refunded', occurredAt: at, payload };
+}
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  const common = { accounts: 12, terminals: { ...TERMINALS } };
+  backends.sqlite = await startTestBackend(common);
+  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
+}, 60_000);
+afterAll(async () => {
+  await backends.sqlite?.dispose();
+  await backends.pg?.dispose();
+  await cluster?.stop();
+});
+
+describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
+  it('a payment then its void: bills, late fees, balance and invoice back as before; a second reversal, the batch again, an unknown payment, one not yet taken in its batch and a malformed one — alike on both', async () => {
+    const A = '3280000001';
+    const B = '3280000002';
+    const closed = '3280000003';
+    // Bills of A: 1000 open, 500 open, 300 paid already; B: one of 800.
+    const seed = [
+      { accountNo: A, balanceFen: 100, bills: [{ billId: 'BR-A0', amountFen: 1000 }, { billId: 'BR-A1', amountFen: 500 }, { billId: 'BR-A2', amountFen: 300, paidFen: 300 }] },
+      { accountNo: B, balanceFen: 0, bills: [{ billId: 'BR-B0', amountFen: 800 }] },
+      { accountNo: closed, balanceFen: 0, closed: { movedTo: null } },
+    ];
+    // P1: part of A0 with its late fee, all of A1, an overpaid A2, a bill not A's, something to the balance.
+    const p1 = payment(A, [{ billId: 'BR-A0', fen: 600 }, { billId: 'BR-A1', fen: 500 }, { billId: 'BR-A2', fen: 40 }, { billId: 'BR-B0', fen: 50 }], [{ billId: 'BR-A0', fen: 30 }, { billId: 'BR-NOPE', fen: 7 }], 70);
+    const invoice = {
+      eventId: uuid(), seq: ++seq, type: 'invoice.requested', occurredAt: at,
+      payload: { paymentId: p1.payload.paymentId, accountNo: A, amountFen: p1.payload.amountFen, buyerName: 'Zhang San', paidOn: '2026-11-27' },
+    };
+    const void1 = reversal(p1.payload, 'void');
+    const refundAgain = reversal(p1.payload, 'refund');
+    const never = reversal({ ...p1.payload, paymentId: 'P-NEVER-TAKEN' }, 'refund');
+    // In one batch: P2 and its refund; a void of P3 before P3 itself (not taken yet), then P3.
+    const p2 = payment(B, [{ billId: 'BR-B0', fen: 800 }], [], 20);
+    const p3 = payment(A, [{ billId: 'BR-A0', fen: 100 }]);
+    const refund2 = reversal(p2.payload, 'refund');
+    const voidEarly = reversal(p3.payload, 'void');
+    const malformed = reversal(p3.payload, 'void', { tenders: [{ method: 'cash', fen: 1 }] });
+    // A payment to a closed account (held in suspense), voided.
+    const pc = payment(closed, [], [], 90);
+    const voidClosed = reversal(pc.payload, 'void');
+
+    const seen = await onBoth(async (kind) => {
+      const { store } = backends[kind].backend;
+      await store.seed(seed);
+      const c = client(kind);
+      const paid = (await c.pushEvents([p1.event, invoice, pc.event], 5000)).results;
+      const afterPayment = { a: await store.account(A), bills: await store.bills(A) };
+      const issued = await store.invoice(p1.payload.paymentId, false);
+      const reversed = (await c.pushEvents([void1, refundAgain, never], 5000)).results;
+      const again = (await c.pushEvents([void1, refundAgain], 5000)).results;
+      const mixed = (await c.pushEvents([p2.event, refund2, voidEarly, p3.event, malformed, voidClosed], 5000)).results;
+      const exceptions = (await store.exceptions('T-REV-01')).map((x) => [x.eventId, x.kind, x.accountNo, x.billId, x.fen, x.detail]);
+      return {
+        paid, reversed, again, mixed, afterPayment, exceptions,
+        issued: issued?.status, cancelled: (await store.invoice(p1.payload.paymentId, false))?.status,
+        a: await store.account(A), b: await store.account(B), closed: await store.account(closed),
+        billsA: await store.bills(A), billsB: await store.bills(B),
+        ledger: (await store.ledger('T-REV-01')).map((e) => [e.eventId, e.type, e.seq]),
+      };
+    });
+    const pg = seen.pg;
+    expect(pg).toEqual(seen.sqlite);
+
+    expect(pg.paid.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(pg.issued).toBe('issued');
+    // P1 took 600 + 500 principal and the 30 fee; the rest (40 + 50 + 7 + 70) went to the balance.
+    expect(pg.afterPayment.a?.balanceFen).toBe(100 + 167);
+    expect(pg.reversed.map((r) => r.status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(pg.again.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
+    expect(pg.mixed.map((r) => [r.status, r.reason?.split(':')[0]])).toEqual([
+      ['accepted', undefined], ['accepted', undefined], ['accepted', undefined], ['accepted', undefined], ['rejected', 'malformed_payload'], ['accepted', undefined],
+    ]);
+    // After the void P1 is gone (A's balance back to 100), then P3 paid 100 of A0.
+    expect(pg.a?.balanceFen).toBe(100);
+    expect(pg.billsA.map((b) => [b.billId, b.paidFen, b.lateFeePaidFen, b.status])).toEqual([
+      ['BR-A0', 100, 0, 'open'], ['BR-A1', 0, 0, 'open'], ['BR-A2', 300, 0, 'paid'],
+    ]);
+    // P2 paid B0 in full and 20 to the balance, then was refunded.
+    expect(pg.b?.balanceFen).toBe(0);
+    expect(pg.billsB.map((b) => [b.billId, b.paidFen, b.status])).toEqual([['BR-B0', 0, 'open']]);
+    expect(pg.cancelled).toBe('cancelled');
+    const kinds = pg.exceptions.map((x) => [x[0], x[1]]);
+    expect(kinds).toEqual(expect.arrayContaining([
+      [refundAgain.eventId, 'payment_already_reversed'], [never.eventId, 'reversal_unknown_payment'], [voidEarly.eventId, 'reversal_unknown_payment'],
+    ]));
+    expect(pg.ledger.map((l) => l[0])).not.toContain(malformed.eventId);
+  });
+});

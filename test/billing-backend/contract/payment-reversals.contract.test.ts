@@ -2,7 +2,8 @@
  * Voids and refunds (payment.voided / payment.refunded) on both stores (docs/backend.md, "Storage"):
  * the same payments and reversals pushed by the terminal's real BackendClient to a server on SQLite
  * and one on PostgreSQL (a throwaway cluster); the account, its bills, the ledger, the exceptions
- * and the payment's e-invoice read back alike — the money path, so every figure is compared.
+ * and the payment's e-invoice read back alike — the money path, so every figure is compared. And
+ * late-fee waivers (late_fee.waived): the bill's waived fee in the account's snapshot, alike.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
@@ -134,5 +135,34 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
       [refundAgain.eventId, 'payment_already_reversed'], [never.eventId, 'reversal_unknown_payment'], [voidEarly.eventId, 'reversal_unknown_payment'],
     ]));
     expect(pg.ledger.map((l) => l[0])).not.toContain(malformed.eventId);
+  });
+
+  it('late_fee.waived: the bill of a seeded account shows the waived fee in its snapshot, a second waiver adds to it, a bill not of the account waives nothing (waiver_unknown_bill), malformed rejected — alike on both', async () => {
+    const row = backends.sqlite.backend.db
+      .prepare<[], { account_no: string; bill_id: string }>("SELECT account_no, bill_id FROM bills WHERE status = 'open' ORDER BY account_no, bill_id LIMIT 1")
+      .get();
+    if (row === undefined) throw new Error('the demo seed has no open bill');
+    const waiver = (fen: number, billId = row.bill_id, extra: Record<string, unknown> = {}): TerminalEvent => ({
+      eventId: uuid(), seq: ++seq, type: 'late_fee.waived', occurredAt: at,
+      payload: { waiverId: `W-${++counter}`, accountNo: row.account_no, billId, fen, feeBeforeFen: 500, reasonCode: 'hardship', asOf: '2026-11-27', operatorId: 'C001', approvedBy: 'S001', ...extra },
+    });
+    const first = waiver(120);
+    const second = waiver(30);
+    const foreign = waiver(40, 'BR-NOT-THIS-ACCOUNTS');
+    const bad = waiver(0);
+    const seen = await onBoth(async (kind) => {
+      const c = client(kind);
+      const before = await c.getAccount(row.account_no, 5000);
+      const results = [...(await c.pushEvents([first, foreign, bad], 5000)).results, ...(await c.pushEvents([second, first], 5000)).results];
+      const after = await c.getAccount(row.account_no, 5000);
+      const exceptions = (await backends[kind].backend.store.exceptions('T-REV-01')).filter((x) => x.eventId === foreign.eventId).map((x) => [x.kind, x.fen, x.detail]);
+      return { before, after, results: results.map((r) => [r.eventId, r.status, r.reason?.split(':')[0]]), exceptions };
+    });
+    expect(seen.pg).toEqual(seen.sqlite);
+    expect(seen.pg.results.map((r) => r[1])).toEqual(['accepted', 'accepted', 'rejected', 'accepted', 'duplicate']);
+    expect(seen.pg.exceptions.map((x) => x[0])).toEqual(['waiver_unknown_bill']);
+    const billAfter = seen.pg.after?.bills.find((b) => b.billId === row.bill_id);
+    expect(billAfter?.lateFeeWaivedFen).toBe(150);
+    expect(seen.pg.after?.version).toBe((seen.pg.before?.version ?? 0) + 2);
   });
 });

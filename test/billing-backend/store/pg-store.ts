@@ -13,7 +13,7 @@
  * bills read; then every write and COMMIT): the accounts stay locked for one exchange, not one per
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
- * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts),
+ * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts), late_fee.waived,
  * vend.created's tariff check, vend.token_issued for online tokens, exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
@@ -60,7 +60,7 @@ import type { RatingCreatedPayload } from '../../../main/wire/kiosk-wire.js';
 import { PG_RECOVERY_SCHEMA, PgRecovery } from './pg-recovery.js';
 import { PG_REVERSALS_SCHEMA, paymentAccounts, REVERSAL_EVENTS, reversalReadsSql, reversalRefusal, reversalWritesSql, ReversalState, reversedPaymentIds, type ReversalRecord } from './pg-reversals.js';
 import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
-import { InvoiceRequestSchema, type Invoice, type InvoiceRequest, type PaymentReversedPayload } from '../../../main/wire/payments-wire.js';
+import { InvoiceRequestSchema, LateFeeWaivedPayloadSchema, type Invoice, type InvoiceRequest, type LateFeeWaivedPayload, type PaymentReversedPayload } from '../../../main/wire/payments-wire.js';
 import type { StsIssueAnswer } from '../sts-issue.js';
 import {
   UNSUPPORTED_EFFECT_REASON,
@@ -106,14 +106,18 @@ CREATE TABLE IF NOT EXISTS heartbeats (terminal_id text PRIMARY KEY, received_at
 CREATE TABLE IF NOT EXISTS exception_resolutions (
   exception_id bigint PRIMARY KEY, resolution_id text NOT NULL, terminal_id text NOT NULL, resolution text NOT NULL,
   note text NOT NULL, resolved_by text NOT NULL, event_id text NOT NULL, created_at text NOT NULL);
+CREATE TABLE IF NOT EXISTS late_fee_waivers (
+  waiver_id text PRIMARY KEY, terminal_id text NOT NULL, account_no text NOT NULL, bill_id text NOT NULL, fen bigint NOT NULL,
+  reason_code text NOT NULL, approved_by text NOT NULL, as_of text NOT NULL, created_at text NOT NULL);
 CREATE TABLE IF NOT EXISTS rejection_resolutions (
   resolution_id text PRIMARY KEY, terminal_id text NOT NULL, event_id text NOT NULL, resolution text NOT NULL,
   note text NOT NULL, resolved_by text NOT NULL, created_at text NOT NULL);
 `;
 
 const INVOICE_REQUESTED_EVENT = 'invoice.requested';
+const LATE_FEE_WAIVED_EVENT = 'late_fee.waived';
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS]);
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS, LATE_FEE_WAIVED_EVENT]);
 
 /** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
 const VendCreatedSchema = z.object({
@@ -268,6 +272,7 @@ export class PgBackendStore implements BackendStore {
     const ratings = new Map<string, RatingCreatedPayload>();
     const invoices = new Map<string, InvoiceRequest>();
     const reversals = new Map<string, PaymentReversedPayload>();
+    const waivers = new Map<string, LateFeeWaivedPayload>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -275,7 +280,7 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText));
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText) ?? waiverRefusal(event, waivers));
       if (refusal !== null) {
         // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
         slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
@@ -293,6 +298,11 @@ export class PgBackendStore implements BackendStore {
     for (const e of candidates.values()) {
       const no = (e.payload as { accountNo?: unknown } | null)?.accountNo;
       if ((e.type === EVENT_TYPES.paymentCreated || e.type === 'vend.created') && typeof no === 'string') accounts.add(no);
+      const w = waivers.get(e.eventId);
+      if (e.type === LATE_FEE_WAIVED_EVENT && w !== undefined) {
+        accounts.add(w.accountNo);
+        bills.add(w.billId);
+      }
       const r = reversals.get(e.eventId);
       if (REVERSAL_EVENTS.has(e.type) && r !== undefined) {
         // The reversed payment's account is the one it changes; the reversal's own is locked too, as SQLite's batch holds every account.
@@ -308,7 +318,7 @@ export class PgBackendStore implements BackendStore {
       }
     }
     const reversedPayments = [...new Set([...reversals.entries()].filter(([id]) => candidates.has(id)).map(([, r]) => r.paymentId))];
-    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, accounts: [...accounts].sort(), bills: [...bills] };
+    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, waivers, accounts: [...accounts].sort(), bills: [...bills] };
   }
 
   private async ingestIn(
@@ -382,6 +392,8 @@ export class PgBackendStore implements BackendStore {
       const payment = plan.payments.get(event.eventId);
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       paymentsAhead.delete(event.eventId);
+      const waiver = plan.waivers.get(event.eventId);
+      if (event.type === LATE_FEE_WAIVED_EVENT && waiver !== undefined) applyWaiver(writes, event, waiver, bills);
       const reversal = plan.reversals.get(event.eventId);
       if (REVERSAL_EVENTS.has(event.type) && reversal !== undefined && reversalState !== null) applyReversal(writes, event, reversal, reversalState, paymentsAhead, bills);
       const seqUsedBy = claimed.get(event.eventId) ?? seqInBatch.get(event.seq) ?? null;
@@ -800,6 +812,8 @@ interface BatchPlan {
   /** The candidates' payment.voided / payment.refunded payloads as parsed, by event id, and the payments they name. */
   readonly reversals: ReadonlyMap<string, PaymentReversedPayload>;
   readonly reversedPayments: readonly string[];
+  /** The candidates' late_fee.waived payloads as parsed, by event id. */
+  readonly waivers: ReadonlyMap<string, LateFeeWaivedPayload>;
   /** Accounts the candidates pay into or vend for, sorted (the lock order). */
   readonly accounts: readonly string[];
   /** Bills the candidates' payments name. */
@@ -832,6 +846,7 @@ class Writes {
   /** Reversals (pg-reversals.ts): what they take off each bill, and one record per payment reversed. */
   private readonly reversedBills = new Map<string, { paid: number; fee: number }>();
   private readonly reversals: ReversalRecord[] = [];
+  private readonly waivers: LateFeeWaivedPayload[] = [];
 
   constructor(
     private readonly ctx: IntakeContext,
@@ -890,6 +905,12 @@ class Writes {
   /** A payment reversed: its record kept, its stored principal dropped and its invoice cancelled (pg-reversals.ts). */
   reverse(record: ReversalRecord): void {
     this.reversals.push(record);
+  }
+
+  /** As PaymentEffects.waive: the bill's waived fee grows, the account's version moves (no money), the waiver kept once. */
+  waive(w: LateFeeWaivedPayload): void {
+    this.waivers.push(w);
+    this.credit(w.accountNo, 0);
   }
 
   payLateFee(billId: string, fen: number): void {
@@ -990,6 +1011,24 @@ class Writes {
         }
       }
     }
+    if (this.waivers.length > 0) {
+      const w = this.waivers;
+      const sums = new Map<string, number>();
+      for (const x of w) sums.set(x.billId, (sums.get(x.billId) ?? 0) + x.fen);
+      out.push(
+        `UPDATE bills b SET late_fee_waived_fen = b.late_fee_waived_fen + d.fen
+         FROM unnest(${textArray([...sums.keys()])}, ${intArray([...sums.values()])}) AS d(id, fen) WHERE b.bill_id = d.id`,
+      );
+      // A waiver id seen before keeps its first row (SQLite's INSERT OR IGNORE); its amount is waived all the same, as there.
+      out.push(
+        `INSERT INTO late_fee_waivers (waiver_id, terminal_id, account_no, bill_id, fen, reason_code, approved_by, as_of, created_at)
+         SELECT wi, ${lit(terminalId)}, a, b, f, rc, ap, ao, ${lit(nowIso)}
+         FROM unnest(${textArray(w.map((x) => x.waiverId))}, ${textArray(w.map((x) => x.accountNo))}, ${textArray(w.map((x) => x.billId))}, ${intArray(w.map((x) => x.fen))},
+           ${textArray(w.map((x) => x.reasonCode))}, ${textArray(w.map((x) => x.approvedBy))}, ${textArray(w.map((x) => x.asOf))}) WITH ORDINALITY AS t(wi, a, b, f, rc, ap, ao, n)
+         ORDER BY n
+         ON CONFLICT DO NOTHING`,
+      );
+    }
     // After the payments' writes, so a payment reversed in its own batch is taken back whole.
     out.push(...reversalWritesSql(this.reversedBills, this.reversals, nowIso, { lit, textArray, intArray }));
     if (this.credits.size > 0) {
@@ -1026,6 +1065,24 @@ function invoiceRefusal(event: TerminalEvent, invoices: Map<string, InvoiceReque
   if (!parsed.success) return `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}`;
   if (!invoices.has(event.eventId)) invoices.set(event.eventId, parsed.data);
   return null;
+}
+
+/** A late_fee.waived event's refusal before the claim (SQLite's words), its payload kept in `waivers`; null for other events. */
+function waiverRefusal(event: TerminalEvent, waivers: Map<string, LateFeeWaivedPayload>): string | null {
+  if (event.type !== LATE_FEE_WAIVED_EVENT) return null;
+  const parsed = LateFeeWaivedPayloadSchema.safeParse(event.payload);
+  if (!parsed.success) return `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}`;
+  if (!waivers.has(event.eventId)) waivers.set(event.eventId, parsed.data);
+  return null;
+}
+
+/** As PaymentEffects.waive: a bill not of the account waives nothing; staff are told. */
+function applyWaiver(writes: Writes, event: TerminalEvent, w: LateFeeWaivedPayload, bills: ReadonlyMap<string, BillState>): void {
+  if (bills.get(w.billId)?.accountNo !== w.accountNo) {
+    writes.exception(event, 'waiver_unknown_bill', w.accountNo, null, 0, `waiver ${w.waiverId} names bill ${w.billId}, not a bill of account ${w.accountNo}; nothing waived`);
+    return;
+  }
+  writes.waive(w);
 }
 
 /** A rating event's refusal before the claim (pg-ratings.ts), its payload kept in `ratings`; null for other events. */

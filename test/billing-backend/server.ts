@@ -99,8 +99,8 @@ export interface BackendOptions {
  * terminals' secrets), what terminals pull (staff, account snapshots, the change feed, the
  * snapshot stream), a terminal's own ledger for a period (the shift reconciliation's), its
  * exceptions feed, the check of a provisional receipt's verify code, online STS issue, e-invoices,
- * ratings and the recovery dashboard; beside them the gateway simulator's kiosk QR orders. The rest
- * (the collection desk, the counter's payment-code gateway) is SQLite-only so far.
+ * ratings and the recovery dashboard; beside them the gateway simulator (the kiosk's QR orders and
+ * the counter's payment codes). Every route is served on pg now; a path not listed answers 501.
  */
 export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/health', '/_knobs', SERVER_TIME_PATH, '/api/events', '/api/ledger', '/api/exceptions', JOURNAL_ANCHOR_PATH,
@@ -109,13 +109,13 @@ export const PG_ROUTES: ReadonlySet<string> = new Set([
   '/api/operators', '/api/accounts', '/api/changes', SNAPSHOT_STREAM_PATH,
   TERMINAL_LEDGER_PATH, RECEIPT_VERIFY_PATH, TERMINAL_EXCEPTIONS_PATH,
   STS_ISSUE_PATH, INVOICES_PATH,
-  // The payment gateway's simulator for the kiosk's QR orders is not the billing system's storage:
-  // it keeps its orders in the server's own SQLite (in memory on pg), whatever the store.
-  '/gateway/health', '/_knobs/kiosk',
+  // The payment gateway's simulator (the kiosk's QR orders, the counter's payment codes) is not the
+  // billing system's storage: it keeps its orders in the server's own SQLite (in memory on pg), whatever the store.
+  '/gateway/health', '/_knobs/kiosk', '/gateway/pay', '/gateway/reverse', '/gateway/refund',
   '/api/ratings', RECOVERY_DASHBOARD_PATH,
 ]);
-/** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings, an invoice and its page, the kiosk's QR orders. */
-const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/', `${INVOICES_PATH}/`, '/invoices/', '/gateway/native/'];
+/** Routes with a parameter the PostgreSQL store serves too: one account's snapshot, a site's settings, an invoice and its page, the gateway's orders. */
+const PG_ROUTE_PREFIXES: readonly string[] = ['/api/accounts/', '/admin/sites/', `${INVOICES_PATH}/`, '/invoices/', '/gateway/native/', '/gateway/orders/'];
 const servedOnPg = (path: string): boolean => PG_ROUTES.has(path) || PG_ROUTE_PREFIXES.some((p) => path.startsWith(p));
 
 export interface Knobs {

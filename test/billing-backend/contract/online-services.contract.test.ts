@@ -15,6 +15,7 @@ import { INVOICES_PATH, type Invoice, type InvoiceRequest } from '../../../main/
 import { HttpNativeOrders } from '../../../main/services/vending/native-orders.js';
 import type { NativeOrder } from '../../../main/wire/kiosk-wire.js';
 import { BackendClient } from '../../../main/sync/backend-client.js';
+import { HttpPaymentGateway } from '../../../main/services/vending/gateway-client.js';
 import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient, type RawResponse, type SignedClient } from '../signed-client.js';
 import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
@@ -278,6 +279,48 @@ describe("the kiosk's QR orders (the gateway simulator) on a server on SQLite an
       unknown: { outTradeNo: 'K-QR-NONE', status: 'not_found' },
     });
     expect(flow.pg.refundAgain).toEqual(flow.pg.refund);
+  });
+});
+
+describe("the counter's payment codes (the gateway simulator) on a server on SQLite and on PostgreSQL", () => {
+  const gateway = (kind: Kind): HttpPaymentGateway => new HttpPaymentGateway(backends[kind].backend.url, 5000);
+
+  it('pay (idempotent, another amount refused), query, part and full refund (idempotent, too much refused), reverse, a declined code, an unknown order — alike on both', async () => {
+    const flow = await onBoth(async (kind) => {
+      const g = gateway(kind);
+      const paid = await g.pay('C-CODE-1', '134567890123456789', 3000);
+      const again = await g.pay('C-CODE-1', '134567890123456789', 3000);
+      const conflict = await g.pay('C-CODE-1', '134567890123456789', 3100);
+      const queried = await g.query('C-CODE-1');
+      const part = await g.refund('C-CODE-1', 'C-RF-1', 1000);
+      const partAgain = await g.refund('C-CODE-1', 'C-RF-1', 1000);
+      const tooMuch = await g.refund('C-CODE-1', 'C-RF-2', 2500);
+      await g.pay('C-CODE-2', '134567890123456780', 800);
+      const reversed = await g.reverse('C-CODE-2');
+      const afterReverse = await g.query('C-CODE-2');
+      const closedFirst = await g.reverse('C-CODE-3');
+      const lateAfterClose = await g.pay('C-CODE-3', '134567890123456781', 500);
+      backends[kind].backend.setKnobs({ gatewayOutcome: 'declined' });
+      const declined = await g.pay('C-CODE-4', '134567890123456782', 500);
+      backends[kind].backend.setKnobs({ gatewayOutcome: 'success' });
+      const unknown = await g.query('C-CODE-NONE');
+      return { paid, again, conflict, queried, part, partAgain, tooMuch, reversed, afterReverse, closedFirst, lateAfterClose, declined, unknown };
+    });
+    expect(flow.pg).toEqual(flow.sqlite);
+    expect(flow.pg).toMatchObject({
+      paid: { status: 'success', tradeNo: expect.stringMatching(/^GW/) as unknown },
+      conflict: { status: 'unknown' },
+      queried: { status: 'success', amountFen: 3000 },
+      part: { status: 'refunded', refundNo: expect.stringMatching(/^RF/) as unknown },
+      tooMuch: { status: 'refused' },
+      reversed: 'reversed',
+      closedFirst: 'reversed',
+      lateAfterClose: { status: 'declined' },
+      declined: { status: 'declined' },
+      unknown: { status: 'not_found' },
+    });
+    expect(flow.pg.again).toEqual(flow.pg.paid);
+    expect(flow.pg.partAgain).toEqual(flow.pg.part);
   });
 });
 

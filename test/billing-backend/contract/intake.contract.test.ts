@@ -48,7 +48,7 @@ const stores: Record<'sqlite' | 'pg', () => Promise<StoreUnderTest>> = {
   pg: async () => {
     const cluster: PgCluster = await startPgCluster();
     try {
-      const store = await PgBackendStore.open({ url: cluster.url, poolSize: 8, unportedEffects: ['audit.break_acknowledged'] });
+      const store = await PgBackendStore.open({ url: cluster.url, poolSize: 8, unportedEffects: ['x.unported_effect'] });
       return { store, dispose: async () => { await store.close(); await cluster.stop(); } };
     } catch (e) {
       await cluster.stop();
@@ -238,7 +238,7 @@ describe.each(['sqlite', 'pg'] as const)('backend store contract on %s', (kind) 
 
   it.runIf(kind === 'pg')('refuses, and does not store, an event whose effect the store has not ported', async () => {
     const t = terminal();
-    const e = event(1, 'audit.break_acknowledged', { note: 'x' });
+    const e = event(1, 'x.unported_effect', { note: 'x' });
     const [r] = await store.ingest([e], ctx(t));
     expect(r).toMatchObject({ eventId: e.eventId, status: 'rejected', reason: expect.stringContaining(UNSUPPORTED_EFFECT_REASON) });
     expect(await store.ledger(t)).toEqual([]);

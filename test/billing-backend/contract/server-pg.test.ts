@@ -61,7 +61,7 @@ describe('backend on the PostgreSQL store', () => {
       expect(res.status, path).toBe(501);
       expect(res.json).toMatchObject({ error: 'not_supported_on_store' });
     }
-    const voided = event(4, 'audit.break_acknowledged', { note: 'x' });
+    const voided = event(4, 'token.management_issued', { tokenId: 'MT-1', accountNo: '3999999999', meterNo: '012345678901', kind: 'key_change' });
     const res = await t.client.post('/api/events', { terminalId: DEMO_TERMINAL.id, events: [voided] });
     expect(EventBatchResultSchema.parse(res.json).results).toEqual([
       { eventId: voided.eventId, status: 'rejected', reason: expect.stringContaining('not_supported_on_store') },

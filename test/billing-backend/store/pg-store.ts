@@ -13,7 +13,7 @@
  * bills read; then every write and COMMIT): the accounts stay locked for one exchange, not one per
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
- * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts), late_fee.waived,
+ * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts), late_fee.waived, audit.break_acknowledged (an alarm),
  * vend.created's tariff check, vend.token_issued for online tokens, exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
@@ -116,8 +116,10 @@ CREATE TABLE IF NOT EXISTS rejection_resolutions (
 
 const INVOICE_REQUESTED_EVENT = 'invoice.requested';
 const LATE_FEE_WAIVED_EVENT = 'late_fee.waived';
+/** An auditor's acknowledgement of a journal break (docs/audit.md): stored, and an alarm for the office. */
+const BREAK_ACKNOWLEDGED_EVENT = 'audit.break_acknowledged';
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS, LATE_FEE_WAIVED_EVENT]);
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS, LATE_FEE_WAIVED_EVENT, BREAK_ACKNOWLEDGED_EVENT]);
 
 /** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
 const VendCreatedSchema = z.object({
@@ -392,6 +394,7 @@ export class PgBackendStore implements BackendStore {
       const payment = plan.payments.get(event.eventId);
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       paymentsAhead.delete(event.eventId);
+      if (event.type === BREAK_ACKNOWLEDGED_EVENT) writes.acknowledgeBreak(event);
       const waiver = plan.waivers.get(event.eventId);
       if (event.type === LATE_FEE_WAIVED_EVENT && waiver !== undefined) applyWaiver(writes, event, waiver, bills);
       const reversal = plan.reversals.get(event.eventId);
@@ -847,6 +850,7 @@ class Writes {
   private readonly reversedBills = new Map<string, { paid: number; fee: number }>();
   private readonly reversals: ReversalRecord[] = [];
   private readonly waivers: LateFeeWaivedPayload[] = [];
+  private readonly acknowledgedBreaks: { eventId: string; detail: string }[] = [];
 
   constructor(
     private readonly ctx: IntakeContext,
@@ -911,6 +915,11 @@ class Writes {
   waive(w: LateFeeWaivedPayload): void {
     this.waivers.push(w);
     this.credit(w.accountNo, 0);
+  }
+
+  /** As JournalAnchors.acknowledgedBreak: an alarm naming the event, the anchor as it stood before this push's head. */
+  acknowledgeBreak(event: TerminalEvent): void {
+    this.acknowledgedBreaks.push({ eventId: event.eventId, detail: JSON.stringify(event.payload).slice(0, 500) });
   }
 
   payLateFee(billId: string, fen: number): void {
@@ -1010,6 +1019,18 @@ class Writes {
           );
         }
       }
+    }
+    if (this.acknowledgedBreaks.length > 0) {
+      const b = this.acknowledgedBreaks;
+      // Before the push's own head is acknowledged (that statement follows these), as SQLite reads the anchor mid-intake.
+      out.push(
+        `INSERT INTO journal_alarms (terminal_id, reason, anchor_seq, anchor_hash, head_seq, head_hash, detail, created_at)
+         SELECT ${lit(terminalId)}, 'acknowledged_break', h.seq, h.hash, NULL, x.e, x.d, ${lit(nowIso)}
+         FROM unnest(${textArray(b.map((x) => x.eventId))}, ${textArray(b.map((x) => x.detail))}) WITH ORDINALITY AS x(e, d, n)
+           LEFT JOIN journal_heads h ON h.terminal_id = ${lit(terminalId)}
+         ORDER BY x.n
+         ON CONFLICT DO NOTHING`,
+      );
     }
     if (this.waivers.length > 0) {
       const w = this.waivers;

@@ -1,0 +1,69 @@
+/**
+ * Intake effects beyond money on both stores (docs/backend.md, "Storage"): the same events pushed by
+ * the terminal's real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway
+ * cluster), what they leave read back alike — an auditor's acknowledgement of a journal break (an
+ * alarm naming the anchor as it stood when the push came).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendClient } from '../../../main/sync/backend-client.js';
+import type { TerminalEvent } from '../../../main/wire/backend-wire.js';
+import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
+import { PgBackendStore } from '../store/pg-store.js';
+import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+
+const TERMINALS = { 'T-EFF-01': 'effects-secret-0123456789abcdef01234567', 'T-EFF-02': 'effects-secret-0123456789abcdef76543210' } as const;
+type TerminalId = keyof typeof TERMINALS;
+const KINDS = ['sqlite', 'pg'] as const;
+type Kind = (typeof KINDS)[number];
+
+let cluster: PgCluster;
+const backends = {} as Record<Kind, TestBackend>;
+const client = (kind: Kind, id: TerminalId = 'T-EFF-01'): BackendClient =>
+  new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW, log: () => undefined });
+const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
+
+let counter = 0;
+const event = (seq: number, type: string, payload: unknown): TerminalEvent => ({
+  eventId: `01937a2b-0000-7000-8000-${String(0xef0000 + ++counter).padStart(12, '0')}`, seq, type, occurredAt: TEST_NOW.toISOString(), payload,
+});
+const hash = (c: string): string => c.repeat(64);
+
+beforeAll(async () => {
+  cluster = await startPgCluster();
+  const common = { accounts: 12, terminals: { ...TERMINALS } };
+  backends.sqlite = await startTestBackend(common);
+  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
+}, 60_000);
+afterAll(async () => {
+  await backends.sqlite?.dispose();
+  await backends.pg?.dispose();
+  await cluster?.stop();
+});
+
+describe('intake effects on SQLite and on PostgreSQL', () => {
+  it('audit.break_acknowledged: stored and an alarm naming the anchor before the push (one per event; the batch again none more), another terminal without an anchor — alike on both', async () => {
+    const ack = event(1, 'audit.break_acknowledged', { problem: 'hash_mismatch', seq: 4, storedHash: hash('a'), acknowledgedBy: 'S001', note: '断链已核对' });
+    const ack2 = event(2, 'audit.break_acknowledged', { problem: 'gap', seq: 9 });
+    const other = event(1, 'audit.break_acknowledged', { problem: 'gap', seq: 1 });
+    const seen = await onBoth(async (kind) => {
+      const c = client(kind);
+      await c.anchorJournal({ head: { seq: 5, hash: hash('b') }, at: null }, 5000);
+      // The head moves on with the push that carries the acknowledgements: the alarm names the one before.
+      const first = (await c.pushEvents([ack, ack2], 5000, { head: { seq: 7, hash: hash('c') }, at: { seq: 5, hash: hash('b') } })).results;
+      const again = (await c.pushEvents([ack], 5000)).results;
+      const elsewhere = (await client(kind, 'T-EFF-02').pushEvents([other], 5000)).results;
+      const { backend } = backends[kind];
+      const alarms = (backend.store instanceof PgBackendStore ? await backend.store.journalAlarms() : backend.journal.alarms()).map((a) => [a.terminalId, a.reason, a.anchorSeq, a.headSeq, a.detail, a.createdAt]);
+      const ledger = (await backends[kind].backend.store.ledger()).map((e) => [e.eventId, e.type]);
+      return { first, again, elsewhere, alarms, ledger, anchor: await c.journalAnchor(5000) };
+    });
+    expect(seen.pg).toEqual(seen.sqlite);
+    expect(seen.pg.first.map((r) => r.status)).toEqual(['accepted', 'accepted']);
+    expect(seen.pg.again.map((r) => r.status)).toEqual(['duplicate']);
+    expect(seen.pg.alarms.map((a) => [a[0], a[1], a[2]])).toEqual([
+      ['T-EFF-01', 'acknowledged_break', 5], ['T-EFF-01', 'acknowledged_break', 5], ['T-EFF-02', 'acknowledged_break', null],
+    ]);
+    expect(seen.pg.alarms[0]?.[4]).toBe(JSON.stringify(ack.payload));
+    expect(seen.pg.anchor).toEqual({ anchor: { seq: 7, hash: hash('c') } });
+  });
+});

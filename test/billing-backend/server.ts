@@ -248,7 +248,7 @@ export async function startBackend(opts: BackendOptions): Promise<RunningBackend
     ...exceptionDesk.effects(),
   });
   pgStore?.refuseEffects(intake.effectTypes);
-  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk, sts: new StsIssuer(db, nowIso), invoices: invoiceDesk, kiosk });
+  const sqliteStore = pgStore ? undefined : new SqliteBackendStore(db, intake, { accounts, enrolment, exceptionDesk, sts: new StsIssuer(db, nowIso), invoices: invoiceDesk, kiosk, collection: collectionDesk });
   const store: BackendStore = pgStore ?? (sqliteStore as SqliteBackendStore);
   let knobs: Knobs = { down: false, delayMs: 0, failEventIds: [], holdEvents: false, gatewayOutcome: 'success', failOperatorFetches: 0, failInvoices: false };
   // invoice.requested on pg reads the knob as the SQLite intake's effect does.

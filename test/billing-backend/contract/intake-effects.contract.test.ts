@@ -2,7 +2,8 @@
  * Intake effects beyond money on both stores (docs/backend.md, "Storage"): the same events pushed by
  * the terminal's real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway
  * cluster), what they leave read back alike — an auditor's acknowledgement of a journal break (an
- * alarm naming the anchor as it stood when the push came).
+ * alarm naming the anchor as it stood when the push came), the collection desk's notices, contacts
+ * and worklist assignments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
@@ -65,5 +66,43 @@ describe('intake effects on SQLite and on PostgreSQL', () => {
     ]);
     expect(seen.pg.alarms[0]?.[4]).toBe(JSON.stringify(ack.payload));
     expect(seen.pg.anchor).toEqual({ anchor: { seq: 7, hash: hash('c') } });
+  });
+
+  it("the collection desk's events: notices and contacts kept once per id, worklist assignments in the ledger only, malformed and inconsistent ones rejected with SQLite's words — alike on both", async () => {
+    const notice = (noticeId: string, kind: 'reminder' | 'disconnection', earliestDisconnectOn: string | null): unknown => ({
+      noticeId, noticeNo: `N-${noticeId}`, accountNo: '3999999999', kind, customerClass: 'residential', servedOn: '2026-11-27', earliestDisconnectOn,
+      overdueFen: 12000, lateFeeFen: 300, billIds: ['B1'], operatorId: 'C001',
+    });
+    const contact = (contactId: string, outcome: string, promiseOn: string | null, promiseFen: number | null): unknown => ({
+      contactId, accountNo: '3999999999', channel: 'call', outcome, note: '已联系', smsText: null, promiseOn, promiseFen, operatorId: 'C001',
+    });
+    const batch = [
+      event(10, 'notice.issued', notice('nt-b', 'disconnection', '2026-12-04')),
+      event(11, 'notice.issued', notice('nt-a', 'reminder', null)),
+      event(12, 'notice.issued', notice('nt-a', 'reminder', null)),
+      event(13, 'notice.issued', notice('nt-x', 'reminder', '2026-12-04')),
+      event(14, 'notice.issued', { noticeId: 'nt-m' }),
+      event(15, 'contact.logged', contact('ct-1', 'promised', '2026-11-30', 5000)),
+      event(16, 'contact.logged', contact('ct-2', 'no_answer', null, null)),
+      event(17, 'contact.logged', contact('ct-3', 'promised', null, null)),
+      event(18, 'contact.logged', 'not a contact'),
+      event(19, 'worklist.assigned', { accountNos: ['3999999999'], assigneeId: 'C002', assignedBy: 'S001' }),
+      event(20, 'worklist.assigned', { accountNos: [] }),
+    ];
+    const seen = await onBoth(async (kind) => {
+      const c = client(kind, 'T-EFF-02');
+      const results = (await c.pushEvents(batch, 5000)).results.map((r) => [r.status, r.reason]);
+      const again = (await c.pushEvents(batch.slice(0, 2), 5000)).results.map((r) => r.status);
+      const { store } = backends[kind].backend;
+      return { results, again, notices: await store.collectionNotices(), contacts: await store.collectionContacts(), ledger: (await store.ledger('T-EFF-02')).map((e) => e.seq) };
+    });
+    expect(seen.pg).toEqual(seen.sqlite);
+    expect(seen.pg.results.map((r) => r[0])).toEqual(['accepted', 'accepted', 'accepted', 'rejected', 'rejected', 'accepted', 'accepted', 'rejected', 'rejected', 'accepted', 'rejected']);
+    expect(seen.pg.results[3]?.[1]).toBe('malformed_payload: earliestDisconnectOn');
+    expect(seen.pg.notices.map((n) => [n.noticeId, n.kind, n.earliestDisconnectOn, n.overdueFen, n.terminalId])).toEqual([
+      ['nt-a', 'reminder', null, 12000, 'T-EFF-02'], ['nt-b', 'disconnection', '2026-12-04', 12000, 'T-EFF-02'],
+    ]);
+    expect(seen.pg.contacts.map((x) => [x.contactId, x.outcome, x.promiseOn, x.promiseFen])).toEqual([['ct-1', 'promised', '2026-11-30', 5000], ['ct-2', 'no_answer', null, null]]);
+    expect(seen.pg.again).toEqual(['duplicate', 'duplicate']);
   });
 });

@@ -75,6 +75,29 @@ export interface StoredResolution {
   readonly createdAt: string;
 }
 
+/** A collection notice a terminal synced (notice.issued), as CollectionDesk.notices lists it. */
+export interface StoredNotice {
+  readonly noticeId: string;
+  readonly noticeNo: string;
+  readonly accountNo: string;
+  readonly kind: string;
+  readonly servedOn: string;
+  readonly earliestDisconnectOn: string | null;
+  readonly overdueFen: number;
+  readonly terminalId: string;
+}
+
+/** A collection contact a terminal synced (contact.logged), as CollectionDesk.contacts lists it. */
+export interface StoredContact {
+  readonly contactId: string;
+  readonly accountNo: string;
+  readonly channel: string;
+  readonly outcome: string;
+  readonly promiseOn: string | null;
+  readonly promiseFen: number | null;
+  readonly terminalId: string;
+}
+
 /** A customer's rating a terminal synced (rating.created), as GET /api/ratings lists it. */
 export interface StoredRating {
   readonly ratingId: string;
@@ -177,6 +200,9 @@ export interface BackendStore {
   invoicePage(invoiceNo: string): Promise<string | undefined>;
   /** GET /api/ratings: the ratings kept (one per rated transaction), by arrival, then rating id. */
   ratings(): Promise<StoredRating[]>;
+  /** The collection desk's notices and contacts the terminals synced, by arrival, then id. */
+  collectionNotices(): Promise<StoredNotice[]>;
+  collectionContacts(): Promise<StoredContact[]>;
 
   // ---- the office's figures ----
   /**

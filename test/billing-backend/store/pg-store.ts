@@ -13,7 +13,7 @@
  * bills read; then every write and COMMIT): the accounts stay locked for one exchange, not one per
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
- * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts), late_fee.waived, audit.break_acknowledged (an alarm),
+ * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts), late_fee.waived, audit.break_acknowledged (an alarm), the collection desk's notice.issued/contact.logged/worklist.assigned (pg-collection.ts),
  * vend.created's tariff check, vend.token_issued for online tokens, exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
@@ -58,6 +58,7 @@ import { invoiceNumber } from '../invoices.js';
 import { checkRating, PG_RATINGS_SCHEMA, RATING_CREATED_EVENT, ratedTransactions, readRatings } from './pg-ratings.js';
 import type { RatingCreatedPayload } from '../../../main/wire/kiosk-wire.js';
 import { PG_RECOVERY_SCHEMA, PgRecovery } from './pg-recovery.js';
+import { COLLECTION_EVENTS, collectionRefusal, collectionWritesSql, PG_COLLECTION_SCHEMA, readContacts, readNotices, type CollectionItem } from './pg-collection.js';
 import { PG_REVERSALS_SCHEMA, paymentAccounts, REVERSAL_EVENTS, reversalReadsSql, reversalRefusal, reversalWritesSql, ReversalState, reversedPaymentIds, type ReversalRecord } from './pg-reversals.js';
 import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
 import { InvoiceRequestSchema, LateFeeWaivedPayloadSchema, type Invoice, type InvoiceRequest, type LateFeeWaivedPayload, type PaymentReversedPayload } from '../../../main/wire/payments-wire.js';
@@ -70,6 +71,8 @@ import {
   type StoredBill,
   type StoredHeartbeat,
   type StoredRating,
+  type StoredNotice,
+  type StoredContact,
   type StoredResolution,
   type TerminalTotals,
 } from './backend-store.js';
@@ -119,7 +122,7 @@ const LATE_FEE_WAIVED_EVENT = 'late_fee.waived';
 /** An auditor's acknowledgement of a journal break (docs/audit.md): stored, and an alarm for the office. */
 const BREAK_ACKNOWLEDGED_EVENT = 'audit.break_acknowledged';
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS, LATE_FEE_WAIVED_EVENT, BREAK_ACKNOWLEDGED_EVENT]);
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS, LATE_FEE_WAIVED_EVENT, BREAK_ACKNOWLEDGED_EVENT, ...COLLECTION_EVENTS]);
 
 /** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
 const VendCreatedSchema = z.object({
@@ -213,6 +216,7 @@ export class PgBackendStore implements BackendStore {
         await c.query(PG_RATINGS_SCHEMA);
         await c.query(PG_RECOVERY_SCHEMA);
         await c.query(PG_REVERSALS_SCHEMA);
+        await c.query(PG_COLLECTION_SCHEMA);
         await PgEnrolment.prepare(c);
         await c.query('SELECT pg_advisory_unlock(727001)');
       } finally {
@@ -275,6 +279,7 @@ export class PgBackendStore implements BackendStore {
     const invoices = new Map<string, InvoiceRequest>();
     const reversals = new Map<string, PaymentReversedPayload>();
     const waivers = new Map<string, LateFeeWaivedPayload>();
+    const collection = new Map<string, CollectionItem>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -282,7 +287,7 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText) ?? waiverRefusal(event, waivers));
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText) ?? waiverRefusal(event, waivers) ?? collectionRefusal(event, collection));
       if (refusal !== null) {
         // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
         slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
@@ -320,7 +325,7 @@ export class PgBackendStore implements BackendStore {
       }
     }
     const reversedPayments = [...new Set([...reversals.entries()].filter(([id]) => candidates.has(id)).map(([, r]) => r.paymentId))];
-    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, waivers, accounts: [...accounts].sort(), bills: [...bills] };
+    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, waivers, collection, accounts: [...accounts].sort(), bills: [...bills] };
   }
 
   private async ingestIn(
@@ -395,6 +400,8 @@ export class PgBackendStore implements BackendStore {
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       paymentsAhead.delete(event.eventId);
       if (event.type === BREAK_ACKNOWLEDGED_EVENT) writes.acknowledgeBreak(event);
+      const collected = plan.collection.get(event.eventId);
+      if (COLLECTION_EVENTS.has(event.type) && collected !== undefined) writes.collect(collected);
       const waiver = plan.waivers.get(event.eventId);
       if (event.type === LATE_FEE_WAIVED_EVENT && waiver !== undefined) applyWaiver(writes, event, waiver, bills);
       const reversal = plan.reversals.get(event.eventId);
@@ -772,6 +779,14 @@ export class PgBackendStore implements BackendStore {
     return readRatings(this.pool);
   }
 
+  collectionNotices(): Promise<StoredNotice[]> {
+    return readNotices(this.pool);
+  }
+
+  collectionContacts(): Promise<StoredContact[]> {
+    return readContacts(this.pool);
+  }
+
   ensureRecoveryRollup(asOf: string): Promise<'built' | 'present'> {
     return this.recovery.ensureRollup({ asOf });
   }
@@ -817,6 +832,8 @@ interface BatchPlan {
   readonly reversedPayments: readonly string[];
   /** The candidates' late_fee.waived payloads as parsed, by event id. */
   readonly waivers: ReadonlyMap<string, LateFeeWaivedPayload>;
+  /** The candidates' collection desk events as parsed, by event id. */
+  readonly collection: ReadonlyMap<string, CollectionItem>;
   /** Accounts the candidates pay into or vend for, sorted (the lock order). */
   readonly accounts: readonly string[];
   /** Bills the candidates' payments name. */
@@ -851,6 +868,7 @@ class Writes {
   private readonly reversals: ReversalRecord[] = [];
   private readonly waivers: LateFeeWaivedPayload[] = [];
   private readonly acknowledgedBreaks: { eventId: string; detail: string }[] = [];
+  private readonly collected: CollectionItem[] = [];
 
   constructor(
     private readonly ctx: IntakeContext,
@@ -920,6 +938,11 @@ class Writes {
   /** As JournalAnchors.acknowledgedBreak: an alarm naming the event, the anchor as it stood before this push's head. */
   acknowledgeBreak(event: TerminalEvent): void {
     this.acknowledgedBreaks.push({ eventId: event.eventId, detail: JSON.stringify(event.payload).slice(0, 500) });
+  }
+
+  /** As CollectionDesk's effects: a notice or contact kept once per id (pg-collection.ts). */
+  collect(item: CollectionItem): void {
+    this.collected.push(item);
   }
 
   payLateFee(billId: string, fen: number): void {
@@ -1020,6 +1043,7 @@ class Writes {
         }
       }
     }
+    out.push(...collectionWritesSql(this.collected, terminalId, nowIso, { lit, textArray, intArray }));
     if (this.acknowledgedBreaks.length > 0) {
       const b = this.acknowledgedBreaks;
       // Before the push's own head is acknowledged (that statement follows these), as SQLite reads the anchor mid-intake.

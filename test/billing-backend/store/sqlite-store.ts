@@ -15,10 +15,11 @@ import { terminalLedger } from '../terminal-ledger.js';
 import { StsIssuer, type StsIssueAnswer } from '../sts-issue.js';
 import { InvoiceDesk } from '../invoices.js';
 import { KioskBackend } from '../kiosk-backend.js';
+import { CollectionDesk } from '../collection-desk.js';
 import { ensureRecoveryRollup, recoveryDashboard } from '../recovery-dashboard.js';
 import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
 import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
-import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, StoredRating, StoredResolution, TerminalTotals } from './backend-store.js';
+import type { BackendStore, SeedAccountInput, StoredAccount, StoredBill, StoredHeartbeat, StoredContact, StoredNotice, StoredRating, StoredResolution, TerminalTotals } from './backend-store.js';
 import { HeartbeatSchema, type Heartbeat } from '../../../main/wire/kiosk-wire.js';
 
 type EventRow = { event_id: string; terminal_id: string; seq: number; type: string; occurred_at: string; payload_json: string; received_at: string };
@@ -41,12 +42,13 @@ export class SqliteBackendStore implements BackendStore {
   private stsIssuer: StsIssuer | undefined;
   private invoiceDesk: InvoiceDesk | undefined;
   private kioskBackend: KioskBackend | undefined;
+  private collectionDesk: CollectionDesk | undefined;
 
   /** `parts`: the server's own AccountStore, EnrolmentDesk, ExceptionDesk, StsIssuer, InvoiceDesk and KioskBackend (made here on first use when not given). */
   constructor(
     readonly db: BackendDb,
     private readonly intake: EventIntake,
-    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk; readonly sts?: StsIssuer; readonly invoices?: InvoiceDesk; readonly kiosk?: KioskBackend } = {},
+    parts: { readonly accounts?: AccountStore; readonly enrolment?: EnrolmentDesk; readonly exceptionDesk?: ExceptionDesk; readonly sts?: StsIssuer; readonly invoices?: InvoiceDesk; readonly kiosk?: KioskBackend; readonly collection?: CollectionDesk } = {},
   ) {
     this.accountStore = parts.accounts;
     this.enrolmentDesk = parts.enrolment;
@@ -54,6 +56,7 @@ export class SqliteBackendStore implements BackendStore {
     this.stsIssuer = parts.sts;
     this.invoiceDesk = parts.invoices;
     this.kioskBackend = parts.kiosk;
+    this.collectionDesk = parts.collection;
   }
 
   /** The server's ExceptionDesk, or one made here (with its tables) on first use. */
@@ -270,6 +273,16 @@ export class SqliteBackendStore implements BackendStore {
 
   invoicePage(invoiceNo: string): Promise<string | undefined> {
     return Promise.resolve(this.invoices.page(invoiceNo));
+  }
+
+  collectionNotices(): Promise<StoredNotice[]> {
+    this.collectionDesk ??= new CollectionDesk(this.db);
+    return Promise.resolve(this.collectionDesk.notices());
+  }
+
+  collectionContacts(): Promise<StoredContact[]> {
+    this.collectionDesk ??= new CollectionDesk(this.db);
+    return Promise.resolve(this.collectionDesk.contacts());
   }
 
   ratings(): Promise<StoredRating[]> {

@@ -43,7 +43,7 @@ const ManagementIssuedSchema = z.object({
 });
 
 /** The part of a vend.token_issued payload the backend acts on (STS vends issued offline). */
-const OfflineTokenIssuedSchema = z.object({
+export const OfflineTokenIssuedSchema = z.object({
   vendId: z.string().min(1),
   accountNo: z.string().optional(),
   meterNo: z.string().regex(/^\d{12,20}$/),

@@ -3,7 +3,7 @@
  * the terminal's real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway
  * cluster), what they leave read back alike — an auditor's acknowledgement of a journal break (an
  * alarm naming the anchor as it stood when the push came), the collection desk's notices, contacts
- * and worklist assignments.
+ * and worklist assignments, offline STS tokens' TIDs (vend.token_issued).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
@@ -104,5 +104,38 @@ describe('intake effects on SQLite and on PostgreSQL', () => {
     ]);
     expect(seen.pg.contacts.map((x) => [x.contactId, x.outcome, x.promiseOn, x.promiseFen])).toEqual([['ct-1', 'promised', '2026-11-30', 5000], ['ct-2', 'no_answer', null, null]]);
     expect(seen.pg.again).toEqual(['duplicate', 'duplicate']);
+  });
+
+  it("vend.token_issued offline: the (meter, TID) recorded, another vend's token with it tid_reused (another terminal's too), the same vend again nothing, online and card tokens no effect, malformed rejected — alike on both", async () => {
+    const token = (vendId: string, tid: number, extra: Record<string, unknown> = {}): unknown => ({
+      vendId, accountNo: '3999999999', meterNo: '01234567890123', meterKind: 'sts', tid, amountTenths: 500, offline: true, ...extra,
+    });
+    const mine = [
+      event(30, 'vend.token_issued', token('V-OFF-1', 700001)),
+      event(31, 'vend.token_issued', token('V-OFF-2', 700001)),
+      event(32, 'vend.token_issued', token('V-OFF-1', 700001)),
+      event(33, 'vend.token_issued', token('V-OFF-1', 700002)),
+      event(34, 'vend.token_issued', token('V-ON-1', 700001, { offline: false })),
+      event(35, 'vend.token_issued', token('V-CARD-1', 700001, { meterKind: 'card' })),
+      event(36, 'vend.token_issued', { vendId: 'V-BAD', meterNo: 'x', offline: true }),
+    ];
+    const theirs = [event(40, 'vend.token_issued', token('V-OFF-3', 700001)), event(41, 'vend.token_issued', token('V-OFF-4', 700003))];
+    const seen = await onBoth(async (kind) => {
+      const results = (await client(kind).pushEvents(mine, 5000)).results.map((r) => [r.status, r.reason]);
+      const again = (await client(kind).pushEvents(mine.slice(0, 2), 5000)).results.map((r) => r.status);
+      const other = (await client(kind, 'T-EFF-02').pushEvents(theirs, 5000)).results.map((r) => r.status);
+      const { store } = backends[kind].backend;
+      const exceptions = [...(await store.exceptions('T-EFF-01')), ...(await store.exceptions('T-EFF-02'))]
+        .filter((x) => x.kind === 'tid_reused').map((x) => [x.eventId, x.terminalId, x.accountNo, x.fen, x.detail]);
+      return { results, again, other, exceptions };
+    });
+    expect(seen.pg).toEqual(seen.sqlite);
+    expect(seen.pg.results.map((r) => r[0])).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'rejected']);
+    expect(seen.pg.again).toEqual(['duplicate', 'duplicate']);
+    expect(seen.pg.exceptions.map((x) => [x[0], x[4]])).toEqual([
+      [mine[1]?.eventId, 'offline vend V-OFF-2 used TID 700001 of meter 01234567890123, already used by vend V-OFF-1 (T-EFF-01)'],
+      [mine[3]?.eventId, 'offline vend V-OFF-1 used TID 700002 of meter 01234567890123, already used by vend V-OFF-1 (T-EFF-01)'],
+      [theirs[0]?.eventId, 'offline vend V-OFF-3 used TID 700001 of meter 01234567890123, already used by vend V-OFF-1 (T-EFF-01)'],
+    ]);
   });
 });

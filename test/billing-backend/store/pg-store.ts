@@ -14,7 +14,7 @@
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
  * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts), late_fee.waived, audit.break_acknowledged (an alarm), the collection desk's notice.issued/contact.logged/worklist.assigned (pg-collection.ts),
- * vend.created's tariff check, vend.token_issued for online tokens, exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
+ * vend.created's tariff check, vend.token_issued (offline tokens' TIDs: pg-offline-tokens.ts), exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
  * feed, the snapshot stream and the staff list (pg-accounts.ts) — and a terminal's own records read
@@ -59,6 +59,7 @@ import { checkRating, PG_RATINGS_SCHEMA, RATING_CREATED_EVENT, ratedTransactions
 import type { RatingCreatedPayload } from '../../../main/wire/kiosk-wire.js';
 import { PG_RECOVERY_SCHEMA, PgRecovery } from './pg-recovery.js';
 import { COLLECTION_EVENTS, collectionRefusal, collectionWritesSql, PG_COLLECTION_SCHEMA, readContacts, readNotices, type CollectionItem } from './pg-collection.js';
+import { offlineOutcome, offlineTokensSql, tokenIssuedRefusal, type OfflineToken } from './pg-offline-tokens.js';
 import { PG_REVERSALS_SCHEMA, paymentAccounts, REVERSAL_EVENTS, reversalReadsSql, reversalRefusal, reversalWritesSql, ReversalState, reversedPaymentIds, type ReversalRecord } from './pg-reversals.js';
 import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
 import { InvoiceRequestSchema, LateFeeWaivedPayloadSchema, type Invoice, type InvoiceRequest, type LateFeeWaivedPayload, type PaymentReversedPayload } from '../../../main/wire/payments-wire.js';
@@ -280,6 +281,7 @@ export class PgBackendStore implements BackendStore {
     const reversals = new Map<string, PaymentReversedPayload>();
     const waivers = new Map<string, LateFeeWaivedPayload>();
     const collection = new Map<string, CollectionItem>();
+    const offlineTokens = new Map<string, OfflineToken>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -287,7 +289,7 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText) ?? waiverRefusal(event, waivers) ?? collectionRefusal(event, collection));
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText) ?? waiverRefusal(event, waivers) ?? collectionRefusal(event, collection) ?? tokenIssuedRefusal(event, offlineTokens, issueText));
       if (refusal !== null) {
         // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
         slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
@@ -325,7 +327,7 @@ export class PgBackendStore implements BackendStore {
       }
     }
     const reversedPayments = [...new Set([...reversals.entries()].filter(([id]) => candidates.has(id)).map(([, r]) => r.paymentId))];
-    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, waivers, collection, accounts: [...accounts].sort(), bills: [...bills] };
+    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, waivers, collection, offlineTokens: [...offlineTokens.values()].filter((t) => candidates.has(t.eventId)), accounts: [...accounts].sort(), bills: [...bills] };
   }
 
   private async ingestIn(
@@ -342,6 +344,7 @@ export class PgBackendStore implements BackendStore {
     const claimAt = plan.candidates.length > 0 ? first.push(claimSql(plan.candidates, ctx)) - 1 : -1;
     const billsAt = plan.bills.length > 0 && plan.candidates.length > 0 ? first.push(billsSql(plan.bills)) - 1 : -1;
     const reversalsAt = plan.reversedPayments.length > 0 && plan.candidates.length > 0 ? first.push(...reversalReadsSql(plan.reversedPayments, textArray)) - 4 : -1;
+    const tokensAt = plan.offlineTokens.length > 0 ? first.push(...offlineTokensSql(plan.offlineTokens, ctx.terminalId, { lit, textArray, intArray })) - 1 : -1;
     const storedAt = refused.length > 0 ? first.push(`SELECT event_id FROM events WHERE event_id = ANY(${textArray(refused.map((s) => s.event.eventId))})`) - 1 : -1;
     const rows = first.length === 0 ? [] : await multi(c, ['BEGIN', ...first]);
     const at = (i: number): Record<string, unknown>[] => (i < 0 ? [] : (rows[i + 1] ?? []));
@@ -400,6 +403,16 @@ export class PgBackendStore implements BackendStore {
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       paymentsAhead.delete(event.eventId);
       if (event.type === BREAK_ACKNOWLEDGED_EVENT) writes.acknowledgeBreak(event);
+      const token = tokensAt < 0 ? undefined : plan.offlineTokens.find((t) => t.eventId === event.eventId);
+      if (token !== undefined) {
+        const outcome = offlineOutcome(token, ctx.terminalId, at(tokensAt));
+        if (outcome.kind === 'tid_reused') {
+          writes.exception(
+            event, 'tid_reused', token.accountNo, null, 0,
+            `offline vend ${token.vendId} used TID ${token.tid} of meter ${token.meterNo}, already used by vend ${outcome.byVendId} (${outcome.byTerminalId})`,
+          );
+        }
+      }
       const collected = plan.collection.get(event.eventId);
       if (COLLECTION_EVENTS.has(event.type) && collected !== undefined) writes.collect(collected);
       const waiver = plan.waivers.get(event.eventId);
@@ -460,9 +473,6 @@ export class PgBackendStore implements BackendStore {
       if (!r.success) return `malformed_payload: ${r.error.issues.map(issueText).join('; ')}`;
       if (r.data.backendId !== null && owners.get(r.data.backendId) !== terminalId) return `unknown_exception: ${r.data.backendId} is not an exception of ${terminalId}`;
       if (!resolutions.has(event.eventId)) resolutions.set(event.eventId, r.data);
-    }
-    if (event.type === 'vend.token_issued' && isOfflineStsIssue(event.payload)) {
-      return `${UNSUPPORTED_EFFECT_REASON}: offline STS tokens (TID registry) are not implemented on the pg store`;
     }
     return null;
   }
@@ -834,6 +844,8 @@ interface BatchPlan {
   readonly waivers: ReadonlyMap<string, LateFeeWaivedPayload>;
   /** The candidates' collection desk events as parsed, by event id. */
   readonly collection: ReadonlyMap<string, CollectionItem>;
+  /** The candidates' offline STS tokens (vend.token_issued), in batch order. */
+  readonly offlineTokens: readonly OfflineToken[];
   /** Accounts the candidates pay into or vend for, sorted (the lock order). */
   readonly accounts: readonly string[];
   /** Bills the candidates' payments name. */
@@ -1297,13 +1309,6 @@ function textArray(values: readonly (string | null)[]): string {
 
 function intArray(values: readonly number[]): string {
   return values.length === 0 ? `'{}'::bigint[]` : `ARRAY[${values.map(int).join(',')}]::bigint[]`;
-}
-
-/** The SQLite intake records an offline STS token's (meter, TID) — the part not ported. */
-function isOfflineStsIssue(payload: unknown): boolean {
-  if (typeof payload !== 'object' || payload === null) return false;
-  const p = payload as { offline?: unknown; meterKind?: unknown; tid?: unknown };
-  return p.offline === true && p.meterKind !== 'card' && p.tid !== undefined;
 }
 
 function rawEventId(raw: unknown): string {

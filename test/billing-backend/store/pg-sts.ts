@@ -13,7 +13,7 @@ import type pg from 'pg';
 import { StsIssueRequestSchema, type StsIssueRequest } from '../../../main/vending/secure-module/online-secure-module.js';
 import { badIssueRequest, newIssue, repeatedIssue, stsEngine, type IssueRow, type StsIssueAnswer } from '../sts-issue.js';
 
-/** As sts-issue.ts's table (offline tokens, origin 'offline', are not recorded on pg yet: pg-store.ts refuses them). */
+/** As sts-issue.ts's table; offline tokens (origin 'offline') are recorded by the intake (pg-offline-tokens.ts). */
 export const PG_STS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS sts_issues (
   vend_id text PRIMARY KEY, terminal_id text NOT NULL, meter_no text NOT NULL, tid integer NOT NULL,

@@ -33,7 +33,7 @@ const TID_REUSED_EXCEPTION = 'tid_reused';
 const KEY_CHANGE_CONFLICT_EXCEPTION = 'key_change_conflict';
 
 /** The part of a token.management_issued payload the backend acts on (key changes). */
-const ManagementIssuedSchema = z.object({
+export const ManagementIssuedSchema = z.object({
   tokenId: z.string().min(1),
   accountNo: z.string().min(1),
   meterNo: z.string().regex(/^\d{12,20}$/),

@@ -84,6 +84,20 @@ export function applyKeyChange(
   const meter = db
     .prepare<[string], { account_no: string; kind: string; sts_json: string | null }>('SELECT account_no, kind, sts_json FROM meters WHERE meter_no = ?')
     .get(x.meterNo);
+  const decision = keyChangeDecision(meter, x);
+  if (decision.kind !== 'apply') return decision;
+  db.prepare('UPDATE meters SET sts_json = ? WHERE meter_no = ?').run(JSON.stringify(decision.next), x.meterNo);
+  const row = db
+    .prepare<[string, number, string], { version: number }>('UPDATE accounts SET version = version + 1, updated_at = ?, change_seq = ? WHERE account_no = ? RETURNING version')
+    .get(x.nowIso, nextCounter(db, 'change'), decision.accountNo);
+  return { kind: 'applied', accountVersion: row?.version ?? 0 };
+}
+
+/** What a key change pair does to the meter as on record (shared by both stores): nothing, a conflict, or its new parameters. */
+export function keyChangeDecision(
+  meter: { readonly account_no: string; readonly kind: string; readonly sts_json: string | null } | undefined,
+  x: { readonly accountNo: string; readonly meterNo: string; readonly next: StsParams; readonly prev: StsParams | undefined },
+): { readonly kind: 'already_applied' } | { readonly kind: 'conflict'; readonly detail: string } | { readonly kind: 'apply'; readonly next: StsParams; readonly accountNo: string } {
   if (meter === undefined || meter.kind !== 'sts' || meter.sts_json === null) return { kind: 'conflict', detail: `key change for ${x.meterNo}, not an STS meter here` };
   if (meter.account_no !== x.accountNo) return { kind: 'conflict', detail: `key change for meter ${x.meterNo} named account ${x.accountNo}; the meter is on ${meter.account_no}` };
   const current = StsParamsSchema.parse(JSON.parse(meter.sts_json) as unknown);
@@ -92,11 +106,7 @@ export function applyKeyChange(
   if (x.prev !== undefined && !sameKey(current, x.prev)) {
     return { kind: 'conflict', detail: `key change for meter ${x.meterNo} was issued under ${keyText(x.prev)}, the meter is on record with ${keyText(current)}; not applied` };
   }
-  db.prepare('UPDATE meters SET sts_json = ? WHERE meter_no = ?').run(JSON.stringify(next), x.meterNo);
-  const row = db
-    .prepare<[string, number, string], { version: number }>('UPDATE accounts SET version = version + 1, updated_at = ?, change_seq = ? WHERE account_no = ? RETURNING version')
-    .get(x.nowIso, nextCounter(db, 'change'), meter.account_no);
-  return { kind: 'applied', accountVersion: row?.version ?? 0 };
+  return { kind: 'apply', next, accountNo: meter.account_no };
 }
 
 function sameKey(a: StsParams, b: StsParams): boolean {

@@ -3,7 +3,8 @@
  * the terminal's real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway
  * cluster), what they leave read back alike — an auditor's acknowledgement of a journal break (an
  * alarm naming the anchor as it stood when the push came), the collection desk's notices, contacts
- * and worklist assignments, offline STS tokens' TIDs (vend.token_issued).
+ * and worklist assignments, offline STS tokens' TIDs (vend.token_issued), key change pairs
+ * (token.management_issued: the meter's STS parameters in the account's snapshot).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
@@ -137,5 +138,37 @@ describe('intake effects on SQLite and on PostgreSQL', () => {
       [mine[3]?.eventId, 'offline vend V-OFF-1 used TID 700002 of meter 01234567890123, already used by vend V-OFF-1 (T-EFF-01)'],
       [theirs[0]?.eventId, 'offline vend V-OFF-3 used TID 700001 of meter 01234567890123, already used by vend V-OFF-1 (T-EFF-01)'],
     ]);
+  });
+
+  it("token.management_issued key changes: the meter's parameters and the account's version move in its snapshot, the same pair again nothing, a pair under a stale key or naming another account key_change_conflict, other kinds no effect, malformed rejected — alike on both", async () => {
+    const row = backends.sqlite.backend.db
+      .prepare<[], { meter_no: string; account_no: string; sts_json: string }>("SELECT meter_no, account_no, sts_json FROM meters WHERE kind = 'sts' AND sts_json IS NOT NULL ORDER BY meter_no LIMIT 1")
+      .get();
+    if (row === undefined) throw new Error('the demo seed has no STS meter');
+    const current = JSON.parse(row.sts_json) as { krn: number };
+    const next = { ...current, krn: (current.krn % 9) + 1 };
+    const later = { ...current, krn: (next.krn % 9) + 1 };
+    const pair = (tokenId: string, p: Record<string, unknown>): unknown => ({ tokenId, accountNo: row.account_no, meterNo: row.meter_no, kind: 'key_change', ...p });
+    const events = [
+      event(50, 'token.management_issued', pair('MT-1', { next, prev: current })),
+      event(51, 'token.management_issued', pair('MT-2', { next, prev: current })),
+      event(52, 'token.management_issued', pair('MT-3', { next: later, prev: current })),
+      event(53, 'token.management_issued', pair('MT-4', { next: later, prev: next, accountNo: '3999999999' })),
+      event(54, 'token.management_issued', pair('MT-5', { kind: 'clear_tamper' })),
+      event(55, 'token.management_issued', { tokenId: 'MT-6', meterNo: row.meter_no }),
+    ];
+    const seen = await onBoth(async (kind) => {
+      const c = client(kind);
+      const before = await c.getAccount(row.account_no, 5000);
+      const results = (await c.pushEvents(events, 5000)).results.map((r) => [r.status, r.reason?.split(':')[0]]);
+      const after = await c.getAccount(row.account_no, 5000);
+      const exceptions = (await backends[kind].backend.store.exceptions('T-EFF-01')).filter((x) => x.kind === 'key_change_conflict').map((x) => [x.eventId, x.accountNo, x.detail]);
+      return { before, after, results, exceptions };
+    });
+    expect(seen.pg).toEqual(seen.sqlite);
+    expect(seen.pg.results.map((r) => r[0])).toEqual(['accepted', 'accepted', 'accepted', 'accepted', 'accepted', 'rejected']);
+    expect(seen.pg.after?.meters.find((m) => m.meterNo === row.meter_no)?.sts).toMatchObject({ krn: next.krn });
+    expect(seen.pg.after?.version).toBe((seen.pg.before?.version ?? 0) + 1);
+    expect(seen.pg.exceptions.map((x) => x[0])).toEqual([events[2]?.eventId, events[3]?.eventId]);
   });
 });

@@ -14,7 +14,7 @@
  * statement, which is what kept a fleet's batches queueing behind each other under load.
  *
  * Ported: payment.created (bills, late fees, balance, the history month of a bill paid in full, every exception kind it raises), payment.voided/refunded (pg-reversals.ts), late_fee.waived, audit.break_acknowledged (an alarm), the collection desk's notice.issued/contact.logged/worklist.assigned (pg-collection.ts),
- * vend.created's tariff check, vend.token_issued (offline tokens' TIDs: pg-offline-tokens.ts), exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
+ * vend.created's tariff check, vend.token_issued (offline tokens' TIDs: pg-offline-tokens.ts), token.management_issued (key changes), exception.resolved (a supervisor's resolution kept), rating.created (pg-ratings.ts) and invoice.requested (pg-invoices.ts). Every other event type the SQLite intake gives an effect
  * (`unportedEffects`) is rejected with `not_supported_on_store`, never stored without its effect.
  * Beside the intake: provisioning (pg-enrolment.ts) and what terminals pull — snapshots, the change
  * feed, the snapshot stream and the staff list (pg-accounts.ts) — and a terminal's own records read
@@ -59,6 +59,9 @@ import { checkRating, PG_RATINGS_SCHEMA, RATING_CREATED_EVENT, ratedTransactions
 import type { RatingCreatedPayload } from '../../../main/wire/kiosk-wire.js';
 import { PG_RECOVERY_SCHEMA, PgRecovery } from './pg-recovery.js';
 import { COLLECTION_EVENTS, collectionRefusal, collectionWritesSql, PG_COLLECTION_SCHEMA, readContacts, readNotices, type CollectionItem } from './pg-collection.js';
+import { ManagementIssuedSchema } from '../intake.js';
+import { keyChangeDecision } from '../sts-issue.js';
+import type { StsParams } from '../../../main/wire/backend-wire.js';
 import { offlineOutcome, offlineTokensSql, tokenIssuedRefusal, type OfflineToken } from './pg-offline-tokens.js';
 import { PG_REVERSALS_SCHEMA, paymentAccounts, REVERSAL_EVENTS, reversalReadsSql, reversalRefusal, reversalWritesSql, ReversalState, reversedPaymentIds, type ReversalRecord } from './pg-reversals.js';
 import type { RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
@@ -122,8 +125,10 @@ const INVOICE_REQUESTED_EVENT = 'invoice.requested';
 const LATE_FEE_WAIVED_EVENT = 'late_fee.waived';
 /** An auditor's acknowledgement of a journal break (docs/audit.md): stored, and an alarm for the office. */
 const BREAK_ACKNOWLEDGED_EVENT = 'audit.break_acknowledged';
+/** A management token issued at a terminal; a key change pair moves the meter's STS parameters (sts-issue.ts). */
+const MANAGEMENT_ISSUED_EVENT = 'token.management_issued';
 
-const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS, LATE_FEE_WAIVED_EVENT, BREAK_ACKNOWLEDGED_EVENT, ...COLLECTION_EVENTS]);
+const PORTED_EFFECTS: ReadonlySet<string> = new Set([EVENT_TYPES.paymentCreated, 'vend.token_issued', 'vend.created', EXCEPTION_RESOLVED_EVENT, RATING_CREATED_EVENT, INVOICE_REQUESTED_EVENT, ...REVERSAL_EVENTS, LATE_FEE_WAIVED_EVENT, BREAK_ACKNOWLEDGED_EVENT, ...COLLECTION_EVENTS, MANAGEMENT_ISSUED_EVENT]);
 
 /** The part of a vend.created payload the tariff check reads (as exception-desk.ts). */
 const VendCreatedSchema = z.object({
@@ -282,6 +287,7 @@ export class PgBackendStore implements BackendStore {
     const waivers = new Map<string, LateFeeWaivedPayload>();
     const collection = new Map<string, CollectionItem>();
     const offlineTokens = new Map<string, OfflineToken>();
+    const keyChanges = new Map<string, KeyChange>();
     for (const raw of rawEvents) {
       const parsed = TerminalEventSchema.safeParse(raw);
       if (!parsed.success) {
@@ -289,7 +295,7 @@ export class PgBackendStore implements BackendStore {
         continue;
       }
       const event = parsed.data;
-      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText) ?? waiverRefusal(event, waivers) ?? collectionRefusal(event, collection) ?? tokenIssuedRefusal(event, offlineTokens, issueText));
+      const refusal = ctx.failEventIds.has(event.eventId) ? 'knob' : (this.precheck(event, payments, resolutions, owners, ctx.terminalId) ?? ratingRefusal(event, rated, ratings) ?? invoiceRefusal(event, invoices) ?? reversalRefusal(event, reversals, issueText) ?? waiverRefusal(event, waivers) ?? collectionRefusal(event, collection) ?? tokenIssuedRefusal(event, offlineTokens, issueText) ?? managementRefusal(event, keyChanges));
       if (refusal !== null) {
         // Already held (earlier in this batch, or stored before: asked in the first round trip) → duplicate.
         slots.push(candidates.has(event.eventId) ? { kind: 'done', result: { eventId: event.eventId, status: 'duplicate' } } : { kind: 'refused', event, reason: refusal });
@@ -307,6 +313,8 @@ export class PgBackendStore implements BackendStore {
     for (const e of candidates.values()) {
       const no = (e.payload as { accountNo?: unknown } | null)?.accountNo;
       if ((e.type === EVENT_TYPES.paymentCreated || e.type === 'vend.created') && typeof no === 'string') accounts.add(no);
+      const k = keyChanges.get(e.eventId);
+      if (e.type === MANAGEMENT_ISSUED_EVENT && k !== undefined) accounts.add(k.accountNo);
       const w = waivers.get(e.eventId);
       if (e.type === LATE_FEE_WAIVED_EVENT && w !== undefined) {
         accounts.add(w.accountNo);
@@ -327,7 +335,7 @@ export class PgBackendStore implements BackendStore {
       }
     }
     const reversedPayments = [...new Set([...reversals.entries()].filter(([id]) => candidates.has(id)).map(([, r]) => r.paymentId))];
-    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, waivers, collection, offlineTokens: [...offlineTokens.values()].filter((t) => candidates.has(t.eventId)), accounts: [...accounts].sort(), bills: [...bills] };
+    return { slots, candidates: [...candidates.values()], payments, resolutions, ratings, invoices, reversals, reversedPayments, waivers, collection, offlineTokens: [...offlineTokens.values()].filter((t) => candidates.has(t.eventId)), keyChanges, accounts: [...accounts].sort(), bills: [...bills] };
   }
 
   private async ingestIn(
@@ -345,6 +353,9 @@ export class PgBackendStore implements BackendStore {
     const billsAt = plan.bills.length > 0 && plan.candidates.length > 0 ? first.push(billsSql(plan.bills)) - 1 : -1;
     const reversalsAt = plan.reversedPayments.length > 0 && plan.candidates.length > 0 ? first.push(...reversalReadsSql(plan.reversedPayments, textArray)) - 4 : -1;
     const tokensAt = plan.offlineTokens.length > 0 ? first.push(...offlineTokensSql(plan.offlineTokens, ctx.terminalId, { lit, textArray, intArray })) - 1 : -1;
+    const keyMeters = [...new Set([...plan.keyChanges.values()].map((k) => k.meterNo))];
+    // After the accounts' lock: a meter's parameters change only under its account's lock.
+    const metersAt = keyMeters.length > 0 && plan.candidates.length > 0 ? first.push(`SELECT meter_no, account_no, kind, sts_json FROM meters WHERE meter_no = ANY(${textArray(keyMeters)})`) - 1 : -1;
     const storedAt = refused.length > 0 ? first.push(`SELECT event_id FROM events WHERE event_id = ANY(${textArray(refused.map((s) => s.event.eventId))})`) - 1 : -1;
     const rows = first.length === 0 ? [] : await multi(c, ['BEGIN', ...first]);
     const at = (i: number): Record<string, unknown>[] => (i < 0 ? [] : (rows[i + 1] ?? []));
@@ -370,6 +381,7 @@ export class PgBackendStore implements BackendStore {
     // The claimed events' effects, in batch order, against the bills as read under the lock.
     const writes = new Writes(ctx, this.invoicesDown());
     const seqInBatch = new Map<number, string>();
+    let meters: Map<string, { account_no: string; kind: string; sts_json: string | null }> | undefined;
     let processed = -1;
     const out: EventResult[] = [];
     for (const slot of plan.slots) {
@@ -403,6 +415,18 @@ export class PgBackendStore implements BackendStore {
       if (event.type === EVENT_TYPES.paymentCreated && payment !== undefined) applyPayment(writes, event, payment, accounts, bills);
       paymentsAhead.delete(event.eventId);
       if (event.type === BREAK_ACKNOWLEDGED_EVENT) writes.acknowledgeBreak(event);
+      const keyChange = plan.keyChanges.get(event.eventId);
+      if (event.type === MANAGEMENT_ISSUED_EVENT && keyChange !== undefined) {
+        meters ??= new Map(at(metersAt).map((r) => [String(r.meter_no), { account_no: String(r.account_no), kind: String(r.kind), sts_json: r.sts_json === null ? null : String(r.sts_json) }]));
+        const meter = meters.get(keyChange.meterNo);
+        const decision = keyChangeDecision(meter, keyChange);
+        if (decision.kind === 'conflict') writes.exception(event, 'key_change_conflict', keyChange.accountNo, null, 0, decision.detail);
+        if (decision.kind === 'apply' && meter !== undefined) {
+          // The batch's later key changes of this meter see this one, as on SQLite.
+          meters.set(keyChange.meterNo, { ...meter, sts_json: JSON.stringify(decision.next) });
+          writes.changeKey(keyChange.meterNo, JSON.stringify(decision.next), decision.accountNo);
+        }
+      }
       const token = tokensAt < 0 ? undefined : plan.offlineTokens.find((t) => t.eventId === event.eventId);
       if (token !== undefined) {
         const outcome = offlineOutcome(token, ctx.terminalId, at(tokensAt));
@@ -846,6 +870,8 @@ interface BatchPlan {
   readonly collection: ReadonlyMap<string, CollectionItem>;
   /** The candidates' offline STS tokens (vend.token_issued), in batch order. */
   readonly offlineTokens: readonly OfflineToken[];
+  /** The candidates' key change pairs (token.management_issued), by event id. */
+  readonly keyChanges: ReadonlyMap<string, KeyChange>;
   /** Accounts the candidates pay into or vend for, sorted (the lock order). */
   readonly accounts: readonly string[];
   /** Bills the candidates' payments name. */
@@ -881,6 +907,8 @@ class Writes {
   private readonly waivers: LateFeeWaivedPayload[] = [];
   private readonly acknowledgedBreaks: { eventId: string; detail: string }[] = [];
   private readonly collected: CollectionItem[] = [];
+  /** Meters' STS parameters as the batch's key changes leave them. */
+  private readonly meterSts = new Map<string, string>();
 
   constructor(
     private readonly ctx: IntakeContext,
@@ -955,6 +983,12 @@ class Writes {
   /** As CollectionDesk's effects: a notice or contact kept once per id (pg-collection.ts). */
   collect(item: CollectionItem): void {
     this.collected.push(item);
+  }
+
+  /** As applyKeyChange: the meter's parameters move and the account's version and change-feed place with them. */
+  changeKey(meterNo: string, stsJson: string, accountNo: string): void {
+    this.meterSts.set(meterNo, stsJson);
+    this.credit(accountNo, 0);
   }
 
   payLateFee(billId: string, fen: number): void {
@@ -1055,6 +1089,10 @@ class Writes {
         }
       }
     }
+    if (this.meterSts.size > 0) {
+      const m = [...this.meterSts.entries()];
+      out.push(`UPDATE meters m SET sts_json = d.s FROM unnest(${textArray(m.map(([no]) => no))}, ${textArray(m.map(([, v]) => v))}) AS d(no, s) WHERE m.meter_no = d.no`);
+    }
     out.push(...collectionWritesSql(this.collected, terminalId, nowIso, { lit, textArray, intArray }));
     if (this.acknowledgedBreaks.length > 0) {
       const b = this.acknowledgedBreaks;
@@ -1121,6 +1159,24 @@ function invoiceRefusal(event: TerminalEvent, invoices: Map<string, InvoiceReque
   const parsed = InvoiceRequestSchema.safeParse(event.payload);
   if (!parsed.success) return `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}`;
   if (!invoices.has(event.eventId)) invoices.set(event.eventId, parsed.data);
+  return null;
+}
+
+interface KeyChange {
+  readonly accountNo: string;
+  readonly meterNo: string;
+  readonly next: StsParams;
+  readonly prev: StsParams | undefined;
+}
+
+/** A token.management_issued event's refusal (SQLite's words); a key change pair it carries kept in `keyChanges`; null otherwise. */
+function managementRefusal(event: TerminalEvent, keyChanges: Map<string, KeyChange>): string | null {
+  if (event.type !== MANAGEMENT_ISSUED_EVENT) return null;
+  const parsed = ManagementIssuedSchema.safeParse(event.payload);
+  if (!parsed.success) return `malformed_payload: ${parsed.error.issues.map(issueText).join('; ')}`;
+  const p = parsed.data;
+  if (p.kind !== 'key_change' || p.next === null || p.next === undefined) return null;
+  if (!keyChanges.has(event.eventId)) keyChanges.set(event.eventId, { accountNo: p.accountNo, meterNo: p.meterNo, next: p.next, prev: p.prev });
   return null;
 }
 

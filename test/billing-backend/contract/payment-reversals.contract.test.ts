@@ -68,7 +68,7 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
     // Bills of A: 1000 open, 500 open, 300 paid already; B: one of 800.
     const seed = [
       { accountNo: A, balanceFen: 100, bills: [{ billId: 'BR-A0', amountFen: 1000 }, { billId: 'BR-A1', amountFen: 500 }, { billId: 'BR-A2', amountFen: 300, paidFen: 300 }] },
-      { accountNo: B, balanceFen: 0, bills: [{ billId: 'BR-B0', amountFen: 800 }] },
+      { accountNo: B, balanceFen: 0, bills: [{ billId: 'BR-B0', amountFen: 800 }, { billId: 'BR-B1', amountFen: 400 }] },
       { accountNo: closed, balanceFen: 0, closed: { movedTo: null } },
     ];
     // P1: part of A0 with its late fee, all of A1, an overpaid A2, a bill not A's, something to the balance.
@@ -88,6 +88,10 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
     const malformed = reversal(p3.payload, 'void', { tenders: [{ method: 'cash', fen: 1 }] });
     // A payment to a closed account (held in suspense), voided.
     const pc = payment(closed, [], [], 90);
+    // A bill paid in full, its payment voided and the bill paid in full again in one batch: paid, as the last payment left it.
+    const p4 = payment(B, [{ billId: 'BR-B1', fen: 400 }]);
+    const void4 = reversal(p4.payload, 'void');
+    const p5 = payment(B, [{ billId: 'BR-B1', fen: 400 }]);
     const voidClosed = reversal(pc.payload, 'void');
 
     const seen = await onBoth(async (kind) => {
@@ -100,9 +104,11 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
       const reversed = (await c.pushEvents([void1, refundAgain, never], 5000)).results;
       const again = (await c.pushEvents([void1, refundAgain], 5000)).results;
       const mixed = (await c.pushEvents([p2.event, refund2, voidEarly, p3.event, malformed, voidClosed], 5000)).results;
+      await c.pushEvents([p4.event], 5000);
+      const repaid = (await c.pushEvents([void4, p5.event], 5000)).results.map((r) => r.status);
       const exceptions = (await store.exceptions('T-REV-01')).map((x) => [x.eventId, x.kind, x.accountNo, x.billId, x.fen, x.detail]);
       return {
-        paid, reversed, again, mixed, afterPayment, exceptions,
+        paid, reversed, again, mixed, repaid, afterPayment, exceptions,
         issued: issued?.status, cancelled: (await store.invoice(p1.payload.paymentId, false))?.status,
         a: await store.account(A), b: await store.account(B), closed: await store.account(closed),
         billsA: await store.bills(A), billsB: await store.bills(B),
@@ -128,7 +134,8 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
     ]);
     // P2 paid B0 in full and 20 to the balance, then was refunded.
     expect(pg.b?.balanceFen).toBe(0);
-    expect(pg.billsB.map((b) => [b.billId, b.paidFen, b.status])).toEqual([['BR-B0', 0, 'open']]);
+    expect(pg.billsB.map((b) => [b.billId, b.paidFen, b.status])).toEqual([['BR-B0', 0, 'open'], ['BR-B1', 400, 'paid']]);
+    expect(pg.repaid).toEqual(['accepted', 'accepted']);
     expect(pg.cancelled).toBe('cancelled');
     const kinds = pg.exceptions.map((x) => [x[0], x[1]]);
     expect(kinds).toEqual(expect.arrayContaining([

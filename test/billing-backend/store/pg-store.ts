@@ -367,7 +367,7 @@ export class PgBackendStore implements BackendStore {
     );
     const reversalState = reversalsAt < 0 ? null : new ReversalState([0, 1, 2, 3].map((i) => at(reversalsAt + i)));
     // This batch's payments are read with the stored ones (claimed before the read); one the batch has not reached yet is not taken yet, as on SQLite.
-    const paymentsAhead = new Set(plan.candidates.filter((e) => e.type === EVENT_TYPES.paymentCreated && claimed.has(e.eventId)).map((e) => e.eventId));
+    const paymentsAhead = reversalState === null ? new Set<string>() : new Set(plan.candidates.filter((e) => e.type === EVENT_TYPES.paymentCreated && claimed.has(e.eventId)).map((e) => e.eventId));
     if (proof !== null) {
       const row = at(headAt)[0];
       const anchor = row === undefined ? null : { seq: Number(row.seq), hash: String(row.hash) };
@@ -904,6 +904,7 @@ class Writes {
   /** Reversals (pg-reversals.ts): what they take off each bill, and one record per payment reversed. */
   private readonly reversedBills = new Map<string, { paid: number; fee: number }>();
   private readonly reversals: ReversalRecord[] = [];
+  private readonly paidAfterReversal = new Set<string>();
   private readonly waivers: LateFeeWaivedPayload[] = [];
   private readonly acknowledgedBreaks: { eventId: string; detail: string }[] = [];
   private readonly collected: CollectionItem[] = [];
@@ -938,6 +939,8 @@ class Writes {
   }
 
   payBill(billId: string, paymentId: string, paidOn: string, fen: number): void {
+    // Paid again after a reversal reopened it in this batch: its status follows this payment, as on SQLite.
+    if (this.reversedBills.has(billId)) this.paidAfterReversal.add(billId);
     const d = this.billDeltas.get(billId) ?? { paid: 0, fee: 0 };
     this.billDeltas.set(billId, { ...d, paid: d.paid + fen });
     this.billPayments.push({ paymentId, billId, paidOn, fen });
@@ -1126,6 +1129,9 @@ class Writes {
     }
     // After the payments' writes, so a payment reversed in its own batch is taken back whole.
     out.push(...reversalWritesSql(this.reversedBills, this.reversals, nowIso, { lit, textArray, intArray }));
+    if (this.paidAfterReversal.size > 0) {
+      out.push(`UPDATE bills SET status = CASE WHEN paid_fen >= amount_fen THEN 'paid' ELSE 'open' END WHERE bill_id = ANY(${textArray([...this.paidAfterReversal])})`);
+    }
     if (this.credits.size > 0) {
       // The accounts are locked; the version goes up once per payment, as on SQLite, and the account moves to the end of the change feed.
       const c = [...this.credits.entries()];

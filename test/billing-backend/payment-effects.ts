@@ -71,7 +71,7 @@ export class PaymentEffects {
     let principal = 0;
     let fees = 0;
     let balance = 0;
-    if (account !== undefined) {
+    if (account !== undefined && !heldInSuspense(this.db, r.paymentId)) {
       // Exactly what this backend applied for the payment (it may have moved money to the balance).
       const applied = this.db.prepare<[string], { bill_id: string; principal_fen: number }>('SELECT bill_id, principal_fen FROM bill_payments WHERE event_id = ?').all(r.paymentId);
       for (const a of applied) {
@@ -118,6 +118,18 @@ export class PaymentEffects {
       .run(event.eventId, ctx.terminalId, kind, accountNo, fen, detail, ctx.nowIso);
   }
 }
+
+/**
+ * Whether the intake held the payment in suspense (its account closed or moved): it reached no bill
+ * and no balance, so its reversal takes nothing back from the account — the office's suspense item
+ * is what the void or refund settles.
+ */
+export function heldInSuspense(db: BackendDb, paymentId: string): boolean {
+  return db.prepare(`SELECT 1 FROM exceptions WHERE event_id = ? AND kind IN (${SUSPENSE_KINDS.map((k) => `'${k}'`).join(', ')})`).get(paymentId) !== undefined;
+}
+
+/** The exception kinds with which the intake holds a payment in suspense. */
+export const SUSPENSE_KINDS = ['account_closed', 'account_moved'] as const;
 
 function malformed(error: z.ZodError): Outcome {
   return { ok: false, reason: `malformed_payload: ${error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}` };

@@ -69,7 +69,7 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
     const seed = [
       { accountNo: A, balanceFen: 100, bills: [{ billId: 'BR-A0', amountFen: 1000 }, { billId: 'BR-A1', amountFen: 500 }, { billId: 'BR-A2', amountFen: 300, paidFen: 300 }] },
       { accountNo: B, balanceFen: 0, bills: [{ billId: 'BR-B0', amountFen: 800 }, { billId: 'BR-B1', amountFen: 400 }] },
-      { accountNo: closed, balanceFen: 0, closed: { movedTo: null } },
+      { accountNo: closed, balanceFen: 0, closed: { movedTo: null }, bills: [{ billId: 'BR-C0', amountFen: 600 }] },
     ];
     // P1: part of A0 with its late fee, all of A1, an overpaid A2, a bill not A's, something to the balance.
     const p1 = payment(A, [{ billId: 'BR-A0', fen: 600 }, { billId: 'BR-A1', fen: 500 }, { billId: 'BR-A2', fen: 40 }, { billId: 'BR-B0', fen: 50 }], [{ billId: 'BR-A0', fen: 30 }, { billId: 'BR-NOPE', fen: 7 }], 70);
@@ -86,8 +86,11 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
     const refund2 = reversal(p2.payload, 'refund');
     const voidEarly = reversal(p3.payload, 'void');
     const malformed = reversal(p3.payload, 'void', { tenders: [{ method: 'cash', fen: 1 }] });
-    // A payment to a closed account (held in suspense), voided.
-    const pc = payment(closed, [], [], 90);
+    // Payments to a closed account (held in suspense: nothing reached its bills or balance), voided —
+    // in a later batch, and in the payment's own batch.
+    const pc = payment(closed, [{ billId: 'BR-C0', fen: 60 }], [{ billId: 'BR-C0', fen: 15 }], 90);
+    const pc2 = payment(closed, [{ billId: 'BR-C0', fen: 20 }], [{ billId: 'BR-C0', fen: 5 }], 10);
+    const voidPc2 = reversal(pc2.payload, 'void');
     // A bill paid in full, its payment voided and the bill paid in full again in one batch: paid, as the last payment left it.
     const p4 = payment(B, [{ billId: 'BR-B1', fen: 400 }]);
     const void4 = reversal(p4.payload, 'void');
@@ -106,12 +109,13 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
       const mixed = (await c.pushEvents([p2.event, refund2, voidEarly, p3.event, malformed, voidClosed], 5000)).results;
       await c.pushEvents([p4.event], 5000);
       const repaid = (await c.pushEvents([void4, p5.event], 5000)).results.map((r) => r.status);
+      const suspendedVoid = (await c.pushEvents([pc2.event, voidPc2], 5000)).results.map((r) => r.status);
       const exceptions = (await store.exceptions('T-REV-01')).map((x) => [x.eventId, x.kind, x.accountNo, x.billId, x.fen, x.detail]);
       return {
         paid, reversed, again, mixed, repaid, afterPayment, exceptions,
         issued: issued?.status, cancelled: (await store.invoice(p1.payload.paymentId, false))?.status,
         a: await store.account(A), b: await store.account(B), closed: await store.account(closed),
-        billsA: await store.bills(A), billsB: await store.bills(B),
+        billsA: await store.bills(A), billsB: await store.bills(B), billsClosed: await store.bills(closed), suspendedVoid,
         ledger: (await store.ledger('T-REV-01')).map((e) => [e.eventId, e.type, e.seq]),
       };
     });
@@ -142,6 +146,11 @@ describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
       [refundAgain.eventId, 'payment_already_reversed'], [never.eventId, 'reversal_unknown_payment'], [voidEarly.eventId, 'reversal_unknown_payment'],
     ]));
     expect(pg.ledger.map((l) => l[0])).not.toContain(malformed.eventId);
+    // Voiding a payment held in suspense gives back what it took: nothing — the closed account's
+    // balance and bill are as seeded.
+    expect(pg.suspendedVoid).toEqual(['accepted', 'accepted']);
+    expect(pg.closed?.balanceFen).toBe(0);
+    expect(pg.billsClosed.map((b) => [b.billId, b.paidFen, b.lateFeePaidFen, b.status])).toEqual([['BR-C0', 0, 0, 'open']]);
   });
 
   it('late_fee.waived: the bill of a seeded account shows the waived fee in its snapshot, a second waiver adds to it, a bill not of the account waives nothing (waiver_unknown_bill), malformed rejected — alike on both', async () => {

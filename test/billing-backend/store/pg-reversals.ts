@@ -12,6 +12,7 @@
 import type pg from 'pg';
 import { PaymentCreatedPayloadSchema, type PaymentCreatedPayload, type TerminalEvent } from '../../../main/wire/backend-wire.js';
 import { PaymentReversedPayloadSchema, type PaymentReversedPayload } from '../../../main/wire/payments-wire.js';
+import { SUSPENSE_KINDS } from '../payment-effects.js';
 
 export const REVERSAL_EVENTS: ReadonlySet<string> = new Set(['payment.voided', 'payment.refunded']);
 
@@ -59,8 +60,11 @@ export async function paymentAccounts(pool: pg.Pool, paymentIds: readonly string
 export function reversalReadsSql(paymentIds: readonly string[], textArray: (v: readonly string[]) => string): string[] {
   const ids = textArray(paymentIds);
   return [
-    `SELECT e.event_id, e.payload_json, a.account_no IS NOT NULL AS has_account FROM events e
-       LEFT JOIN accounts a ON a.account_no = (e.payload_json::jsonb ->> 'accountNo')
+    // has_account: the payment reached its account — it exists, and the payment was not held in suspense.
+    `SELECT e.event_id, e.payload_json,
+       a.account_no IS NOT NULL AND NOT EXISTS (
+         SELECT 1 FROM exceptions x WHERE x.event_id = e.event_id AND x.kind IN (${SUSPENSE_KINDS.map((k) => `'${k}'`).join(', ')})) AS has_account
+     FROM events e LEFT JOIN accounts a ON a.account_no = (e.payload_json::jsonb ->> 'accountNo')
      WHERE e.event_id = ANY(${ids}) AND e.type = 'payment.created'`,
     `SELECT payment_event_id FROM payment_reversals WHERE payment_event_id = ANY(${ids})`,
     `SELECT event_id, bill_id, principal_fen FROM bill_payments WHERE event_id = ANY(${ids})`,

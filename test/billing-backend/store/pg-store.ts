@@ -61,6 +61,7 @@ import { PG_RECOVERY_SCHEMA, PgRecovery } from './pg-recovery.js';
 import { COLLECTION_EVENTS, collectionRefusal, collectionWritesSql, PG_COLLECTION_SCHEMA, readContacts, readNotices, type CollectionItem } from './pg-collection.js';
 import { ManagementIssuedSchema } from '../intake.js';
 import { keyChangeDecision } from '../sts-issue.js';
+import { SUSPENSE_KINDS } from '../payment-effects.js';
 import type { StsParams } from '../../../main/wire/backend-wire.js';
 import { offlineOutcome, offlineTokensSql, tokenIssuedRefusal, type OfflineToken } from './pg-offline-tokens.js';
 import { PG_REVERSALS_SCHEMA, paymentAccounts, REVERSAL_EVENTS, reversalReadsSql, reversalRefusal, reversalWritesSql, ReversalState, reversedPaymentIds, type ReversalRecord } from './pg-reversals.js';
@@ -894,6 +895,8 @@ class Writes {
   private readonly billDeltas = new Map<string, { paid: number; fee: number }>();
   private readonly billPayments: { paymentId: string; billId: string; paidOn: string; fen: number }[] = [];
   private readonly exceptions: { eventId: string; kind: string; accountNo: string | null; billId: string | null; fen: number; detail: string }[] = [];
+  /** This batch's payments held in suspense (their event ids). */
+  private readonly suspended = new Set<string>();
   /** Per account, its history as this batch's fully paid bills left it (parsed once per batch). */
   private readonly histories = new Map<string, { history: AccountHistory; changed: boolean }>();
   /** Supervisors' resolutions: of a backend exception (by its id) or of an event the backend rejected. */
@@ -1001,6 +1004,12 @@ class Writes {
 
   exception(event: TerminalEvent, kind: ExceptionKind | 'account_closed' | 'account_moved' | 'tariff_changed', accountNo: string | null, billId: string | null, fen: number, detail: string): void {
     this.exceptions.push({ eventId: event.eventId, kind, accountNo, billId, fen, detail });
+    if ((SUSPENSE_KINDS as readonly string[]).includes(kind)) this.suspended.add(event.eventId);
+  }
+
+  /** Whether this batch held the payment in suspense (stored ones: ReversalState's hasAccount). */
+  heldInSuspense(paymentId: string): boolean {
+    return this.suspended.has(paymentId);
   }
 
   /** The statements, in the order the one-by-one version ran them: bills, dated payments, exceptions, balances, progress. */
@@ -1299,7 +1308,8 @@ function applyReversal(
   let principal = 0;
   let fees = 0;
   let balance = 0;
-  if (original.hasAccount) {
+  // A payment held in suspense reached no bill and no balance: its reversal takes nothing back (payment-effects.ts).
+  if (original.hasAccount && !writes.heldInSuspense(r.paymentId)) {
     for (const a of [...state.storedPrincipal(r.paymentId), ...writes.batchPrincipal(r.paymentId)]) {
       writes.unpayBill(a.billId, a.fen, 0);
       const bill = bills.get(a.billId);

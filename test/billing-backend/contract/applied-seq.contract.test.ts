@@ -6,39 +6,24 @@
  * search and through the change feed; every read, on both stores, must show exactly the payments
  * up to its appliedSeq.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import type { AccountSnapshot, TerminalEvent } from '../../../main/wire/backend-wire.js';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { DEFAULT_SEED, seedAccounts } from '../seed.js';
-import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+import { TEST_NOW } from '../testing.js';
+import { bothStores, KINDS, type Kind } from './both-stores.js';
 
 const AREA = 20;
 const PAYMENTS = 120;
 const FEN = 100;
 const TERMINAL = { id: 'T-SEQ-01', secret: 'seq-secret-0123456789abcdef0123456789ab' };
-const KINDS = ['sqlite', 'pg'] as const;
-type Kind = (typeof KINDS)[number];
 
-let cluster: PgCluster;
-const backends = {} as Record<Kind, TestBackend>;
+const { backends } = bothStores({ accounts: AREA, terminals: { [TERMINAL.id]: TERMINAL.secret } }, 60_000);
 const client = (kind: Kind): BackendClient =>
   new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: TERMINAL.id, secret: TERMINAL.secret, now: () => TEST_NOW, log: () => undefined });
 
 const area = [...seedAccounts({ seed: DEFAULT_SEED, accounts: AREA, seedDate: TEST_NOW.toISOString().slice(0, 10) })];
 const payer = area.find((a) => a.status !== 'closed') as AccountSnapshot;
-
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  const common = { accounts: AREA, terminals: { [TERMINAL.id]: TERMINAL.secret } };
-  backends.sqlite = await startTestBackend(common);
-  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
-}, 60_000);
-afterAll(async () => {
-  await backends.sqlite?.dispose();
-  await backends.pg?.dispose();
-  await cluster?.stop();
-});
 
 const payment = (seq: number): TerminalEvent => ({
   eventId: `01937a2b-0000-7000-8000-${seq.toString(16).padStart(12, '0')}`,

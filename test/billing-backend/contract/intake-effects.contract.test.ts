@@ -6,41 +6,25 @@
  * and worklist assignments, offline STS tokens' TIDs (vend.token_issued), key change pairs
  * (token.management_issued: the meter's STS parameters in the account's snapshot).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import type { TerminalEvent } from '../../../main/wire/backend-wire.js';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { PgBackendStore } from '../store/pg-store.js';
-import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+import { TEST_NOW } from '../testing.js';
+import { bothStores, type Kind } from './both-stores.js';
 
 const TERMINALS = { 'T-EFF-01': 'effects-secret-0123456789abcdef01234567', 'T-EFF-02': 'effects-secret-0123456789abcdef76543210' } as const;
 type TerminalId = keyof typeof TERMINALS;
-const KINDS = ['sqlite', 'pg'] as const;
-type Kind = (typeof KINDS)[number];
 
-let cluster: PgCluster;
-const backends = {} as Record<Kind, TestBackend>;
+const { backends, onBoth } = bothStores({ accounts: 12, terminals: { ...TERMINALS } }, 60_000);
 const client = (kind: Kind, id: TerminalId = 'T-EFF-01'): BackendClient =>
   new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW, log: () => undefined });
-const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
 
 let counter = 0;
 const event = (seq: number, type: string, payload: unknown): TerminalEvent => ({
   eventId: `01937a2b-0000-7000-8000-${String(0xef0000 + ++counter).padStart(12, '0')}`, seq, type, occurredAt: TEST_NOW.toISOString(), payload,
 });
 const hash = (c: string): string => c.repeat(64);
-
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  const common = { accounts: 12, terminals: { ...TERMINALS } };
-  backends.sqlite = await startTestBackend(common);
-  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
-}, 60_000);
-afterAll(async () => {
-  await backends.sqlite?.dispose();
-  await backends.pg?.dispose();
-  await cluster?.stop();
-});
 
 describe('intake effects on SQLite and on PostgreSQL', () => {
   it('audit.break_acknowledged: stored and an alarm naming the anchor before the push (one per event; the batch again none more), another terminal without an anchor — alike on both', async () => {

@@ -6,7 +6,7 @@
  * and customers' ratings the terminals sync (rating.created, pushed by the real BackendClient). The same
  * requests to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same answers.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StsParamsSchema, type StsParams } from '../../../main/wire/backend-wire.js';
 import { OnlineSecureModule, STS_ISSUE_PATH, type StsIssueRequest } from '../../../main/vending/secure-module/online-secure-module.js';
 import { HttpInvoiceClient } from '../../../main/services/invoices.js';
@@ -16,42 +16,29 @@ import { HttpNativeOrders } from '../../../main/services/vending/native-orders.j
 import type { NativeOrder } from '../../../main/wire/kiosk-wire.js';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import { HttpPaymentGateway } from '../../../main/services/vending/gateway-client.js';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient, type RawResponse, type SignedClient } from '../signed-client.js';
-import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+import { TEST_NOW } from '../testing.js';
+import { bothStores, KINDS, type Kind } from './both-stores.js';
 
 const TERMINALS = {
   'T-SVC-01': 'services-secret-0123456789abcdef01234567',
   'T-SVC-02': 'services-secret-0123456789abcdef76543210',
 } as const;
 type TerminalId = keyof typeof TERMINALS;
-const KINDS = ['sqlite', 'pg'] as const;
-type Kind = (typeof KINDS)[number];
 
-let cluster: PgCluster;
-const backends = {} as Record<Kind, TestBackend>;
+const { backends, onBoth } = bothStores({ accounts: 40, terminals: { ...TERMINALS } }, 60_000);
 const signed = (kind: Kind, id: TerminalId = 'T-SVC-01'): SignedClient =>
   createSignedClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
-const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
 const answer = (r: RawResponse): [number, unknown] => [r.status, r.json];
 
 /** Two STS meters of the seeded area (the same on both stores: one generator). */
 let meters: { meterNo: string; sts: StsParams }[];
 
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  const common = { accounts: 40, terminals: { ...TERMINALS } };
-  backends.sqlite = await startTestBackend(common);
-  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
+beforeAll(() => {
   meters = backends.sqlite.backend.db
     .prepare<[], { meter_no: string; sts_json: string }>("SELECT meter_no, sts_json FROM meters WHERE kind = 'sts' AND sts_json IS NOT NULL ORDER BY meter_no LIMIT 2")
     .all()
     .map((m) => ({ meterNo: m.meter_no, sts: StsParamsSchema.parse(JSON.parse(m.sts_json) as unknown) }));
-}, 60_000);
-afterAll(async () => {
-  await backends.sqlite?.dispose();
-  await backends.pg?.dispose();
-  await cluster?.stop();
 });
 
 let vends = 0;

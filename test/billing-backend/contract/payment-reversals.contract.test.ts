@@ -5,21 +5,17 @@
  * and the payment's e-invoice read back alike — the money path, so every figure is compared. And
  * late-fee waivers (late_fee.waived): the bill's waived fee in the account's snapshot, alike.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import type { TerminalEvent } from '../../../main/wire/backend-wire.js';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
-import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+import { TEST_NOW } from '../testing.js';
+import { bothStores, type Kind } from './both-stores.js';
 
 const TERMINALS = { 'T-REV-01': 'reversal-secret-0123456789abcdef01234567' } as const;
-const KINDS = ['sqlite', 'pg'] as const;
-type Kind = (typeof KINDS)[number];
 
-let cluster: PgCluster;
-const backends = {} as Record<Kind, TestBackend>;
+const { backends, onBoth } = bothStores({ accounts: 12, terminals: { ...TERMINALS } }, 60_000);
 const client = (kind: Kind): BackendClient =>
   new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: 'T-REV-01', secret: TERMINALS['T-REV-01'], now: () => TEST_NOW, log: () => undefined });
-const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
 
 let counter = 0;
 let seq = 0;
@@ -47,18 +43,6 @@ function reversal(of: Paid['payload'], kind: 'void' | 'refund', overrides: Recor
   };
   return { eventId: uuid(), seq: ++seq, type: kind === 'void' ? 'payment.voided' : 'payment.refunded', occurredAt: at, payload };
 }
-
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  const common = { accounts: 12, terminals: { ...TERMINALS } };
-  backends.sqlite = await startTestBackend(common);
-  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
-}, 60_000);
-afterAll(async () => {
-  await backends.sqlite?.dispose();
-  await backends.pg?.dispose();
-  await cluster?.stop();
-});
 
 describe('payment voids and refunds on SQLite and on PostgreSQL', () => {
   it('a payment then its void: bills, late fees, balance and invoice back as before; a second reversal, the batch again, an unknown payment, one not yet taken in its batch and a malformed one — alike on both', async () => {

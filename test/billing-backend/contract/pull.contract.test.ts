@@ -5,26 +5,24 @@
  * (a throwaway cluster), both seeded with the same area: every answer alike on both, line for line
  * for the stream; after a payment the change feed and a stream after the cursor hold that account.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import { AccountSnapshotSchema, type AccountSnapshot, type TerminalEvent } from '../../../main/wire/backend-wire.js';
 import pg from 'pg';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { CHANGE_SEQ_LOCK, DRAWS_CHANGE_SEQ } from '../store/pg-accounts.js';
 import { DEFAULT_SEED, demoOperators, seedAccounts } from '../seed.js';
-import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+import { TEST_NOW } from '../testing.js';
+import { bothStores, KINDS, type Kind } from './both-stores.js';
 
 const AREA = 60;
 const TERMINAL = { id: 'T-PULL-01', secret: 'pull-secret-0123456789abcdef0123456789' };
-const KINDS = ['sqlite', 'pg'] as const;
-type Kind = (typeof KINDS)[number];
 
-let cluster: PgCluster;
-const backends = {} as Record<Kind, TestBackend>;
+const stores = bothStores({ accounts: AREA, terminals: { [TERMINAL.id]: TERMINAL.secret } }, 60_000);
+const { backends } = stores;
 const client = (kind: Kind): BackendClient =>
   new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: TERMINAL.id, secret: TERMINAL.secret, now: () => TEST_NOW, log: () => undefined });
-/** The same call on both stores. */
-const onBoth = async <T>(call: (c: BackendClient, kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call(client('sqlite'), 'sqlite'), pg: await call(client('pg'), 'pg') });
+/** The same call on both stores, through each one's client. */
+const onBoth = <T>(call: (c: BackendClient, kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => stores.onBoth((kind) => call(client(kind), kind));
 
 async function streamLines(c: BackendClient, after: string): Promise<string[]> {
   const lines: string[] = [];
@@ -33,18 +31,6 @@ async function streamLines(c: BackendClient, after: string): Promise<string[]> {
 }
 
 const area = [...seedAccounts({ seed: DEFAULT_SEED, accounts: AREA, seedDate: TEST_NOW.toISOString().slice(0, 10) })];
-
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  const common = { accounts: AREA, terminals: { [TERMINAL.id]: TERMINAL.secret } };
-  backends.sqlite = await startTestBackend(common);
-  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
-}, 60_000);
-afterAll(async () => {
-  await backends.sqlite?.dispose();
-  await backends.pg?.dispose();
-  await cluster?.stop();
-});
 
 describe('pulling from the backend on SQLite and on PostgreSQL', () => {
   it('the staff list: the seeded staff, alike on both', async () => {
@@ -149,7 +135,7 @@ describe('pulling from the backend on SQLite and on PostgreSQL', () => {
     const cursor = String((await store.snapshotStreamBounds(0)).until);
     const [early, late] = [area[20] as AccountSnapshot, area[21] as AccountSnapshot];
     // A writer draws the next number for one account and holds its transaction open…
-    const writer = new pg.Client({ connectionString: cluster.url });
+    const writer = new pg.Client({ connectionString: stores.pgUrl() });
     await writer.connect();
     try {
       await writer.query('BEGIN');

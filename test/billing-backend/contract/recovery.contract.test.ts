@@ -4,34 +4,18 @@
  * BackendClient — the same cells and arrears from the rollup built at the seed, and after a payment
  * the same figures moved by it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import { RECOVERY_DASHBOARD_PATH, type RecoveryDashboardWire } from '../../../main/wire/recovery-wire.js';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient } from '../signed-client.js';
-import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+import { TEST_NOW } from '../testing.js';
+import { bothStores, KINDS, type Kind } from './both-stores.js';
 
 const TERMINAL = { id: 'T-RCV-01', secret: 'recovery-secret-0123456789abcdef01234567' } as const;
-const KINDS = ['sqlite', 'pg'] as const;
-type Kind = (typeof KINDS)[number];
 
-let cluster: PgCluster;
-const backends = {} as Record<Kind, TestBackend>;
+const { backends, onBoth } = bothStores({ accounts: 120, terminals: { [TERMINAL.id]: TERMINAL.secret } }, 90_000);
 const client = (kind: Kind): BackendClient =>
   new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: TERMINAL.id, secret: TERMINAL.secret, now: () => TEST_NOW, log: () => undefined });
-const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
-
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  const common = { accounts: 120, terminals: { [TERMINAL.id]: TERMINAL.secret } };
-  backends.sqlite = await startTestBackend(common);
-  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
-}, 90_000);
-afterAll(async () => {
-  await backends.sqlite?.dispose();
-  await backends.pg?.dispose();
-  await cluster?.stop();
-});
 
 describe('the recovery dashboard on SQLite and on PostgreSQL', () => {
   it('the same cells and arrears from the rollup built at the seed, and a payment moves them alike', async () => {

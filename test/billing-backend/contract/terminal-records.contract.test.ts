@@ -6,7 +6,7 @@
  * real BackendClient to a server on SQLite and one on PostgreSQL (a throwaway cluster), the same
  * answers read back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BackendClient } from '../../../main/sync/backend-client.js';
 import type { TerminalEvent } from '../../../main/wire/backend-wire.js';
 import { TERMINAL_LEDGER_PATH } from '../../../main/wire/shift-wire.js';
@@ -15,9 +15,9 @@ import { ENROLMENT_CODES_PATH, IssuedCodeSchema } from '../../../main/wire/enrol
 import { enrolTerminal } from '../../../main/provisioning/enrol-client.js';
 import { HttpExceptionFeed, HttpReceiptVerifier } from '../../../main/sync/exception-feed.js';
 import { receiptVerifyCode } from '../../../main/sync/receipt-verify.js';
-import { startPgCluster, type PgCluster } from '../../support/pg-cluster.js';
 import { createSignedClient, type SignedClient } from '../signed-client.js';
-import { startTestBackend, TEST_NOW, type TestBackend } from '../testing.js';
+import { TEST_NOW } from '../testing.js';
+import { bothStores, KINDS, type Kind } from './both-stores.js';
 
 const TERMINALS = {
   'T-REC-01': 'records-secret-0123456789abcdef01234567',
@@ -25,11 +25,8 @@ const TERMINALS = {
 } as const;
 type TerminalId = keyof typeof TERMINALS;
 const ADMIN = 'records-admin-token-0123456789';
-const KINDS = ['sqlite', 'pg'] as const;
-type Kind = (typeof KINDS)[number];
 
-let cluster: PgCluster;
-const backends = {} as Record<Kind, TestBackend>;
+const { backends, onBoth } = bothStores({ accounts: 12, terminals: { ...TERMINALS }, adminToken: ADMIN }, 60_000);
 const client = (kind: Kind, id: TerminalId = 'T-REC-01'): BackendClient =>
   new BackendClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW, log: () => undefined });
 const signed = (kind: Kind, id: TerminalId = 'T-REC-01'): SignedClient => createSignedClient({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
@@ -38,25 +35,12 @@ const verifier = (kind: Kind, id: TerminalId = 'T-REC-02'): HttpReceiptVerifier 
   new HttpReceiptVerifier({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
 const feed = (kind: Kind, id: TerminalId = 'T-REC-01'): HttpExceptionFeed =>
   new HttpExceptionFeed({ baseUrl: backends[kind].backend.url, terminalId: id, secret: TERMINALS[id], now: () => TEST_NOW });
-const onBoth = async <T>(call: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> => ({ sqlite: await call('sqlite'), pg: await call('pg') });
 
 let counter = 0;
 function event(seq: number, occurredAt: string, type = 'drawer.counted', payload: unknown = { fen: seq * 100 }): TerminalEvent {
   counter++;
   return { eventId: `01937a2b-0000-7000-8000-${String(0xe0000 + counter).padStart(12, '0')}`, seq, type, occurredAt, payload };
 }
-
-beforeAll(async () => {
-  cluster = await startPgCluster();
-  const common = { accounts: 12, terminals: { ...TERMINALS }, adminToken: ADMIN };
-  backends.sqlite = await startTestBackend(common);
-  backends.pg = await startTestBackend({ ...common, store: { kind: 'pg', url: cluster.url } });
-}, 60_000);
-afterAll(async () => {
-  await backends.sqlite?.dispose();
-  await backends.pg?.dispose();
-  await cluster?.stop();
-});
 
 describe("a terminal's own records on SQLite and on PostgreSQL", () => {
   it('the ledger for a period: its accepted events with occurredAt in [from, to), in arrival order, alike on both', async () => {

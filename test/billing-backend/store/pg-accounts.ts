@@ -20,7 +20,8 @@
  */
 import pg from 'pg';
 import type { AccountHistory, AccountSnapshot, BillSnapshot, ChangesPage, MeterSnapshot, OperatorSnapshot } from '../../../main/wire/backend-wire.js';
-import { MAX_SEARCH_RESULTS } from '../account-store.js';
+import { groupBy, MAX_SEARCH_RESULTS } from '../account-store.js';
+import { int, lit, multiOn } from './pg-sql.js';
 
 /** Advisory lock (one bigint key) of change_seq: shared by its writers, exclusive for the head's read. */
 export const CHANGE_SEQ_LOCK = 727003;
@@ -366,18 +367,11 @@ function toSnapshot(row: AccountRow, meters: readonly MeterRow[], bills: readonl
   return snapshot;
 }
 
-/** Statements sent as one simple query on `c` (no parameters: values are inlined as literals); the rows of each, in order. */
-async function multiOn(c: pg.PoolClient, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
-  const r = (await c.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
-  return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Record<string, unknown>[]);
-}
-
-/** The same on a client of its own; a failed transaction is rolled back. */
+/** multiOn on a client of its own; a failed transaction is rolled back. */
 async function multi(pool: pg.Pool, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
   const c = await pool.connect();
   try {
-    const r = (await c.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
-    return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Record<string, unknown>[]);
+    return await multiOn(c, statements);
   } catch (e) {
     await c.query('ROLLBACK').catch(() => undefined);
     throw e;
@@ -386,22 +380,3 @@ async function multi(pool: pg.Pool, statements: readonly string[]): Promise<Reco
   }
 }
 
-function lit(value: string): string {
-  return pg.escapeLiteral(value);
-}
-
-function int(n: number): string {
-  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
-  return String(n);
-}
-
-function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = out.get(k);
-    if (list === undefined) out.set(k, [row]);
-    else list.push(row);
-  }
-  return out;
-}

@@ -18,6 +18,7 @@ import {
   type SiteSettings,
 } from '../../../main/wire/enrolment-wire.js';
 import { DEMO_SITE, hashEnrolmentCode, newEnrolmentCode, type EnrolOutcome } from '../enrolment.js';
+import { inTransaction } from './pg-sql.js';
 
 export const PG_ENROLMENT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS enrolment_sites (site_id text PRIMARY KEY, settings_json text NOT NULL);
@@ -141,19 +142,8 @@ export class PgEnrolment {
     ]);
   }
 
-  private async inTransaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await work(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+  private inTransaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }
 

@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import type { Invoice, InvoiceRequest } from '../../../main/wire/payments-wire.js';
 import { invoiceNumber, invoicePage, invoiceView, type InvoiceRow } from '../invoices.js';
+import { inTransaction } from './pg-sql.js';
 
 export const PG_INVOICES_SCHEMA = `
 CREATE SEQUENCE IF NOT EXISTS invoice_no_seq;
@@ -70,18 +71,7 @@ export class PgInvoices {
     return invoiceView(row, this.publicUrl());
   }
 
-  private async inTransaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await this.pool.connect();
-    try {
-      await c.query('BEGIN');
-      const out = await work(c);
-      await c.query('COMMIT');
-      return out;
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      c.release();
-    }
+  private inTransaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }

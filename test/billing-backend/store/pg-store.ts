@@ -51,6 +51,7 @@ import type { AccountHistory, AccountSnapshot, ChangesPage, OperatorSnapshot } f
 import type { EnrolmentJournalEntry, IssuedCode, SiteSettings } from '../../../main/wire/enrolment-wire.js';
 import type { EnrolOutcome } from '../enrolment.js';
 import { DRAWS_CHANGE_SEQ, PG_ACCOUNTS_SCHEMA, PgAccounts } from './pg-accounts.js';
+import { int, intArray, lit, multiOn as multi, textArray } from './pg-sql.js';
 import { PG_ENROLMENT_SCHEMA, PgEnrolment } from './pg-enrolment.js';
 import { PG_STS_SCHEMA, PgStsIssuer } from './pg-sts.js';
 import { PG_INVOICES_SCHEMA, PgInvoices } from './pg-invoices.js';
@@ -1358,29 +1359,6 @@ function claimSql(events: readonly TerminalEvent[], ctx: IntakeContext): string 
 
 function billsSql(bills: readonly string[]): string {
   return `SELECT bill_id, account_no, amount_fen, paid_fen, period, due_date FROM bills WHERE bill_id = ANY(${textArray(bills)})`;
-}
-
-/** Statements sent as one simple query; the rows of each, in order. */
-async function multi(c: Db, statements: readonly string[]): Promise<Record<string, unknown>[][]> {
-  const r = (await c.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
-  return (Array.isArray(r) ? r : [r]).map((x) => x.rows as Record<string, unknown>[]);
-}
-
-function lit(value: string | null): string {
-  return value === null ? 'NULL' : pg.escapeLiteral(value);
-}
-
-function int(n: number): string {
-  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
-  return String(n);
-}
-
-function textArray(values: readonly (string | null)[]): string {
-  return values.length === 0 ? `'{}'::text[]` : `ARRAY[${values.map(lit).join(',')}]::text[]`;
-}
-
-function intArray(values: readonly number[]): string {
-  return values.length === 0 ? `'{}'::bigint[]` : `ARRAY[${values.map(int).join(',')}]::bigint[]`;
 }
 
 function rawEventId(raw: unknown): string {

@@ -22,6 +22,7 @@ let lastLog = 0;
 let lastError: string | null = null;
 core.on('sync.progressed', (s) => {
   lastError = s.lastError;
+  // GD_LOG_MS: how often the progress line is printed (default every 10 s).
   if (performance.now() - lastLog < Number(process.env.GD_LOG_MS ?? 10_000)) return;
   lastLog = performance.now();
   const p = s.initialPull;
@@ -49,13 +50,6 @@ const cpuSeconds = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
 const spaces = (await import('node:v8')).getHeapSpaceStatistics().filter((sp) => sp.space_size > 1e6);
 process.stderr.write(`  V8 spaces: ${spaces.map((sp) => `${sp.space_name} ${Math.round(sp.space_size / 1e6)} MB`).join(', ')}\n`);
 process.stderr.write(`  mappings: ${rssByMapping().slice(0, 4).map(([name, mb]) => `${name} ${mb} MB`).join(', ')}\n`);
-if (process.env.GD_SETTLE) {
-  for (let i = 0; i < Number(process.env.GD_SETTLE); i++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    const m = process.memoryUsage();
-    process.stderr.write(`  +${i + 1} s: rss ${Math.round(m.rss / 1e6)} MB, heap ${Math.round(m.heapTotal / 1e6)} MB (${Math.round(m.heapUsed / 1e6)} used)\n`);
-  }
-}
 // GD_HEAP=file: a heap snapshot of the core after the pull (what is still live).
 if (process.env.GD_HEAP) (await import('node:v8')).writeHeapSnapshot(process.env.GD_HEAP);
 await core.close();

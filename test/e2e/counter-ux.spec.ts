@@ -207,3 +207,18 @@ test('printer out of paper, reprint, language switch mid-flow, backend down, 102
   await expect(page.getByTestId('sign-in')).toBeVisible();
   await expect(page.getByTestId('operator-id')).toBeFocused();
 });
+
+test('a method chosen and the amount typed straight after: the keys stay in the amount, not in the code field (en)', async ({ page }) => {
+  await openAndSignIn(page, stack(), 'en');
+  await lookUp(page, '3100000001');
+  await expect(page.getByTestId('account-no')).toHaveText('3100000001');
+  // Both in one task, before the panel's deferred focus of the code field runs: a clerk (or a
+  // scanner's keystrokes) already in the amount keeps the focus there.
+  await page.evaluate(`(() => {
+    document.querySelector('[data-testid="method-code"]').click();
+    document.querySelector('[data-testid="amount"]').focus();
+  })()`);
+  await page.keyboard.type('30.00');
+  await expect(page.getByTestId('amount')).toHaveValue(/30\.00$/);
+  await expect(page.getByTestId('auth-code')).toHaveValue('');
+});

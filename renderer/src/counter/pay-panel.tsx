@@ -89,7 +89,11 @@ export function PayPanel({ account, onPaid }: { account: AccountView; onPaid: (p
     setMethod(m);
     setError(null);
     setConfirming(false);
+    // The method's field exists after the render: focus it then — unless the clerk has moved on
+    // meanwhile (into the amount, say), whose keys would otherwise land in the code field.
+    const chosenFrom = document.activeElement;
     window.setTimeout(() => {
+      if (document.activeElement !== chosenFrom && document.activeElement !== document.body) return;
       const next = m === 'code' ? codeRef : m === 'card' ? cardRef : m === 'split' ? cashPartRef : tenderedRef;
       next.current?.focus();
     }, 0);

@@ -89,6 +89,13 @@ interface MeterRow {
   card_generation: number | null;
 }
 
+/**
+ * A snapshot's meter, replacing the row of the same number. OR REPLACE rather than an upsert: in
+ * the initial pull's load window the unique index `meters_no` is dropped (store/bulk-load.ts), and
+ * this one statement then appends; the window's close keeps the last row written per meter.
+ */
+export const WRITE_METER_SQL = 'INSERT OR REPLACE INTO meters (meter_no, account_no, kind, sts_json, card_generation) VALUES (?, ?, ?, ?, ?)';
+
 /** Upsert one snapshot (account, meters, bills). Runs in its own transaction unless already in one. */
 export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): void {
   const apply = db.transaction(() => {
@@ -114,11 +121,7 @@ export function cacheSnapshot(db: Db, snap: AccountSnapshot, cachedAt: number): 
       cardNo: snap.cardNo ?? null,
       cachedAt,
     });
-    const upsertMeter = db.prepare(
-      `INSERT INTO meters (meter_no, account_no, kind, sts_json, card_generation) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (meter_no) DO UPDATE SET account_no = excluded.account_no, kind = excluded.kind,
-         sts_json = excluded.sts_json, card_generation = excluded.card_generation`,
-    );
+    const upsertMeter = stmt(db, WRITE_METER_SQL);
     for (const m of snap.meters) {
       upsertMeter.run(m.meterNo, snap.accountNo, m.kind, m.sts ? JSON.stringify(m.sts) : null, m.cardGeneration ?? null);
     }

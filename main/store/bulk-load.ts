@@ -4,9 +4,10 @@
  * random keys (phones, card numbers) touch a different page per row, and the FTS5 name index
  * tokenizes and merges as it goes. So a pull into an EMPTY cache opens a window:
  *
- * - `openLoadWindow` drops the secondary indexes of accounts whose keys are random
- *   (`DEFERRED_INDEXES`), keeping their SQL in the kv row `LOAD_WINDOW_KEY` in the same transaction,
- *   and the writers stop keeping the name index (account-search.ts, `nameIndexCovers`);
+ * - `openLoadWindow` drops the indexes whose keys are random (`DEFERRED_INDEXES`: phones, card
+ *   numbers, and meter numbers' unique index — its writers then append, `WRITE_METER_SQL`),
+ *   keeping their SQL in the kv row `LOAD_WINDOW_KEY` in the same transaction, and the writers stop
+ *   keeping the name index (account-search.ts, `nameIndexCovers`);
  * - the pull's batches are written with a larger page cache (8 MB) and `synchronous = NORMAL` for the
  *   batch's commit only (./snapshot-batch.ts's caller): the cache can be pulled again, and in WAL
  *   mode a power cut then loses at most the last batches together with their cursor — never half
@@ -24,8 +25,17 @@
 import { LOAD_WINDOW_KEY, NAMES_THROUGH_KEY, nameDocument, nameIndexComplete } from './account-search.js';
 import { stmt, type Db } from './db.js';
 
-/** Secondary indexes dropped for the window: random keys, written a page per row otherwise. */
-export const DEFERRED_INDEXES = ['accounts_phone', 'accounts_card'] as const;
+/** Indexes dropped for the window: random keys, written a page per row otherwise. */
+export const DEFERRED_INDEXES = ['accounts_phone', 'accounts_card', 'meters_no'] as const;
+/**
+ * A unique index's duplicates, removed when building it fails on them: without the index the
+ * window's writers append (accounts.ts, WRITE_METER_SQL), so a meter written twice in the window —
+ * moved between two accounts while a cut stream resumed, or an account also refreshed by a lookup —
+ * has two rows. The last written is the one an upsert would have left.
+ */
+const DEDUPLICATE: Readonly<Record<string, string>> = {
+  meters_no: 'DELETE FROM meters WHERE rowid NOT IN (SELECT max(rowid) FROM meters GROUP BY meter_no)',
+};
 /** Accounts per transaction of the name index build (about a quarter of a second each). */
 export const NAME_INDEX_CHUNK = 50_000;
 /**
@@ -33,7 +43,7 @@ export const NAME_INDEX_CHUNK = 50_000;
  * pulled a million ~9% faster but left ~40 MB more in glibc's heap after the window (its pages,
  * freed among the stream's buffers, are not given back to the system): the core's RSS is a target.
  */
-export const LOAD_WINDOW_CACHE_KIB = 8 * 1024;
+export const LOAD_WINDOW_CACHE_KIB = 4 * 1024;
 
 interface SavedIndex {
   readonly name: string;
@@ -109,7 +119,14 @@ export async function buildDeferredIndexes(db: Db, opts: BuildOptions = {}): Pro
     const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?").get(index.name) !== undefined;
     if (exists) continue;
     db.transaction(() => {
-      db.exec(index.sql);
+      try {
+        db.exec(index.sql);
+      } catch (err) {
+        const dedupe = DEDUPLICATE[index.name];
+        if (dedupe === undefined || (err as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw err;
+        db.exec(dedupe);
+        db.exec(index.sql);
+      }
       opts.onStep?.({ kind: 'index', name: index.name });
     }).immediate();
     await opts.between?.();

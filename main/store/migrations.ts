@@ -839,6 +839,25 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 24,
+    name: "meters: the meter number's uniqueness in an index of its own (meters_no), which the initial pull's load window can drop and build once after the stream (store/bulk-load.ts) — random meter numbers inserted into a primary key rewrote most of its pages at every batch",
+    sql: `
+      CREATE TABLE meters_v24 (
+        meter_no TEXT NOT NULL,
+        account_no TEXT NOT NULL REFERENCES accounts(account_no),
+        kind TEXT NOT NULL,
+        sts_json TEXT,
+        card_generation INTEGER
+      );
+      INSERT INTO meters_v24 (meter_no, account_no, kind, sts_json, card_generation)
+        SELECT meter_no, account_no, kind, sts_json, card_generation FROM meters ORDER BY meter_no;
+      DROP TABLE meters;
+      ALTER TABLE meters_v24 RENAME TO meters;
+      CREATE UNIQUE INDEX meters_no ON meters(meter_no);
+      CREATE INDEX meters_account ON meters(account_no);
+    `,
+  },
 ];
 
 /** The last of the comma-separated kWh tail (an SQL expression). */

@@ -15,7 +15,7 @@
 import type { AccountSnapshot } from '../wire/backend-wire.js';
 import { NAMES_THROUGH_KEY, nameIndexComplete, recordNameAndStatus } from './account-search.js';
 import { recordHistory } from './account-history.js';
-import { cacheSnapshot } from './accounts.js';
+import { cacheSnapshot, WRITE_METER_SQL } from './accounts.js';
 import { stmt, type Db } from './db.js';
 
 /** Accounts (of a JSON array of numbers) with anything of this terminal's that `cacheSnapshot` lays over a snapshot. */
@@ -72,12 +72,7 @@ export function applySnapshotBatch(db: Db, snaps: readonly AccountSnapshot[], ca
        consumption_year = excluded.consumption_year, consumption_month = excluded.consumption_month,
        version = excluded.version, updated_at = excluded.updated_at, cached_at = excluded.cached_at`,
   );
-  const upsertMeter = stmt(
-    db,
-    `INSERT INTO meters (meter_no, account_no, kind, sts_json, card_generation) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (meter_no) DO UPDATE SET account_no = excluded.account_no, kind = excluded.kind,
-       sts_json = excluded.sts_json, card_generation = excluded.card_generation`,
-  );
+  const upsertMeter = stmt(db, WRITE_METER_SQL);
   const upsertBill = stmt(
     db,
     `INSERT INTO bills (bill_id, account_no, period, consumption, amount_fen, paid_fen, late_fee_paid_fen, late_fee_waived_fen, due_date, status)

@@ -109,8 +109,8 @@ describe('the snapshot stream', () => {
   it('a fresh cache loads in a load window: indexes built after the stream, a cut during the build resumes without the backend, lookups right meanwhile', async () => {
     const reference = openDatabase(path.join(dir, 'no-window.db'));
     await pullSnapshotStream({ db: reference, client: clientFor(backend.url), idleTimeoutMs: 5000, now: clock, loadWindow: false });
-    const indexes = (db: Db) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('accounts_phone', 'accounts_card') ORDER BY name").pluck().all() as string[]);
-    expect(indexes(reference)).toEqual(['accounts_card', 'accounts_phone']);
+    const indexes = (db: Db) => (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('accounts_phone', 'accounts_card', 'meters_no') ORDER BY name").pluck().all() as string[]);
+    expect(indexes(reference)).toEqual(['accounts_card', 'accounts_phone', 'meters_no']);
 
     const db = openDatabase(path.join(dir, 'window.db'));
     const steps: string[] = [];
@@ -129,10 +129,12 @@ describe('the snapshot stream', () => {
     expect(Number(kv(db, 'sync.initial.applied'))).toBe(ACCOUNTS);
     expect(kv(db, 'sync.initial.names_through')).toBe(db.prepare('SELECT account_no FROM accounts ORDER BY account_no LIMIT 1 OFFSET 499').pluck().get());
     expect(indexes(db)).toEqual([]);
-    // Meanwhile the cache answers as the finished one does: names by a ranked scan, phones without their index.
+    // Meanwhile the cache answers as the finished one does: names by a ranked scan, phones and meters without their index.
     const phone = reference.prepare('SELECT phone FROM accounts ORDER BY account_no LIMIT 1 OFFSET 1234').pluck().get() as string;
     for (const q of ['王', '洋子', '记大药', '三门峡宏达', '张']) expect(findByName(db, q, 30), q).toEqual(findByName(reference, q, 30));
     expect(findByExactKey(db, phone)).toEqual(findByExactKey(reference, phone));
+    const meter = reference.prepare('SELECT meter_no FROM meters ORDER BY account_no LIMIT 1 OFFSET 1234').pluck().get() as string;
+    expect(findByExactKey(db, meter)).toEqual(findByExactKey(reference, meter));
 
     // A second cut, in the first index; then the rest with the backend gone: nothing is fetched again.
     steps.length = 0;
@@ -142,7 +144,7 @@ describe('the snapshot stream', () => {
     expect(await pullSnapshotStream({ db, client: clientFor('http://127.0.0.1:1'), idleTimeoutMs: 1000, now: clock })).toEqual({ accounts: 0, batches: 0 });
     expect(initialPullComplete(db)).toBe(true);
     expect(kv(db, 'sync.initial.bulk')).toBeUndefined();
-    expect(indexes(db)).toEqual(['accounts_card', 'accounts_phone']);
+    expect(indexes(db)).toEqual(['accounts_card', 'accounts_phone', 'meters_no']);
     expect(dump(db)).toEqual(dump(reference));
     const plan = (db.prepare(`EXPLAIN QUERY PLAN ${SEARCH_SQL.exactKeys}`).all({ q: phone }) as { detail: string }[]).map((r) => r.detail).join(' | ');
     expect(plan).toMatch(/accounts_phone/);

@@ -5,11 +5,13 @@
  *
  * The index holds per account one document, in the column of its status (`active` / `closed`):
  *
- *   ␁␁name␂␂  then  #c#  for each character c  then  #cd  for each adjacent pair cd
+ *   ␁␁name␂␂  then  ␃c₁␃c₂␃…␃cₙ␃  (every character of the name between ␃s)
  *
  * so every question is one trigram phrase (three characters or more), answered from the index:
- * exact name `␁␁q␂␂`, prefix `␁␁q`, a part of 3+ characters `q`, of two `#q`, of one `#q#`
- * ('#' is kept out of the grams, and out of the parts asked for).
+ * exact name `␁␁q␂␂`, prefix `␁␁q`, a part of 3+ characters `q`, of two `c␃d`, of one `␃c␃`.
+ * Every trigram of the gram part is one that a question asks (v26; before, `#c#` and `#cd` runs
+ * gave twice the trigrams, half of them never asked): control characters are never in a question
+ * (they would fake the sentinels), so `␃` appears in no part asked of the name itself.
  *
  * Ranking: exact name, then prefix, then any other part; within each, active accounts before
  * closed ones; then by account number. Each (class, status) step is one index query in rowid
@@ -27,6 +29,8 @@ import { stmt, type Db } from './db.js';
 const MAX_GRAM_CHARS = 64;
 const OPEN = '\u0001\u0001';
 const CLOSE = '\u0002\u0002';
+/** Between the characters of the gram part (migration v26 writes the same). */
+const GRAM = '\u0003';
 /** Account numbers the index can hold: digits only, 1–17 (the rowid is '1' + the number). */
 const INDEXABLE = /^\d{1,17}$/;
 
@@ -67,14 +71,7 @@ export function nameIndexCovers(db: Db, accountNo: string): boolean {
 
 /** The indexed document of a name (see the header; the same as migration v11's backfill). */
 export function nameDocument(name: string): string {
-  const chars = [...name.replaceAll('#', '')].slice(0, MAX_GRAM_CHARS);
-  let unigrams = '';
-  let bigrams = '';
-  for (let i = 0; i < chars.length; i++) {
-    unigrams += `#${chars[i]}#`;
-    if (i + 1 < chars.length) bigrams += `#${chars[i]}${chars[i + 1]}`;
-  }
-  return OPEN + name + CLOSE + unigrams + bigrams;
+  return OPEN + name + CLOSE + GRAM + [...name].slice(0, MAX_GRAM_CHARS).join(GRAM) + GRAM;
 }
 
 /** What the cache holds of an account's name and status before a write (undefined: not cached). */
@@ -148,10 +145,7 @@ export function findByName(db: Db, q: string, limit: number): string[] {
   if (text.length === 0 || limit <= 0) return [];
   const query = text.join('');
   if (!nameIndexComplete(db)) return stmt(db, SEARCH_SQL.nameScan).pluck().all({ q: query, limit }) as string[];
-  const part = query.replaceAll('#', '');
-  const phrases = [OPEN + query + CLOSE, OPEN + query];
-  // The gram part holds no '#': a short part with one cannot be found there, only by exact or prefix.
-  if (part === query) phrases.push(text.length >= 3 ? query : text.length === 2 ? `#${query}` : `#${query}#`);
+  const phrases = [OPEN + query + CLOSE, OPEN + query, text.length >= 3 ? query : text.length === 2 ? text.join(GRAM) : GRAM + query + GRAM];
   const step = stmt(db, SEARCH_SQL.nameStep).safeIntegers(true);
   const found: string[] = [];
   const seen = new Set<string>();

@@ -39,9 +39,11 @@ const DEDUPLICATE: Readonly<Record<string, string>> = {
 /** Accounts per transaction of the name index build (about a quarter of a second each). */
 export const NAME_INDEX_CHUNK = 50_000;
 /**
- * The page cache while the window is open (KiB); the connection's own is restored after. 16 MB
- * pulled a million ~9% faster but left ~40 MB more in glibc's heap after the window (its pages,
- * freed among the stream's buffers, are not given back to the system): the core's RSS is a target.
+ * The page cache while the window is open (KiB); the connection's own is restored after. With
+ * every random-keyed index deferred the window's writes are appends and the cache matters little
+ * (a million: 2 MB 59 s, 8 MB 57 s, runs varying by more than that), while its pages, freed
+ * among the stream's buffers, stay in glibc's heap after the window (8 MB: 203 MB RSS after a
+ * million in one run): the core's RSS is a target.
  */
 export const LOAD_WINDOW_CACHE_KIB = 4 * 1024;
 

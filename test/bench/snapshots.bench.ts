@@ -23,11 +23,14 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ACCOUNTS = Number(process.env.GD_BENCH_ACCOUNTS ?? 1_000_000);
 const QUERIES = 5_000;
 
+/** The allocator settings `npm start` runs the core with (scripts/start.sh says why). */
+const CORE_MALLOC_ENV = { MALLOC_MMAP_THRESHOLD_: '131072', MALLOC_TRIM_THRESHOLD_: '131072' };
+
 /** `script` run by node: a .ts file through tsx, an .mjs bundle as it is. */
-function child(script: string, args: readonly string[], onLine: (line: string) => boolean): Promise<{ stop: () => Promise<void> }> {
+function child(script: string, args: readonly string[], onLine: (line: string) => boolean, env: NodeJS.ProcessEnv = process.env): Promise<{ stop: () => Promise<void> }> {
   return new Promise((resolve, reject) => {
     const argv = script.endsWith('.ts') ? ['--import', 'tsx', path.join(here, script)] : [script];
-    const proc = spawn(process.execPath, [...argv, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [...argv, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
     let out = '';
     let done = false;
     proc.stdout.on('data', (d: Buffer) => {
@@ -86,11 +89,16 @@ export async function run(): Promise<BenchResult[]> {
   });
   let pull: { seconds: number; cpuSeconds: number; accounts: number; rssMb: number; maxRssMb: number } | null = null;
   try {
-    const core = await child(coreBundle, [dataDir, url], (line) => {
-      if (!line.startsWith('{')) return false;
-      pull = JSON.parse(line) as typeof pull;
-      return true;
-    });
+    const core = await child(
+      coreBundle,
+      [dataDir, url],
+      (line) => {
+        if (!line.startsWith('{')) return false;
+        pull = JSON.parse(line) as typeof pull;
+        return true;
+      },
+      { ...process.env, ...CORE_MALLOC_ENV },
+    );
     await core.stop();
   } finally {
     await backend.stop();

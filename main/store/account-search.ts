@@ -69,7 +69,7 @@ export function nameIndexCovers(db: Db, accountNo: string): boolean {
   return through !== undefined && accountNo <= through;
 }
 
-/** The indexed document of a name (see the header; the same as migration v11's backfill). */
+/** The indexed document of a name (see the header; the same as migration v26's backfill). */
 export function nameDocument(name: string): string {
   return OPEN + name + CLOSE + GRAM + [...name].slice(0, MAX_GRAM_CHARS).join(GRAM) + GRAM;
 }

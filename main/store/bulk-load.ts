@@ -8,7 +8,7 @@
  *   numbers, and meter numbers' unique index — its writers then append, `WRITE_METER_SQL`),
  *   keeping their SQL in the kv row `LOAD_WINDOW_KEY` in the same transaction, and the writers stop
  *   keeping the name index (account-search.ts, `nameIndexCovers`);
- * - the pull's batches are written with a larger page cache (8 MB) and `synchronous = NORMAL` for the
+ * - the pull's batches are written with a larger page cache (4 MB) and `synchronous = NORMAL` for the
  *   batch's commit only (./snapshot-batch.ts's caller): the cache can be pulled again, and in WAL
  *   mode a power cut then loses at most the last batches together with their cursor — never half
  *   a batch, never a payment (every other commit stays FULL);
